@@ -1,0 +1,1 @@
+//! The synthetic Genk demo city, generated deterministically from a seed.

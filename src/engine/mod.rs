@@ -1,0 +1,2 @@
+//! The spatial engine: every layer in memory with bulk-loaded rstar indexes.
+pub mod measure;

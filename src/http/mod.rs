@@ -1,0 +1,1 @@
+//! The JSON API (axum): one router that lists every route.

@@ -1,0 +1,11 @@
+//! Genk Atlas: a geospatial commerce and vacancy atlas for the city of Genk.
+//!
+//! The pure core (`model`, `engine`, `demo`) takes data and returns data; IO
+//! lives at the edges (`store`, `http`, and the `atlas` binary). See
+//! ARCHITECTURE.md for the map of the code.
+
+pub mod demo;
+pub mod engine;
+pub mod http;
+pub mod model;
+pub mod store;

@@ -1,0 +1,2 @@
+//! The `atlas` command line: serve, migrate, demo, load.
+fn main() {}

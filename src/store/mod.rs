@@ -1,0 +1,140 @@
+//! The storage seam: one trait, two real backends (GeoPackage and PostGIS).
+//!
+//! A store keeps every layer as a table of features and the shop-unit events
+//! as a table of their own. Writes are upserts by feature id plus appended
+//! events, all or nothing: a failed write leaves the store as it was.
+
+pub mod geopackage;
+pub mod postgis;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+
+use crate::model::{Dataset, Feature, LayerId, ModelError, UnitEvent};
+
+/// Which backend a store is, as reported by `/api/health`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StoreKind {
+    GeoPackage,
+    PostGis,
+}
+
+impl StoreKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StoreKind::GeoPackage => "geopackage",
+            StoreKind::PostGis => "postgis",
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A record that the store refuses; nothing was written.
+    #[error("invalid {layer} feature {index} ('{id}'): {source}")]
+    Invalid {
+        layer: String,
+        index: usize,
+        id: String,
+        source: ModelError,
+    },
+    /// The store cannot be opened or used (missing file, no PostGIS, old schema).
+    #[error("{0}")]
+    Unavailable(String),
+    #[error("geopackage error while {context}: {source}")]
+    Sqlite {
+        context: String,
+        source: rusqlite::Error,
+    },
+    #[error("postgres error while {context}: {source}")]
+    Postgres {
+        context: String,
+        source: tokio_postgres::Error,
+    },
+    #[error("{context}: {reason}")]
+    Corrupt { context: String, reason: String },
+}
+
+/// What one write adds or replaces: features per layer (upserted by id) and
+/// events (appended; their units must exist after the write).
+#[derive(Debug, Clone, Default)]
+pub struct WriteBatch {
+    pub layers: Vec<(LayerId, Vec<Feature>)>,
+    pub events: Vec<UnitEvent>,
+}
+
+impl WriteBatch {
+    /// Every layer and every event of a dataset.
+    pub fn from_dataset(dataset: &Dataset) -> Self {
+        WriteBatch {
+            layers: LayerId::ALL
+                .iter()
+                .map(|layer| (*layer, dataset.features(*layer)))
+                .collect(),
+            events: dataset.unit_events.clone(),
+        }
+    }
+
+    /// The number of rows the write touches (features and events).
+    pub fn len(&self) -> usize {
+        self.layers.iter().map(|(_, features)| features.len()).sum::<usize>() + self.events.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Check every feature against its layer before anything is written.
+    pub fn validate(&self) -> Result<(), StoreError> {
+        for (layer, features) in &self.layers {
+            for (index, feature) in features.iter().enumerate() {
+                feature.validate(layer.schema()).map_err(|source| StoreError::Invalid {
+                    layer: layer.to_string(),
+                    index,
+                    id: feature.id.clone(),
+                    source,
+                })?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Called with the number of rows written so far, for progress bars.
+pub type Progress<'a> = &'a (dyn Fn(usize) + Send + Sync);
+
+/// The one seam between the atlas and its storage.
+#[async_trait]
+pub trait Store: Send + Sync {
+    fn kind(&self) -> StoreKind;
+    /// Every feature of a layer, ordered by id.
+    async fn read_layer(&self, layer: LayerId) -> Result<Vec<Feature>, StoreError>;
+    /// Every shop-unit event, ordered by event id.
+    async fn read_events(&self) -> Result<Vec<UnitEvent>, StoreError>;
+    /// Upsert the features and append the events in one transaction.
+    async fn write(&self, batch: &WriteBatch, progress: Progress<'_>) -> Result<(), StoreError>;
+    /// The number of features per layer.
+    async fn counts(&self) -> Result<BTreeMap<LayerId, u64>, StoreError>;
+}
+
+/// Read a whole dataset from a store.
+pub async fn read_dataset(store: &dyn Store) -> Result<Dataset, StoreError> {
+    let mut dataset = Dataset::default();
+    for layer in LayerId::ALL {
+        let features = store.read_layer(*layer).await?;
+        dataset
+            .set_features(*layer, &features)
+            .map_err(|(index, id, source)| StoreError::Invalid {
+                layer: layer.to_string(),
+                index,
+                id,
+                source,
+            })?;
+    }
+    dataset.unit_events = store.read_events().await?;
+    Ok(dataset)
+}
+
+pub type SharedStore = Arc<dyn Store>;

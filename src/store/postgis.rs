@@ -1,0 +1,1 @@
+//! The PostGIS store: tokio-postgres with a connection pool, schema from `migrations/`.
