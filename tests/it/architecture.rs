@@ -1,0 +1,1 @@
+//! architecture tests (to be written).

@@ -1,0 +1,1 @@
+//! demo tests (to be written).

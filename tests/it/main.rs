@@ -1,0 +1,9 @@
+//! The one integration test binary: contract tests on both stores, the demo,
+//! HTTP in-process and over a real socket, and the architecture's invariants.
+
+mod architecture;
+mod contract;
+mod demo;
+mod http;
+mod postgis;
+mod support;

@@ -1,0 +1,1 @@
+//! postgis tests (to be written).
