@@ -45,6 +45,9 @@ mod tests {
         let square = polygon![(x: 5.5, y: 50.96), (x: 5.5 + d_lon, y: 50.96), (x: 5.5 + d_lon, y: 50.96 + d_lat), (x: 5.5, y: 50.96 + d_lat), (x: 5.5, y: 50.96)];
         let area = area_m2(&square.into());
         assert!((area - 10_000.0).abs() < 50.0, "{area}");
-        assert!((distance_m(point!(x: 5.5, y: 50.96), point!(x: 5.5, y: 50.96 + d_lat)) - 100.0).abs() < 0.5);
+        assert!(
+            (distance_m(point!(x: 5.5, y: 50.96), point!(x: 5.5, y: 50.96 + d_lat)) - 100.0).abs()
+                < 0.5
+        );
     }
 }
