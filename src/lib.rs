@@ -7,5 +7,6 @@
 pub mod demo;
 pub mod engine;
 pub mod http;
+pub mod load;
 pub mod model;
 pub mod store;

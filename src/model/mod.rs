@@ -4,6 +4,7 @@
 //! x = longitude and y = latitude.
 
 pub mod feature;
+pub mod geojson;
 pub mod history;
 pub mod layers;
 pub mod schema;

@@ -1,0 +1,91 @@
+//! How errors reach HTTP: one `ApiError` that renders `{"error": ..., "detail": ...}`.
+//!
+//! Bad input is a 4xx that names the parameter; faults are a generic 500 whose
+//! details go only to the log. `ApiQuery` parses query strings with rejections
+//! in the same JSON shape.
+
+use std::collections::BTreeMap;
+
+use axum::extract::{FromRequestParts, Query};
+use axum::http::request::Parts;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::json;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// A parameter is missing, malformed or out of range.
+    #[error("{parameter}: {message}")]
+    BadRequest { parameter: String, message: String },
+    #[error("{0}")]
+    NotFound(String),
+    /// A fault of the atlas itself; the text is logged, not sent.
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl ApiError {
+    pub fn bad_request(parameter: &str, message: impl Into<String>) -> Self {
+        ApiError::BadRequest {
+            parameter: parameter.to_string(),
+            message: message.into(),
+        }
+    }
+
+    pub fn internal(error: impl std::fmt::Display) -> Self {
+        ApiError::Internal(error.to_string())
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, body) = match &self {
+            ApiError::BadRequest { parameter, message } => (
+                StatusCode::BAD_REQUEST,
+                json!({"error": format!("invalid parameter '{parameter}': {message}"), "detail": {"parameter": parameter}}),
+            ),
+            ApiError::NotFound(message) => (StatusCode::NOT_FOUND, json!({"error": message})),
+            ApiError::Internal(message) => {
+                tracing::error!("internal error: {message}");
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    json!({"error": "internal error; the details are in the server log"}),
+                )
+            }
+        };
+        (status, Json(body)).into_response()
+    }
+}
+
+/// Query parameters as a name → value map, refusing names not in `allowed`.
+pub struct ApiQuery(pub BTreeMap<String, String>);
+
+impl ApiQuery {
+    /// Refuse parameters the endpoint does not know (a typo would otherwise
+    /// be silently ignored).
+    pub fn only(&self, allowed: &[&str]) -> Result<(), ApiError> {
+        match self.0.keys().find(|name| !allowed.contains(&name.as_str())) {
+            Some(unknown) => Err(ApiError::bad_request(
+                unknown,
+                format!("unknown parameter (expected one of: {})", allowed.join(", ")),
+            )),
+            None => Ok(()),
+        }
+    }
+
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0.get(name).map(String::as_str)
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for ApiQuery {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let Query(map) = Query::<BTreeMap<String, String>>::from_request_parts(parts, state)
+            .await
+            .map_err(|rejection| ApiError::bad_request("query", rejection.body_text()))?;
+        Ok(ApiQuery(map))
+    }
+}
