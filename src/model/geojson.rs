@@ -71,7 +71,7 @@ mod tests {
     use super::*;
     use crate::model::layers::{ShopCategory, ShopUnit, UnitStatus};
     use crate::model::{LayerId, LayerRecord};
-    use geo::point;
+    use geo::{point, polygon};
 
     fn unit() -> Feature {
         ShopUnit {
@@ -109,7 +109,7 @@ mod tests {
 
     #[test]
     fn polygon_rings_keep_their_holes() {
-        let with_hole = geo::polygon!(
+        let with_hole = polygon!(
             exterior: [(x: 0.0, y: 0.0), (x: 4.0, y: 0.0), (x: 4.0, y: 4.0), (x: 0.0, y: 0.0)],
             interiors: [[(x: 1.0, y: 1.0), (x: 2.0, y: 1.0), (x: 2.0, y: 1.5), (x: 1.0, y: 1.0)]],
         );
