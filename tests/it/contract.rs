@@ -1,1 +1,847 @@
-//! contract tests (to be written).
+//! The store contract: what every backend must do, as generic checks.
+//!
+//! Each `pub async fn` below takes a fresh, empty store as `&dyn Store` and
+//! panics with a message when the store breaks the contract, so the GeoPackage
+//! tests here and the PostGIS tests in `postgis.rs` run the very same code
+//! (by hand, or with [`contract_tests!`]). The contract: every layer and the
+//! unit history round-trip (ids, properties exactly, geometry within 1e-9
+//! degrees), reads are ordered by id in byte order (Rust's `String` order, a
+//! `C` collation), counts list every layer, writes upsert by id, a failed
+//! write leaves the store exactly as it was, invalid features are refused by
+//! layer, index and field, strings are data (SQL-looking text, unicode), and
+//! progress ends at the batch's row count.
+//!
+//! The GeoPackage-only checks (the file opens in GDAL, is deterministic, and
+//! reports missing or foreign files clearly) are in [`geopackage`] at the end.
+
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+
+use genk_atlas::model::{
+    history, Dataset, Feature, LayerId, ShopCategory, ShopUnit, UnitStatus, Value,
+};
+use genk_atlas::store::{read_dataset, Store, StoreError, WriteBatch};
+use geo::{CoordsIter, Geometry};
+
+use crate::fixtures::{day, genk_centre, rectangle, unit_event};
+
+/// Geometry read back may differ from what was written by this much, in degrees.
+pub const GEOMETRY_TOLERANCE_DEGREES: f64 = 1e-9;
+
+/// Expands to one `#[tokio::test]` per contract check. `$fresh` is an async fn
+/// whose value derefs to a fresh, empty store (a `Box`, an `Arc<dyn Store>`,
+/// or a guard that also owns the temporary file or database).
+macro_rules! contract_tests {
+    ($fresh:path) => {
+        $crate::contract::contract_tests!(@each $fresh,
+            an_empty_store_reads_empty,
+            every_layer_round_trips,
+            counts_match_the_written_features,
+            reads_are_ordered_by_id_in_byte_order,
+            an_upsert_replaces_the_feature_with_the_same_id,
+            the_unit_history_round_trips,
+            a_failed_write_leaves_the_store_as_it_was,
+            an_invalid_feature_is_refused_naming_layer_index_and_field,
+            sql_looking_and_unicode_strings_are_kept_as_data,
+            progress_ends_at_the_number_of_rows
+        );
+    };
+    (@each $fresh:path, $($check:ident),+) => {
+        $(
+            #[tokio::test]
+            async fn $check() {
+                let fresh = $fresh().await;
+                $crate::contract::$check(&*fresh).await;
+            }
+        )+
+    };
+}
+pub(crate) use contract_tests;
+
+// ---------------------------------------------------------------------------
+// Helpers
+
+/// Write a batch with no progress reporting.
+pub async fn write(store: &dyn Store, batch: &WriteBatch) -> Result<(), StoreError> {
+    store.write(batch, &|_| {}).await
+}
+
+/// A batch with the features of one layer.
+pub fn layer_batch(layer: LayerId, features: Vec<Feature>) -> WriteBatch {
+    WriteBatch {
+        layers: vec![(layer, features)],
+        events: vec![],
+    }
+}
+
+/// Everything a store holds: every layer and the events.
+pub async fn snapshot(
+    store: &dyn Store,
+) -> (
+    BTreeMap<LayerId, Vec<Feature>>,
+    Vec<genk_atlas::model::UnitEvent>,
+) {
+    let mut layers = BTreeMap::new();
+    for layer in LayerId::ALL {
+        let features = store
+            .read_layer(*layer)
+            .await
+            .unwrap_or_else(|error| panic!("reading {layer}: {error}"));
+        layers.insert(*layer, features);
+    }
+    let events = store
+        .read_events()
+        .await
+        .unwrap_or_else(|error| panic!("reading events: {error}"));
+    (layers, events)
+}
+
+/// The dataset's features of a layer, ordered by id as a store returns them.
+pub fn expected_features(dataset: &Dataset, layer: LayerId) -> Vec<Feature> {
+    let mut features = dataset.features(layer);
+    features.sort_by(|a, b| a.id.cmp(&b.id));
+    features
+}
+
+/// Same ids in the same order, equal properties, geometry within the tolerance.
+pub fn assert_same_features(layer: LayerId, actual: &[Feature], expected: &[Feature]) {
+    let actual_ids: Vec<&str> = actual.iter().map(|feature| feature.id.as_str()).collect();
+    let expected_ids: Vec<&str> = expected.iter().map(|feature| feature.id.as_str()).collect();
+    assert_eq!(actual_ids, expected_ids, "ids of {layer}");
+    for (actual, expected) in actual.iter().zip(expected) {
+        assert_eq!(
+            actual.values, expected.values,
+            "properties of {layer} feature '{}'",
+            expected.id
+        );
+        assert_same_geometry(
+            &actual.geometry,
+            &expected.geometry,
+            &format!("{layer} feature '{}'", expected.id),
+        );
+    }
+}
+
+/// Same type, same number of coordinates, each within the tolerance.
+pub fn assert_same_geometry(actual: &Geometry<f64>, expected: &Geometry<f64>, what: &str) {
+    assert_eq!(
+        std::mem::discriminant(actual),
+        std::mem::discriminant(expected),
+        "geometry type of {what}: {actual:?} instead of {expected:?}"
+    );
+    let shape = |geometry: &Geometry<f64>| match geometry {
+        Geometry::Polygon(polygon) => vec![polygon.interiors().len() + 1],
+        Geometry::MultiPolygon(multi) => multi
+            .0
+            .iter()
+            .map(|polygon| polygon.interiors().len() + 1)
+            .collect(),
+        _ => vec![],
+    };
+    assert_eq!(shape(actual), shape(expected), "rings of {what}");
+    assert_eq!(
+        actual.coords_count(),
+        expected.coords_count(),
+        "coordinate count of {what}"
+    );
+    for (got, want) in actual.coords_iter().zip(expected.coords_iter()) {
+        let off = (got.x - want.x).abs().max((got.y - want.y).abs());
+        assert!(
+            off <= GEOMETRY_TOLERANCE_DEGREES,
+            "geometry of {what}: {got:?} instead of {want:?}"
+        );
+    }
+}
+
+/// The store holds exactly this dataset (and nothing else).
+pub async fn assert_store_holds(store: &dyn Store, dataset: &Dataset) {
+    let (layers, events) = snapshot(store).await;
+    for layer in LayerId::ALL {
+        assert_same_features(*layer, &layers[layer], &expected_features(dataset, *layer));
+    }
+    assert_eq!(events, dataset.unit_events, "unit events");
+}
+
+async fn write_genk_centre(store: &dyn Store) -> Dataset {
+    let dataset = genk_centre();
+    write(store, &WriteBatch::from_dataset(&dataset))
+        .await
+        .expect("writing fixtures::genk_centre()");
+    dataset
+}
+
+fn text(value: &str) -> Value {
+    Value::Text(value.to_string())
+}
+
+// ---------------------------------------------------------------------------
+// The contract
+
+/// A new store has every layer, all empty, and no events.
+pub async fn an_empty_store_reads_empty(store: &dyn Store) {
+    let counts = store.counts().await.expect("counts of an empty store");
+    let expected: BTreeMap<LayerId, u64> = LayerId::ALL.iter().map(|layer| (*layer, 0)).collect();
+    assert_eq!(counts, expected);
+    assert_store_holds(store, &Dataset::default()).await;
+}
+
+/// Every layer of `genk_centre()` reads back as written, and as a dataset.
+pub async fn every_layer_round_trips(store: &dyn Store) {
+    let dataset = write_genk_centre(store).await;
+    assert_store_holds(store, &dataset).await;
+    let read = read_dataset(store)
+        .await
+        .expect("reading the whole dataset");
+    assert_eq!(read.counts(), dataset.counts());
+    assert_eq!(read.unit_events, dataset.unit_events);
+}
+
+/// `counts` gives every layer with its number of features.
+pub async fn counts_match_the_written_features(store: &dyn Store) {
+    let dataset = write_genk_centre(store).await;
+    let counts = store.counts().await.expect("counts");
+    let expected: BTreeMap<LayerId, u64> = dataset
+        .counts()
+        .into_iter()
+        .map(|(layer, count)| (layer, count as u64))
+        .collect();
+    assert_eq!(counts, expected);
+}
+
+/// Features come back ordered by id in byte order, whatever the write order:
+/// upper case before lower case, "10" before "9".
+pub async fn reads_are_ordered_by_id_in_byte_order(store: &dyn Store) {
+    let template = genk_centre().features(LayerId::AccessPoints).remove(0);
+    let ids = ["b-9", "B-10", "a-2", "A-1", "b-10", "_x"];
+    let features: Vec<Feature> = ids
+        .iter()
+        .map(|id| Feature {
+            id: id.to_string(),
+            ..template.clone()
+        })
+        .collect();
+    write(store, &layer_batch(LayerId::AccessPoints, features))
+        .await
+        .expect("writing access points");
+    let read = store
+        .read_layer(LayerId::AccessPoints)
+        .await
+        .expect("reading access points");
+    let read_ids: Vec<&str> = read.iter().map(|feature| feature.id.as_str()).collect();
+    assert_eq!(read_ids, vec!["A-1", "B-10", "_x", "a-2", "b-10", "b-9"]);
+}
+
+/// A second write with a known id replaces that feature (geometry and every
+/// property, also back to null) and adds new ids; the rest is untouched.
+pub async fn an_upsert_replaces_the_feature_with_the_same_id(store: &dyn Store) {
+    let mut dataset = write_genk_centre(store).await;
+    let parcel = &mut dataset.parcels[0];
+    parcel.geometry = rectangle(5.5210, 50.9405, 5.5250, 50.9435);
+    parcel.area_m2 = 12_000.0;
+    parcel.availability = genk_atlas::model::Availability::UnderOption;
+    parcel.price_eur_m2 = None;
+    parcel.available_from = None;
+    let mut added = dataset.parcels[1].clone();
+    added.id = "parcel-centrum-8".into();
+    added.capakey = "71016A1234/00C003".into();
+    let replaced = dataset.parcels[0].clone();
+    dataset.parcels.push(added.clone());
+    let batch = layer_batch(
+        LayerId::Parcels,
+        vec![
+            genk_atlas::model::LayerRecord::to_feature(&replaced),
+            genk_atlas::model::LayerRecord::to_feature(&added),
+        ],
+    );
+    write(store, &batch).await.expect("upserting parcels");
+    assert_store_holds(store, &dataset).await;
+    assert_eq!(store.counts().await.expect("counts")[&LayerId::Parcels], 3);
+}
+
+/// Events read back equal, in event-id order, and the back-dated correction
+/// still changes the past when the history is rebuilt from the store.
+pub async fn the_unit_history_round_trips(store: &dyn Store) {
+    let mut dataset = write_genk_centre(store).await;
+    let later = unit_event(
+        5,
+        "unit-vennestraat-88",
+        "2024-03-01",
+        "2024-03-02T16:20:05Z",
+        UnitStatus::Occupied,
+        ShopCategory::Horeca,
+    );
+    write(
+        store,
+        &WriteBatch {
+            layers: vec![],
+            events: vec![later.clone()],
+        },
+    )
+    .await
+    .expect("appending an event");
+    dataset.unit_events.push(later);
+    let events = store.read_events().await.expect("reading events");
+    assert_eq!(events, dataset.unit_events);
+    let histories = history::histories(&events);
+    let vennestraat = &histories["unit-vennestraat-88"];
+    let state = vennestraat
+        .state_on(day("2022-07-01"))
+        .expect("a state in July 2022");
+    assert_eq!(
+        state.status,
+        UnitStatus::Vacant,
+        "the correction made the unit vacant from 1 June"
+    );
+    assert_eq!(
+        vennestraat.status_since(day("2023-01-01")),
+        Some(day("2022-06-01"))
+    );
+}
+
+/// A batch whose later part violates a constraint writes nothing: the store
+/// reads back exactly as before. Two ways to fail: an event for a unit that
+/// does not exist, and an event id that is already taken.
+pub async fn a_failed_write_leaves_the_store_as_it_was(store: &dyn Store) {
+    let dataset = write_genk_centre(store).await;
+    let mut new_unit: ShopUnit = dataset.shop_units[0].clone();
+    new_unit.id = "unit-stadsplein-14".into();
+    let mut moved_parcel = dataset.parcels[1].clone();
+    moved_parcel.geometry = rectangle(5.40, 50.90, 5.41, 50.91);
+    let valid_features = || {
+        vec![
+            (
+                LayerId::ShopUnits,
+                vec![genk_atlas::model::LayerRecord::to_feature(&new_unit)],
+            ),
+            (
+                LayerId::Parcels,
+                vec![genk_atlas::model::LayerRecord::to_feature(&moved_parcel)],
+            ),
+        ]
+    };
+    let unknown_unit = unit_event(
+        10,
+        "unit-does-not-exist",
+        "2024-01-01",
+        "2024-01-02T10:00:00Z",
+        UnitStatus::Vacant,
+        ShopCategory::Other,
+    );
+    let taken_event_id = unit_event(
+        3,
+        "unit-stadsplein-14",
+        "2024-01-01",
+        "2024-01-02T10:00:00Z",
+        UnitStatus::Vacant,
+        ShopCategory::Other,
+    );
+    let fine_event = unit_event(
+        11,
+        "unit-stadsplein-14",
+        "2024-01-01",
+        "2024-01-02T10:00:00Z",
+        UnitStatus::Occupied,
+        ShopCategory::Daily,
+    );
+    for bad_event in [unknown_unit, taken_event_id] {
+        let batch = WriteBatch {
+            layers: valid_features(),
+            events: vec![fine_event.clone(), bad_event.clone()],
+        };
+        let result = write(store, &batch).await;
+        assert!(
+            result.is_err(),
+            "event {} for '{}' should fail the write",
+            bad_event.event_id,
+            bad_event.unit_id
+        );
+        assert_store_holds(store, &dataset).await;
+    }
+}
+
+/// An invalid feature after valid ones is refused before anything is
+/// written; the error names the layer, the index in the batch and the field.
+pub async fn an_invalid_feature_is_refused_naming_layer_index_and_field(store: &dyn Store) {
+    let dataset = write_genk_centre(store).await;
+    let mut parcels = dataset.features(LayerId::Parcels);
+    parcels[0].values[1] = text("17.780,5 m²"); // area_m2 must be a number
+    let batch = WriteBatch {
+        layers: vec![
+            (
+                LayerId::AccessPoints,
+                vec![Feature {
+                    id: "access-new".into(),
+                    ..dataset.features(LayerId::AccessPoints)[0].clone()
+                }],
+            ),
+            (
+                LayerId::Parcels,
+                vec![
+                    dataset.features(LayerId::Parcels)[1].clone(),
+                    parcels[0].clone(),
+                ],
+            ),
+        ],
+        events: vec![],
+    };
+    let error = write(store, &batch)
+        .await
+        .expect_err("a text area must be refused");
+    match &error {
+        StoreError::Invalid {
+            layer, index, id, ..
+        } => {
+            assert_eq!(
+                (layer.as_str(), *index, id.as_str()),
+                ("parcels", 1, "parcel-genk-zuid-1")
+            );
+        }
+        other => panic!("expected StoreError::Invalid, got {other:?}"),
+    }
+    let message = error.to_string();
+    for part in ["parcels", "1", "area_m2"] {
+        assert!(message.contains(part), "'{message}' should name {part}");
+    }
+    assert_store_holds(store, &dataset).await;
+}
+
+/// SQL-looking text and unicode are stored and read as plain data, in ids,
+/// properties and events alike.
+pub async fn sql_looking_and_unicode_strings_are_kept_as_data(store: &dyn Store) {
+    let mut dataset = write_genk_centre(store).await;
+    let injection = "'); DROP TABLE parcels;--";
+    let mut unit = dataset.shop_units[0].clone();
+    unit.id = injection.into();
+    unit.address = "Şehitler Caddesi 5 – İstanbul Market".into();
+    unit.street = "Hoevenzavellaan \"Zwartberg\"".into();
+    unit.occupant = Some("Çağlar & Zoë Öztürk; ĳzerhandel 'De Ĳzeren Man'".into());
+    unit.area_id = Some("\\x00 backslash, tab\t and newline\n".into());
+    let mut parcel = dataset.parcels[1].clone();
+    parcel.capakey = "71016A1234/00B002'; DELETE FROM shop_units; --".into();
+    parcel.park_id = Some("prijs 95 €/m², oppervlakte ≥ 1 ha 🏭".into());
+    dataset.shop_units.push(unit.clone());
+    dataset.parcels[1] = parcel.clone();
+    let mut event = unit_event(
+        7,
+        injection,
+        "2024-05-01",
+        "2024-05-01T12:00:00Z",
+        UnitStatus::Occupied,
+        ShopCategory::Daily,
+    );
+    event.recorded_by = "Gülşen Doğan".into();
+    event.note = Some("Robert'); DROP TABLE shop_unit_events;-- € ² ß".into());
+    dataset.unit_events.push(event.clone());
+    let batch = WriteBatch {
+        layers: vec![
+            (
+                LayerId::ShopUnits,
+                vec![genk_atlas::model::LayerRecord::to_feature(&unit)],
+            ),
+            (
+                LayerId::Parcels,
+                vec![genk_atlas::model::LayerRecord::to_feature(&parcel)],
+            ),
+        ],
+        events: vec![event],
+    };
+    write(store, &batch).await.expect("writing odd strings");
+    assert_store_holds(store, &dataset).await;
+}
+
+/// Progress is reported while writing, never goes back, and ends at the
+/// number of rows in the batch (features and events).
+pub async fn progress_ends_at_the_number_of_rows(store: &dyn Store) {
+    let dataset = write_genk_centre(store).await;
+    let template = dataset.features(LayerId::Residents).remove(0);
+    let residents: Vec<Feature> = (0..2500)
+        .map(|number| Feature {
+            id: format!("res-{number:05}"),
+            ..template.clone()
+        })
+        .collect();
+    let events = (100..1300)
+        .map(|event_id| {
+            unit_event(
+                event_id,
+                "unit-stadsplein-12",
+                "2024-01-01",
+                "2024-01-01T00:00:00Z",
+                UnitStatus::Occupied,
+                ShopCategory::Daily,
+            )
+        })
+        .collect();
+    let batch = WriteBatch {
+        layers: vec![(LayerId::Residents, residents)],
+        events,
+    };
+    let reported = Mutex::new(Vec::new());
+    let record = |rows_done: usize| reported.lock().expect("progress lock").push(rows_done);
+    store
+        .write(&batch, &record)
+        .await
+        .expect("writing 3700 rows");
+    let reported = reported.into_inner().expect("progress lock");
+    assert!(reported.len() >= 3, "progress reported only {reported:?}");
+    assert!(
+        reported.windows(2).all(|pair| pair[0] <= pair[1]),
+        "progress went back: {reported:?}"
+    );
+    assert_eq!(reported.last(), Some(&batch.len()));
+    assert_eq!(
+        store.counts().await.expect("counts")[&LayerId::Residents],
+        2502
+    );
+}
+
+// ---------------------------------------------------------------------------
+// The GeoPackage store
+
+pub mod geopackage {
+    //! The contract on GeoPackage files in temporary folders, and what only a
+    //! file can promise: GDAL reads it, the same writes give the same bytes,
+    //! and a file that is not an atlas GeoPackage is refused clearly.
+
+    use std::path::{Path, PathBuf};
+    use std::process::Command;
+
+    use genk_atlas::model::LayerId;
+    use genk_atlas::store::geopackage::GeoPackageStore;
+    use genk_atlas::store::{Store, StoreError, WriteBatch};
+
+    use super::{assert_store_holds, write};
+    use crate::fixtures::genk_centre;
+
+    /// A GeoPackage store in its own temporary folder, removed on drop.
+    pub struct TempGeoPackage {
+        pub store: GeoPackageStore,
+        pub folder: tempfile::TempDir,
+    }
+
+    impl std::ops::Deref for TempGeoPackage {
+        type Target = GeoPackageStore;
+        fn deref(&self) -> &GeoPackageStore {
+            &self.store
+        }
+    }
+
+    impl TempGeoPackage {
+        pub fn path(&self) -> PathBuf {
+            self.folder.path().join("atlas.gpkg")
+        }
+    }
+
+    /// A fresh, empty atlas GeoPackage.
+    pub async fn fresh() -> TempGeoPackage {
+        let folder = tempfile::tempdir().expect("a temporary folder");
+        let store = GeoPackageStore::create(&folder.path().join("atlas.gpkg"))
+            .expect("creating a geopackage");
+        TempGeoPackage { store, folder }
+    }
+
+    super::contract_tests!(fresh);
+
+    fn unavailable_message(result: Result<GeoPackageStore, StoreError>) -> String {
+        match result {
+            Err(StoreError::Unavailable(message)) => message,
+            Err(other) => panic!("expected StoreError::Unavailable, got {other:?}"),
+            Ok(_) => panic!("expected an error, the file opened"),
+        }
+    }
+
+    fn run_ogrinfo(arguments: &[&str], path: &Path) -> String {
+        let output = Command::new("ogrinfo")
+            .args(arguments)
+            .arg(path)
+            .output()
+            .expect("ogrinfo from gdal-bin is a test dependency (scripts/test installs it)");
+        let stderr = String::from_utf8_lossy(&output.stderr).to_string();
+        assert!(output.status.success(), "ogrinfo failed: {stderr}");
+        assert!(stderr.trim().is_empty(), "ogrinfo warned: {stderr}");
+        String::from_utf8_lossy(&output.stdout).to_string()
+    }
+
+    #[tokio::test]
+    async fn gdal_lists_every_layer_with_its_count_and_epsg_4326() {
+        let fresh = fresh().await;
+        let dataset = genk_centre();
+        write(&*fresh, &WriteBatch::from_dataset(&dataset))
+            .await
+            .expect("writing");
+        let summary = run_ogrinfo(&["-so", "-al"], &fresh.path());
+        for (layer, count) in dataset.counts() {
+            let block = summary
+                .split("Layer name: ")
+                .find(|block| block.starts_with(&format!("{layer}\n")))
+                .unwrap_or_else(|| panic!("ogrinfo does not list {layer}:\n{summary}"));
+            assert!(
+                block.contains(&format!("Feature Count: {count}\n")),
+                "count of {layer}:\n{block}"
+            );
+            assert!(
+                block.contains("ID[\"EPSG\",4326]"),
+                "srs of {layer}:\n{block}"
+            );
+        }
+        assert!(summary.contains("Layer name: shop_unit_events\n"));
+        assert!(summary.contains(&format!("Feature Count: {}\n", dataset.unit_events.len())));
+        let listing = run_ogrinfo(&[], &fresh.path());
+        assert!(listing.contains("parcels (Polygon)"), "{listing}");
+        assert!(
+            listing.contains("neighbourhoods (Multi Polygon)"),
+            "{listing}"
+        );
+        let features = run_ogrinfo(&["-al"], &fresh.path());
+        assert!(
+            features.contains("correctie: sluiting al op 1 juni 2022"),
+            "{features}"
+        );
+    }
+
+    /// GDAL's own GeoPackage validator (from python3-gdal, which gdal-bin
+    /// pulls in), with its extra checks and warnings as errors.
+    #[tokio::test]
+    async fn gdal_validate_gpkg_finds_nothing_to_report() {
+        const VALIDATOR: &str =
+            "/usr/lib/python3/dist-packages/osgeo_utils/samples/validate_gpkg.py";
+        if !Path::new(VALIDATOR).is_file() {
+            eprintln!("skipped: {VALIDATOR} is not installed");
+            return;
+        }
+        let fresh = fresh().await;
+        write(&*fresh, &WriteBatch::from_dataset(&genk_centre()))
+            .await
+            .expect("writing");
+        let output = Command::new("/usr/bin/python3")
+            .args([VALIDATOR, "--extra", "--warning-as-error"])
+            .arg(fresh.path())
+            .output()
+            .expect("running validate_gpkg.py");
+        let report = format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert!(
+            output.status.success() && report.trim().is_empty(),
+            "validate_gpkg.py: {report}"
+        );
+    }
+
+    #[tokio::test]
+    async fn the_same_writes_give_a_byte_identical_file() {
+        let mut files = Vec::new();
+        for _ in 0..2 {
+            let fresh = fresh().await;
+            let dataset = genk_centre();
+            write(&*fresh, &WriteBatch::from_dataset(&dataset))
+                .await
+                .expect("writing");
+            let batch = WriteBatch {
+                layers: vec![],
+                events: vec![],
+            };
+            write(&*fresh, &batch).await.expect("an empty write");
+            let bytes = std::fs::read(fresh.path()).expect("reading the file");
+            files.push(bytes);
+        }
+        assert!(
+            files[0] == files[1],
+            "two files written the same way differ"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_failed_write_leaves_the_file_byte_identical() {
+        let fresh = fresh().await;
+        let dataset = genk_centre();
+        write(&*fresh, &WriteBatch::from_dataset(&dataset))
+            .await
+            .expect("writing");
+        let before = std::fs::read(fresh.path()).expect("reading the file");
+        let mut batch = WriteBatch::from_dataset(&dataset);
+        batch.events = vec![crate::fixtures::unit_event(
+            99,
+            "no-such-unit",
+            "2024-01-01",
+            "2024-01-01T00:00:00Z",
+            genk_atlas::model::UnitStatus::Vacant,
+            genk_atlas::model::ShopCategory::Other,
+        )];
+        let error = write(&*fresh, &batch)
+            .await
+            .expect_err("an event of an unknown unit");
+        let message = error.to_string();
+        assert!(
+            message.contains("event 99") && message.contains("FOREIGN KEY"),
+            "{message}"
+        );
+        assert_eq!(
+            std::fs::read(fresh.path()).expect("reading the file"),
+            before
+        );
+    }
+
+    #[tokio::test]
+    async fn a_reopened_file_reads_back_what_was_written() {
+        let fresh = fresh().await;
+        let dataset = genk_centre();
+        write(&*fresh, &WriteBatch::from_dataset(&dataset))
+            .await
+            .expect("writing");
+        let reopened = GeoPackageStore::open(&fresh.path()).expect("reopening");
+        assert_store_holds(&reopened, &dataset).await;
+    }
+
+    #[tokio::test]
+    async fn last_change_is_the_newest_recorded_event() {
+        let fresh = fresh().await;
+        let connection = rusqlite::Connection::open(fresh.path()).expect("opening with rusqlite");
+        let last_changes = |connection: &rusqlite::Connection| -> Vec<String> {
+            let mut statement = connection
+                .prepare("SELECT DISTINCT last_change FROM gpkg_contents")
+                .unwrap();
+            statement
+                .query_map([], |row| row.get(0))
+                .unwrap()
+                .map(Result::unwrap)
+                .collect()
+        };
+        assert_eq!(
+            last_changes(&connection),
+            vec!["2000-01-01T00:00:00.000Z".to_string()]
+        );
+        write(&*fresh, &WriteBatch::from_dataset(&genk_centre()))
+            .await
+            .expect("writing");
+        assert_eq!(
+            last_changes(&connection),
+            vec!["2023-02-01T08:45:00.000Z".to_string()]
+        );
+    }
+
+    #[test]
+    fn creating_over_an_existing_file_is_refused() {
+        let folder = tempfile::tempdir().expect("a temporary folder");
+        let path = folder.path().join("kept.gpkg");
+        std::fs::write(&path, b"precious").expect("writing a file");
+        let message = unavailable_message(GeoPackageStore::create(&path));
+        assert!(
+            message.contains("kept.gpkg") && message.contains("already exists"),
+            "{message}"
+        );
+        assert_eq!(std::fs::read(&path).expect("reading"), b"precious");
+    }
+
+    #[test]
+    fn opening_what_is_not_an_atlas_geopackage_says_which_path_and_why() {
+        let folder = tempfile::tempdir().expect("a temporary folder");
+        let missing = folder.path().join("missing.gpkg");
+        let message = unavailable_message(GeoPackageStore::open(&missing));
+        assert!(
+            message.contains("missing.gpkg") && message.contains("no such file"),
+            "{message}"
+        );
+
+        let text_file = folder.path().join("notes.gpkg");
+        std::fs::write(&text_file, "dit is geen database\n".repeat(100)).expect("writing");
+        let message = unavailable_message(GeoPackageStore::open(&text_file));
+        assert!(
+            message.contains("notes.gpkg") && message.contains("not a sqlite database"),
+            "{message}"
+        );
+
+        let plain_sqlite = folder.path().join("plain.sqlite");
+        let connection = rusqlite::Connection::open(&plain_sqlite).expect("creating sqlite");
+        connection
+            .execute_batch("CREATE TABLE t (x INTEGER)")
+            .expect("a table");
+        drop(connection);
+        let message = unavailable_message(GeoPackageStore::open(&plain_sqlite));
+        assert!(
+            message.contains("plain.sqlite") && message.contains("not a geopackage"),
+            "{message}"
+        );
+
+        let partial = folder.path().join("partial.gpkg");
+        drop(GeoPackageStore::create(&partial).expect("creating"));
+        let connection = rusqlite::Connection::open(&partial).expect("opening");
+        connection
+            .execute_batch("DROP TABLE streets")
+            .expect("dropping a layer");
+        drop(connection);
+        let message = unavailable_message(GeoPackageStore::open(&partial));
+        assert!(
+            message.contains("partial.gpkg") && message.contains("streets"),
+            "{message}"
+        );
+        assert!(!message.contains('\n'), "one line: {message}");
+    }
+
+    #[tokio::test]
+    async fn a_bad_geometry_blob_is_corrupt_naming_table_and_row() {
+        let fresh = fresh().await;
+        write(&*fresh, &WriteBatch::from_dataset(&genk_centre()))
+            .await
+            .expect("writing");
+        let connection = rusqlite::Connection::open(fresh.path()).expect("opening with rusqlite");
+        connection
+            .execute(
+                "UPDATE streets SET geom = X'47500003E6100000' WHERE id = 'street-e314'",
+                [],
+            )
+            .expect("breaking a blob");
+        match fresh.read_layer(LayerId::Streets).await {
+            Err(StoreError::Corrupt { context, reason }) => {
+                assert!(
+                    context.contains("streets") && context.contains("street-e314"),
+                    "{context}"
+                );
+                assert!(reason.contains("envelope"), "{reason}");
+            }
+            other => panic!("expected StoreError::Corrupt, got {other:?}"),
+        }
+    }
+
+    /// Writing the parcels of a whole city must take seconds, not minutes.
+    /// Ignored in debug builds (the crate is unoptimised there); scripts/test
+    /// runs it in release with `--include-ignored`.
+    #[tokio::test]
+    #[cfg_attr(debug_assertions, ignore = "timing needs a release build")]
+    async fn writing_300000_parcels_takes_seconds() {
+        let fresh = fresh().await;
+        let template = genk_atlas::model::LayerRecord::to_feature(&genk_centre().parcels[1]);
+        let parcels: Vec<_> = (0..300_000)
+            .map(|number| {
+                let column = (number % 600) as f64;
+                let row = (number / 600) as f64;
+                let geometry = super::rectangle(
+                    5.40 + column * 3e-4,
+                    50.90 + row * 2e-4,
+                    5.40 + column * 3e-4 + 2.5e-4,
+                    50.90 + row * 2e-4 + 1.5e-4,
+                );
+                genk_atlas::model::Feature {
+                    id: format!("parcel-{number:06}"),
+                    geometry: geometry.into(),
+                    ..template.clone()
+                }
+            })
+            .collect();
+        let started = std::time::Instant::now();
+        write(&*fresh, &super::layer_batch(LayerId::Parcels, parcels))
+            .await
+            .expect("writing 300,000 parcels");
+        let seconds = started.elapsed().as_secs_f64();
+        eprintln!("wrote 300,000 parcels in {seconds:.2} s");
+        assert!(
+            seconds < 20.0,
+            "writing 300,000 parcels took {seconds:.1} s"
+        );
+        assert_eq!(
+            fresh.counts().await.expect("counts")[&LayerId::Parcels],
+            300_000
+        );
+    }
+}

@@ -4,6 +4,7 @@
 mod architecture;
 mod contract;
 mod demo;
+mod fixtures;
 mod http;
 mod postgis;
 mod support;
