@@ -1,0 +1,135 @@
+// Typed access to the atlas server: the layer list, features and the style.
+//
+// The contract (see the README of the repository and issue 3):
+//   GET /api/layers                         → { layers: LayerInfo[] }
+//   GET /api/layers/{id}/features?bbox&limit&offset → GeoJSON FeatureCollection
+//   GET /api/layers/{id}/features/{feature_id}      → GeoJSON Feature
+//   GET /tiles/style.json                   → MapLibre style v8, one vector source per layer
+// Coordinates are EPSG:4326, [longitude, latitude].
+
+import type { StyleSpecification } from 'maplibre-gl';
+
+export type FieldType = 'text' | 'integer' | 'real' | 'boolean' | 'date';
+
+export interface FieldInfo {
+  name: string;
+  type: FieldType | string;
+  title_nl: string;
+  title_en: string;
+}
+
+export type Bbox = [minLon: number, minLat: number, maxLon: number, maxLat: number];
+
+export interface LayerInfo {
+  id: string;
+  title_nl: string;
+  title_en: string;
+  geometry_type: string;
+  count: number;
+  bbox: Bbox | null;
+  fields: FieldInfo[];
+}
+
+export type Geometry =
+  | { type: 'Point'; coordinates: number[] }
+  | { type: 'MultiPoint' | 'LineString'; coordinates: number[][] }
+  | { type: 'MultiLineString' | 'Polygon'; coordinates: number[][][] }
+  | { type: 'MultiPolygon'; coordinates: number[][][][] };
+
+export interface Feature {
+  type: 'Feature';
+  id: string | number;
+  geometry: Geometry | null;
+  properties: Record<string, unknown>;
+}
+
+export interface FeatureCollection {
+  type: 'FeatureCollection';
+  numberMatched?: number;
+  numberReturned?: number;
+  features: Feature[];
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly url: string,
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+async function getJson<T>(url: string, signal?: AbortSignal): Promise<T> {
+  const response = await fetch(url, { signal, headers: { accept: 'application/json' } });
+  if (!response.ok) {
+    let detail = response.statusText;
+    try {
+      const body = (await response.json()) as { error?: string; detail?: unknown };
+      detail = [body.error, typeof body.detail === 'string' ? body.detail : ''].filter(Boolean).join(': ');
+    } catch {
+      // not JSON; keep the status text
+    }
+    throw new ApiError(url, response.status, `${url}: ${response.status} ${detail}`);
+  }
+  return (await response.json()) as T;
+}
+
+export async function fetchLayers(): Promise<LayerInfo[]> {
+  const body = await getJson<{ layers: LayerInfo[] }>('/api/layers');
+  return body.layers;
+}
+
+export async function fetchStyle(): Promise<StyleSpecification> {
+  return getJson<StyleSpecification>('/tiles/style.json');
+}
+
+export async function fetchFeature(layerId: string, featureId: string, signal?: AbortSignal): Promise<Feature> {
+  return getJson<Feature>(`/api/layers/${encodeURIComponent(layerId)}/features/${encodeURIComponent(featureId)}`, signal);
+}
+
+/** The largest page the server hands out (`MAX_LIMIT` in src/http/layers.rs). */
+const PAGE_LIMIT = 10_000;
+
+/** Every feature of a layer, page by page. */
+export async function fetchAllFeatures(layerId: string, signal?: AbortSignal): Promise<Feature[]> {
+  const features: Feature[] = [];
+  for (let offset = 0; ; offset += PAGE_LIMIT) {
+    const page = await getJson<FeatureCollection>(
+      `/api/layers/${encodeURIComponent(layerId)}/features?limit=${PAGE_LIMIT}&offset=${offset}`,
+      signal,
+    );
+    features.push(...page.features);
+    const matched = page.numberMatched ?? features.length;
+    if (page.features.length < PAGE_LIMIT || features.length >= matched) return features;
+  }
+}
+
+/** The bounding box of a geometry, or null when it has no coordinates. */
+export function geometryBbox(geometry: Geometry | null): Bbox | null {
+  if (!geometry) return null;
+  let minLon = Infinity;
+  let minLat = Infinity;
+  let maxLon = -Infinity;
+  let maxLat = -Infinity;
+  const visit = (coordinates: unknown): void => {
+    if (!Array.isArray(coordinates)) return;
+    if (typeof coordinates[0] === 'number') {
+      const [lon, lat] = coordinates as number[];
+      if (lon < minLon) minLon = lon;
+      if (lon > maxLon) maxLon = lon;
+      if (lat < minLat) minLat = lat;
+      if (lat > maxLat) maxLat = lat;
+      return;
+    }
+    for (const child of coordinates) visit(child);
+  };
+  visit(geometry.coordinates);
+  return Number.isFinite(minLon) ? [minLon, minLat, maxLon, maxLat] : null;
+}
+
+export function unionBbox(a: Bbox | null, b: Bbox | null): Bbox | null {
+  if (!a) return b;
+  if (!b) return a;
+  return [Math.min(a[0], b[0]), Math.min(a[1], b[1]), Math.max(a[2], b[2]), Math.max(a[3], b[3])];
+}

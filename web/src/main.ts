@@ -1,0 +1,89 @@
+// The Genk Atlas front end: wires the top bar, the sidebar panels and the map.
+//
+// Order of start-up: the page shell renders at once (Dutch unless chosen
+// otherwise); the map loads the server's style; then the layer panel is built
+// from the style and `/api/layers`, the popup is installed and the search
+// names load in the background. `document.body.dataset.state` reads
+// `loading`, `ready` or `error`, and `window.__atlasMap` is the MapLibre map
+// (both for the browser tests).
+
+import './style.css';
+import type { Map as MapLibreMap } from 'maplibre-gl';
+import { fetchLayers, type LayerInfo } from './api';
+import { buildCatalogue, type AtlasLayer } from './catalogue';
+import { bindText } from './i18n';
+import { createMap } from './map';
+import { renderCoveragePanel } from './panels/coverage';
+import { renderExpansionPanel } from './panels/expansion';
+import { renderLayerPanel } from './panels/layers';
+import { installPopup } from './panels/popup';
+import { renderSearch } from './panels/search';
+import { renderLanguageSwitch, renderTasks, type Task } from './panels/topbar';
+import { renderVacancyPanel } from './panels/vacancy';
+
+declare global {
+  interface Window {
+    __atlasMap?: MapLibreMap;
+    __atlasCatalogue?: AtlasLayer[];
+  }
+}
+
+function element<T extends HTMLElement = HTMLElement>(id: string): T {
+  const found = document.getElementById(id);
+  if (!found) throw new Error(`index.html lacks #${id}`);
+  return found as T;
+}
+
+function start(): void {
+  document.body.dataset.state = 'loading';
+  bindText(element('skip-link'), (dictionary) => dictionary.app.skipToMap);
+  bindText(element('brand-tagline'), (dictionary) => dictionary.app.tagline);
+
+  const panels: Record<Task, HTMLElement> = {
+    map: element('panel-map'),
+    vacancy: element('panel-vacancy'),
+    expansion: element('panel-expansion'),
+    coverage: element('panel-coverage'),
+  };
+  renderVacancyPanel(panels.vacancy);
+  renderExpansionPanel(panels.expansion);
+  renderCoveragePanel(panels.coverage);
+
+  const { map, ready } = createMap(element('map'), element('map-status'));
+  window.__atlasMap = map;
+
+  renderTasks(element('tasks'), panels, () => map.resize());
+  const search = renderSearch(element('search'), map);
+  renderLanguageSwitch(element('language'));
+
+  const layerPanel = element('layer-panel');
+  const loadingNote = document.createElement('p');
+  loadingNote.className = 'panel-intro';
+  bindText(loadingNote, (dictionary) => dictionary.layers.loading);
+  layerPanel.append(loadingNote);
+
+  const layersInfo: Promise<LayerInfo[]> = fetchLayers().catch((error: unknown) => {
+    console.warn('genk atlas: /api/layers', error);
+    return [];
+  });
+
+  Promise.all([ready, layersInfo])
+    .then(([, info]) => {
+      const catalogue = buildCatalogue(map, info);
+      window.__atlasCatalogue = catalogue;
+      const sync = renderLayerPanel(layerPanel, map, catalogue);
+      sync();
+      installPopup(map, catalogue, search.nameOf);
+      void search.load();
+      const done = () => {
+        document.body.dataset.state = 'ready';
+      };
+      if (map.loaded()) done();
+      else map.once('idle', done);
+    })
+    .catch(() => {
+      document.body.dataset.state = 'error';
+    });
+}
+
+start();

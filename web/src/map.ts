@@ -1,0 +1,165 @@
+// The map panel: MapLibre with the atlas's own style, controls and the URL hash.
+//
+// The style comes from the server (`/tiles/style.json`): one vector source per
+// atlas layer and style layers tagged with `metadata["atlas:layer"]`. Nothing
+// is loaded from outside the atlas: no basemap, glyphs, sprites or fonts. The
+// map position lives in the URL hash as `#zoom/lat/lon`, so a link reopens the
+// same view.
+
+import * as maplibregl from 'maplibre-gl';
+import type { Map as MapLibreMap, StyleSpecification, LayerSpecification, ErrorEvent } from 'maplibre-gl';
+import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
+import 'maplibre-gl/dist/maplibre-gl.css';
+import { fetchStyle } from './api';
+import { bindText, onLang, t } from './i18n';
+
+maplibregl.setWorkerUrl(workerUrl);
+
+/** Genk: the centre of the city, zoomed so the whole built-up area shows. */
+export const INITIAL_VIEW = { center: [5.5, 50.965] as [number, number], zoom: 12.5 };
+
+/** Where the style lists which atlas layer a style layer draws, and how to name it. */
+export interface AtlasLayerMetadata {
+  'atlas:layer': string;
+  'atlas:title_nl'?: string;
+  'atlas:title_en'?: string;
+  /** The legend colour, or the entries of a layer coloured by a field. */
+  'atlas:legend'?: string | LegendEntry[];
+  'atlas:legend_color'?: string;
+  'atlas:legend_field'?: string | null;
+  'atlas:geometry_type'?: string;
+}
+
+/** One class of a layer coloured by a field (e.g. shop units by status). */
+export interface LegendEntry {
+  value: string;
+  color: string;
+  title_nl?: string;
+  title_en?: string;
+}
+
+export function atlasMetadata(layer: { metadata?: unknown }): AtlasLayerMetadata | null {
+  const metadata = layer.metadata as Partial<AtlasLayerMetadata> | undefined;
+  return metadata && typeof metadata['atlas:layer'] === 'string' ? (metadata as AtlasLayerMetadata) : null;
+}
+
+/** Relative URLs (`/tiles/...`) made absolute, since tiles are fetched in a worker. */
+function absolute(url: string): string {
+  return /^[a-z][a-z0-9+.-]*:/i.test(url) ? url : new URL(url, location.origin).href;
+}
+
+function prepareStyle(style: StyleSpecification): StyleSpecification {
+  const sources = Object.fromEntries(
+    Object.entries(style.sources).map(([id, source]) => {
+      const copy = { ...source } as Record<string, unknown>;
+      if (typeof copy.url === 'string') copy.url = absolute(copy.url);
+      if (Array.isArray(copy.tiles)) copy.tiles = (copy.tiles as string[]).map(absolute);
+      return [id, copy];
+    }),
+  ) as StyleSpecification['sources'];
+  const layers: LayerSpecification[] = [...style.layers];
+  if (!layers.some((layer) => layer.type === 'background')) {
+    // The atlas has no basemap tiles: a quiet paper colour under its own layers.
+    layers.unshift({ id: 'atlas-background', type: 'background', paint: { 'background-color': '#f3f2ee' } });
+  }
+  // The front end draws no text from the style (no glyphs are served).
+  const withoutText = layers.filter((layer) => layer.type !== 'symbol' || !('layout' in layer) || !layer.layout || !('text-field' in layer.layout));
+  const prepared: StyleSpecification = { ...style, sources, layers: withoutText };
+  delete prepared.glyphs;
+  delete prepared.sprite;
+  return prepared;
+}
+
+function controlLocale(dictionary = t()): Record<string, string> {
+  return {
+    'NavigationControl.ZoomIn': dictionary.map.zoomIn,
+    'NavigationControl.ZoomOut': dictionary.map.zoomOut,
+    'NavigationControl.ResetBearing': dictionary.map.resetBearing,
+    'AttributionControl.ToggleAttribution': dictionary.map.attribution,
+    'Popup.Close': dictionary.popup.close,
+  };
+}
+
+/** MapLibre reads its control labels once; set them again when the language changes. */
+function relabelControls(container: HTMLElement): void {
+  const dictionary = t();
+  const labels: [string, string][] = [
+    ['.maplibregl-ctrl-zoom-in', dictionary.map.zoomIn],
+    ['.maplibregl-ctrl-zoom-out', dictionary.map.zoomOut],
+    ['.maplibregl-ctrl-compass', dictionary.map.resetBearing],
+    ['.maplibregl-ctrl-attrib-button', dictionary.map.attribution],
+  ];
+  for (const [selector, label] of labels) {
+    for (const button of container.querySelectorAll<HTMLElement>(selector)) {
+      button.title = label;
+      button.setAttribute('aria-label', label);
+    }
+  }
+}
+
+export interface MapPanel {
+  map: MapLibreMap;
+  /** Resolves when the style has loaded; rejects when it cannot. */
+  ready: Promise<void>;
+}
+
+/** Build the map in `container` with a status overlay in `status`. */
+export function createMap(container: HTMLElement, status: HTMLElement): MapPanel {
+  const hashAtStart = /^#\d+(\.\d+)?\/-?\d+(\.\d+)?\/-?\d+(\.\d+)?/.test(location.hash);
+  const map = new maplibregl.Map({
+    container,
+    style: { version: 8, sources: {}, layers: [{ id: 'atlas-background', type: 'background', paint: { 'background-color': '#f3f2ee' } }] },
+    center: INITIAL_VIEW.center,
+    zoom: INITIAL_VIEW.zoom,
+    hash: true,
+    maxZoom: 20,
+    attributionControl: { compact: true },
+    locale: controlLocale(),
+    cooperativeGestures: false,
+  });
+  map.getCanvas().setAttribute('aria-label', t().map.label);
+  bindText(map.getCanvas(), (dictionary) => dictionary.map.label, 'aria-label');
+
+  map.addControl(new maplibregl.NavigationControl({ visualizePitch: false, showCompass: true }), 'top-right');
+  map.addControl(new maplibregl.ScaleControl({ unit: 'metric', maxWidth: 120 }), 'bottom-left');
+  onLang(() => relabelControls(container));
+
+  const showStatus = (kind: 'loading' | 'error' | 'none'): void => {
+    status.hidden = kind === 'none';
+    status.dataset.kind = kind;
+    status.replaceChildren();
+    if (kind === 'none') return;
+    const message = document.createElement('p');
+    bindText(message, (dictionary) => (kind === 'loading' ? dictionary.map.loading : dictionary.map.error));
+    status.append(message);
+    if (kind === 'error') {
+      const retry = document.createElement('button');
+      retry.type = 'button';
+      retry.className = 'button';
+      bindText(retry, (dictionary) => dictionary.map.retry);
+      retry.addEventListener('click', () => location.reload());
+      status.append(retry);
+    }
+  };
+  showStatus('loading');
+
+  const ready = (async () => {
+    try {
+      const style = prepareStyle(await fetchStyle());
+      await new Promise<void>((resolve, reject) => {
+        map.once('style.load', () => resolve());
+        map.once('error', (event: ErrorEvent) => reject(event.error));
+        map.setStyle(style, { diff: false });
+      });
+      // The style may carry a centre of its own; the atlas opens on Genk unless a link says otherwise.
+      if (!hashAtStart) map.jumpTo(INITIAL_VIEW);
+      map.once('idle', () => showStatus('none'));
+      relabelControls(container);
+    } catch (error) {
+      console.error('genk atlas: the style could not be loaded', error);
+      showStatus('error');
+      throw error;
+    }
+  })();
+  return { map, ready };
+}

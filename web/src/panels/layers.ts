@@ -1,0 +1,135 @@
+// The layer panel: one switch per atlas layer with its legend swatch and count.
+//
+// Toggling a layer sets `visibility` on every style layer that draws it. A
+// layer whose style starts at a higher zoom says from which zoom it shows.
+
+import type { Map as MapLibreMap } from 'maplibre-gl';
+import { layerTitle, type AtlasLayer } from '../catalogue';
+import { bindText, onLang, pickTitle, t } from '../i18n';
+import { formatNumber } from '../format';
+
+function isVisible(map: MapLibreMap, layer: AtlasLayer): boolean {
+  return layer.styleLayerIds.some((id) => map.getLayoutProperty(id, 'visibility') !== 'none');
+}
+
+export function setLayerVisible(map: MapLibreMap, layer: AtlasLayer, visible: boolean): void {
+  for (const id of layer.styleLayerIds) map.setLayoutProperty(id, 'visibility', visible ? 'visible' : 'none');
+}
+
+function swatch(layer: AtlasLayer, colour = layer.legend): HTMLElement {
+  const element = document.createElement('span');
+  element.className = `swatch swatch--${layer.shape}`;
+  element.style.setProperty('--swatch', colour);
+  element.setAttribute('aria-hidden', 'true');
+  return element;
+}
+
+/** Fill `container` with the panel; returns a function that re-reads the map state. */
+export function renderLayerPanel(container: HTMLElement, map: MapLibreMap, catalogue: AtlasLayer[]): () => void {
+  container.replaceChildren();
+  container.classList.add('layer-panel');
+
+  const header = document.createElement('div');
+  header.className = 'panel-header';
+  const heading = document.createElement('h2');
+  heading.id = 'layers-heading';
+  heading.className = 'panel-title';
+  bindText(heading, (dictionary) => dictionary.layers.heading);
+  const intro = document.createElement('p');
+  intro.className = 'panel-intro';
+  bindText(intro, (dictionary) => dictionary.layers.intro);
+  header.append(heading, intro);
+
+  const list = document.createElement('ul');
+  list.className = 'layer-list';
+  list.setAttribute('aria-labelledby', heading.id);
+
+  const rows: { layer: AtlasLayer; row: HTMLLIElement; input: HTMLInputElement; hint: HTMLElement }[] = [];
+  for (const layer of catalogue) {
+    const row = document.createElement('li');
+    row.className = 'layer-row';
+    row.dataset.layer = layer.id;
+
+    const input = document.createElement('input');
+    input.type = 'checkbox';
+    input.className = 'layer-toggle';
+    input.id = `layer-toggle-${layer.id}`;
+    input.dataset.layer = layer.id;
+
+    const label = document.createElement('label');
+    label.className = 'layer-label';
+    label.htmlFor = input.id;
+    const title = document.createElement('span');
+    title.className = 'layer-title';
+    title.id = `layer-title-${layer.id}`;
+    const count = document.createElement('span');
+    count.className = 'layer-count';
+    count.id = `layer-count-${layer.id}`;
+    const hint = document.createElement('span');
+    hint.className = 'layer-hint';
+    hint.id = `layer-hint-${layer.id}`;
+    const text = document.createElement('span');
+    text.className = 'layer-text';
+    text.append(title, hint);
+    label.append(swatch(layer), text, count);
+    // The switch is named by the layer title alone; count and hint describe it.
+    input.setAttribute('aria-labelledby', title.id);
+    input.setAttribute('aria-describedby', `${count.id} ${hint.id}`);
+
+    onLang((dictionary) => {
+      title.textContent = layerTitle(layer);
+      count.textContent = layer.count === null ? '' : formatNumber(layer.count, dictionary, 0);
+      count.title = layer.count === null ? '' : dictionary.layers.features(formatNumber(layer.count, dictionary, 0));
+    });
+
+    if (layer.styleLayerIds.length === 0) {
+      input.disabled = true;
+      row.classList.add('is-unstyled');
+      bindText(hint, (dictionary) => dictionary.layers.noStyle);
+    }
+    input.addEventListener('change', () => {
+      setLayerVisible(map, layer, input.checked);
+      sync();
+    });
+    const main = document.createElement('div');
+    main.className = 'layer-main';
+    main.append(input, label);
+    row.append(main);
+    if (layer.legendEntries.length > 0) {
+      // A layer coloured by a field (shop units by status, ...) lists its classes.
+      const entries = document.createElement('ul');
+      entries.className = 'legend-entries';
+      bindText(entries, (dictionary) => `${dictionary.layers.legend}: ${layerTitle(layer)}`, 'aria-label');
+      for (const entry of layer.legendEntries) {
+        const item = document.createElement('li');
+        const name = document.createElement('span');
+        onLang((dictionary) => {
+          name.textContent = pickTitle(entry, dictionary.values[layer.legendField ?? '']?.[entry.value] ?? entry.value);
+        });
+        item.append(swatch(layer, entry.color), name);
+        entries.append(item);
+      }
+      row.append(entries);
+    }
+    list.append(row);
+    rows.push({ layer, row, input, hint });
+  }
+
+  container.append(header, list);
+
+  function sync(): void {
+    const zoom = map.getZoom();
+    const dictionary = t();
+    for (const { layer, row, input, hint } of rows) {
+      if (layer.styleLayerIds.length === 0) continue;
+      input.checked = isVisible(map, layer);
+      const outOfRange = zoom < layer.minzoom;
+      row.classList.toggle('is-hidden', !input.checked);
+      row.classList.toggle('is-out-of-range', input.checked && outOfRange);
+      hint.textContent = input.checked && outOfRange ? dictionary.layers.zoomIn(formatNumber(layer.minzoom, dictionary, 1)) : '';
+    }
+  }
+  map.on('zoomend', sync);
+  onLang(sync);
+  return sync;
+}
