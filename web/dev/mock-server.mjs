@@ -79,10 +79,18 @@ const LEGEND = {
   shopping_areas: '#e8a33d', streets: '#9aa1ab', companies: '#3f6e9e', access_points: '#2a9d8f',
 };
 
-function styleJson(origin) {
+// Like src/tiles/style.rs: a layer coloured by a field lists its classes in `atlas:legend`.
+const STATUSES = [['occupied', '#2a9d8f', 'In gebruik', 'Occupied'], ['vacant', '#d62839', 'Leegstaand', 'Vacant'], ['renovation', '#f4a261', 'In renovatie', 'Under renovation'], ['non_commercial', '#8d99ae', 'Niet-commercieel', 'Non-commercial']];
+const STATUS_LEGEND = {
+  'atlas:legend_color': '#2a9d8f',
+  'atlas:legend_field': 'status',
+  'atlas:legend': STATUSES.map(([value, color, title_nl, title_en]) => ({ value, color, title_nl, title_en })),
+};
+
+function styleJson() {
   const meta = (id, title_nl, title_en) => ({ 'atlas:layer': id, 'atlas:title_nl': title_nl, 'atlas:title_en': title_en, 'atlas:legend': LEGEND[id] });
   const titles = Object.fromEntries(SCHEMAS.map(([id, nl, en]) => [id, [nl, en]]));
-  const m = (id) => meta(id, ...titles[id]);
+  const m = (id) => ({ ...meta(id, ...titles[id]), ...(id === 'shop_units' ? STATUS_LEGEND : {}) });
   const sources = Object.fromEntries(SCHEMAS.map(([id]) => [id, { type: 'vector', url: `/tiles/${id}.json` }]));
   return {
     version: 8,
@@ -102,7 +110,7 @@ function styleJson(origin) {
       { id: 'streets-line', type: 'line', source: 'streets', 'source-layer': 'streets', metadata: m('streets'), paint: { 'line-color': '#ffffff', 'line-width': ['interpolate', ['linear'], ['zoom'], 11, 1, 16, 6] } },
       { id: 'residents-circle', type: 'circle', source: 'residents', 'source-layer': 'residents', metadata: m('residents'), layout: { visibility: 'none' }, paint: { 'circle-color': LEGEND.residents, 'circle-radius': 2 } },
       { id: 'companies-circle', type: 'circle', source: 'companies', 'source-layer': 'companies', metadata: m('companies'), paint: { 'circle-color': LEGEND.companies, 'circle-radius': 4, 'circle-stroke-color': '#fff', 'circle-stroke-width': 1 } },
-      { id: 'shop_units-circle', type: 'circle', source: 'shop_units', 'source-layer': 'shop_units', metadata: m('shop_units'), paint: { 'circle-color': LEGEND.shop_units, 'circle-radius': ['interpolate', ['linear'], ['zoom'], 12, 2.5, 17, 7], 'circle-stroke-color': '#fff', 'circle-stroke-width': 1 } },
+      { id: 'shop_units-circle', type: 'circle', source: 'shop_units', 'source-layer': 'shop_units', metadata: m('shop_units'), paint: { 'circle-color': ['match', ['get', 'status'], ...STATUSES.flatMap(([value, color]) => [value, color]), '#2a9d8f'], 'circle-radius': ['interpolate', ['linear'], ['zoom'], 12, 2.5, 17, 7], 'circle-stroke-color': '#fff', 'circle-stroke-width': 1 } },
       { id: 'access_points-circle', type: 'circle', source: 'access_points', 'source-layer': 'access_points', metadata: m('access_points'), paint: { 'circle-color': LEGEND.access_points, 'circle-radius': 6, 'circle-stroke-color': '#fff', 'circle-stroke-width': 2 } },
     ],
   };

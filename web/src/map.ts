@@ -116,6 +116,8 @@ export function createMap(container: HTMLElement, status: HTMLElement): MapPanel
     attributionControl: { compact: true },
     locale: controlLocale(),
     cooperativeGestures: false,
+    // TileJSON may list tile URLs as paths; tiles are fetched in a worker, so make them absolute.
+    transformRequest: (url) => ({ url: absolute(url) }),
   });
   map.getCanvas().setAttribute('aria-label', t().map.label);
   bindText(map.getCanvas(), (dictionary) => dictionary.map.label, 'aria-label');

@@ -166,7 +166,8 @@ export function installPopup(map: MapLibreMap, catalogue: AtlasLayer[], lookupNa
       }
     }
 
-    const others = current.hits.length - 1;
+    const distinct = new Set(current.hits.map((other) => `${other.layer.id}/${headingOf(other)}`));
+    const others = distinct.size - 1;
     if (others > 0) {
       const more = document.createElement('div');
       more.className = 'popup-more';
@@ -174,8 +175,12 @@ export function installPopup(map: MapLibreMap, catalogue: AtlasLayer[], lookupNa
       label.textContent = dictionary.popup.more(others);
       const buttons = document.createElement('div');
       buttons.className = 'popup-more-list';
+      const shown = new Set([`${hit.layer.id}/${headingOf(hit)}`]);
       current.hits.forEach((other, index) => {
-        if (index === current!.index) return;
+        // Segments of the same street (same layer, same name) are one chip.
+        const key = `${other.layer.id}/${headingOf(other)}`;
+        if (index === current!.index || shown.has(key)) return;
+        shown.add(key);
         const button = document.createElement('button');
         button.type = 'button';
         button.className = 'chip';
