@@ -10,3 +10,4 @@ pub mod http;
 pub mod load;
 pub mod model;
 pub mod store;
+pub mod tiles;

@@ -1,1 +1,135 @@
-//! The JSON API (axum): one router that lists every route.
+//! The HTTP edge (axum): shared state, the one router that lists every route,
+//! and serving with graceful shutdown.
+//!
+//! Handlers extract, call the engine, and map to JSON; CPU-heavy work runs in
+//! `spawn_blocking`, never on a Tokio worker.
+
+pub mod error;
+mod layers;
+pub mod tile_cache;
+mod tiles;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, RwLock};
+
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse};
+use axum::routing::get;
+use axum::Router;
+use tower_http::services::{ServeDir, ServeFile};
+
+use crate::engine::Engine;
+use crate::store::SharedStore;
+pub use error::ApiError;
+
+/// The most bytes the tile cache holds (both encodings of every tile).
+pub const TILE_CACHE_BUDGET_BYTES: usize = 512 << 20;
+
+/// What every handler can reach: the store and the current engine snapshot.
+#[derive(Clone)]
+pub struct AppState {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    store: SharedStore,
+    engine: RwLock<Arc<Engine>>,
+    web_dir: Option<PathBuf>,
+    /// Encoded tiles, both encodings; see `tile_cache`.
+    tile_cache: tile_cache::TileCache,
+    tile_params: crate::tiles::TileParams,
+    /// Serialises `replace_features` (store write, engine swap, invalidation).
+    tile_writer: tokio::sync::Mutex<()>,
+}
+
+impl AppState {
+    /// `web_dir` is the built front end (`web/dist`); without it `/` shows a
+    /// short page that points to the API.
+    pub fn new(store: SharedStore, engine: Engine, web_dir: Option<PathBuf>) -> Self {
+        AppState {
+            inner: Arc::new(Inner {
+                store,
+                engine: RwLock::new(Arc::new(engine)),
+                web_dir,
+                tile_cache: tile_cache::TileCache::new(TILE_CACHE_BUDGET_BYTES),
+                tile_params: crate::tiles::TileParams::default(),
+                tile_writer: tokio::sync::Mutex::new(()),
+            }),
+        }
+    }
+
+    pub fn store(&self) -> &SharedStore {
+        &self.inner.store
+    }
+
+    /// The engine as it is now; a later reload does not change this snapshot.
+    pub fn engine(&self) -> Arc<Engine> {
+        self.inner
+            .engine
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone()
+    }
+}
+
+/// Every route of the atlas.
+pub fn router(state: AppState) -> Router {
+    let api = Router::new()
+        .route("/api/health", get(layers::health))
+        .route("/api/layers", get(layers::list))
+        .route("/api/layers/{layer}/features", get(layers::features))
+        .route("/api/layers/{layer}/features/{feature_id}", get(layers::feature))
+        .route("/api/{*rest}", get(unknown_api_route))
+        // `/tiles/style.json`, `/tiles/{layer}.json`, `/tiles/{layer}/{z}/{x}/{y}.mvt`
+        .route("/tiles/{*path}", get(tiles::tiles_path))
+        .route("/tiles", get(tiles::unknown_tile_route))
+        .route("/tiles/", get(tiles::unknown_tile_route));
+    let site = match &state.inner.web_dir {
+        Some(dir) if dir.join("index.html").is_file() => Router::new().fallback_service(
+            ServeDir::new(dir).not_found_service(ServeFile::new(dir.join("index.html"))),
+        ),
+        _ => Router::new().fallback(get(placeholder_page)),
+    };
+    api.merge(site).with_state(state)
+}
+
+async fn unknown_api_route() -> ApiError {
+    ApiError::NotFound("no such API route; see /api/layers".into())
+}
+
+async fn placeholder_page() -> impl IntoResponse {
+    (
+        StatusCode::OK,
+        Html(include_str!("placeholder.html")),
+    )
+}
+
+/// Serve until SIGTERM or Ctrl-C, then finish the requests in flight.
+pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
+    axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

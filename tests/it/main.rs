@@ -8,3 +8,4 @@ mod fixtures;
 mod http;
 mod postgis;
 mod support;
+mod tiles;
