@@ -200,37 +200,30 @@ fn style_layers(schema: &LayerSchema) -> Vec<Json> {
             }),
         )],
         GeometryType::Point => {
-            let single_radius = json!([
+            // MapLibre allows `zoom` only at the top of an expression, so
+            // the zoom stops hold the cluster-or-point choice.
+            let cluster_radius = json!([
                 "interpolate",
                 ["linear"],
-                ["zoom"],
-                12,
+                ["sqrt", ["get", "point_count"]],
+                1,
                 2.5,
-                16,
-                5.0,
-                19,
-                8.0
+                10,
+                9.0,
+                40,
+                18.0
             ]);
-            let radius = if policy.cluster_below_zoom.is_some() {
-                json!([
-                    "case",
-                    ["has", "point_count"],
-                    [
-                        "interpolate",
-                        ["linear"],
-                        ["sqrt", ["get", "point_count"]],
-                        1,
-                        2.5,
-                        10,
-                        9.0,
-                        40,
-                        18.0
-                    ],
-                    single_radius
-                ])
-            } else {
-                single_radius
-            };
+            let stops = [(12, 2.5), (16, 5.0), (19, 8.0)];
+            let mut radius = vec![json!("interpolate"), json!(["linear"]), json!(["zoom"])];
+            for (zoom, point_radius) in stops {
+                radius.push(json!(zoom));
+                radius.push(if policy.cluster_below_zoom.is_some() {
+                    json!(["case", ["has", "point_count"], cluster_radius, point_radius])
+                } else {
+                    json!(point_radius)
+                });
+            }
+            let radius = Json::Array(radius);
             vec![with(
                 common("circle", "circle", "circle"),
                 json!({
