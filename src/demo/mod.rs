@@ -1,1 +1,198 @@
 //! The synthetic Genk demo city, generated deterministically from a seed.
+//!
+//! [`generate`] builds a whole [`Dataset`]: the 31 real neighbourhoods (names,
+//! codes, centroids) tiling the real city outline, and an invented city inside
+//! them: a jittered street grid with the real shopping streets, parcels,
+//! residents, business parks, shop units with six years of history, companies
+//! and access points. `geodata/README.md` says what is real and what is not.
+//!
+//! Pure: no IO, no clock, no global state. The inputs are the small files of
+//! `geodata/`, embedded at compile time ([`inputs`]); every random draw comes
+//! from a ChaCha8 stream seeded from [`DemoParams::seed`] and the stage's name,
+//! so the same parameters always give the same dataset.
+//!
+//! The stages, in order, one module each: [`neighbourhoods`] (Voronoi tiling),
+//! [`lattice`] (street grid nodes), [`landuse`] (what each grid cell is),
+//! [`parks`], [`streets`], [`parcels`], [`availability`], [`residents`],
+//! [`shops`] (areas and units), [`history`] (unit events, vacancy),
+//! [`companies`], [`access`]; then [`replicate`] copies the city for
+//! `scale > 1`. Geometry is built in metres in a local plane ([`frame`],
+//! [`plane`]) and converted to EPSG:4326 (x = longitude, y = latitude) once.
+
+pub mod access;
+pub mod availability;
+pub mod companies;
+pub mod frame;
+pub mod history;
+pub mod inputs;
+pub mod landuse;
+pub mod lattice;
+pub mod names;
+pub mod neighbourhoods;
+pub mod parcels;
+pub mod parks;
+pub mod plane;
+pub mod replicate;
+pub mod residents;
+pub mod shops;
+pub mod streets;
+
+use chrono::NaiveDate;
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+
+use crate::model::Dataset;
+
+/// What to generate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DemoParams {
+    /// The seed of every random draw.
+    pub seed: u64,
+    /// How many copies of the city, side by side on a grid (1 = just Genk).
+    pub scale: u32,
+    /// The date the shop-unit states are for; the history ends on it.
+    pub reference_date: NaiveDate,
+}
+
+impl Default for DemoParams {
+    fn default() -> Self {
+        DemoParams {
+            seed: 1,
+            scale: 1,
+            reference_date: NaiveDate::from_ymd_opt(2026, 10, 1).expect("a valid date"),
+        }
+    }
+}
+
+/// Generate the demo city: deterministic, the same params give an identical
+/// dataset. `scale` 0 is taken as 1.
+pub fn generate(params: &DemoParams) -> Dataset {
+    let base = generate_city(params.seed, params.reference_date);
+    replicate::replicate(base, params.scale.max(1))
+}
+
+/// One copy of Genk with the plain ids.
+fn generate_city(seed: u64, reference_date: NaiveDate) -> Dataset {
+    let inputs = inputs::Inputs::embedded();
+    let frame = frame::Frame::genk();
+    let outline = neighbourhoods::Outline::new(&inputs, &frame);
+    let wijken = neighbourhoods::wijken(&inputs, &frame);
+    let lattice = lattice::Lattice::new(&outline, &mut stream(seed, "lattice"));
+    let routes = streets::route_named_streets(&inputs, &frame, &lattice);
+    let areas = shops::ShoppingAreaPlan::new(&inputs, &lattice, &routes);
+    let mut landuse = landuse::Landuse::new(&lattice, &outline, &wijken, &routes);
+    parks::place(
+        &inputs,
+        &frame,
+        &lattice,
+        &outline,
+        &wijken,
+        &areas,
+        &mut landuse,
+    );
+    let network = streets::build(
+        &inputs,
+        &frame,
+        &lattice,
+        &landuse,
+        &routes,
+        &mut stream(seed, "streets"),
+    );
+    let mut parcels = parcels::build(
+        &inputs,
+        &frame,
+        &lattice,
+        &outline,
+        &landuse,
+        &wijken,
+        &areas,
+        &mut stream(seed, "parcels"),
+    );
+    let business_parks = parks::records(&inputs, &parcels);
+    availability::offer(
+        &inputs,
+        &mut parcels,
+        reference_date,
+        &mut stream(seed, "availability"),
+    );
+    let companies = companies::place(&inputs, &mut parcels, &mut stream(seed, "companies"));
+    let residents = residents::place(&wijken, &parcels, &frame, &mut stream(seed, "residents"));
+    let unit_drafts = shops::place_units(
+        &inputs,
+        &wijken,
+        &lattice,
+        &routes,
+        &areas,
+        &network,
+        &landuse,
+        &mut stream(seed, "shops"),
+    );
+    let (shop_units, unit_events) = history::simulate(
+        &inputs,
+        &unit_drafts,
+        &wijken,
+        &frame,
+        reference_date,
+        &mut stream(seed, "history"),
+    );
+    Dataset {
+        neighbourhoods: neighbourhoods::records(&wijken, &outline, &frame),
+        residents,
+        parcels: parcels.into_records(&inputs),
+        business_parks,
+        shop_units,
+        shopping_areas: areas.records(&frame),
+        streets: network.streets,
+        companies,
+        access_points: access::records(&inputs),
+        unit_events,
+    }
+}
+
+/// The random stream of one stage: independent of the other stages, so that
+/// changing one stage does not reshuffle the rest of the city.
+pub(crate) fn stream(seed: u64, stage: &str) -> ChaCha8Rng {
+    // FNV-1a of the stage name, mixed with the seed.
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in stage.bytes() {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    ChaCha8Rng::seed_from_u64(seed.rotate_left(17) ^ hash)
+}
+
+#[cfg(test)]
+mod summary {
+    use super::*;
+    use crate::model::UnitStatus;
+
+    #[test]
+    #[ignore]
+    fn print_summary() {
+        let started = std::time::Instant::now();
+        let dataset = generate(&DemoParams::default());
+        eprintln!("generated in {:?}", started.elapsed());
+        for (layer, count) in dataset.counts() {
+            eprintln!("{layer}: {count}");
+        }
+        eprintln!("events: {}", dataset.unit_events.len());
+        let counted = dataset
+            .shop_units
+            .iter()
+            .filter(|u| matches!(u.status, UnitStatus::Occupied | UnitStatus::Vacant))
+            .count();
+        let vacant = dataset
+            .shop_units
+            .iter()
+            .filter(|u| u.status == UnitStatus::Vacant)
+            .count();
+        eprintln!("vacancy {:.3}", vacant as f64 / counted as f64);
+        for park in &dataset.business_parks {
+            eprintln!(
+                "{} {:.1} ha",
+                park.name,
+                crate::engine::measure::area_m2(&park.geometry.clone().into()) / 1e4
+            );
+        }
+    }
+}
