@@ -48,6 +48,13 @@ function absolute(url: string): string {
   return /^[a-z][a-z0-9+.-]*:/i.test(url) ? url : new URL(url, location.origin).href;
 }
 
+/**
+ * Layers the city map opens with switched off: the residents are the weights
+ * of the coverage analysis, thousands of address points that would bury the
+ * map. A view choice of the front end; every layer keeps its toggle.
+ */
+export const INITIALLY_HIDDEN = new Set(['residents']);
+
 function prepareStyle(style: StyleSpecification): StyleSpecification {
   const sources = Object.fromEntries(
     Object.entries(style.sources).map(([id, source]) => {
@@ -57,7 +64,11 @@ function prepareStyle(style: StyleSpecification): StyleSpecification {
       return [id, copy];
     }),
   ) as StyleSpecification['sources'];
-  const layers: LayerSpecification[] = [...style.layers];
+  const layers: LayerSpecification[] = style.layers.map((layer) => {
+    const metadata = atlasMetadata(layer);
+    if (!metadata || !INITIALLY_HIDDEN.has(metadata['atlas:layer'])) return layer;
+    return { ...layer, layout: { ...(layer.layout ?? {}), visibility: 'none' } } as LayerSpecification;
+  });
   if (!layers.some((layer) => layer.type === 'background')) {
     // The atlas has no basemap tiles: a quiet paper colour under its own layers.
     layers.unshift({ id: 'atlas-background', type: 'background', paint: { 'background-color': '#f3f2ee' } });

@@ -30,8 +30,6 @@ export const en: Dictionary = {
     zoomIn: (zoom: string) => `Visible from zoom level ${zoom}`,
     noStyle: 'No map style for this layer',
     loading: 'Loading layers…',
-    showAll: 'Show all',
-    hideAll: 'Hide all',
     legend: 'Legend',
   },
   search: {
@@ -40,7 +38,6 @@ export const en: Dictionary = {
     loading: 'Loading names…',
     noResults: 'No results',
     results: (count: number) => (count === 1 ? '1 result' : `${count} results`),
-    clear: 'Clear search',
     kinds: {
       streets: 'Street',
       shopping_areas: 'Shopping area',

@@ -35,8 +35,6 @@ export const nl = {
     zoomIn: (zoom: string) => `Zichtbaar vanaf zoomniveau ${zoom}`,
     noStyle: 'Geen kaartstijl voor deze laag',
     loading: 'Lagen laden…',
-    showAll: 'Alles tonen',
-    hideAll: 'Alles verbergen',
     legend: 'Legenda',
   },
   search: {
@@ -45,7 +43,6 @@ export const nl = {
     loading: 'Namen laden…',
     noResults: 'Geen resultaten',
     results: (count: number) => (count === 1 ? '1 resultaat' : `${count} resultaten`),
-    clear: 'Zoekopdracht wissen',
     kinds: {
       streets: 'Straat',
       shopping_areas: 'Winkelgebied',
