@@ -48,13 +48,29 @@ pub enum StoreError {
         context: String,
         source: rusqlite::Error,
     },
-    #[error("postgres error while {context}: {source}")]
+    #[error("postgres error while {context}: {}", postgres_message(.source))]
     Postgres {
         context: String,
         source: tokio_postgres::Error,
     },
     #[error("{context}: {reason}")]
     Corrupt { context: String, reason: String },
+}
+
+/// The server's own words for a postgres error, on one line: tokio-postgres
+/// prints only "db error" for an error that the server reports.
+pub(crate) fn postgres_message(error: &tokio_postgres::Error) -> String {
+    let message = match error.as_db_error() {
+        Some(db_error) => match db_error.detail() {
+            Some(detail) => format!("{} ({detail})", db_error.message()),
+            None => db_error.message().to_string(),
+        },
+        None => match std::error::Error::source(error) {
+            Some(cause) => format!("{error}: {cause}"),
+            None => error.to_string(),
+        },
+    };
+    message.replace('\n', " ")
 }
 
 /// What one write adds or replaces: features per layer (upserted by id) and

@@ -1,0 +1,2 @@
+-- PostGIS: geometry types, spatial indexes and the geography measures.
+CREATE EXTENSION IF NOT EXISTS postgis;

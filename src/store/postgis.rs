@@ -1,1 +1,0 @@
-//! The PostGIS store: tokio-postgres with a connection pool, schema from `migrations/`.

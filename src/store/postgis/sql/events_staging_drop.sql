@@ -1,0 +1,1 @@
+DROP TABLE atlas_staging_shop_unit_events;
