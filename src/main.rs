@@ -1,2 +1,206 @@
-//! The `atlas` command line: serve, migrate, demo, load.
-fn main() {}
+//! The `atlas` command line: serve the atlas, migrate PostGIS, generate the
+//! demo city, copy a GeoPackage into PostGIS.
+//!
+//! Errors end the program with one line on stderr and a non-zero exit code,
+//! never a panic or a backtrace.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Instant;
+
+use anyhow::{bail, Context, Result};
+use clap::{Args, Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use genk_atlas::demo::{self, DemoParams};
+use genk_atlas::http::{self, AppState};
+use genk_atlas::load::load_engine;
+use genk_atlas::store::geopackage::GeoPackageStore;
+use genk_atlas::store::postgis::{self, PostgisStore};
+use genk_atlas::store::{read_dataset, SharedStore, Store, WriteBatch};
+
+/// Genk Atlas: commerce, vacancy and business-site maps for the city of Genk.
+#[derive(Parser)]
+#[command(name = "atlas", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the map and the JSON API from a GeoPackage (default) or PostGIS.
+    Serve(ServeArgs),
+    /// Create or update the PostGIS schema (idempotent).
+    Migrate {
+        /// PostgreSQL URL, e.g. postgresql://user@localhost:5432/atlas
+        #[arg(long, env = "ATLAS_DATABASE_URL")]
+        database_url: String,
+    },
+    /// Generate the synthetic Genk demo city into a new GeoPackage.
+    Demo {
+        /// The GeoPackage to write (must not exist yet, unless --force).
+        #[arg(long)]
+        out: PathBuf,
+        /// Random seed: the same seed gives a byte-identical file.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Copies of the city side by side (100 ≈ Flanders: 3 million parcels).
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=400))]
+        scale: u32,
+        /// Replace the file if it exists.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Copy every layer and the shop-unit history from a GeoPackage into PostGIS, in one transaction.
+    Load {
+        /// The GeoPackage to read.
+        #[arg(long)]
+        from: PathBuf,
+        /// PostgreSQL URL of a migrated database.
+        #[arg(long, env = "ATLAS_DATABASE_URL")]
+        database_url: String,
+    },
+}
+
+#[derive(Args)]
+struct ServeArgs {
+    /// The GeoPackage to serve (the embedded store).
+    #[arg(long, conflicts_with = "database_url")]
+    gpkg: Option<PathBuf>,
+    /// Serve from PostGIS instead.
+    #[arg(long, env = "ATLAS_DATABASE_URL")]
+    database_url: Option<String>,
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    addr: SocketAddr,
+    /// The built web front end.
+    #[arg(long, default_value = "web/dist")]
+    web_dir: PathBuf,
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "genk_atlas=info,atlas=info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("error: cannot start the async runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli.command)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(command: Command) -> Result<()> {
+    match command {
+        Command::Serve(args) => serve(args).await,
+        Command::Migrate { database_url } => {
+            let applied = postgis::migrate(&database_url).await?;
+            if applied.is_empty() {
+                println!("the database is up to date");
+            }
+            for name in applied {
+                println!("applied {name}");
+            }
+            Ok(())
+        }
+        Command::Demo { out, seed, scale, force } => write_demo(&out, seed, scale, force).await,
+        Command::Load { from, database_url } => load(&from, &database_url).await,
+    }
+}
+
+async fn open_store(gpkg: Option<&Path>, database_url: Option<&str>) -> Result<SharedStore> {
+    Ok(match (gpkg, database_url) {
+        (_, Some(url)) => Arc::new(PostgisStore::connect(url).await?),
+        (Some(path), None) => Arc::new(GeoPackageStore::open(path)?),
+        (None, None) => bail!("say where the data is: --gpkg FILE or --database-url URL"),
+    })
+}
+
+async fn serve(args: ServeArgs) -> Result<()> {
+    let store = open_store(args.gpkg.as_deref(), args.database_url.as_deref()).await?;
+    let started = Instant::now();
+    let engine = load_engine(store.as_ref()).await?;
+    let counts = engine.counts();
+    tracing::info!(
+        "loaded {} features from {} in {:.1} s",
+        counts.values().sum::<usize>(),
+        store.kind().as_str(),
+        started.elapsed().as_secs_f64()
+    );
+    let web_dir = args.web_dir.join("index.html").is_file().then_some(args.web_dir);
+    let listener = tokio::net::TcpListener::bind(args.addr)
+        .await
+        .with_context(|| format!("cannot listen on {}", args.addr))?;
+    let address = listener.local_addr()?;
+    println!("Genk Atlas serves http://{address}/ (store: {})", store.kind().as_str());
+    http::serve(listener, AppState::new(store, engine, web_dir)).await?;
+    Ok(())
+}
+
+fn progress_bar(total: usize, message: &str) -> ProgressBar {
+    let bar = ProgressBar::new(total as u64);
+    bar.set_style(
+        ProgressStyle::with_template("{msg} [{bar:40}] {human_pos}/{human_len} rows, {per_sec}, eta {eta}")
+            .expect("a valid progress template")
+            .progress_chars("=> "),
+    );
+    bar.set_message(message.to_string());
+    bar
+}
+
+async fn write_all(store: &dyn Store, batch: &WriteBatch, message: &str) -> Result<()> {
+    let bar = progress_bar(batch.len(), message);
+    let progress = {
+        let bar = bar.clone();
+        move |done: usize| bar.set_position(done as u64)
+    };
+    store.write(batch, &progress).await?;
+    bar.finish();
+    Ok(())
+}
+
+async fn write_demo(out: &Path, seed: u64, scale: u32, force: bool) -> Result<()> {
+    if out.exists() {
+        if !force {
+            bail!("{} exists already (use --force to replace it)", out.display());
+        }
+        std::fs::remove_file(out).with_context(|| format!("cannot remove {}", out.display()))?;
+    }
+    let params = DemoParams { seed, scale, ..DemoParams::default() };
+    let started = Instant::now();
+    let dataset = tokio::task::spawn_blocking(move || demo::generate(&params)).await?;
+    eprintln!("generated the demo city (seed {seed}, scale {scale}) in {:.1} s", started.elapsed().as_secs_f64());
+    let batch = WriteBatch::from_dataset(&dataset);
+    drop(dataset);
+    let store = GeoPackageStore::create(out)?;
+    write_all(&store, &batch, "writing").await?;
+    println!("wrote {} ({} rows)", out.display(), batch.len());
+    Ok(())
+}
+
+async fn load(from: &Path, database_url: &str) -> Result<()> {
+    let source = GeoPackageStore::open(from)?;
+    let target = PostgisStore::connect(database_url).await?;
+    let dataset = read_dataset(&source).await?;
+    let batch = WriteBatch::from_dataset(&dataset);
+    drop(dataset);
+    write_all(&target, &batch, "loading").await?;
+    println!("loaded {} rows into PostGIS", batch.len());
+    Ok(())
+}
