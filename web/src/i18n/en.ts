@@ -34,7 +34,7 @@ export const en: Dictionary = {
   },
   search: {
     label: 'Find a street, shopping area, business park or neighbourhood',
-    placeholder: 'Find street, shopping area, park, neighbourhood…',
+    placeholder: 'Find street, area, park, neighbourhood…',
     loading: 'Loading names…',
     noResults: 'No results',
     results: (count: number) => (count === 1 ? '1 result' : `${count} results`),
