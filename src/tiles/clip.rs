@@ -77,9 +77,10 @@ impl Edge {
 
 /// Clip a ring (closed or not) to the window; the result is open (no
 /// repeated first point) and empty when nothing of the ring's area is
-/// inside.
-pub fn clip_ring(ring: &[Coord<f64>], window: &ClipRect) -> Vec<Coord<f64>> {
-    let mut points: Vec<Coord<f64>> = ring.to_vec();
+/// inside. Takes the points by value: a ring inside the window comes back
+/// without a copy.
+pub fn clip_ring(ring: Vec<Coord<f64>>, window: &ClipRect) -> Vec<Coord<f64>> {
+    let mut points = ring;
     if points.len() > 1 && points.first() == points.last() {
         points.pop();
     }
@@ -128,14 +129,14 @@ pub struct Rings {
 /// Clip a polygon: its exterior, then every hole on its own. `None` when
 /// the exterior leaves nothing inside the window.
 pub fn clip_polygon(polygon: &geo::Polygon<f64>, window: &ClipRect) -> Option<Rings> {
-    let exterior = clip_ring(&polygon.exterior().0, window);
+    let exterior = clip_ring(polygon.exterior().0.clone(), window);
     if exterior.is_empty() {
         return None;
     }
     let holes = polygon
         .interiors()
         .iter()
-        .map(|hole| clip_ring(&hole.0, window))
+        .map(|hole| clip_ring(hole.0.clone(), window))
         .filter(|hole| !hole.is_empty())
         .collect();
     Some(Rings { exterior, holes })
@@ -244,13 +245,13 @@ mod tests {
     #[test]
     fn a_ring_inside_is_kept_as_it_is() {
         let ring = coords(&[(1.0, 1.0), (2.0, 1.0), (2.0, 2.0), (1.0, 1.0)]);
-        assert_eq!(clip_ring(&ring, &WINDOW), ring[..3].to_vec());
+        assert_eq!(clip_ring(ring.clone(), &WINDOW), ring[..3].to_vec());
     }
 
     #[test]
     fn a_ring_outside_disappears() {
         let ring = coords(&[(11.0, 1.0), (12.0, 1.0), (12.0, 2.0), (11.0, 1.0)]);
-        assert!(clip_ring(&ring, &WINDOW).is_empty());
+        assert!(clip_ring(ring, &WINDOW).is_empty());
     }
 
     #[test]
@@ -262,7 +263,7 @@ mod tests {
             (5.0, 15.0),
             (5.0, 5.0),
         ]);
-        let clipped = clip_ring(&ring, &WINDOW);
+        let clipped = clip_ring(ring, &WINDOW);
         assert!(
             (doubled_area(&clipped).abs() / 2.0 - 25.0).abs() < 1e-9,
             "{clipped:?}"
@@ -303,7 +304,7 @@ mod tests {
             max_y: 10.0,
             ..WINDOW
         };
-        let clipped = clip_ring(&ring, &window);
+        let clipped = clip_ring(ring, &window);
         // Inside: the base 8×2 plus two arms 2×3.
         assert!(
             (doubled_area(&clipped).abs() / 2.0 - 28.0).abs() < 1e-9,

@@ -9,11 +9,12 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
-use std::hash::Hasher;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use super::geometry::{TileGeometry, TilePoint};
 use super::protobuf::{
-    write_bytes_field, write_packed_field, write_tag, write_varint_field, zigzag, WIRE_FIXED64,
+    varint_len, write_bytes_field, write_packed_field, write_tag, write_varint, write_varint_field,
+    zigzag, WIRE_FIXED64, WIRE_LENGTH_DELIMITED,
 };
 
 /// The MVT version written in every layer.
@@ -66,12 +67,12 @@ fn command(id: u32, count: usize) -> u32 {
 }
 
 /// Geometry commands with deltas from a cursor.
-struct CommandWriter {
-    commands: Vec<u32>,
+struct CommandWriter<'c> {
+    commands: &'c mut Vec<u32>,
     cursor: TilePoint,
 }
 
-impl CommandWriter {
+impl CommandWriter<'_> {
     fn point(&mut self, point: TilePoint) {
         let dx = i64::from(point[0]) - i64::from(self.cursor[0]);
         let dy = i64::from(point[1]) - i64::from(self.cursor[1]);
@@ -95,8 +96,15 @@ impl CommandWriter {
 
 /// The command integers of a geometry.
 pub fn geometry_commands(geometry: &TileGeometry) -> Vec<u32> {
+    let mut commands = Vec::new();
+    write_geometry_commands(geometry, &mut commands);
+    commands
+}
+
+/// Append the command integers of a geometry to `commands`.
+fn write_geometry_commands(geometry: &TileGeometry, commands: &mut Vec<u32>) {
     let mut writer = CommandWriter {
-        commands: Vec::new(),
+        commands,
         cursor: [0, 0],
     };
     match geometry {
@@ -117,7 +125,25 @@ pub fn geometry_commands(geometry: &TileGeometry) -> Vec<u32> {
             }
         }
     }
-    writer.commands
+}
+
+/// How many values of a key are looked up before deciding it is unique.
+const UNIQUE_PROBE: u32 = 64;
+
+#[derive(Debug, Clone, Copy, Default)]
+struct KeyStats {
+    /// Values looked up so far, up to the probe.
+    n_seen: u32,
+    /// Of those, the ones new to the value table.
+    n_distinct: u32,
+    /// Decided once, after the probe: every value was new.
+    unique: bool,
+}
+
+impl KeyStats {
+    fn deduplicates(&self) -> bool {
+        !self.unique
+    }
 }
 
 /// Builds one layer message; keys and values are shared by its features.
@@ -126,10 +152,18 @@ pub struct LayerEncoder<'a> {
     extent_units: u32,
     features: Vec<u8>,
     n_features: usize,
+    /// A layer has a dozen keys: a linear search beats hashing.
     keys: Vec<&'a str>,
-    key_index: HashMap<&'a str, u32>,
     values: Vec<PropertyValue<'a>>,
-    value_index: HashMap<ValueKey<'a>, u32>,
+    value_index: HashMap<ValueKey<'a>, u32, BuildHasherDefault<WordHasher>>,
+    /// Per key (same order as `keys`): whether its values are looked up in
+    /// the value table. A key whose first [`UNIQUE_PROBE`] values were all
+    /// different (ids, cadastral keys, areas) is written without lookup:
+    /// MVT allows repeated values, and the lookups cost a third of a tile.
+    key_stats: Vec<KeyStats>,
+    /// Reused between features.
+    scratch_tags: Vec<u32>,
+    scratch_commands: Vec<u32>,
 }
 
 impl<'a> LayerEncoder<'a> {
@@ -140,9 +174,11 @@ impl<'a> LayerEncoder<'a> {
             features: Vec::new(),
             n_features: 0,
             keys: Vec::new(),
-            key_index: HashMap::new(),
             values: Vec::new(),
-            value_index: HashMap::new(),
+            value_index: HashMap::default(),
+            key_stats: Vec::new(),
+            scratch_tags: Vec::new(),
+            scratch_commands: Vec::new(),
         }
     }
 
@@ -151,24 +187,40 @@ impl<'a> LayerEncoder<'a> {
     }
 
     fn key(&mut self, key: &'a str) -> u32 {
-        if let Some(index) = self.key_index.get(key) {
-            return *index;
+        if let Some(index) = self
+            .keys
+            .iter()
+            .position(|known| std::ptr::eq(*known, key) || *known == key)
+        {
+            return index as u32;
         }
-        let index = self.keys.len() as u32;
         self.keys.push(key);
-        self.key_index.insert(key, index);
-        index
+        self.key_stats.push(KeyStats::default());
+        (self.keys.len() - 1) as u32
     }
 
-    fn value(&mut self, value: PropertyValue<'a>) -> u32 {
-        let key = ValueKey::from(&value);
-        if let Some(index) = self.value_index.get(&key) {
-            return *index;
-        }
+    /// The index of a value of the key at `key_index` in the value table.
+    fn value(&mut self, key_index: u32, value: PropertyValue<'a>) -> u32 {
+        let stats = &mut self.key_stats[key_index as usize];
         let index = self.values.len() as u32;
-        self.values.push(value);
-        self.value_index.insert(key, index);
-        index
+        if stats.unique {
+            self.values.push(value);
+            return index;
+        }
+        let found = match self.value_index.entry(ValueKey::from(&value)) {
+            std::collections::hash_map::Entry::Occupied(known) => *known.get(),
+            std::collections::hash_map::Entry::Vacant(vacant) => {
+                vacant.insert(index);
+                self.values.push(value);
+                stats.n_distinct += 1;
+                index
+            }
+        };
+        if stats.n_seen < UNIQUE_PROBE {
+            stats.n_seen += 1;
+            stats.unique = stats.n_seen == UNIQUE_PROBE && stats.n_distinct == UNIQUE_PROBE;
+        }
+        found
     }
 
     /// Add one feature; `properties` are name/value pairs (nulls left out
@@ -179,32 +231,84 @@ impl<'a> LayerEncoder<'a> {
         geometry: &TileGeometry,
         properties: impl IntoIterator<Item = (&'a str, PropertyValue<'a>)>,
     ) {
-        let mut tags = Vec::new();
+        let mut tags = std::mem::take(&mut self.scratch_tags);
+        tags.clear();
         for (key, value) in properties {
-            tags.push(self.key(key));
-            tags.push(self.value(value));
+            let key_index = self.key(key);
+            tags.push(key_index);
+            tags.push(self.value(key_index, value));
         }
-        let mut feature = Vec::new();
+        let mut commands = std::mem::take(&mut self.scratch_commands);
+        commands.clear();
+        write_geometry_commands(geometry, &mut commands);
+        // The feature is written in place: its length first, from the sizes.
+        let packed_len = |values: &[u32]| -> usize {
+            values
+                .iter()
+                .map(|value| varint_len(u64::from(*value)))
+                .sum()
+        };
+        let (tags_len, commands_len) = (packed_len(&tags), packed_len(&commands));
+        let field_len = |payload_len: usize| 1 + varint_len(payload_len as u64) + payload_len;
+        let feature_len = id.map_or(0, |id| 1 + varint_len(id))
+            + if tags.is_empty() {
+                0
+            } else {
+                field_len(tags_len)
+            }
+            + 2
+            + field_len(commands_len);
+        let out = &mut self.features;
+        write_tag(out, 2, WIRE_LENGTH_DELIMITED);
+        write_varint(out, feature_len as u64);
+        let start = out.len();
         if let Some(id) = id {
-            write_varint_field(&mut feature, 1, id);
+            write_varint_field(out, 1, id);
         }
         if !tags.is_empty() {
-            write_packed_field(&mut feature, 2, &tags);
+            write_packed_field(out, 2, &tags);
         }
-        write_varint_field(&mut feature, 3, u64::from(geometry_type_code(geometry)));
-        write_packed_field(&mut feature, 4, &geometry_commands(geometry));
-        write_bytes_field(&mut self.features, 2, &feature);
+        write_varint_field(out, 3, u64::from(geometry_type_code(geometry)));
+        write_packed_field(out, 4, &commands);
+        debug_assert_eq!(out.len() - start, feature_len);
         self.n_features += 1;
+        self.scratch_tags = tags;
+        self.scratch_commands = commands;
     }
 
     /// The layer message.
     pub fn finish(self) -> Vec<u8> {
-        let mut layer = Vec::with_capacity(self.features.len() + 64 * self.values.len());
-        write_varint_field(&mut layer, 15, u64::from(MVT_VERSION));
-        write_bytes_field(&mut layer, 1, self.name.as_bytes());
+        let (head, tail) = self.head_and_tail();
+        let mut layer = Vec::with_capacity(head.len() + self.features.len() + tail.len());
+        layer.extend_from_slice(&head);
         layer.extend_from_slice(&self.features);
+        layer.extend_from_slice(&tail);
+        layer
+    }
+
+    /// A whole tile holding just this layer, written with one copy of the
+    /// features.
+    pub fn finish_tile(self) -> Vec<u8> {
+        let (head, tail) = self.head_and_tail();
+        let layer_len = head.len() + self.features.len() + tail.len();
+        let mut tile = Vec::with_capacity(layer_len + 11);
+        write_tag(&mut tile, 3, WIRE_LENGTH_DELIMITED);
+        write_varint(&mut tile, layer_len as u64);
+        tile.extend_from_slice(&head);
+        tile.extend_from_slice(&self.features);
+        tile.extend_from_slice(&tail);
+        tile
+    }
+
+    /// The layer's fields before its features (version, name) and after
+    /// them (keys, values, extent).
+    fn head_and_tail(&self) -> (Vec<u8>, Vec<u8>) {
+        let mut head = Vec::with_capacity(self.name.len() + 8);
+        write_varint_field(&mut head, 15, u64::from(MVT_VERSION));
+        write_bytes_field(&mut head, 1, self.name.as_bytes());
+        let mut tail = Vec::with_capacity(16 * (self.keys.len() + self.values.len()));
         for key in &self.keys {
-            write_bytes_field(&mut layer, 3, key.as_bytes());
+            write_bytes_field(&mut tail, 3, key.as_bytes());
         }
         let mut value_message = Vec::new();
         for value in &self.values {
@@ -224,10 +328,10 @@ impl<'a> LayerEncoder<'a> {
                     write_varint_field(&mut value_message, 7, u64::from(*flag))
                 }
             }
-            write_bytes_field(&mut layer, 4, &value_message);
+            write_bytes_field(&mut tail, 4, &value_message);
         }
-        write_varint_field(&mut layer, 5, u64::from(self.extent_units));
-        layer
+        write_varint_field(&mut tail, 5, u64::from(self.extent_units));
+        (head, tail)
     }
 }
 
@@ -246,6 +350,50 @@ pub fn stable_id(text: &str) -> u64 {
     let mut hasher = Fnv1a::default();
     hasher.write(text.as_bytes());
     hasher.finish()
+}
+
+/// A fast in-memory hasher for the value table (the multiply-rotate hash of
+/// rustc's FxHasher, a word at a time); not for anything stored.
+#[derive(Default)]
+pub struct WordHasher(u64);
+
+impl WordHasher {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+impl Hasher for WordHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(word));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut word = [0u8; 8];
+            word[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(word) ^ ((rest.len() as u64) << 59));
+        }
+    }
+
+    fn write_u8(&mut self, value: u8) {
+        self.add(u64::from(value));
+    }
+
+    fn write_u64(&mut self, value: u64) {
+        self.add(value);
+    }
+
+    fn write_usize(&mut self, value: usize) {
+        self.add(value as u64);
+    }
 }
 
 /// FNV-1a, 64 bits: small, fast and the same on every platform and release.
@@ -316,8 +464,53 @@ mod tests {
             );
         }
         assert_eq!(layer.keys, vec!["street", "open"]);
+        assert_eq!(layer.key("open"), 1);
         assert_eq!(layer.values.len(), 3);
         assert_eq!(layer.n_features(), 3);
+    }
+
+    #[test]
+    fn a_key_with_distinct_values_stops_being_looked_up() {
+        let mut layer = LayerEncoder::new("parcels", 4096);
+        let point = TileGeometry::Points(vec![[1, 1]]);
+        let n_features = UNIQUE_PROBE as i64 + 10;
+        for index in 0..n_features {
+            layer.add_feature(
+                None,
+                &point,
+                [
+                    ("capakey", PropertyValue::Int(index % (n_features - 5))),
+                    ("zoning", PropertyValue::Int(index % 2)),
+                ],
+            );
+        }
+        // The probe saw distinct capakeys, so the repeats after it are written
+        // again; zonings 0 and 1 share the capakeys' first two values.
+        assert_eq!(layer.values.len(), n_features as usize);
+        assert!(!layer.key_stats[0].deduplicates() && layer.key_stats[1].deduplicates());
+        let decoded = crate::tiles::decode::decode_tile(&encode_tile(&[layer.finish()])).unwrap();
+        let last = &decoded.layers[0].features[n_features as usize - 1];
+        assert_eq!(last.int("capakey"), Some(4));
+        assert_eq!(last.int("zoning"), Some(1));
+    }
+
+    #[test]
+    fn a_one_layer_tile_is_the_same_either_way() {
+        let build = || {
+            let mut layer = LayerEncoder::new("streets", 4096);
+            for index in 0..300 {
+                layer.add_feature(
+                    Some(index),
+                    &TileGeometry::Lines(vec![vec![[0, 0], [index as i32, 7]]]),
+                    [(
+                        "name",
+                        PropertyValue::String(format!("straat {index}").into()),
+                    )],
+                );
+            }
+            layer
+        };
+        assert_eq!(build().finish_tile(), encode_tile(&[build().finish()]));
     }
 
     #[test]

@@ -15,7 +15,7 @@ use geo::{Geometry, Intersects, Rect};
 
 use super::aggregate::{cluster_points, ClusterParams};
 use super::coord::TileCoord;
-use super::encode::{encode_tile, stable_id, LayerEncoder, PropertyValue};
+use super::encode::{stable_id, LayerEncoder, PropertyValue};
 use super::geometry::{to_tile_geometry, GeometryParams, TileGeometry};
 use super::mercator::TileTransform;
 use super::policy::{layer_policy, LayerTilePolicy};
@@ -182,7 +182,7 @@ pub fn render_tile(
     if encoder.n_features() == 0 {
         return None;
     }
-    Some(encode_tile(&[encoder.finish()]))
+    Some(encoder.finish_tile())
 }
 
 fn encode_clusters<'a>(

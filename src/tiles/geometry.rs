@@ -10,7 +10,7 @@
 
 use geo::{Coord, Geometry, Polygon};
 
-use super::clip::{clip_line, clip_polygon, ClipRect};
+use super::clip::{clip_line, clip_ring, ClipRect};
 use super::mercator::TileTransform;
 use super::simplify::{simplify_line, simplify_ring};
 
@@ -78,6 +78,9 @@ fn finish_ring(
     exterior: bool,
     params: &GeometryParams,
 ) -> Option<Vec<TilePoint>> {
+    if ring.len() < 3 {
+        return None;
+    }
     let mut grid = quantize(&simplify_ring(ring, params.tolerance_units), true);
     if grid.len() < 3 {
         return None;
@@ -106,22 +109,17 @@ fn polygon_rings(
     window: &ClipRect,
     params: &GeometryParams,
 ) -> Option<Vec<Vec<TilePoint>>> {
-    let projected = Polygon::new(
-        project(&polygon.exterior().0, transform).into(),
-        polygon
-            .interiors()
-            .iter()
-            .map(|hole| project(&hole.0, transform).into())
-            .collect(),
-    );
-    let clipped = clip_polygon(&projected, window)?;
-    let mut rings = vec![finish_ring(&clipped.exterior, true, params)?];
-    rings.extend(
-        clipped
-            .holes
-            .iter()
-            .filter_map(|hole| finish_ring(hole, false, params)),
-    );
+    let exterior = clip_ring(project(&polygon.exterior().0, transform), window);
+    if exterior.is_empty() {
+        return None;
+    }
+    let mut rings = vec![finish_ring(&exterior, true, params)?];
+    for hole in polygon.interiors() {
+        let clipped = clip_ring(project(&hole.0, transform), window);
+        if let Some(ring) = finish_ring(&clipped, false, params) {
+            rings.push(ring);
+        }
+    }
     Some(rings)
 }
 

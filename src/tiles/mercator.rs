@@ -16,11 +16,14 @@ pub const MAX_LATITUDE_DEG: f64 = 85.051_128_779_806_59;
 /// Longitude/latitude in degrees to world coordinates (latitude clamped to
 /// the Mercator square).
 pub fn lonlat_to_world(lon_deg: f64, lat_deg: f64) -> (f64, f64) {
-    let lat_rad = lat_deg
+    let sin_lat = lat_deg
         .clamp(-MAX_LATITUDE_DEG, MAX_LATITUDE_DEG)
-        .to_radians();
+        .to_radians()
+        .sin();
     let x = (lon_deg + 180.0) / 360.0;
-    let y = 0.5 - (lat_rad.tan() + 1.0 / lat_rad.cos()).ln() / (2.0 * std::f64::consts::PI);
+    // ln(tan(π/4 + φ/2)) = ½ ln((1 + sin φ) / (1 − sin φ)): one sine and one
+    // logarithm per point.
+    let y = 0.5 - ((1.0 + sin_lat) / (1.0 - sin_lat)).ln() / (4.0 * std::f64::consts::PI);
     (x, y)
 }
 

@@ -49,13 +49,23 @@ pub fn write_varint_field(buffer: &mut Vec<u8>, field_number: u32, value: u64) {
     write_varint(buffer, value);
 }
 
+/// The number of bytes of a varint.
+pub fn varint_len(value: u64) -> usize {
+    (64 - (value | 1).leading_zeros() as usize).div_ceil(7)
+}
+
 /// A packed repeated uint32 field.
 pub fn write_packed_field(buffer: &mut Vec<u8>, field_number: u32, values: &[u32]) {
-    let mut packed = Vec::with_capacity(values.len() * 2);
+    let n_bytes: usize = values
+        .iter()
+        .map(|value| varint_len(u64::from(*value)))
+        .sum();
+    write_tag(buffer, field_number, WIRE_LENGTH_DELIMITED);
+    write_varint(buffer, n_bytes as u64);
+    buffer.reserve(n_bytes);
     for value in values {
-        write_varint(&mut packed, u64::from(*value));
+        write_varint(buffer, u64::from(*value));
     }
-    write_bytes_field(buffer, field_number, &packed);
 }
 
 /// Why bytes are not a well-formed message.
@@ -168,9 +178,20 @@ mod tests {
 
     #[test]
     fn varints_and_zigzag_round_trip() {
-        for value in [0u64, 1, 127, 128, 300, u64::from(u32::MAX), u64::MAX] {
+        for value in [
+            0u64,
+            1,
+            127,
+            128,
+            300,
+            16_383,
+            16_384,
+            u64::from(u32::MAX),
+            u64::MAX,
+        ] {
             let mut buffer = Vec::new();
             write_varint(&mut buffer, value);
+            assert_eq!(buffer.len(), varint_len(value), "{value}");
             assert_eq!(Reader::new(&buffer).read_varint(), Ok(value));
         }
         let mut buffer = Vec::new();
