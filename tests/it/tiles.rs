@@ -845,3 +845,77 @@ async fn bad_tile_paths_are_json_errors() {
     let deepest = get(&atlas.state, "/tiles/parcels/22/4194303/0.mvt", &[]).await;
     assert_eq!(deepest.status, StatusCode::NO_CONTENT);
 }
+
+/// The most bytes one tile may have (issue #3: 500 KB at any zoom).
+const MAX_TILE_BYTES: usize = 500 * 1000;
+
+/// The demo at scale 10: every layer, every zoom a client fetches (0–16).
+/// Up to z11 every tile over the whole demo is rendered; from z12 on, the
+/// tiles over the first copy (copies are identical and never overlap, and a
+/// z12 tile is narrower than the gap between them). Prints the largest tile
+/// of each layer and zoom.
+#[test]
+fn demo_tiles_at_scale_10_stay_under_500_kb() {
+    use genk_atlas::demo::replicate::{OFFSET_LAT_DEG, OFFSET_LON_DEG};
+    use genk_atlas::demo::{generate, DemoParams};
+    use genk_atlas::tiles::render_tile;
+
+    let dataset = generate(&DemoParams {
+        scale: 10,
+        ..DemoParams::default()
+    });
+    let engine = Engine::from_dataset(&dataset);
+    drop(dataset);
+    let params = TileParams::default();
+    let whole = engine.extent().expect("a demo");
+    let first_copy = Rect::new(
+        whole.min(),
+        coord! { x: whole.min().x + OFFSET_LON_DEG, y: whole.min().y + OFFSET_LAT_DEG },
+    );
+    let mut report = Vec::new();
+    let mut too_large = Vec::new();
+    for layer in LayerId::ALL {
+        let index = engine.layer(*layer);
+        for z in 0..=16u8 {
+            let area = if z <= 11 { whole } else { first_copy };
+            let tiles = tiles_over(area, z);
+            let largest = std::thread::scope(|scope| {
+                let n_threads = 2;
+                let handles: Vec<_> = (0..n_threads)
+                    .map(|thread| {
+                        let tiles = &tiles;
+                        scope.spawn(move || {
+                            tiles
+                                .iter()
+                                .skip(thread)
+                                .step_by(n_threads)
+                                .filter_map(|tile| {
+                                    render_tile(*layer, index, *tile, &params)
+                                        .map(|bytes| (bytes.len(), *tile))
+                                })
+                                .max()
+                        })
+                    })
+                    .collect();
+                handles
+                    .into_iter()
+                    .filter_map(|handle| handle.join().expect("a thread"))
+                    .max()
+            });
+            if let Some((n_bytes, tile)) = largest {
+                report.push(format!(
+                    "{layer:>15} z{z:<2} {:>4} tiles, largest {n_bytes:>7} B at {tile}",
+                    tiles.len()
+                ));
+                if n_bytes > MAX_TILE_BYTES {
+                    too_large.push(format!("{layer} {tile}: {n_bytes} B"));
+                }
+            }
+        }
+    }
+    println!("{}", report.join("\n"));
+    assert!(
+        too_large.is_empty(),
+        "tiles over {MAX_TILE_BYTES} B: {too_large:?}"
+    );
+}
