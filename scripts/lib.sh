@@ -3,7 +3,7 @@
 # install missing Debian packages, start and stop a throwaway PostgreSQL cluster.
 
 # Debian packages the atlas needs to build, test and benchmark.
-ATLAS_DEBIAN_PACKAGES=(pkg-config libsqlite3-dev postgresql-15 postgresql-15-postgis-3 postgresql-15-pgrouting gdal-bin libgdal-dev clang libclang-dev)
+ATLAS_DEBIAN_PACKAGES=(pkg-config libsqlite3-dev postgresql-15 postgresql-15-postgis-3 postgresql-15-pgrouting gdal-bin libgdal-dev clang libclang-dev chromium)
 
 as_root() {
   if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi
@@ -52,4 +52,14 @@ stop_postgres() {
   [ "$(id -u)" = 0 ] && run=(runuser -u postgres --)
   "${run[@]}" /usr/lib/postgresql/15/bin/pg_ctl -D "$ATLAS_PG_DIR/data" -m immediate stop >/dev/null 2>&1 || true
   rm -rf "$ATLAS_PG_DIR"
+}
+
+# build_web: install the front end's npm packages (from the lock file) when
+# missing, and build it into web/dist.
+build_web() {
+  command -v npm >/dev/null || ensure_packages nodejs npm
+  if [ ! -d web/node_modules ] || [ web/package-lock.json -nt web/node_modules ]; then
+    (cd web && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+  (cd web && npm run --silent build >/dev/null)
 }

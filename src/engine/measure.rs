@@ -4,13 +4,16 @@
 //! `ST_Area(geom::geography)` and `ST_Length(geom::geography)`. Input is
 //! EPSG:4326 with x = longitude, y = latitude.
 
+use geo::orient::{Direction, Orient};
 use geo::{Geodesic, GeodesicArea, Geometry, Length, LineString, Point};
 
-/// The area of a polygon or multipolygon in m²; 0 for points and lines.
+/// The area of a polygon or multipolygon in m² (holes subtracted); 0 for
+/// points and lines. Rings may wind either way: they are oriented first, since
+/// the geodesic algorithm reads a clockwise exterior as "the rest of the earth".
 pub fn area_m2(geometry: &Geometry<f64>) -> f64 {
     match geometry {
-        Geometry::Polygon(polygon) => polygon.geodesic_area_unsigned(),
-        Geometry::MultiPolygon(multi) => multi.geodesic_area_unsigned(),
+        Geometry::Polygon(polygon) => polygon.orient(Direction::Default).geodesic_area_unsigned(),
+        Geometry::MultiPolygon(multi) => multi.orient(Direction::Default).geodesic_area_unsigned(),
         _ => 0.0,
     }
 }

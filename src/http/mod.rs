@@ -87,7 +87,7 @@ pub fn router(state: AppState) -> Router {
         .route("/tiles/", get(tiles::unknown_tile_route));
     let site = match &state.inner.web_dir {
         Some(dir) if dir.join("index.html").is_file() => Router::new().fallback_service(
-            ServeDir::new(dir).not_found_service(ServeFile::new(dir.join("index.html"))),
+            ServeDir::new(dir).fallback(ServeFile::new(dir.join("index.html"))),
         ),
         _ => Router::new().fallback(get(placeholder_page)),
     };
