@@ -850,9 +850,9 @@ async fn bad_tile_paths_are_json_errors() {
 const MAX_TILE_BYTES: usize = 500 * 1000;
 
 /// The demo at scale 10: every layer, every zoom a client fetches (0–16).
-/// Up to z11 every tile over the whole demo is rendered; from z12 on, the
+/// Up to z12 every tile over the whole demo is rendered; from z13 on, the
 /// tiles over the first copy (copies are identical and never overlap, and a
-/// z12 tile is narrower than the gap between them). Prints the largest tile
+/// z13 tile, 0.044° wide, is narrower than the gap between them). Prints the largest tile
 /// of each layer and zoom.
 #[test]
 fn demo_tiles_at_scale_10_stay_under_500_kb() {
@@ -877,7 +877,7 @@ fn demo_tiles_at_scale_10_stay_under_500_kb() {
     for layer in LayerId::ALL {
         let index = engine.layer(*layer);
         for z in 0..=16u8 {
-            let area = if z <= 11 { whole } else { first_copy };
+            let area = if z <= 12 { whole } else { first_copy };
             let tiles = tiles_over(area, z);
             let largest = std::thread::scope(|scope| {
                 let n_threads = 2;
