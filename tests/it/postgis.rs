@@ -1,12 +1,10 @@
 //! The PostGIS store against a real PostGIS: migrations, connection errors,
-//! the tables a planner sees in QGIS, writes and reads, load speed, and
+//! the tables a planner sees in QGIS, writes and reads, and
 //! areas and lengths against `ST_Area` / `ST_Length` on the geography.
 //!
 //! Each test gets its own fresh database from `support::fresh_database`.
 
 use std::f64::consts::PI;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Instant;
 
 use genk_atlas::engine::measure::{area_m2, length_m};
 use genk_atlas::model::{wkb, Feature, FieldKind, LayerId, Value, ALL_LAYERS};
@@ -379,41 +377,6 @@ async fn a_big_first_write_builds_the_spatial_index_again() {
     store.write(&batch, &no_progress).await.unwrap();
     assert_eq!(gist_indexes().await, 1);
     assert_eq!(store.read_layer(LayerId::Parcels).await.unwrap(), parcels);
-}
-
-/// 300,000 parcels in one write must take seconds. Ignored in debug builds
-/// (the crate is unoptimised there); `scripts/test` runs it in release.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[cfg_attr(debug_assertions, ignore = "timing needs a release build")]
-async fn writing_300000_parcels_takes_seconds() {
-    const PARCELS: usize = 300_000;
-    let database = fresh_database().await;
-    let store = database.store().await;
-    let batch = WriteBatch {
-        layers: vec![(LayerId::Parcels, (0..PARCELS).map(made_up_parcel).collect())],
-        events: vec![],
-    };
-    let reported = AtomicUsize::new(0);
-    let progress = |rows_done: usize| {
-        reported.fetch_max(rows_done, Ordering::Relaxed);
-    };
-    let started = Instant::now();
-    store.write(&batch, &progress).await.unwrap();
-    let written = started.elapsed().as_secs_f64();
-    let started = Instant::now();
-    let read = store.read_layer(LayerId::Parcels).await.unwrap();
-    let read_seconds = started.elapsed().as_secs_f64();
-    eprintln!(
-        "wrote {PARCELS} parcels to postgis in {written:.2} s ({:.0} per second), read them back in {read_seconds:.2} s",
-        PARCELS as f64 / written
-    );
-    assert_eq!(reported.load(Ordering::Relaxed), PARCELS);
-    assert_eq!(read.len(), PARCELS);
-    assert_eq!(read[PARCELS - 1], batch.layers[0].1[PARCELS - 1]);
-    assert!(
-        written < 20.0,
-        "writing {PARCELS} parcels took {written:.1} s"
-    );
 }
 
 // ---------------------------------------------------------------- measures
