@@ -140,12 +140,6 @@ struct KeyStats {
     unique: bool,
 }
 
-impl KeyStats {
-    fn deduplicates(&self) -> bool {
-        !self.unique
-    }
-}
-
 /// Builds one layer message; keys and values are shared by its features.
 pub struct LayerEncoder<'a> {
     name: &'a str,
@@ -487,7 +481,7 @@ mod tests {
         // The probe saw distinct capakeys, so the repeats after it are written
         // again; zonings 0 and 1 share the capakeys' first two values.
         assert_eq!(layer.values.len(), n_features as usize);
-        assert!(!layer.key_stats[0].deduplicates() && layer.key_stats[1].deduplicates());
+        assert!(layer.key_stats[0].unique && !layer.key_stats[1].unique);
         let decoded = crate::tiles::decode::decode_tile(&encode_tile(&[layer.finish()])).unwrap();
         let last = &decoded.layers[0].features[n_features as usize - 1];
         assert_eq!(last.int("capakey"), Some(4));
