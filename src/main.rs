@@ -79,6 +79,9 @@ struct ServeArgs {
     /// The built web front end.
     #[arg(long, default_value = "web/dist")]
     web_dir: PathBuf,
+    /// Memory for cached tiles, in MiB (0 turns the tile cache off).
+    #[arg(long, default_value_t = 512)]
+    tile_cache_mb: usize,
 }
 
 fn main() -> ExitCode {
@@ -119,7 +122,12 @@ async fn run(command: Command) -> Result<()> {
             }
             Ok(())
         }
-        Command::Demo { out, seed, scale, force } => write_demo(&out, seed, scale, force).await,
+        Command::Demo {
+            out,
+            seed,
+            scale,
+            force,
+        } => write_demo(&out, seed, scale, force).await,
         Command::Load { from, database_url } => load(&from, &database_url).await,
     }
 }
@@ -143,22 +151,32 @@ async fn serve(args: ServeArgs) -> Result<()> {
         store.kind().as_str(),
         started.elapsed().as_secs_f64()
     );
-    let web_dir = args.web_dir.join("index.html").is_file().then_some(args.web_dir);
+    let web_dir = args
+        .web_dir
+        .join("index.html")
+        .is_file()
+        .then_some(args.web_dir);
     let listener = tokio::net::TcpListener::bind(args.addr)
         .await
         .with_context(|| format!("cannot listen on {}", args.addr))?;
     let address = listener.local_addr()?;
-    println!("Genk Atlas serves http://{address}/ (store: {})", store.kind().as_str());
-    http::serve(listener, AppState::new(store, engine, web_dir)).await?;
+    println!(
+        "Genk Atlas serves http://{address}/ (store: {})",
+        store.kind().as_str()
+    );
+    let state = AppState::with_tile_cache(store, engine, web_dir, args.tile_cache_mb << 20);
+    http::serve(listener, state).await?;
     Ok(())
 }
 
 fn progress_bar(total: usize, message: &str) -> ProgressBar {
     let bar = ProgressBar::new(total as u64);
     bar.set_style(
-        ProgressStyle::with_template("{msg} [{bar:40}] {human_pos}/{human_len} rows, {per_sec}, eta {eta}")
-            .expect("a valid progress template")
-            .progress_chars("=> "),
+        ProgressStyle::with_template(
+            "{msg} [{bar:40}] {human_pos}/{human_len} rows, {per_sec}, eta {eta}",
+        )
+        .expect("a valid progress template")
+        .progress_chars("=> "),
     );
     bar.set_message(message.to_string());
     bar
@@ -178,14 +196,24 @@ async fn write_all(store: &dyn Store, batch: &WriteBatch, message: &str) -> Resu
 async fn write_demo(out: &Path, seed: u64, scale: u32, force: bool) -> Result<()> {
     if out.exists() {
         if !force {
-            bail!("{} exists already (use --force to replace it)", out.display());
+            bail!(
+                "{} exists already (use --force to replace it)",
+                out.display()
+            );
         }
         std::fs::remove_file(out).with_context(|| format!("cannot remove {}", out.display()))?;
     }
-    let params = DemoParams { seed, scale, ..DemoParams::default() };
+    let params = DemoParams {
+        seed,
+        scale,
+        ..DemoParams::default()
+    };
     let started = Instant::now();
     let dataset = tokio::task::spawn_blocking(move || demo::generate(&params)).await?;
-    eprintln!("generated the demo city (seed {seed}, scale {scale}) in {:.1} s", started.elapsed().as_secs_f64());
+    eprintln!(
+        "generated the demo city (seed {seed}, scale {scale}) in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
     let batch = WriteBatch::from_dataset(&dataset);
     drop(dataset);
     let store = GeoPackageStore::create(out)?;

@@ -47,12 +47,22 @@ impl AppState {
     /// `web_dir` is the built front end (`web/dist`); without it `/` shows a
     /// short page that points to the API.
     pub fn new(store: SharedStore, engine: Engine, web_dir: Option<PathBuf>) -> Self {
+        Self::with_tile_cache(store, engine, web_dir, TILE_CACHE_BUDGET_BYTES)
+    }
+
+    /// As `new`, with a tile cache of at most `tile_cache_bytes` (0 turns it off).
+    pub fn with_tile_cache(
+        store: SharedStore,
+        engine: Engine,
+        web_dir: Option<PathBuf>,
+        tile_cache_bytes: usize,
+    ) -> Self {
         AppState {
             inner: Arc::new(Inner {
                 store,
                 engine: RwLock::new(Arc::new(engine)),
                 web_dir,
-                tile_cache: tile_cache::TileCache::new(TILE_CACHE_BUDGET_BYTES),
+                tile_cache: tile_cache::TileCache::new(tile_cache_bytes),
                 tile_params: crate::tiles::TileParams::default(),
                 tile_writer: tokio::sync::Mutex::new(()),
             }),
@@ -79,16 +89,18 @@ pub fn router(state: AppState) -> Router {
         .route("/api/health", get(layers::health))
         .route("/api/layers", get(layers::list))
         .route("/api/layers/{layer}/features", get(layers::features))
-        .route("/api/layers/{layer}/features/{feature_id}", get(layers::feature))
+        .route(
+            "/api/layers/{layer}/features/{feature_id}",
+            get(layers::feature),
+        )
         .route("/api/{*rest}", get(unknown_api_route))
         // `/tiles/style.json`, `/tiles/{layer}.json`, `/tiles/{layer}/{z}/{x}/{y}.mvt`
         .route("/tiles/{*path}", get(tiles::tiles_path))
         .route("/tiles", get(tiles::unknown_tile_route))
         .route("/tiles/", get(tiles::unknown_tile_route));
     let site = match &state.inner.web_dir {
-        Some(dir) if dir.join("index.html").is_file() => Router::new().fallback_service(
-            ServeDir::new(dir).fallback(ServeFile::new(dir.join("index.html"))),
-        ),
+        Some(dir) if dir.join("index.html").is_file() => Router::new()
+            .fallback_service(ServeDir::new(dir).fallback(ServeFile::new(dir.join("index.html")))),
         _ => Router::new().fallback(get(placeholder_page)),
     };
     api.merge(site).with_state(state)
@@ -99,17 +111,17 @@ async fn unknown_api_route() -> ApiError {
 }
 
 async fn placeholder_page() -> impl IntoResponse {
-    (
-        StatusCode::OK,
-        Html(include_str!("placeholder.html")),
-    )
+    (StatusCode::OK, Html(include_str!("placeholder.html")))
 }
 
 /// Serve until SIGTERM or Ctrl-C, then finish the requests in flight.
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
-    axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
 }
 
 async fn shutdown_signal() {

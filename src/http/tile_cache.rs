@@ -104,6 +104,10 @@ impl TileCache {
             return false;
         }
         let added: usize = encodings.iter().map(|(_, cached)| cached.n_bytes()).sum();
+        if added > self.budget_bytes {
+            // larger than the whole cache (or the cache is off: budget 0)
+            return false;
+        }
         if state.n_bytes + added > self.budget_bytes {
             let target = self.budget_bytes / 4 * 3;
             let mut remaining = state.n_bytes;
@@ -255,5 +259,19 @@ mod tests {
             assert!(cache.n_bytes() <= 10_000, "{}", cache.n_bytes());
         }
         assert!(cache.len() >= 10);
+    }
+
+    #[test]
+    fn a_budget_of_zero_caches_nothing() {
+        let cache = TileCache::new(0);
+        let epoch = cache.epoch(LayerId::Parcels);
+        let stored = cache.insert(
+            LayerId::Parcels,
+            tile(1),
+            epoch,
+            vec![(TileEncoding::Identity, entry(500))],
+        );
+        assert!(!stored);
+        assert_eq!(cache.len(), 0);
     }
 }
