@@ -68,7 +68,10 @@ impl ApiQuery {
         match self.0.keys().find(|name| !allowed.contains(&name.as_str())) {
             Some(unknown) => Err(ApiError::bad_request(
                 unknown,
-                format!("unknown parameter (expected one of: {})", allowed.join(", ")),
+                format!(
+                    "unknown parameter (expected one of: {})",
+                    allowed.join(", ")
+                ),
             )),
             None => Ok(()),
         }

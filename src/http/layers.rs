@@ -60,7 +60,10 @@ pub async fn list(State(state): State<AppState>) -> Json<Json_> {
 fn parse_layer(text: &str) -> Result<LayerId, ApiError> {
     text.parse().map_err(|_| {
         let names: Vec<&str> = LayerId::ALL.iter().map(|layer| layer.as_str()).collect();
-        ApiError::NotFound(format!("unknown layer '{text}' (layers: {})", names.join(", ")))
+        ApiError::NotFound(format!(
+            "unknown layer '{text}' (layers: {})",
+            names.join(", ")
+        ))
     })
 }
 
@@ -70,23 +73,52 @@ fn parse_bbox(text: &str) -> Result<Rect<f64>, ApiError> {
         .split(',')
         .map(|part| part.trim().parse::<f64>())
         .collect::<Result<_, _>>()
-        .map_err(|_| ApiError::bad_request("bbox", format!("'{text}' is not four numbers minlon,minlat,maxlon,maxlat")))?;
+        .map_err(|_| {
+            ApiError::bad_request(
+                "bbox",
+                format!("'{text}' is not four numbers minlon,minlat,maxlon,maxlat"),
+            )
+        })?;
     let [min_lon, min_lat, max_lon, max_lat] = numbers[..] else {
-        return Err(ApiError::bad_request("bbox", format!("expected 4 numbers minlon,minlat,maxlon,maxlat, got {}", numbers.len())));
+        return Err(ApiError::bad_request(
+            "bbox",
+            format!(
+                "expected 4 numbers minlon,minlat,maxlon,maxlat, got {}",
+                numbers.len()
+            ),
+        ));
     };
     if numbers.iter().any(|n| !n.is_finite()) {
         return Err(ApiError::bad_request("bbox", "numbers must be finite"));
     }
-    if !(-180.0..=180.0).contains(&min_lon) || !(-180.0..=180.0).contains(&max_lon) || !(-90.0..=90.0).contains(&min_lat) || !(-90.0..=90.0).contains(&max_lat) {
-        return Err(ApiError::bad_request("bbox", "longitudes must lie in -180..180 and latitudes in -90..90 (EPSG:4326)"));
+    if !(-180.0..=180.0).contains(&min_lon)
+        || !(-180.0..=180.0).contains(&max_lon)
+        || !(-90.0..=90.0).contains(&min_lat)
+        || !(-90.0..=90.0).contains(&max_lat)
+    {
+        return Err(ApiError::bad_request(
+            "bbox",
+            "longitudes must lie in -180..180 and latitudes in -90..90 (EPSG:4326)",
+        ));
     }
     if min_lon > max_lon || min_lat > max_lat {
-        return Err(ApiError::bad_request("bbox", "the minimum is above the maximum (expected minlon,minlat,maxlon,maxlat)"));
+        return Err(ApiError::bad_request(
+            "bbox",
+            "the minimum is above the maximum (expected minlon,minlat,maxlon,maxlat)",
+        ));
     }
-    Ok(Rect::new(coord! { x: min_lon, y: min_lat }, coord! { x: max_lon, y: max_lat }))
+    Ok(Rect::new(
+        coord! { x: min_lon, y: min_lat },
+        coord! { x: max_lon, y: max_lat },
+    ))
 }
 
-fn parse_count(query: &ApiQuery, name: &str, default: usize, max: usize) -> Result<usize, ApiError> {
+fn parse_count(
+    query: &ApiQuery,
+    name: &str,
+    default: usize,
+    max: usize,
+) -> Result<usize, ApiError> {
     let Some(text) = query.get(name) else {
         return Ok(default);
     };
@@ -98,7 +130,10 @@ fn parse_count(query: &ApiQuery, name: &str, default: usize, max: usize) -> Resu
         return Err(ApiError::bad_request(name, "must not be negative"));
     }
     if number as u64 > max as u64 {
-        return Err(ApiError::bad_request(name, format!("must be at most {max}")));
+        return Err(ApiError::bad_request(
+            name,
+            format!("must be at most {max}"),
+        ));
     }
     Ok(number as usize)
 }
@@ -149,10 +184,9 @@ pub async fn feature(
 ) -> Result<Response, ApiError> {
     let layer = parse_layer(&layer)?;
     let engine = state.engine();
-    let feature = engine
-        .layer(layer)
-        .get(&feature_id)
-        .ok_or_else(|| ApiError::NotFound(format!("layer '{layer}' has no feature '{feature_id}'")))?;
+    let feature = engine.layer(layer).get(&feature_id).ok_or_else(|| {
+        ApiError::NotFound(format!("layer '{layer}' has no feature '{feature_id}'"))
+    })?;
     let body = feature_to_json(feature, layer.schema(), Audience::Public).to_string();
     Ok(([(header::CONTENT_TYPE, "application/geo+json")], body).into_response())
 }
@@ -165,9 +199,21 @@ mod tests {
     fn bbox_parsing_names_each_defect() {
         assert!(parse_bbox("5.4,50.9,5.6,51.0").is_ok());
         assert!(parse_bbox(" 5.4, 50.9 ,5.6,51.0").is_ok());
-        for bad in ["", "5.4,50.9,5.6", "a,b,c,d", "5.6,50.9,5.4,51.0", "5.4,51.0,5.6,50.9", "5.4,50.9,5.6,51.0,1", "NaN,1,2,3", "225702,182034,225800,182100"] {
+        for bad in [
+            "",
+            "5.4,50.9,5.6",
+            "a,b,c,d",
+            "5.6,50.9,5.4,51.0",
+            "5.4,51.0,5.6,50.9",
+            "5.4,50.9,5.6,51.0,1",
+            "NaN,1,2,3",
+            "225702,182034,225800,182100",
+        ] {
             let error = parse_bbox(bad).unwrap_err();
-            assert!(matches!(error, ApiError::BadRequest { ref parameter, .. } if parameter == "bbox"), "{bad}");
+            assert!(
+                matches!(error, ApiError::BadRequest { ref parameter, .. } if parameter == "bbox"),
+                "{bad}"
+            );
         }
     }
 }
