@@ -179,3 +179,59 @@ pub fn offer(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::demo::parcels::{quarters, ParcelDraft};
+    use crate::model::Zoning;
+    use geo::{Coord, LineString, Polygon};
+
+    fn draft(ring: Vec<Coord<f64>>) -> ParcelDraft {
+        ParcelDraft {
+            geometry: Polygon::new(LineString(ring), Vec::new()),
+            centre_m: Coord { x: 0.0, y: 0.0 },
+            cell: 0,
+            wijk: 0,
+            park: Some(0),
+            zoning: Zoning::Industrial,
+            owner_kind: OwnerKind::Private,
+            clipped: false,
+            frontage: false,
+            capakey: String::new(),
+            availability: Availability::NotOffered,
+            available_from: None,
+            price_eur_m2: None,
+            ready_to_build: false,
+            max_height_m: None,
+            has_company: false,
+        }
+    }
+
+    #[test]
+    fn quarters_of_two_cells_are_adjacent_across_their_shared_side() {
+        let west = [
+            Coord { x: 0.0, y: 0.0 },
+            Coord { x: 151.3, y: 2.7 },
+            Coord { x: 149.1, y: 148.9 },
+            Coord { x: -3.3, y: 151.7 },
+        ];
+        let east = [
+            west[1],
+            Coord { x: 302.2, y: -4.1 },
+            Coord { x: 297.6, y: 153.3 },
+            west[2],
+        ];
+        let parcels = Parcels {
+            drafts: quarters(&west)
+                .into_iter()
+                .chain(quarters(&east))
+                .map(draft)
+                .collect(),
+        };
+        let neighbours = adjacency(&parcels, &(0..8).collect::<Vec<_>>());
+        // west's south-east quarter (1) touches west's 0 and 3 and east's south-west quarter (4)
+        assert_eq!(neighbours[1], vec![0, 3, 4]);
+        assert_eq!(neighbours[4], vec![1, 5, 6]);
+    }
+}

@@ -480,3 +480,69 @@ pub fn simulate(
     );
     (shop_units, events)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::demo::{neighbourhoods, stream};
+    use geo::Coord;
+
+    fn drafts(n: usize) -> Vec<UnitDraft> {
+        (0..n)
+            .map(|index| UnitDraft {
+                id: format!("unit-{index:04}"),
+                location_m: Coord {
+                    x: index as f64,
+                    y: 0.0,
+                },
+                address: format!("Teststraat {}", index + 1),
+                street: "Teststraat".into(),
+                area: None,
+                wijk: 5,
+                category: ShopCategory::Horeca,
+                kind: None,
+                floor_area_m2: 100.0,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_city_ends_at_its_target_vacancy_and_events_stop_at_the_reference_date() {
+        let (inputs, frame) = (Inputs::embedded(), Frame::genk());
+        let wijken = neighbourhoods::wijken(&inputs, &frame);
+        let reference = NaiveDate::from_ymd_opt(2026, 10, 1).unwrap();
+        let units = drafts(400);
+        let (shop_units, events) = simulate(
+            &inputs,
+            &units,
+            &wijken,
+            &frame,
+            reference,
+            &mut stream(9, "history"),
+        );
+        let vacant = shop_units
+            .iter()
+            .filter(|unit| unit.status == UnitStatus::Vacant)
+            .count();
+        let counted = shop_units
+            .iter()
+            .filter(|unit| matches!(unit.status, UnitStatus::Vacant | UnitStatus::Occupied))
+            .count();
+        assert_eq!(vacant, (CITY_VACANCY * counted as f64).round() as usize);
+        assert!(events
+            .iter()
+            .all(|event| event.valid_from <= reference
+                && event.recorded_at.date_naive() <= reference));
+        let ids: Vec<i64> = events.iter().map(|event| event.event_id).collect();
+        assert_eq!(ids, (1..=events.len() as i64).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn recording_follows_the_event_by_a_few_days_but_never_passes_the_reference_date() {
+        let reference = NaiveDate::from_ymd_opt(2026, 10, 1).unwrap();
+        let valid = NaiveDate::from_ymd_opt(2024, 3, 10).unwrap();
+        let recorded = recorded_on(valid, 7, 2, reference);
+        assert!(recorded > valid && (recorded - valid).num_days() <= 21);
+        assert_eq!(recorded_on(reference, 7, 2, reference), reference);
+    }
+}

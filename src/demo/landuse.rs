@@ -3,10 +3,14 @@
 //! business park.
 //!
 //! A cell is built up when its centre is within the urban radius of a
-//! populated neighbourhood's centroid (the radius grows with the
-//! population), or when it borders a shopping street. Parks are assigned by
+//! populated neighbourhood's centroid (the radius grows with the population;
+//! a random factor per cell roughens the edge), or when it borders a
+//! shopping street. Parks are assigned by
 //! [`super::parks::place`] afterwards, per quarter cell; a cell that is
 //! mostly park is no longer treated as built up.
+
+use rand::Rng;
+use rand_chacha::ChaCha8Rng;
 
 use super::lattice::Lattice;
 use super::neighbourhoods::{Outline, Wijk};
@@ -62,11 +66,14 @@ pub struct Landuse {
 }
 
 impl Landuse {
+    /// `rng` roughens the edges of the built-up areas (each cell's distance
+    /// test uses the urban radius times a factor in [0.85, 1.15)).
     pub fn new(
         lattice: &Lattice,
         outline: &Outline,
         wijken: &[Wijk],
         routes: &NamedRoutes,
+        rng: &mut ChaCha8Rng,
     ) -> Landuse {
         let node_inside = lattice
             .nodes
@@ -78,9 +85,10 @@ impl Landuse {
             for cx in 0..lattice.n_cells_x() {
                 let centre = lattice.cell_centre(cx, cy);
                 let placement = plane::placement(&lattice.cell_ring(cx, cy), &outline.ring_m);
+                let roughness = rng.random_range(0.85..1.15);
                 let built_up = wijken.iter().any(|wijk| {
                     wijk.population > 0
-                        && plane::distance(centre, wijk.centre_m) < wijk.urban_radius_m
+                        && plane::distance(centre, wijk.centre_m) < wijk.urban_radius_m * roughness
                 });
                 cells.push(Cell {
                     placement,

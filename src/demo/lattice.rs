@@ -48,7 +48,8 @@ impl Lattice {
         let mut nodes = Vec::with_capacity(n_cols * n_rows);
         for row in 0..n_rows {
             for col in 0..n_cols {
-                let coarse = col % COLLECTOR_EVERY == 0 && row % COLLECTOR_EVERY == 0;
+                let coarse =
+                    col.is_multiple_of(COLLECTOR_EVERY) && row.is_multiple_of(COLLECTOR_EVERY);
                 let jitter_m = if coarse { 32.0 } else { 18.0 };
                 let dx = rng.random_range(-jitter_m..jitter_m);
                 let dy = rng.random_range(-jitter_m..jitter_m);

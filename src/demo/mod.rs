@@ -71,6 +71,20 @@ pub fn generate(params: &DemoParams) -> Dataset {
     replicate::replicate(base, params.scale.max(1))
 }
 
+/// The city's fixed layout, built by the first stages and read by the later
+/// ones (parcels, shop units).
+#[derive(Clone, Copy)]
+pub struct Layout<'a> {
+    pub inputs: &'a inputs::Inputs,
+    pub frame: &'a frame::Frame,
+    pub outline: &'a neighbourhoods::Outline,
+    pub wijken: &'a [neighbourhoods::Wijk],
+    pub lattice: &'a lattice::Lattice,
+    pub routes: &'a streets::NamedRoutes,
+    pub areas: &'a shops::ShoppingAreaPlan,
+    pub landuse: &'a landuse::Landuse,
+}
+
 /// One copy of Genk with the plain ids.
 fn generate_city(seed: u64, reference_date: NaiveDate) -> Dataset {
     let inputs = inputs::Inputs::embedded();
@@ -80,7 +94,13 @@ fn generate_city(seed: u64, reference_date: NaiveDate) -> Dataset {
     let lattice = lattice::Lattice::new(&outline, &mut stream(seed, "lattice"));
     let routes = streets::route_named_streets(&inputs, &frame, &lattice);
     let areas = shops::ShoppingAreaPlan::new(&inputs, &lattice, &routes);
-    let mut landuse = landuse::Landuse::new(&lattice, &outline, &wijken, &routes);
+    let mut landuse = landuse::Landuse::new(
+        &lattice,
+        &outline,
+        &wijken,
+        &routes,
+        &mut stream(seed, "landuse"),
+    );
     parks::place(
         &inputs,
         &frame,
@@ -98,16 +118,17 @@ fn generate_city(seed: u64, reference_date: NaiveDate) -> Dataset {
         &routes,
         &mut stream(seed, "streets"),
     );
-    let mut parcels = parcels::build(
-        &inputs,
-        &frame,
-        &lattice,
-        &outline,
-        &landuse,
-        &wijken,
-        &areas,
-        &mut stream(seed, "parcels"),
-    );
+    let layout = Layout {
+        inputs: &inputs,
+        frame: &frame,
+        outline: &outline,
+        wijken: &wijken,
+        lattice: &lattice,
+        routes: &routes,
+        areas: &areas,
+        landuse: &landuse,
+    };
+    let mut parcels = parcels::build(&layout, &mut stream(seed, "parcels"));
     let business_parks = parks::records(&inputs, &parcels);
     availability::offer(
         &inputs,
@@ -117,16 +138,7 @@ fn generate_city(seed: u64, reference_date: NaiveDate) -> Dataset {
     );
     let companies = companies::place(&inputs, &mut parcels, &mut stream(seed, "companies"));
     let residents = residents::place(&wijken, &parcels, &frame, &mut stream(seed, "residents"));
-    let unit_drafts = shops::place_units(
-        &inputs,
-        &wijken,
-        &lattice,
-        &routes,
-        &areas,
-        &network,
-        &landuse,
-        &mut stream(seed, "shops"),
-    );
+    let unit_drafts = shops::place_units(&layout, &network, &mut stream(seed, "shops"));
     let (shop_units, unit_events) = history::simulate(
         &inputs,
         &unit_drafts,
@@ -159,40 +171,4 @@ pub(crate) fn stream(seed: u64, stage: &str) -> ChaCha8Rng {
         hash = hash.wrapping_mul(0x0100_0000_01b3);
     }
     ChaCha8Rng::seed_from_u64(seed.rotate_left(17) ^ hash)
-}
-
-#[cfg(test)]
-mod summary {
-    use super::*;
-    use crate::model::UnitStatus;
-
-    #[test]
-    #[ignore]
-    fn print_summary() {
-        let started = std::time::Instant::now();
-        let dataset = generate(&DemoParams::default());
-        eprintln!("generated in {:?}", started.elapsed());
-        for (layer, count) in dataset.counts() {
-            eprintln!("{layer}: {count}");
-        }
-        eprintln!("events: {}", dataset.unit_events.len());
-        let counted = dataset
-            .shop_units
-            .iter()
-            .filter(|u| matches!(u.status, UnitStatus::Occupied | UnitStatus::Vacant))
-            .count();
-        let vacant = dataset
-            .shop_units
-            .iter()
-            .filter(|u| u.status == UnitStatus::Vacant)
-            .count();
-        eprintln!("vacancy {:.3}", vacant as f64 / counted as f64);
-        for park in &dataset.business_parks {
-            eprintln!(
-                "{} {:.1} ha",
-                park.name,
-                crate::engine::measure::area_m2(&park.geometry.clone().into()) / 1e4
-            );
-        }
-    }
 }

@@ -19,13 +19,13 @@ use geo::{BooleanOps, Coord, Polygon};
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
-use super::frame::{self, Frame};
+use super::frame;
 use super::inputs::Inputs;
-use super::landuse::{Cell, Landuse};
+use super::landuse::Cell;
 use super::lattice::Lattice;
-use super::neighbourhoods::{self, Outline, Wijk};
+use super::neighbourhoods;
 use super::plane::{self, Placement};
-use super::shops::ShoppingAreaPlan;
+use super::Layout;
 use crate::model::{Availability, OwnerKind, Parcel, Zoning};
 
 /// The cadastral division of Genk in capakeys.
@@ -94,9 +94,9 @@ pub fn round_cm2(area_m2: f64) -> f64 {
 }
 
 /// A lot in the unit square, as (u, v) corners counter-clockwise.
-type Lot = Vec<(f64, f64)>;
+type UvLot = Vec<(f64, f64)>;
 
-fn uv_rect(u0: f64, v0: f64, u1: f64, v1: f64) -> Lot {
+fn uv_rect(u0: f64, v0: f64, u1: f64, v1: f64) -> UvLot {
     vec![(u0, v0), (u1, v0), (u1, v1), (u0, v1)]
 }
 
@@ -116,7 +116,7 @@ fn splits(from: f64, to: f64, n: usize, rng: &mut ChaCha8Rng) -> Vec<f64> {
 }
 
 /// House lots along the four sides of a cell, and its inner parcel (last).
-fn frontage_lots(quad: &[Coord<f64>; 4], frontage_m: f64, rng: &mut ChaCha8Rng) -> Vec<Lot> {
+fn frontage_lots(quad: &[Coord<f64>; 4], frontage_m: f64, rng: &mut ChaCha8Rng) -> Vec<UvLot> {
     let depth = rng.random_range(0.22..0.28);
     let side_length = |a: usize, b: usize| plane::distance(quad[a], quad[b]);
     let count = |length: f64| ((length / frontage_m).round() as usize).max(1);
@@ -153,7 +153,7 @@ fn frontage_lots(quad: &[Coord<f64>; 4], frontage_m: f64, rng: &mut ChaCha8Rng) 
 }
 
 /// One to three strips across a cell.
-fn strips(rng: &mut ChaCha8Rng) -> Vec<Lot> {
+fn strips(rng: &mut ChaCha8Rng) -> Vec<UvLot> {
     let n = rng.random_range(1..=3);
     splits(0.0, 1.0, n, rng)
         .windows(2)
@@ -231,17 +231,26 @@ fn section(lattice: &Lattice, cx: usize, cy: usize) -> char {
     char::from(b'A' + region as u8)
 }
 
-#[allow(clippy::too_many_arguments)]
-pub fn build(
-    inputs: &Inputs,
-    frame: &Frame,
-    lattice: &Lattice,
-    outline: &Outline,
-    landuse: &Landuse,
-    wijken: &[Wijk],
-    areas: &ShoppingAreaPlan,
-    rng: &mut ChaCha8Rng,
-) -> Parcels {
+/// A lot of a cell before clipping: its ring (metres, closed), its park, and
+/// whether it is a street-side lot or the inner parcel of a built-up cell.
+struct Lot {
+    ring: Vec<Coord<f64>>,
+    park: Option<usize>,
+    frontage: bool,
+    inner: bool,
+}
+
+pub fn build(layout: &Layout, rng: &mut ChaCha8Rng) -> Parcels {
+    let Layout {
+        inputs,
+        frame,
+        lattice,
+        outline,
+        landuse,
+        wijken,
+        areas,
+        ..
+    } = *layout;
     let outline_m = plane::polygon(outline.ring_m.clone());
     let mut radicals = [0u32; 12];
     let mut drafts = Vec::new();
@@ -253,23 +262,22 @@ pub fn build(
                 continue;
             }
             let quad = lattice.cell_quad(cx, cy);
-            // (ring in metres, park, frontage lot, inner lot)
-            let mut lots: Vec<(Vec<Coord<f64>>, Option<usize>, bool, bool)> = Vec::new();
+            let mut lots: Vec<Lot> = Vec::new();
             if cell.has_park() {
                 for (quarter, ring) in quarters(&quad).into_iter().enumerate() {
-                    lots.push((
+                    lots.push(Lot {
                         ring,
-                        cell.park_quarters[quarter].map(usize::from),
-                        false,
-                        false,
-                    ));
+                        park: cell.park_quarters[quarter].map(usize::from),
+                        frontage: false,
+                        inner: false,
+                    });
                 }
             } else {
                 let layout = if cell.urban() {
                     let frontage_m = if cell.shopping {
-                        rng.random_range(8.0..12.0)
+                        rng.random_range(9.0..13.0)
                     } else {
-                        rng.random_range(15.0..22.0)
+                        rng.random_range(20.0..28.0)
                     };
                     frontage_lots(&quad, frontage_m, rng)
                 } else {
@@ -283,7 +291,12 @@ pub fn build(
                         .collect();
                     ring.push(ring[0]);
                     let inner = cell.urban() && index + 1 == n;
-                    lots.push((ring, None, cell.urban() && !inner, inner));
+                    lots.push(Lot {
+                        ring,
+                        park: None,
+                        frontage: cell.urban() && !inner,
+                        inner,
+                    });
                 }
             }
             let section = section(lattice, cx, cy);
@@ -291,7 +304,13 @@ pub fn build(
             radicals[region] += 1;
             let radical = radicals[region];
             let mut number_in_cell = 0usize;
-            for (ring, park, frontage, inner) in lots {
+            for Lot {
+                ring,
+                park,
+                frontage,
+                inner,
+            } in lots
+            {
                 let pieces: Vec<(Polygon<f64>, bool)> = if cell.placement == Placement::Inside
                     || plane::placement(&ring, &outline.ring_m) == Placement::Inside
                 {

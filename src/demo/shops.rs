@@ -24,6 +24,7 @@ use super::lattice::Lattice;
 use super::neighbourhoods::{self, Wijk};
 use super::plane;
 use super::streets::{NamedRoutes, Network};
+use super::Layout;
 use crate::model::{ShopCategory, ShopKind, ShoppingArea, StreetClass};
 
 /// How far a unit stands from its street's centre line, metres.
@@ -270,16 +271,16 @@ pub fn settle_kind(
 }
 
 /// Where the units are and what they first sell.
-pub fn place_units(
-    inputs: &Inputs,
-    wijken: &[Wijk],
-    lattice: &Lattice,
-    routes: &NamedRoutes,
-    areas: &ShoppingAreaPlan,
-    network: &Network,
-    landuse: &super::landuse::Landuse,
-    rng: &mut ChaCha8Rng,
-) -> Vec<UnitDraft> {
+pub fn place_units(layout: &Layout, network: &Network, rng: &mut ChaCha8Rng) -> Vec<UnitDraft> {
+    let Layout {
+        inputs,
+        wijken,
+        lattice,
+        routes,
+        areas,
+        landuse,
+        ..
+    } = *layout;
     let mut units: Vec<UnitDraft> = Vec::new();
     let mut addresses: BTreeSet<String> = BTreeSet::new();
 

@@ -193,9 +193,9 @@ fn grid_lines(lattice: &Lattice) -> Vec<(usize, Vec<(usize, usize)>)> {
 }
 
 fn line_class(line: usize) -> StreetClass {
-    if line % (3 * ARTERIAL_EVERY) == 0 {
+    if line.is_multiple_of(3 * ARTERIAL_EVERY) {
         StreetClass::Primary
-    } else if line % ARTERIAL_EVERY == 0 {
+    } else if line.is_multiple_of(ARTERIAL_EVERY) {
         StreetClass::Secondary
     } else {
         StreetClass::Residential
@@ -240,8 +240,9 @@ pub fn build(
                 .into_iter()
                 .map(|cell| &landuse.cells[cell])
                 .collect();
-            let present = line % ARTERIAL_EVERY == 0
-                || (line % COLLECTOR_EVERY == 0 && beside.iter().any(|cell| cell.developed()))
+            let present = line.is_multiple_of(ARTERIAL_EVERY)
+                || (line.is_multiple_of(COLLECTOR_EVERY)
+                    && beside.iter().any(|cell| cell.developed()))
                 || beside.iter().any(|cell| cell.urban());
             if present {
                 labels.insert(
