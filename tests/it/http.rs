@@ -1,5 +1,5 @@
-//! The HTTP API in-process (`router(state).oneshot(request)`), over one real
-//! socket, and the `atlas` binary's start-up errors.
+//! The HTTP API in-process (`router(state).oneshot(request)`) and over one
+//! real socket.
 
 use std::sync::Arc;
 
@@ -22,7 +22,10 @@ use crate::fixtures;
 async fn app_with(dataset: &Dataset) -> (AppState, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let store = GeoPackageStore::create(&dir.path().join("atlas.gpkg")).unwrap();
-    store.write(&WriteBatch::from_dataset(dataset), &|_| {}).await.unwrap();
+    store
+        .write(&WriteBatch::from_dataset(dataset), &|_| {})
+        .await
+        .unwrap();
     let store: SharedStore = Arc::new(store);
     let engine = load_engine(store.as_ref()).await.unwrap();
     (AppState::new(store, engine, None), dir)
@@ -61,10 +64,18 @@ async fn the_layer_list_describes_every_layer_without_confidential_fields() {
     assert_eq!(status, StatusCode::OK);
     let layers = body["layers"].as_array().unwrap();
     assert_eq!(layers.len(), LayerId::ALL.len());
-    let shop_units = layers.iter().find(|layer| layer["id"] == "shop_units").unwrap();
+    let shop_units = layers
+        .iter()
+        .find(|layer| layer["id"] == "shop_units")
+        .unwrap();
     assert_eq!(shop_units["geometry_type"], "Point");
     assert_eq!(shop_units["count"], dataset.shop_units.len());
-    let names: Vec<&str> = shop_units["fields"].as_array().unwrap().iter().map(|f| f["name"].as_str().unwrap()).collect();
+    let names: Vec<&str> = shop_units["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["name"].as_str().unwrap())
+        .collect();
     assert!(names.contains(&"address") && names.contains(&"status"));
     assert!(!names.contains(&"occupant"));
     assert_eq!(shop_units["bbox"].as_array().unwrap().len(), 4);
@@ -78,14 +89,34 @@ async fn bbox_features_are_exactly_those_that_meet_the_box() {
         let features = dataset.features(*layer);
         for feature in &features {
             // a box around each feature's first coordinate must return it
-            let probe = geo::CoordsIter::coords_iter(&feature.geometry).next().unwrap();
-            let bbox = Rect::new(coord! { x: probe.x - 1e-4, y: probe.y - 1e-4 }, coord! { x: probe.x + 1e-4, y: probe.y + 1e-4 });
-            let uri = format!("/api/layers/{layer}/features?bbox={},{},{},{}", bbox.min().x, bbox.min().y, bbox.max().x, bbox.max().y);
+            let probe = geo::CoordsIter::coords_iter(&feature.geometry)
+                .next()
+                .unwrap();
+            let bbox = Rect::new(
+                coord! { x: probe.x - 1e-4, y: probe.y - 1e-4 },
+                coord! { x: probe.x + 1e-4, y: probe.y + 1e-4 },
+            );
+            let uri = format!(
+                "/api/layers/{layer}/features?bbox={},{},{},{}",
+                bbox.min().x,
+                bbox.min().y,
+                bbox.max().x,
+                bbox.max().y
+            );
             let (status, body) = get(&state, &uri).await;
             assert_eq!(status, StatusCode::OK, "{uri}");
-            let mut returned: Vec<&str> = body["features"].as_array().unwrap().iter().map(|f| f["id"].as_str().unwrap()).collect();
+            let mut returned: Vec<&str> = body["features"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|f| f["id"].as_str().unwrap())
+                .collect();
             returned.sort();
-            let mut expected: Vec<&str> = features.iter().filter(|f| f.geometry.intersects(&bbox)).map(|f| f.id.as_str()).collect();
+            let mut expected: Vec<&str> = features
+                .iter()
+                .filter(|f| f.geometry.intersects(&bbox))
+                .map(|f| f.id.as_str())
+                .collect();
             expected.sort();
             assert_eq!(returned, expected, "{uri}");
             assert!(returned.contains(&feature.id.as_str()));
@@ -97,7 +128,11 @@ async fn bbox_features_are_exactly_those_that_meet_the_box() {
 async fn features_page_with_limit_and_offset_in_id_order() {
     let dataset = fixtures::genk_centre();
     let (state, _dir) = app_with(&dataset).await;
-    let mut ids: Vec<String> = dataset.shop_units.iter().map(|unit| unit.id.clone()).collect();
+    let mut ids: Vec<String> = dataset
+        .shop_units
+        .iter()
+        .map(|unit| unit.id.clone())
+        .collect();
     ids.sort();
     assert!(ids.len() >= 2, "the fixture needs two shop units");
     let (_, first) = get(&state, "/api/layers/shop_units/features?limit=1").await;
@@ -118,13 +153,34 @@ async fn public_answers_never_carry_the_occupant_or_the_contact() {
         .shop_units
         .iter()
         .filter_map(|unit| unit.occupant.clone())
-        .chain(dataset.companies.iter().filter_map(|company| company.contact.clone()))
+        .chain(
+            dataset
+                .companies
+                .iter()
+                .filter_map(|company| company.contact.clone()),
+        )
         .collect();
-    assert!(!secrets.is_empty(), "the fixture needs an occupant or a contact");
+    assert!(
+        !secrets.is_empty(),
+        "the fixture needs an occupant or a contact"
+    );
     let (state, _dir) = app_with(&dataset).await;
-    let mut uris = vec!["/api/layers/shop_units/features".to_string(), "/api/layers/companies/features".to_string()];
-    uris.extend(dataset.shop_units.iter().map(|unit| format!("/api/layers/shop_units/features/{}", unit.id)));
-    uris.extend(dataset.companies.iter().map(|company| format!("/api/layers/companies/features/{}", company.id)));
+    let mut uris = vec![
+        "/api/layers/shop_units/features".to_string(),
+        "/api/layers/companies/features".to_string(),
+    ];
+    uris.extend(
+        dataset
+            .shop_units
+            .iter()
+            .map(|unit| format!("/api/layers/shop_units/features/{}", unit.id)),
+    );
+    uris.extend(
+        dataset
+            .companies
+            .iter()
+            .map(|company| format!("/api/layers/companies/features/{}", company.id)),
+    );
     for uri in uris {
         let (status, body) = get(&state, &uri).await;
         assert_eq!(status, StatusCode::OK, "{uri}");
@@ -132,7 +188,10 @@ async fn public_answers_never_carry_the_occupant_or_the_contact() {
         for secret in &secrets {
             assert!(!text.contains(secret.as_str()), "{uri} leaks {secret}");
         }
-        assert!(!text.contains("\"occupant\"") && !text.contains("\"contact\""), "{uri}");
+        assert!(
+            !text.contains("\"occupant\"") && !text.contains("\"contact\""),
+            "{uri}"
+        );
     }
 }
 
@@ -141,7 +200,11 @@ async fn one_feature_by_id() {
     let dataset = fixtures::genk_centre();
     let (state, _dir) = app_with(&dataset).await;
     let unit = &dataset.shop_units[0];
-    let (status, body) = get(&state, &format!("/api/layers/shop_units/features/{}", unit.id)).await;
+    let (status, body) = get(
+        &state,
+        &format!("/api/layers/shop_units/features/{}", unit.id),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body["type"], "Feature");
     assert_eq!(body["id"], unit.id.as_str());
@@ -153,27 +216,84 @@ async fn one_feature_by_id() {
 async fn bad_input_is_a_json_4xx_that_names_the_parameter() {
     let (state, _dir) = app_with(&fixtures::genk_centre()).await;
     let cases = [
-        ("/api/layers/parcels/features?bbox=5.4,50.9,5.6", StatusCode::BAD_REQUEST, Some("bbox")),
-        ("/api/layers/parcels/features?bbox=5.6,50.9,5.4,51.0", StatusCode::BAD_REQUEST, Some("bbox")),
-        ("/api/layers/parcels/features?bbox=x,y,z,w", StatusCode::BAD_REQUEST, Some("bbox")),
-        ("/api/layers/parcels/features?bbox=225702,182034,225800,182100", StatusCode::BAD_REQUEST, Some("bbox")),
-        ("/api/layers/parcels/features?limit=-1", StatusCode::BAD_REQUEST, Some("limit")),
-        ("/api/layers/parcels/features?limit=ten", StatusCode::BAD_REQUEST, Some("limit")),
-        ("/api/layers/parcels/features?limit=1000000", StatusCode::BAD_REQUEST, Some("limit")),
-        ("/api/layers/parcels/features?offset=-5", StatusCode::BAD_REQUEST, Some("offset")),
-        ("/api/layers/parcels/features?bbbox=1,2,3,4", StatusCode::BAD_REQUEST, Some("bbbox")),
-        ("/api/layers/pizzerias/features", StatusCode::NOT_FOUND, None),
-        ("/api/layers/parcels%27%3B%20DROP%20TABLE%20parcels%3B--/features", StatusCode::NOT_FOUND, None),
-        ("/api/layers/parcels/features/no-such-parcel", StatusCode::NOT_FOUND, None),
-        ("/api/layers/parcels/features/%27%20OR%201%3D1%20--", StatusCode::NOT_FOUND, None),
+        (
+            "/api/layers/parcels/features?bbox=5.4,50.9,5.6",
+            StatusCode::BAD_REQUEST,
+            Some("bbox"),
+        ),
+        (
+            "/api/layers/parcels/features?bbox=5.6,50.9,5.4,51.0",
+            StatusCode::BAD_REQUEST,
+            Some("bbox"),
+        ),
+        (
+            "/api/layers/parcels/features?bbox=x,y,z,w",
+            StatusCode::BAD_REQUEST,
+            Some("bbox"),
+        ),
+        (
+            "/api/layers/parcels/features?bbox=225702,182034,225800,182100",
+            StatusCode::BAD_REQUEST,
+            Some("bbox"),
+        ),
+        (
+            "/api/layers/parcels/features?limit=-1",
+            StatusCode::BAD_REQUEST,
+            Some("limit"),
+        ),
+        (
+            "/api/layers/parcels/features?limit=ten",
+            StatusCode::BAD_REQUEST,
+            Some("limit"),
+        ),
+        (
+            "/api/layers/parcels/features?limit=1000000",
+            StatusCode::BAD_REQUEST,
+            Some("limit"),
+        ),
+        (
+            "/api/layers/parcels/features?offset=-5",
+            StatusCode::BAD_REQUEST,
+            Some("offset"),
+        ),
+        (
+            "/api/layers/parcels/features?bbbox=1,2,3,4",
+            StatusCode::BAD_REQUEST,
+            Some("bbbox"),
+        ),
+        (
+            "/api/layers/pizzerias/features",
+            StatusCode::NOT_FOUND,
+            None,
+        ),
+        (
+            "/api/layers/parcels%27%3B%20DROP%20TABLE%20parcels%3B--/features",
+            StatusCode::NOT_FOUND,
+            None,
+        ),
+        (
+            "/api/layers/parcels/features/no-such-parcel",
+            StatusCode::NOT_FOUND,
+            None,
+        ),
+        (
+            "/api/layers/parcels/features/%27%20OR%201%3D1%20--",
+            StatusCode::NOT_FOUND,
+            None,
+        ),
         ("/api/nothing-here", StatusCode::NOT_FOUND, None),
     ];
     for (uri, expected_status, parameter) in cases {
         let (status, body) = get(&state, uri).await;
         assert_eq!(status, expected_status, "{uri}: {body}");
-        let message = body["error"].as_str().unwrap_or_else(|| panic!("{uri}: no JSON error in {body}"));
+        let message = body["error"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{uri}: no JSON error in {body}"));
         if let Some(parameter) = parameter {
-            assert!(message.contains(parameter), "{uri}: '{message}' does not name {parameter}");
+            assert!(
+                message.contains(parameter),
+                "{uri}: '{message}' does not name {parameter}"
+            );
             assert_eq!(body["detail"]["parameter"], parameter);
         }
     }
@@ -182,7 +302,10 @@ async fn bad_input_is_a_json_4xx_that_names_the_parameter() {
 #[tokio::test]
 async fn the_root_page_answers_without_a_built_front_end() {
     let (state, _dir) = app_with(&fixtures::genk_centre()).await;
-    let response = router(state).oneshot(Request::get("/").body(Body::empty()).unwrap()).await.unwrap();
+    let response = router(state)
+        .oneshot(Request::get("/").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     let bytes = response.into_body().collect().await.unwrap().to_bytes();
     assert!(String::from_utf8_lossy(&bytes).contains("Genk Atlas"));
@@ -205,57 +328,4 @@ async fn a_real_socket_serves_health() {
     assert!(response.starts_with("HTTP/1.1 200"), "{response}");
     assert!(response.contains("\"store\":\"geopackage\""), "{response}");
     server.abort();
-}
-
-/// Run the built `atlas` binary; returns (exit success, stderr).
-fn atlas(args: &[&str]) -> (bool, String) {
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_atlas"))
-        .args(args)
-        .env_remove("ATLAS_DATABASE_URL")
-        .output()
-        .unwrap();
-    (output.status.success(), String::from_utf8_lossy(&output.stderr).into_owned())
-}
-
-fn assert_one_line_error(stderr: &str, expected: &str) {
-    let lines: Vec<&str> = stderr.lines().filter(|line| line.starts_with("error")).collect();
-    assert_eq!(lines.len(), 1, "{stderr}");
-    assert!(lines[0].contains(expected), "'{}' does not mention '{expected}'", lines[0]);
-    assert!(!stderr.contains("panicked") && !stderr.contains("backtrace"), "{stderr}");
-}
-
-#[test]
-fn serving_a_missing_geopackage_is_a_one_line_error() {
-    let (ok, stderr) = atlas(&["serve", "--gpkg", "/nonexistent/atlas.gpkg", "--addr", "127.0.0.1:0"]);
-    assert!(!ok);
-    assert_one_line_error(&stderr, "/nonexistent/atlas.gpkg");
-}
-
-#[test]
-fn serving_a_corrupt_geopackage_is_a_one_line_error() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("corrupt.gpkg");
-    std::fs::write(&path, b"this is not a GeoPackage at all, just text").unwrap();
-    let (ok, stderr) = atlas(&["serve", "--gpkg", path.to_str().unwrap(), "--addr", "127.0.0.1:0"]);
-    assert!(!ok);
-    assert_one_line_error(&stderr, "corrupt.gpkg");
-}
-
-#[test]
-fn serving_an_unreachable_database_is_a_one_line_error() {
-    let (ok, stderr) = atlas(&["serve", "--database-url", "postgresql://atlas:secret@127.0.0.1:1/atlas", "--addr", "127.0.0.1:0"]);
-    assert!(!ok);
-    assert_one_line_error(&stderr, "127.0.0.1");
-    assert!(!stderr.contains("secret"), "the password leaked: {stderr}");
-}
-
-#[test]
-fn demo_refuses_to_overwrite_without_force() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("exists.gpkg");
-    std::fs::write(&path, b"keep me").unwrap();
-    let (ok, stderr) = atlas(&["demo", "--out", path.to_str().unwrap()]);
-    assert!(!ok);
-    assert_one_line_error(&stderr, "--force");
-    assert_eq!(std::fs::read(&path).unwrap(), b"keep me");
 }
