@@ -15,7 +15,7 @@ use rand_chacha::ChaCha8Rng;
 use genk_atlas::demo::{self, DemoParams};
 use genk_atlas::engine::Engine;
 use genk_atlas::load::load_engine;
-use genk_atlas::model::LayerId;
+use genk_atlas::model::{Feature, LayerId};
 use genk_atlas::store::geopackage::GeoPackageStore;
 use genk_atlas::store::postgis::{self, PostgisStore};
 use genk_atlas::store::{Store, WriteBatch};
@@ -67,33 +67,36 @@ async fn fresh_database(admin_url: &str, name: &str) -> String {
         .await
         .expect("connect to the benchmark cluster");
     tokio::spawn(connection);
-    client
-        .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE); CREATE DATABASE {name}"))
-        .await
-        .expect("create the benchmark database");
+    for statement in [format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"), format!("CREATE DATABASE {name}")] {
+        client.batch_execute(&statement).await.expect("create the benchmark database");
+    }
     let (base, _) = admin_url.rsplit_once('/').expect("a database URL ends in /dbname");
     let url = format!("{base}/{name}");
     postgis::migrate(&url).await.expect("migrate");
     url
 }
 
-/// Square boxes of `side_m` metres at seeded random places inside `extent`.
-fn random_boxes(extent: Rect<f64>, side_m: f64, count: usize) -> Vec<Rect<f64>> {
+/// Square boxes of `side_m` metres centred on seeded random features, so
+/// every box lies in the city (not in the gaps between its copies).
+fn random_boxes(features: &[Feature], side_m: f64, count: usize) -> Vec<Rect<f64>> {
     let mut rng = ChaCha8Rng::seed_from_u64(42);
-    let d_lat = side_m / 111_200.0;
-    let d_lon = side_m / (111_320.0 * 50.96f64.to_radians().cos());
+    let half_lat = side_m / 2.0 / 111_200.0;
+    let half_lon = side_m / 2.0 / (111_320.0 * 50.96f64.to_radians().cos());
     (0..count)
         .map(|_| {
-            let lon = rng.random_range(extent.min().x..extent.max().x - d_lon);
-            let lat = rng.random_range(extent.min().y..extent.max().y - d_lat);
-            Rect::new(coord! { x: lon, y: lat }, coord! { x: lon + d_lon, y: lat + d_lat })
+            let feature = &features[rng.random_range(0..features.len())];
+            let centre = feature.bbox().expect("a parcel has a bbox").center();
+            Rect::new(
+                coord! { x: centre.x - half_lon, y: centre.y - half_lat },
+                coord! { x: centre.x + half_lon, y: centre.y + half_lat },
+            )
         })
         .collect()
 }
 
 async fn bbox_latencies(engine: &Engine, database_url: &str) {
     let parcels = engine.layer(LayerId::Parcels);
-    let boxes = random_boxes(parcels.extent().expect("parcels"), 500.0, 2_000);
+    let boxes = random_boxes(parcels.features(), 500.0, 2_000);
     let mut engine_times = Vec::with_capacity(boxes.len());
     let mut engine_counts = Vec::with_capacity(boxes.len());
     for bbox in &boxes {
