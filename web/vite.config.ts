@@ -1,10 +1,10 @@
 // Vite builds the front end into web/dist, which `atlas serve --web-dir` serves.
 // `npm run dev` proxies the API and tiles to a running server (ATLAS_URL,
-// default the dev mock on port 8090: `npm run mock`).
+// default the atlas of `scripts/demo` on port 8080).
 
 import { defineConfig } from 'vite';
 
-const target = process.env.ATLAS_URL ?? 'http://127.0.0.1:8090';
+const target = process.env.ATLAS_URL ?? 'http://127.0.0.1:8080';
 
 export default defineConfig({
   build: {
