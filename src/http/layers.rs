@@ -57,7 +57,7 @@ pub async fn list(State(state): State<AppState>) -> Json<Json_> {
 }
 
 /// The layer named in a path, or a 404 that lists the layers.
-fn parse_layer(text: &str) -> Result<LayerId, ApiError> {
+pub(super) fn parse_layer(text: &str) -> Result<LayerId, ApiError> {
     text.parse().map_err(|_| {
         let names: Vec<&str> = LayerId::ALL.iter().map(|layer| layer.as_str()).collect();
         ApiError::NotFound(format!(

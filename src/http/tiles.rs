@@ -23,6 +23,7 @@ use bytes::Bytes;
 use geo::Rect;
 
 use super::error::ApiError;
+use super::layers::parse_layer;
 use super::tile_cache::{CachedTile, TileEncoding, TileKey};
 use super::AppState;
 use crate::engine::Engine;
@@ -42,17 +43,6 @@ pub const TILE_CACHE_CONTROL: &str = "public, no-cache";
 /// parcels at z14) level 1 takes 3 ms and level 6 23 ms, for 12% fewer bytes;
 /// an uncached request waits for it.
 const GZIP_LEVEL: u32 = 1;
-
-/// The layer named in a path, or a 404 that lists the layers.
-fn parse_layer(text: &str) -> Result<LayerId, ApiError> {
-    text.parse().map_err(|_| {
-        let names: Vec<&str> = LayerId::ALL.iter().map(|layer| layer.as_str()).collect();
-        ApiError::NotFound(format!(
-            "unknown layer '{text}' (layers: {})",
-            names.join(", ")
-        ))
-    })
-}
 
 fn parse_tile_number(part: &str, text: &str) -> Result<u32, ApiError> {
     if text.is_empty() || !text.bytes().all(|byte| byte.is_ascii_digit()) {
