@@ -67,10 +67,18 @@ async fn fresh_database(admin_url: &str, name: &str) -> String {
         .await
         .expect("connect to the benchmark cluster");
     tokio::spawn(connection);
-    for statement in [format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"), format!("CREATE DATABASE {name}")] {
-        client.batch_execute(&statement).await.expect("create the benchmark database");
+    for statement in [
+        format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+        format!("CREATE DATABASE {name}"),
+    ] {
+        client
+            .batch_execute(&statement)
+            .await
+            .expect("create the benchmark database");
     }
-    let (base, _) = admin_url.rsplit_once('/').expect("a database URL ends in /dbname");
+    let (base, _) = admin_url
+        .rsplit_once('/')
+        .expect("a database URL ends in /dbname");
     let url = format!("{base}/{name}");
     postgis::migrate(&url).await.expect("migrate");
     url
@@ -125,7 +133,10 @@ async fn bbox_latencies(engine: &Engine, database_url: &str) {
     for (bbox, engine_count) in boxes.iter().zip(&engine_counts) {
         let started = Instant::now();
         let rows = client
-            .query(&statement, &[&bbox.min().x, &bbox.min().y, &bbox.max().x, &bbox.max().y])
+            .query(
+                &statement,
+                &[&bbox.min().x, &bbox.min().y, &bbox.max().x, &bbox.max().y],
+            )
             .await
             .expect("query");
         postgis_times.push(started.elapsed());
@@ -138,8 +149,15 @@ async fn bbox_latencies(engine: &Engine, database_url: &str) {
     let average = engine_counts.iter().sum::<usize>() as f64 / engine_counts.len() as f64;
     println!("\nbbox query on parcels at scale 10: {} boxes of 500 m × 500 m, {average:.0} parcels each on average", boxes.len());
     println!("{:<28} {:>12} {:>12}", "", "p50", "p99");
-    for (name, times) in [("engine (rstar)", &engine_times), ("PostGIS (GiST, baseline)", &postgis_times)] {
-        println!("{name:<28} {:>10.1} µs {:>10.1} µs", micros(percentile(times, 0.5)), micros(percentile(times, 0.99)));
+    for (name, times) in [
+        ("engine (rstar)", &engine_times),
+        ("PostGIS (GiST, baseline)", &postgis_times),
+    ] {
+        println!(
+            "{name:<28} {:>10.1} µs {:>10.1} µs",
+            micros(percentile(times, 0.5)),
+            micros(percentile(times, 0.99))
+        );
     }
     println!(
         "ratio PostGIS/engine: p50 {:.1}×, p99 {:.1}×; result counts differ in {mismatches} of {} boxes",
@@ -160,15 +178,23 @@ async fn main() {
         std::process::exit(2);
     };
     let dir = tempfile::tempdir().expect("temp dir");
-    println!("{:<8} {:<12} {:>10} {:>12} {:>14}", "scale", "store", "features", "load (s)", "peak heap (MiB)");
+    println!(
+        "{:<8} {:<12} {:>10} {:>12} {:>14}",
+        "scale", "store", "features", "load (s)", "peak heap (MiB)"
+    );
     let mut engine_at_10 = None;
     for scale in [1u32, 10] {
-        let dataset = demo::generate(&DemoParams { scale, ..DemoParams::default() });
+        let dataset = demo::generate(&DemoParams {
+            scale,
+            ..DemoParams::default()
+        });
         let batch = WriteBatch::from_dataset(&dataset);
         drop(dataset);
         let path = dir.path().join(format!("genk-{scale}.gpkg"));
         let gpkg = GeoPackageStore::create(&path).expect("create the GeoPackage");
-        gpkg.write(&batch, &|_| {}).await.expect("write the GeoPackage");
+        gpkg.write(&batch, &|_| {})
+            .await
+            .expect("write the GeoPackage");
         let database_url = fresh_database(&admin_url, &format!("atlas_bench_{scale}")).await;
         let postgis = PostgisStore::connect(&database_url).await.expect("connect");
         postgis.write(&batch, &|_| {}).await.expect("load PostGIS");
@@ -177,7 +203,12 @@ async fn main() {
             let (engine, elapsed, peak) = measure(load_engine(store)).await;
             let engine = engine.expect("load the engine");
             let features: usize = engine.counts().values().sum();
-            println!("{scale:<8} {:<12} {features:>10} {:>12.2} {:>14.0}", store.kind().as_str(), elapsed.as_secs_f64(), mib(peak));
+            println!(
+                "{scale:<8} {:<12} {features:>10} {:>12.2} {:>14.0}",
+                store.kind().as_str(),
+                elapsed.as_secs_f64(),
+                mib(peak)
+            );
             if scale == 10 && store.kind().as_str() == "postgis" {
                 engine_at_10 = Some((engine, database_url.clone()));
             }

@@ -22,7 +22,9 @@ pub struct Feature {
 impl Feature {
     /// The value of a named field, `None` if the schema has no such field.
     pub fn get<'a>(&'a self, schema: &LayerSchema, name: &str) -> Option<&'a Value> {
-        schema.field_index(name).and_then(|index| self.values.get(index))
+        schema
+            .field_index(name)
+            .and_then(|index| self.values.get(index))
     }
 
     /// The bounding box, `None` for an empty geometry.
@@ -118,7 +120,9 @@ fn check_coordinates(geometry: &Geometry<f64>) -> Result<(), ModelError> {
     use geo::CoordsIter;
     for coord in geometry.coords_iter() {
         if !coord.x.is_finite() || !coord.y.is_finite() {
-            return Err(ModelError::Geometry("a coordinate is not a finite number".into()));
+            return Err(ModelError::Geometry(
+                "a coordinate is not a finite number".into(),
+            ));
         }
         if !(-180.0..=180.0).contains(&coord.x) || !(-90.0..=90.0).contains(&coord.y) {
             return Err(ModelError::Geometry(format!(
@@ -175,14 +179,30 @@ mod tests {
     fn each_defect_is_named() {
         let schema = LayerId::AccessPoints.schema();
         let missing = access_point(vec![Value::Text("quay".into()), Value::Null]);
-        assert!(missing.validate(schema).unwrap_err().to_string().contains("name"));
+        assert!(missing
+            .validate(schema)
+            .unwrap_err()
+            .to_string()
+            .contains("name"));
         let wrong_type = access_point(vec![Value::Integer(3), Value::Text("x".into())]);
-        assert!(wrong_type.validate(schema).unwrap_err().to_string().contains("kind"));
+        assert!(wrong_type
+            .validate(schema)
+            .unwrap_err()
+            .to_string()
+            .contains("kind"));
         let mut lambert = access_point(vec![Value::Text("quay".into()), Value::Text("x".into())]);
         lambert.geometry = Geometry::Point(point!(x: 225702.3, y: 182034.1));
-        assert!(lambert.validate(schema).unwrap_err().to_string().contains("EPSG:4326"));
+        assert!(lambert
+            .validate(schema)
+            .unwrap_err()
+            .to_string()
+            .contains("EPSG:4326"));
         let mut line = lambert.clone();
         line.geometry = Geometry::LineString(line_string![(x: 5.0, y: 50.0), (x: 5.1, y: 50.1)]);
-        assert!(line.validate(schema).unwrap_err().to_string().contains("expected Point"));
+        assert!(line
+            .validate(schema)
+            .unwrap_err()
+            .to_string()
+            .contains("expected Point"));
     }
 }

@@ -46,7 +46,11 @@ pub fn geometry_to_json(geometry: &Geometry<f64>) -> Json {
 }
 
 /// The feature's properties as a JSON object, in schema order.
-pub fn properties_to_json(feature: &Feature, schema: &LayerSchema, audience: Audience) -> Map<String, Json> {
+pub fn properties_to_json(
+    feature: &Feature,
+    schema: &LayerSchema,
+    audience: Audience,
+) -> Map<String, Json> {
     schema
         .fields
         .iter()
@@ -94,7 +98,10 @@ mod tests {
     fn a_public_feature_has_no_occupant() {
         let json = feature_to_json(&unit(), LayerId::ShopUnits.schema(), Audience::Public);
         assert_eq!(json["id"], "unit-1");
-        assert_eq!(json["geometry"], json!({"type": "Point", "coordinates": [5.4812, 50.9795]}));
+        assert_eq!(
+            json["geometry"],
+            json!({"type": "Point", "coordinates": [5.4812, 50.9795]})
+        );
         assert_eq!(json["properties"]["address"], "Vennestraat 12");
         assert_eq!(json["properties"]["status_since"], "2023-05-01");
         assert!(json["properties"].get("occupant").is_none());

@@ -59,14 +59,18 @@ impl UnitHistory {
 
     /// The event in force on `date`, `None` before the first one.
     pub fn state_on(&self, date: NaiveDate) -> Option<&UnitEvent> {
-        let in_force = self.events.partition_point(|event| event.valid_from <= date);
+        let in_force = self
+            .events
+            .partition_point(|event| event.valid_from <= date);
         in_force.checked_sub(1).map(|index| &self.events[index])
     }
 
     /// The first day of the status in force on `date`: walking back while the
     /// status stays the same (e.g. the start of the current vacancy).
     pub fn status_since(&self, date: NaiveDate) -> Option<NaiveDate> {
-        let in_force = self.events.partition_point(|event| event.valid_from <= date);
+        let in_force = self
+            .events
+            .partition_point(|event| event.valid_from <= date);
         let status = self.events.get(in_force.checked_sub(1)?)?.status;
         let mut since = None;
         for event in self.events[..in_force].iter().rev() {
@@ -83,7 +87,10 @@ impl UnitHistory {
 pub fn histories(events: &[UnitEvent]) -> BTreeMap<String, UnitHistory> {
     let mut grouped: BTreeMap<String, Vec<UnitEvent>> = BTreeMap::new();
     for event in events {
-        grouped.entry(event.unit_id.clone()).or_default().push(event.clone());
+        grouped
+            .entry(event.unit_id.clone())
+            .or_default()
+            .push(event.clone());
     }
     grouped
         .into_iter()
@@ -148,12 +155,24 @@ mod tests {
             event(3, "2024-01-15", "2024-01-15", Occupied),
         ]);
         assert!(history.state_on(day("2019-12-31")).is_none());
-        assert_eq!(history.state_on(day("2020-01-01")).unwrap().status, Occupied);
-        assert_eq!(history.state_on(day("2022-05-31")).unwrap().status, Occupied);
+        assert_eq!(
+            history.state_on(day("2020-01-01")).unwrap().status,
+            Occupied
+        );
+        assert_eq!(
+            history.state_on(day("2022-05-31")).unwrap().status,
+            Occupied
+        );
         assert_eq!(history.state_on(day("2022-06-01")).unwrap().status, Vacant);
         assert_eq!(history.state_on(day("2024-01-14")).unwrap().status, Vacant);
-        assert_eq!(history.state_on(day("2030-01-01")).unwrap().status, Occupied);
-        assert_eq!(history.status_since(day("2023-01-01")), Some(day("2022-06-01")));
+        assert_eq!(
+            history.state_on(day("2030-01-01")).unwrap().status,
+            Occupied
+        );
+        assert_eq!(
+            history.status_since(day("2023-01-01")),
+            Some(day("2022-06-01"))
+        );
     }
 
     #[test]
@@ -166,7 +185,10 @@ mod tests {
             event(3, "2022-03-01", "2023-02-01", Vacant),
         ]);
         assert_eq!(history.state_on(day("2022-04-01")).unwrap().status, Vacant);
-        assert_eq!(history.status_since(day("2022-07-01")), Some(day("2022-03-01")));
+        assert_eq!(
+            history.status_since(day("2022-07-01")),
+            Some(day("2022-03-01"))
+        );
         assert_eq!(history.events().len(), 3);
     }
 
@@ -177,7 +199,10 @@ mod tests {
             event(2, "2022-06-01", "2022-07-01", Renovation),
             event(1, "2022-06-01", "2022-06-01", Vacant),
         ]);
-        assert_eq!(history.state_on(day("2022-06-01")).unwrap().status, Renovation);
+        assert_eq!(
+            history.state_on(day("2022-06-01")).unwrap().status,
+            Renovation
+        );
     }
 
     #[test]
@@ -188,6 +213,9 @@ mod tests {
             event(2, "2020-01-01", "2020-01-01", Vacant),
             event(3, "2021-01-01", "2021-01-01", Vacant),
         ]);
-        assert_eq!(history.status_since(day("2021-06-01")), Some(day("2020-01-01")));
+        assert_eq!(
+            history.status_since(day("2021-06-01")),
+            Some(day("2020-01-01"))
+        );
     }
 }

@@ -216,7 +216,13 @@ pub struct Neighbourhood {
     pub name: String,
     pub population: i64,
 }
-layer_record!(Neighbourhood, LayerId::Neighbourhoods, |r| r.geometry.clone().into(), as_multi_polygon, [code, name, population]);
+layer_record!(
+    Neighbourhood,
+    LayerId::Neighbourhoods,
+    |r| r.geometry.clone().into(),
+    as_multi_polygon,
+    [code, name, population]
+);
 
 /// People living at one address or building block: the weights of coverage.
 #[derive(Debug, Clone, PartialEq)]
@@ -225,7 +231,13 @@ pub struct Resident {
     pub geometry: Point<f64>,
     pub population: i64,
 }
-layer_record!(Resident, LayerId::Residents, |r| r.geometry.into(), as_point, [population]);
+layer_record!(
+    Resident,
+    LayerId::Residents,
+    |r| r.geometry.into(),
+    as_point,
+    [population]
+);
 
 /// A cadastral parcel; on a business park it may be offered for sale or lease.
 #[derive(Debug, Clone, PartialEq)]
@@ -244,8 +256,24 @@ pub struct Parcel {
     pub ready_to_build: bool,
     pub max_height_m: Option<f64>,
 }
-layer_record!(Parcel, LayerId::Parcels, |r| r.geometry.clone().into(), as_polygon,
-    [capakey, area_m2, zoning, owner_kind, park_id, availability, available_from, price_eur_m2, ready_to_build, max_height_m]);
+layer_record!(
+    Parcel,
+    LayerId::Parcels,
+    |r| r.geometry.clone().into(),
+    as_polygon,
+    [
+        capakey,
+        area_m2,
+        zoning,
+        owner_kind,
+        park_id,
+        availability,
+        available_from,
+        price_eur_m2,
+        ready_to_build,
+        max_height_m
+    ]
+);
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct BusinessPark {
@@ -257,7 +285,13 @@ pub struct BusinessPark {
     pub focus: Option<String>,
     pub manager: Option<String>,
 }
-layer_record!(BusinessPark, LayerId::BusinessParks, |r| r.geometry.clone().into(), as_multi_polygon, [name, kind, focus, manager]);
+layer_record!(
+    BusinessPark,
+    LayerId::BusinessParks,
+    |r| r.geometry.clone().into(),
+    as_multi_polygon,
+    [name, kind, focus, manager]
+);
 
 /// A shop unit (handelspand) with its current state; its past is in the
 /// unit events ([`super::history`]).
@@ -279,8 +313,23 @@ pub struct ShopUnit {
     /// The shopping area it lies in, if any.
     pub area_id: Option<String>,
 }
-layer_record!(ShopUnit, LayerId::ShopUnits, |r| r.geometry.into(), as_point,
-    [address, street, floor_area_m2, category, kind, status, status_since, occupant, area_id]);
+layer_record!(
+    ShopUnit,
+    LayerId::ShopUnits,
+    |r| r.geometry.into(),
+    as_point,
+    [
+        address,
+        street,
+        floor_area_m2,
+        category,
+        kind,
+        status,
+        status_since,
+        occupant,
+        area_id
+    ]
+);
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct ShoppingArea {
@@ -289,7 +338,13 @@ pub struct ShoppingArea {
     pub name: String,
     pub kind: AreaKind,
 }
-layer_record!(ShoppingArea, LayerId::ShoppingAreas, |r| r.geometry.clone().into(), as_multi_polygon, [name, kind]);
+layer_record!(
+    ShoppingArea,
+    LayerId::ShoppingAreas,
+    |r| r.geometry.clone().into(),
+    as_multi_polygon,
+    [name, kind]
+);
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Street {
@@ -300,7 +355,13 @@ pub struct Street {
     pub walkable: bool,
     pub class: StreetClass,
 }
-layer_record!(Street, LayerId::Streets, |r| r.geometry.clone().into(), as_line, [name, walkable, class]);
+layer_record!(
+    Street,
+    LayerId::Streets,
+    |r| r.geometry.clone().into(),
+    as_line,
+    [name, walkable, class]
+);
 
 /// A company at its current site.
 #[derive(Debug, Clone, PartialEq)]
@@ -313,7 +374,13 @@ pub struct Company {
     /// Confidential.
     pub contact: Option<String>,
 }
-layer_record!(Company, LayerId::Companies, |r| r.geometry.into(), as_point, [name, nace, employees, contact]);
+layer_record!(
+    Company,
+    LayerId::Companies,
+    |r| r.geometry.into(),
+    as_point,
+    [name, nace, employees, contact]
+);
 
 /// A motorway exit, railway station or canal quay.
 #[derive(Debug, Clone, PartialEq)]
@@ -323,7 +390,13 @@ pub struct AccessPoint {
     pub kind: AccessKind,
     pub name: String,
 }
-layer_record!(AccessPoint, LayerId::AccessPoints, |r| r.geometry.into(), as_point, [kind, name]);
+layer_record!(
+    AccessPoint,
+    LayerId::AccessPoints,
+    |r| r.geometry.into(),
+    as_point,
+    [kind, name]
+);
 
 #[cfg(test)]
 pub(crate) mod tests {
@@ -343,22 +416,97 @@ pub(crate) mod tests {
     #[test]
     fn every_layer_round_trips_through_a_feature() {
         let date = NaiveDate::from_ymd_opt(2025, 3, 1).unwrap();
-        check(Neighbourhood { id: "71016W06".into(), geometry: MultiPolygon(vec![square(5.49, 50.96, 0.01)]), code: "71016W06".into(), name: "Genk-Centrum".into(), population: 4100 });
-        check(Resident { id: "r1".into(), geometry: point!(x: 5.5, y: 50.96), population: 12 });
-        check(Parcel { id: "p1".into(), geometry: square(5.47, 50.93, 0.001), capakey: "71016A0001/00A000".into(), area_m2: 7800.0, zoning: Zoning::Industrial, owner_kind: OwnerKind::DevelopmentAgency, park_id: Some("genk-zuid".into()), availability: Availability::ForSale, available_from: Some(date), price_eur_m2: Some(95.0), ready_to_build: true, max_height_m: None });
-        check(BusinessPark { id: "thor".into(), geometry: MultiPolygon(vec![square(5.52, 50.99, 0.01)]), name: "Thor Park".into(), kind: ParkKind::SciencePark, focus: Some("energie".into()), manager: None });
-        check(ShopUnit { id: "u1".into(), geometry: point!(x: 5.48, y: 50.98), address: "Vennestraat 1".into(), street: "Vennestraat".into(), floor_area_m2: 120.0, category: ShopCategory::Daily, kind: Some(ShopKind::Bakery), status: UnitStatus::Occupied, status_since: date, occupant: Some("Bakkerij Peeters".into()), area_id: Some("vennestraat".into()) });
-        check(ShoppingArea { id: "centrum".into(), geometry: MultiPolygon(vec![square(5.49, 50.96, 0.005)]), name: "Centrum Genk".into(), kind: AreaKind::MainShoppingArea });
-        check(Street { id: "s1".into(), geometry: line_string![(x: 5.48, y: 50.98), (x: 5.481, y: 50.981)], name: "Vennestraat".into(), walkable: true, class: StreetClass::Residential });
-        check(Company { id: "c1".into(), geometry: point!(x: 5.47, y: 50.93), name: "Limburg Logistics".into(), nace: "52.10".into(), employees: Some(40), contact: None });
-        check(AccessPoint { id: "a1".into(), geometry: point!(x: 5.47, y: 50.95), kind: AccessKind::MotorwayExit, name: "Afrit 32 Genk-Oost".into() });
+        check(Neighbourhood {
+            id: "71016W06".into(),
+            geometry: MultiPolygon(vec![square(5.49, 50.96, 0.01)]),
+            code: "71016W06".into(),
+            name: "Genk-Centrum".into(),
+            population: 4100,
+        });
+        check(Resident {
+            id: "r1".into(),
+            geometry: point!(x: 5.5, y: 50.96),
+            population: 12,
+        });
+        check(Parcel {
+            id: "p1".into(),
+            geometry: square(5.47, 50.93, 0.001),
+            capakey: "71016A0001/00A000".into(),
+            area_m2: 7800.0,
+            zoning: Zoning::Industrial,
+            owner_kind: OwnerKind::DevelopmentAgency,
+            park_id: Some("genk-zuid".into()),
+            availability: Availability::ForSale,
+            available_from: Some(date),
+            price_eur_m2: Some(95.0),
+            ready_to_build: true,
+            max_height_m: None,
+        });
+        check(BusinessPark {
+            id: "thor".into(),
+            geometry: MultiPolygon(vec![square(5.52, 50.99, 0.01)]),
+            name: "Thor Park".into(),
+            kind: ParkKind::SciencePark,
+            focus: Some("energie".into()),
+            manager: None,
+        });
+        check(ShopUnit {
+            id: "u1".into(),
+            geometry: point!(x: 5.48, y: 50.98),
+            address: "Vennestraat 1".into(),
+            street: "Vennestraat".into(),
+            floor_area_m2: 120.0,
+            category: ShopCategory::Daily,
+            kind: Some(ShopKind::Bakery),
+            status: UnitStatus::Occupied,
+            status_since: date,
+            occupant: Some("Bakkerij Peeters".into()),
+            area_id: Some("vennestraat".into()),
+        });
+        check(ShoppingArea {
+            id: "centrum".into(),
+            geometry: MultiPolygon(vec![square(5.49, 50.96, 0.005)]),
+            name: "Centrum Genk".into(),
+            kind: AreaKind::MainShoppingArea,
+        });
+        check(Street {
+            id: "s1".into(),
+            geometry: line_string![(x: 5.48, y: 50.98), (x: 5.481, y: 50.981)],
+            name: "Vennestraat".into(),
+            walkable: true,
+            class: StreetClass::Residential,
+        });
+        check(Company {
+            id: "c1".into(),
+            geometry: point!(x: 5.47, y: 50.93),
+            name: "Limburg Logistics".into(),
+            nace: "52.10".into(),
+            employees: Some(40),
+            contact: None,
+        });
+        check(AccessPoint {
+            id: "a1".into(),
+            geometry: point!(x: 5.47, y: 50.95),
+            kind: AccessKind::MotorwayExit,
+            name: "Afrit 32 Genk-Oost".into(),
+        });
     }
 
     #[test]
     fn an_unknown_enum_value_names_the_field_and_the_choices() {
-        let mut feature = Street { id: "s1".into(), geometry: line_string![(x: 5.48, y: 50.98), (x: 5.481, y: 50.981)], name: "x".into(), walkable: true, class: StreetClass::Primary }.to_feature();
+        let mut feature = Street {
+            id: "s1".into(),
+            geometry: line_string![(x: 5.48, y: 50.98), (x: 5.481, y: 50.981)],
+            name: "x".into(),
+            walkable: true,
+            class: StreetClass::Primary,
+        }
+        .to_feature();
         feature.values[2] = Value::Text("highway".into());
         let message = Street::from_feature(&feature).unwrap_err().to_string();
-        assert!(message.contains("class") && message.contains("motorway_link"), "{message}");
+        assert!(
+            message.contains("class") && message.contains("motorway_link"),
+            "{message}"
+        );
     }
 }

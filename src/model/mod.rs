@@ -48,11 +48,15 @@ fn to_features<T: LayerRecord>(records: &[T]) -> Vec<Feature> {
 }
 
 /// Convert features to records; the error names the feature's position and id.
-fn from_features<T: LayerRecord>(features: &[Feature]) -> Result<Vec<T>, (usize, String, ModelError)> {
+fn from_features<T: LayerRecord>(
+    features: &[Feature],
+) -> Result<Vec<T>, (usize, String, ModelError)> {
     features
         .iter()
         .enumerate()
-        .map(|(index, feature)| T::from_feature(feature).map_err(|error| (index, feature.id.clone(), error)))
+        .map(|(index, feature)| {
+            T::from_feature(feature).map_err(|error| (index, feature.id.clone(), error))
+        })
         .collect()
 }
 
@@ -74,7 +78,11 @@ impl Dataset {
 
     /// Replace one layer with these features, checking each; on error the
     /// dataset is unchanged and the error gives (feature index, id, reason).
-    pub fn set_features(&mut self, layer: LayerId, features: &[Feature]) -> Result<(), (usize, String, ModelError)> {
+    pub fn set_features(
+        &mut self,
+        layer: LayerId,
+        features: &[Feature],
+    ) -> Result<(), (usize, String, ModelError)> {
         match layer {
             LayerId::Neighbourhoods => self.neighbourhoods = from_features(features)?,
             LayerId::Residents => self.residents = from_features(features)?,

@@ -5,8 +5,8 @@
 
 use serde::Serialize;
 
-use super::value::FieldKind;
 use super::value::string_enum;
+use super::value::FieldKind;
 
 string_enum! {
     /// The stable id of a layer; also its table name in both stores.
@@ -149,11 +149,35 @@ const PARCELS: LayerSchema = LayerSchema {
         field("zoning", Text, true, "Bestemming", "Zoning"),
         field("owner_kind", Text, true, "Eigenaar", "Owner"),
         field("park_id", Text, false, "Bedrijventerrein", "Business park"),
-        field("availability", Text, true, "Beschikbaarheid", "Availability"),
-        field("available_from", Date, false, "Beschikbaar vanaf", "Available from"),
+        field(
+            "availability",
+            Text,
+            true,
+            "Beschikbaarheid",
+            "Availability",
+        ),
+        field(
+            "available_from",
+            Date,
+            false,
+            "Beschikbaar vanaf",
+            "Available from",
+        ),
         field("price_eur_m2", Real, false, "Prijs (€/m²)", "Price (€/m²)"),
-        field("ready_to_build", Boolean, true, "Bouwrijp", "Ready to build"),
-        field("max_height_m", Real, false, "Max. bouwhoogte (m)", "Max. height (m)"),
+        field(
+            "ready_to_build",
+            Boolean,
+            true,
+            "Bouwrijp",
+            "Ready to build",
+        ),
+        field(
+            "max_height_m",
+            Real,
+            false,
+            "Max. bouwhoogte (m)",
+            "Max. height (m)",
+        ),
     ],
 };
 
@@ -178,7 +202,13 @@ const SHOP_UNITS: LayerSchema = LayerSchema {
     fields: &[
         field("address", Text, true, "Adres", "Address"),
         field("street", Text, true, "Straat", "Street"),
-        field("floor_area_m2", Real, true, "Winkelvloeroppervlakte (m²)", "Sales floor (m²)"),
+        field(
+            "floor_area_m2",
+            Real,
+            true,
+            "Winkelvloeroppervlakte (m²)",
+            "Sales floor (m²)",
+        ),
         field("category", Text, true, "Branche", "Category"),
         field("kind", Text, false, "Soort", "Kind"),
         field("status", Text, true, "Status", "Status"),
@@ -279,7 +309,9 @@ mod tests {
             names.dedup();
             assert_eq!(names.len(), schema.fields.len(), "{}", schema.id);
             for name in names {
-                assert!(name.chars().all(|c| c.is_ascii_lowercase() || c == '_' || c.is_ascii_digit()));
+                assert!(name
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c == '_' || c.is_ascii_digit()));
                 assert!(!["id", "geom", "fid"].contains(&name));
             }
         }
@@ -289,11 +321,20 @@ mod tests {
     fn confidential_fields_are_the_occupant_and_the_contact() {
         let confidential: Vec<_> = ALL_LAYERS
             .iter()
-            .flat_map(|schema| schema.fields.iter().filter(|f| f.confidential).map(|f| (schema.id, f.name)))
+            .flat_map(|schema| {
+                schema
+                    .fields
+                    .iter()
+                    .filter(|f| f.confidential)
+                    .map(|f| (schema.id, f.name))
+            })
             .collect();
         assert_eq!(
             confidential,
-            vec![(LayerId::ShopUnits, "occupant"), (LayerId::Companies, "contact")]
+            vec![
+                (LayerId::ShopUnits, "occupant"),
+                (LayerId::Companies, "contact")
+            ]
         );
     }
 }

@@ -84,7 +84,9 @@ impl Value {
                     .ok_or_else(|| format!("{number} is not a number"))?,
             ),
             (J::Bool(flag), FieldKind::Boolean) => Value::Boolean(*flag),
-            (other, kind) => return Err(format!("expected {kind:?} but got {other}").to_lowercase()),
+            (other, kind) => {
+                return Err(format!("expected {kind:?} but got {other}").to_lowercase())
+            }
         })
     }
 }
@@ -265,7 +267,10 @@ mod tests {
     #[test]
     fn option_reads_null_as_none() {
         assert_eq!(Option::<i64>::from_value(&Value::Null, "x").unwrap(), None);
-        assert_eq!(Option::<i64>::from_value(&Value::Integer(4), "x").unwrap(), Some(4));
+        assert_eq!(
+            Option::<i64>::from_value(&Value::Integer(4), "x").unwrap(),
+            Some(4)
+        );
         assert!(i64::from_value(&Value::Null, "x").is_err());
     }
 }

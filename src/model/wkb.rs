@@ -71,7 +71,11 @@ fn polygon_body(out: &mut Vec<u8>, polygon: &Polygon<f64>) {
 
 /// Decode WKB (ISO or EWKB without SRID flags beyond 2D) into a geometry.
 pub fn decode(bytes: &[u8]) -> Result<Geometry<f64>, ModelError> {
-    let mut reader = Reader { bytes, position: 0, little_endian: true };
+    let mut reader = Reader {
+        bytes,
+        position: 0,
+        little_endian: true,
+    };
     let geometry = reader.geometry()?;
     if reader.position != bytes.len() {
         return Err(malformed("trailing bytes after the geometry"));
@@ -91,7 +95,10 @@ struct Reader<'a> {
 
 impl Reader<'_> {
     fn take<const N: usize>(&mut self) -> Result<[u8; N], ModelError> {
-        let end = self.position.checked_add(N).filter(|end| *end <= self.bytes.len());
+        let end = self
+            .position
+            .checked_add(N)
+            .filter(|end| *end <= self.bytes.len());
         let end = end.ok_or_else(|| malformed("unexpected end"))?;
         let mut array = [0u8; N];
         array.copy_from_slice(&self.bytes[self.position..end]);
@@ -101,12 +108,20 @@ impl Reader<'_> {
 
     fn u32(&mut self) -> Result<u32, ModelError> {
         let raw = self.take::<4>()?;
-        Ok(if self.little_endian { u32::from_le_bytes(raw) } else { u32::from_be_bytes(raw) })
+        Ok(if self.little_endian {
+            u32::from_le_bytes(raw)
+        } else {
+            u32::from_be_bytes(raw)
+        })
     }
 
     fn f64(&mut self) -> Result<f64, ModelError> {
         let raw = self.take::<8>()?;
-        Ok(if self.little_endian { f64::from_le_bytes(raw) } else { f64::from_be_bytes(raw) })
+        Ok(if self.little_endian {
+            f64::from_le_bytes(raw)
+        } else {
+            f64::from_be_bytes(raw)
+        })
     }
 
     /// A count, bounded by what the remaining bytes could hold.
@@ -119,12 +134,18 @@ impl Reader<'_> {
     }
 
     fn coord(&mut self) -> Result<Coord<f64>, ModelError> {
-        Ok(Coord { x: self.f64()?, y: self.f64()? })
+        Ok(Coord {
+            x: self.f64()?,
+            y: self.f64()?,
+        })
     }
 
     fn line(&mut self) -> Result<LineString<f64>, ModelError> {
         let count = self.count(16)?;
-        (0..count).map(|_| self.coord()).collect::<Result<Vec<_>, _>>().map(LineString)
+        (0..count)
+            .map(|_| self.coord())
+            .collect::<Result<Vec<_>, _>>()
+            .map(LineString)
     }
 
     fn kind(&mut self) -> Result<u32, ModelError> {
@@ -139,7 +160,9 @@ impl Reader<'_> {
 
     fn polygon(&mut self) -> Result<Polygon<f64>, ModelError> {
         let count = self.count(4)?;
-        let mut rings = (0..count).map(|_| self.line()).collect::<Result<Vec<_>, _>>()?;
+        let mut rings = (0..count)
+            .map(|_| self.line())
+            .collect::<Result<Vec<_>, _>>()?;
         if rings.is_empty() {
             return Ok(Polygon::new(LineString(vec![]), vec![]));
         }
@@ -204,7 +227,10 @@ mod tests {
         bytes.extend_from_slice(&1u32.to_be_bytes());
         bytes.extend_from_slice(&5.5f64.to_be_bytes());
         bytes.extend_from_slice(&50.9f64.to_be_bytes());
-        assert_eq!(decode(&bytes).unwrap(), Geometry::Point(point!(x: 5.5, y: 50.9)));
+        assert_eq!(
+            decode(&bytes).unwrap(),
+            Geometry::Point(point!(x: 5.5, y: 50.9))
+        );
     }
 
     #[test]

@@ -95,7 +95,11 @@ impl WriteBatch {
 
     /// The number of rows the write touches (features and events).
     pub fn len(&self) -> usize {
-        self.layers.iter().map(|(_, features)| features.len()).sum::<usize>() + self.events.len()
+        self.layers
+            .iter()
+            .map(|(_, features)| features.len())
+            .sum::<usize>()
+            + self.events.len()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -106,12 +110,14 @@ impl WriteBatch {
     pub fn validate(&self) -> Result<(), StoreError> {
         for (layer, features) in &self.layers {
             for (index, feature) in features.iter().enumerate() {
-                feature.validate(layer.schema()).map_err(|source| StoreError::Invalid {
-                    layer: layer.to_string(),
-                    index,
-                    id: feature.id.clone(),
-                    source,
-                })?;
+                feature
+                    .validate(layer.schema())
+                    .map_err(|source| StoreError::Invalid {
+                        layer: layer.to_string(),
+                        index,
+                        id: feature.id.clone(),
+                        source,
+                    })?;
             }
         }
         Ok(())

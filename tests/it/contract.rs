@@ -807,7 +807,10 @@ pub mod geopackage {
     /// The parcels of ten cities in one write all arrive (the speed is in
     /// `scripts/bench`, not asserted here).
     #[tokio::test]
-    #[cfg_attr(debug_assertions, ignore = "slow in a debug build; scripts/test runs it in release")]
+    #[cfg_attr(
+        debug_assertions,
+        ignore = "slow in a debug build; scripts/test runs it in release"
+    )]
     async fn writing_300000_parcels_counts_them_all() {
         let fresh = fresh().await;
         let template = genk_atlas::model::LayerRecord::to_feature(&genk_centre().parcels[1]);
