@@ -12,7 +12,6 @@
 //! swaps in a rebuilt engine and invalidates exactly the cached tiles whose
 //! buffered bounds meet a changed feature's old or new bbox.
 
-use std::collections::HashMap;
 use std::hash::Hasher;
 use std::io::Write;
 
@@ -329,35 +328,6 @@ fn touched_boxes(engine: &Engine, layer: LayerId, changed: &[Feature]) -> Vec<Re
         .collect()
 }
 
-/// A new engine: the current one with `changed` upserted by id into `layer`.
-fn rebuild_engine(engine: &Engine, layer: LayerId, changed: Vec<Feature>) -> Engine {
-    let layers = LayerId::ALL
-        .iter()
-        .map(|id| {
-            let mut features = engine.layer(*id).features().to_vec();
-            if *id == layer {
-                // Later duplicates win, as in the store's upsert.
-                let mut pending: HashMap<&str, &Feature> = changed
-                    .iter()
-                    .map(|feature| (feature.id.as_str(), feature))
-                    .collect();
-                for existing in features.iter_mut() {
-                    if let Some(replacement) = pending.remove(existing.id.as_str()) {
-                        *existing = replacement.clone();
-                    }
-                }
-                if !pending.is_empty() {
-                    features.extend(pending.into_values().cloned());
-                    // As a store reads them: ordered by id.
-                    features.sort_by(|a, b| a.id.cmp(&b.id));
-                }
-            }
-            (*id, features)
-        })
-        .collect();
-    Engine::new(layers, engine.unit_events().to_vec())
-}
-
 impl AppState {
     /// The knobs tiles are made with.
     pub fn tile_params(&self) -> TileParams {
@@ -399,7 +369,7 @@ impl AppState {
         let engine = self.engine();
         let (rebuilt, boxes) = tokio::task::spawn_blocking(move || {
             let boxes = touched_boxes(&engine, layer, &changed);
-            (rebuild_engine(&engine, layer, changed), boxes)
+            (engine.with_upserted(layer, changed), boxes)
         })
         .await
         .map_err(|error| {
