@@ -8,6 +8,7 @@ pub mod error;
 mod layers;
 pub mod tile_cache;
 mod tiles;
+mod vacancy;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -93,6 +94,10 @@ pub fn router(state: AppState) -> Router {
             "/api/layers/{layer}/features/{feature_id}",
             get(layers::feature),
         )
+        .route("/api/vacancy/summary", get(vacancy::summary))
+        .route("/api/vacancy/trend", get(vacancy::trend))
+        .route("/api/vacancy/churn", get(vacancy::churn))
+        .route("/api/vacancy/register", get(vacancy::register))
         .route("/api/{*rest}", get(unknown_api_route))
         // `/tiles/style.json`, `/tiles/{layer}.json`, `/tiles/{layer}/{z}/{x}/{y}.mvt`
         .route("/tiles/{*path}", get(tiles::tiles_path))
