@@ -7,6 +7,7 @@
 pub mod demo;
 pub mod engine;
 pub mod http;
+pub mod import;
 pub mod load;
 pub mod model;
 pub mod store;

@@ -1,5 +1,5 @@
 //! The `atlas` command line: serve the atlas, migrate PostGIS, generate the
-//! demo city, copy a GeoPackage into PostGIS.
+//! demo city, copy a GeoPackage into PostGIS, import and export GIS files.
 //!
 //! Errors end the program with one line on stderr and a non-zero exit code,
 //! never a panic or a backtrace.
@@ -16,6 +16,11 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use genk_atlas::demo::{self, DemoParams};
 use genk_atlas::http::{self, AppState};
+use genk_atlas::import::export::{ExportFormat, ExportParams};
+use genk_atlas::import::mapping::parse_pair;
+use genk_atlas::import::run::{self as import_run, ImportCommand};
+use genk_atlas::import::{FieldMapping, ImportParams};
+use genk_atlas::model::LayerId;
 use genk_atlas::load::load_engine;
 use genk_atlas::store::geopackage::GeoPackageStore;
 use genk_atlas::store::postgis::{self, PostgisStore};
@@ -63,6 +68,75 @@ enum Command {
         #[arg(long, env = "ATLAS_DATABASE_URL")]
         database_url: String,
     },
+    /// Import a GIS file (any vector format GDAL reads) into one layer, all or nothing.
+    Import(ImportArgs),
+    /// Export one layer to a GIS file through GDAL (an operator's tool: it reads the store directly).
+    Export(ExportArgs),
+}
+
+#[derive(Args)]
+struct ImportArgs {
+    /// The atlas layer to import into (e.g. neighbourhoods, parcels, shop_units).
+    layer: LayerId,
+    /// The file to read (Shapefile, GeoPackage, GeoJSON, GML, FlatGeobuf, CSV, ...).
+    path: PathBuf,
+    /// The layer of the file to read, when it has more than one.
+    #[arg(long)]
+    source_layer: Option<String>,
+    /// The source CRS (EPSG:N), required when the file names none; overrides the file's.
+    #[arg(long)]
+    crs: Option<String>,
+    /// Take a layer property from another source field: target=source (repeatable).
+    #[arg(long = "map", value_parser = parse_pair)]
+    map: Vec<(String, String)>,
+    /// A value for a property the source lacks or leaves empty: field=value (repeatable).
+    #[arg(long = "default", value_parser = parse_pair)]
+    default: Vec<(String, String)>,
+    /// The source field that gives each feature its id (default: the layer's natural key, else the feature id).
+    #[arg(long)]
+    key: Option<String>,
+    /// Repair invalid geometries with make-valid (GEOS) instead of rejecting them.
+    #[arg(long)]
+    repair: bool,
+    /// Validate and report, write nothing.
+    #[arg(long)]
+    dry_run: bool,
+    /// Write the valid features and put the refused ones in --report.
+    #[arg(long, requires = "report")]
+    skip_invalid: bool,
+    /// Where to write the report of refused features (tab-separated).
+    #[arg(long)]
+    report: Option<PathBuf>,
+    /// The GeoPackage to import into.
+    #[arg(long, conflicts_with = "database_url")]
+    gpkg: Option<PathBuf>,
+    /// Import into PostGIS instead.
+    #[arg(long, env = "ATLAS_DATABASE_URL")]
+    database_url: Option<String>,
+}
+
+#[derive(Args)]
+struct ExportArgs {
+    /// The atlas layer to export.
+    layer: LayerId,
+    /// gpkg, geojson, csv or fgb.
+    #[arg(long)]
+    format: ExportFormat,
+    /// The file to write (must not exist yet).
+    #[arg(long)]
+    out: PathBuf,
+    /// The CRS to write (EPSG:N); default EPSG:4326.
+    #[arg(long)]
+    crs: Option<String>,
+    /// Include the confidential fields (occupant, contact).
+    #[arg(long)]
+    include_confidential: bool,
+    /// The GeoPackage to read.
+    #[arg(long, conflicts_with = "database_url")]
+    gpkg: Option<PathBuf>,
+    /// Read from PostGIS instead.
+    #[arg(long, env = "ATLAS_DATABASE_URL")]
+    database_url: Option<String>,
 }
 
 #[derive(Args)]
@@ -129,7 +203,70 @@ async fn run(command: Command) -> Result<()> {
             force,
         } => write_demo(&out, seed, scale, force).await,
         Command::Load { from, database_url } => load(&from, &database_url).await,
+        Command::Import(args) => import(args).await,
+        Command::Export(args) => export(args).await,
     }
+}
+
+async fn import(args: ImportArgs) -> Result<()> {
+    let store = if args.dry_run && args.gpkg.is_none() && args.database_url.is_none() {
+        None
+    } else if let (Some(path), None) = (&args.gpkg, &args.database_url) {
+        // importing into a new GeoPackage creates it
+        let store: SharedStore = if path.exists() {
+            Arc::new(GeoPackageStore::open(path)?)
+        } else {
+            Arc::new(GeoPackageStore::create(path)?)
+        };
+        Some(store)
+    } else {
+        Some(open_store(args.gpkg.as_deref(), args.database_url.as_deref()).await?)
+    };
+    let command = ImportCommand {
+        params: ImportParams {
+            layer: args.layer,
+            path: args.path,
+            source_layer: args.source_layer,
+            crs: args.crs,
+            mapping: FieldMapping {
+                renames: args.map,
+                defaults: args.default,
+            },
+            key: args.key,
+            repair: args.repair,
+        },
+        dry_run: args.dry_run,
+        skip_invalid: args.skip_invalid,
+        report: args.report,
+    };
+    let layer = command.params.layer;
+    let summary = import_run::import(command, store.as_deref()).await?;
+    let rate = summary.n_read as f64 / summary.read_seconds.max(1e-6);
+    println!(
+        "{} {} of {} features into {layer} (from {}, {} invalid, {} repaired; read at {rate:.0} features/s)",
+        if summary.n_written > 0 { "imported" } else { "checked" },
+        if summary.n_written > 0 { summary.n_written } else { summary.n_read - summary.n_invalid },
+        summary.n_read,
+        summary.source_crs,
+        summary.n_invalid,
+        summary.n_repaired,
+    );
+    Ok(())
+}
+
+async fn export(args: ExportArgs) -> Result<()> {
+    let store = open_store(args.gpkg.as_deref(), args.database_url.as_deref()).await?;
+    let out = args.out.clone();
+    let params = ExportParams {
+        layer: args.layer,
+        format: args.format,
+        out: args.out,
+        crs: args.crs,
+        include_confidential: args.include_confidential,
+    };
+    let written = import_run::export(params, store.as_ref()).await?;
+    println!("exported {written} features of {} to {}", args.layer, out.display());
+    Ok(())
 }
 
 async fn open_store(gpkg: Option<&Path>, database_url: Option<&str>) -> Result<SharedStore> {

@@ -7,6 +7,7 @@ mod contract;
 mod demo;
 mod fixtures;
 mod http;
+mod import;
 mod postgis;
 mod support;
 mod tiles;

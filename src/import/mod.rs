@@ -1,0 +1,466 @@
+//! Import and export through GDAL: the IO edge between the atlas and any
+//! vector format GDAL reads (Shapefile, GeoPackage, GeoJSON, GML, FlatGeobuf,
+//! CSV, ...).
+//!
+//! An import opens one source layer, finds its CRS (a `.prj`, a GeoPackage
+//! SRS, a legacy GeoJSON `crs` member, or `--crs`; never a guess), reprojects
+//! every geometry to EPSG:4326 with GDAL's OGR coordinate transformation
+//! (traditional GIS order on both sides: x = longitude, y = latitude), maps the
+//! source fields onto the layer's schema (`mapping.rs`), and validates each
+//! feature into either a [`model::Feature`] or a [`Problem`] of the report.
+//! Writing is the caller's business: one `Store::write`, one transaction.
+//! All of this is blocking GDAL work: call it off the async runtime.
+
+pub mod export;
+pub mod mapping;
+pub mod reproject;
+pub mod run;
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use gdal::vector::LayerAccess;
+use gdal::Dataset;
+
+use crate::engine::measure::area_m2;
+use crate::model::{self, LayerId, Value};
+
+pub use mapping::FieldMapping;
+pub use reproject::SourceCrs;
+
+/// Why an import (or export) could not run at all.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error("cannot open {path} with GDAL: {reason}")]
+    Open { path: PathBuf, reason: String },
+    #[error("{path} has no layer named '{name}' (it has: {available})")]
+    NoSuchLayer {
+        path: PathBuf,
+        name: String,
+        available: String,
+    },
+    #[error("{path} has {count} layers ({available}): choose one with --source-layer")]
+    ManyLayers {
+        path: PathBuf,
+        count: usize,
+        available: String,
+    },
+    #[error("{path} has no features")]
+    Empty { path: PathBuf },
+    #[error("{path} names no CRS: say which with --crs EPSG:N (the atlas never guesses one)")]
+    NoCrs { path: PathBuf },
+    #[error("bad --crs '{given}': {reason}")]
+    BadCrs { given: String, reason: String },
+    #[error("cannot reproject from {from} to EPSG:4326: {reason}")]
+    Transform { from: String, reason: String },
+    #[error("field mapping: {0}")]
+    Mapping(String),
+    #[error("{path} is truncated or corrupt: {reason}")]
+    Corrupt { path: PathBuf, reason: String },
+    #[error("gdal error while {context}: {source}")]
+    Gdal {
+        context: String,
+        source: gdal::errors::GdalError,
+    },
+    #[error("cannot write {path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+/// One feature the import refuses: which (index in the source, or its key),
+/// which field (or `geometry`), and why.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Problem {
+    /// `#N` (0-based position in the source) or the feature's key.
+    pub feature: String,
+    pub field: String,
+    pub reason: String,
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            formatter,
+            "{}\t{}\t{}",
+            self.feature, self.field, self.reason
+        )
+    }
+}
+
+/// What an import reads: which layer, from where, and how.
+#[derive(Debug, Clone)]
+pub struct ImportParams {
+    pub layer: LayerId,
+    pub path: PathBuf,
+    /// The source layer, needed when the file has more than one.
+    pub source_layer: Option<String>,
+    /// `EPSG:N`: the source CRS when the file names none, or overriding it.
+    pub crs: Option<String>,
+    /// `target=source` pairs and `target=value` defaults.
+    pub mapping: FieldMapping,
+    /// The source field that gives each feature its id; default the layer's
+    /// natural key (see [`natural_key`]), else the source's feature id.
+    pub key: Option<String>,
+    /// Repair invalid geometries with GEOS make-valid instead of rejecting them.
+    pub repair: bool,
+}
+
+/// The outcome of reading and validating a source.
+#[derive(Debug, Clone, Default)]
+pub struct ImportOutcome {
+    /// Valid features, ready for one store write.
+    pub features: Vec<model::Feature>,
+    /// The refused features; empty when everything is valid.
+    pub problems: Vec<Problem>,
+    /// Features read from the source.
+    pub n_read: usize,
+    /// Geometries repaired with make-valid.
+    pub n_repaired: usize,
+    /// The source CRS, as `EPSG:N` or its name.
+    pub source_crs: String,
+}
+
+/// The schema field that identifies a feature of this layer in the city's
+/// own data, used as id when `--key` is not given.
+pub fn natural_key(layer: LayerId) -> Option<&'static str> {
+    match layer {
+        LayerId::Neighbourhoods => Some("code"),
+        LayerId::Parcels => Some("capakey"),
+        _ => None,
+    }
+}
+
+/// Parse `EPSG:N` (or a bare `N`).
+pub fn parse_epsg(text: &str) -> Result<u32, ImportError> {
+    let digits = text
+        .trim()
+        .strip_prefix("EPSG:")
+        .or_else(|| text.trim().strip_prefix("epsg:"))
+        .unwrap_or(text.trim());
+    digits.parse().map_err(|_| ImportError::BadCrs {
+        given: text.to_string(),
+        reason: "expected EPSG:N, e.g. EPSG:31370".into(),
+    })
+}
+
+/// GDAL errors on this thread are collected, not printed, while this lives.
+struct QuietErrors;
+
+impl QuietErrors {
+    fn new() -> Self {
+        // SAFETY: pushes a handler on this thread's stack; popped in drop.
+        unsafe { gdal_sys::CPLPushErrorHandler(Some(gdal_sys::CPLQuietErrorHandler)) };
+        QuietErrors
+    }
+
+    fn reset(&self) {
+        // SAFETY: thread-local error state.
+        unsafe { gdal_sys::CPLErrorReset() };
+    }
+
+    /// The last failure on this thread since `reset`, if any.
+    fn failure(&self) -> Option<String> {
+        // SAFETY: thread-local error state; the message is copied at once.
+        unsafe {
+            let kind = gdal_sys::CPLGetLastErrorType();
+            if kind >= gdal_sys::CPLErr::CE_Failure {
+                let message = std::ffi::CStr::from_ptr(gdal_sys::CPLGetLastErrorMsg());
+                Some(message.to_string_lossy().trim().to_string())
+            } else {
+                None
+            }
+        }
+    }
+}
+
+impl Drop for QuietErrors {
+    fn drop(&mut self) {
+        // SAFETY: pops the handler pushed in `new`, on the same thread.
+        unsafe { gdal_sys::CPLPopErrorHandler() };
+    }
+}
+
+/// Open a vector file with GDAL, read-only.
+pub(crate) fn open_vector(path: &Path) -> Result<Dataset, ImportError> {
+    if !path.exists() {
+        return Err(ImportError::Open {
+            path: path.into(),
+            reason: "no such file".into(),
+        });
+    }
+    let quiet = QuietErrors::new();
+    quiet.reset();
+    let options = gdal::DatasetOptions {
+        open_flags: gdal::GdalOpenFlags::GDAL_OF_VECTOR | gdal::GdalOpenFlags::GDAL_OF_READONLY,
+        ..Default::default()
+    };
+    Dataset::open_ex(path, options).map_err(|error| ImportError::Open {
+        path: path.into(),
+        reason: quiet.failure().unwrap_or_else(|| error.to_string()),
+    })
+}
+
+/// Read, reproject, map and validate every feature of the source.
+/// `progress` is called with the number of features read so far.
+pub fn read_source(
+    params: &ImportParams,
+    progress: &dyn Fn(usize, Option<u64>),
+) -> Result<ImportOutcome, ImportError> {
+    let schema = params.layer.schema();
+    let dataset = open_vector(&params.path)?;
+    let names: Vec<String> = dataset.layers().map(|layer| layer.name()).collect();
+    let mut layer = match &params.source_layer {
+        Some(name) => dataset
+            .layer_by_name(name)
+            .map_err(|_| ImportError::NoSuchLayer {
+                path: params.path.clone(),
+                name: name.clone(),
+                available: names.join(", "),
+            })?,
+        None if names.len() == 1 => dataset.layer(0).map_err(|source| ImportError::Gdal {
+            context: "opening the source layer".into(),
+            source,
+        })?,
+        None if names.is_empty() => {
+            return Err(ImportError::Empty {
+                path: params.path.clone(),
+            })
+        }
+        None => {
+            return Err(ImportError::ManyLayers {
+                path: params.path.clone(),
+                count: names.len(),
+                available: names.join(", "),
+            })
+        }
+    };
+
+    let claimed = layer.try_feature_count();
+    check_dbf_header(&params.path, claimed)?;
+    if claimed == Some(0) {
+        return Err(ImportError::Empty {
+            path: params.path.clone(),
+        });
+    }
+    let source_crs = SourceCrs::resolve(&params.path, layer.spatial_ref(), params.crs.as_deref())?;
+    let source_fields: Vec<String> = layer.defn().fields().map(|field| field.name()).collect();
+    let plan = params.mapping.plan(schema, &source_fields)?;
+    let key_source = match &params.key {
+        Some(key) => Some(KeySource::Source(
+            mapping::find_field(&source_fields, key).ok_or_else(|| {
+                ImportError::Mapping(format!(
+                    "--key '{key}' is not a field of the source (it has: {})",
+                    source_fields.join(", ")
+                ))
+            })?,
+        )),
+        None => natural_key(params.layer)
+            .and_then(|name| schema.field_index(name))
+            .map(KeySource::Target),
+    };
+    let area_index = (params.layer == LayerId::Parcels)
+        .then(|| schema.field_index("area_m2"))
+        .flatten();
+
+    let mut outcome = ImportOutcome {
+        source_crs: source_crs.label.clone(),
+        ..ImportOutcome::default()
+    };
+    let mut seen_ids = HashSet::new();
+    let quiet = QuietErrors::new();
+    let mut features = layer.features();
+    loop {
+        quiet.reset();
+        let Some(source) = features.next() else {
+            if let Some(reason) = quiet.failure() {
+                return Err(ImportError::Corrupt {
+                    path: params.path.clone(),
+                    reason: format!("after {} features: {reason}", outcome.n_read),
+                });
+            }
+            break;
+        };
+        if let Some(reason) = quiet.failure() {
+            return Err(ImportError::Corrupt {
+                path: params.path.clone(),
+                reason: format!("feature #{}: {reason}", outcome.n_read),
+            });
+        }
+        let index = outcome.n_read;
+        outcome.n_read += 1;
+        if outcome.n_read % 1024 == 0 {
+            progress(outcome.n_read, claimed);
+        }
+
+        let values = match plan.values(&source) {
+            Ok(values) => values,
+            Err((field, reason)) => {
+                outcome.problems.push(Problem {
+                    feature: format!("#{index}"),
+                    field,
+                    reason,
+                });
+                continue;
+            }
+        };
+        let id = match &key_source {
+            Some(KeySource::Source(field_index)) => mapping::text_of(&source, *field_index),
+            Some(KeySource::Target(target)) => match &values[*target] {
+                Value::Text(text) => Some(text.clone()),
+                Value::Integer(number) => Some(number.to_string()),
+                _ => None,
+            },
+            None => source.fid().map(|fid| fid.to_string()),
+        };
+        let label = id.clone().unwrap_or_else(|| format!("#{index}"));
+        let Some(id) = id.filter(|id| !id.trim().is_empty()) else {
+            outcome.problems.push(Problem {
+                feature: label,
+                field: "id".into(),
+                reason: "no key value to use as id".into(),
+            });
+            continue;
+        };
+        if !seen_ids.insert(id.clone()) {
+            outcome.problems.push(Problem {
+                feature: label,
+                field: "id".into(),
+                reason: format!("the key '{id}' occurs more than once"),
+            });
+            continue;
+        }
+        let geometry = match source.geometry() {
+            None => Err("the feature has no geometry".to_string()),
+            Some(geometry) => {
+                source_crs.to_layer_geometry(geometry, schema.geometry_type, params.repair)
+            }
+        };
+        let (geometry, repaired) = match geometry {
+            Ok(converted) => converted,
+            Err(reason) => {
+                outcome.problems.push(Problem {
+                    feature: label,
+                    field: "geometry".into(),
+                    reason,
+                });
+                continue;
+            }
+        };
+        let mut feature = model::Feature {
+            id,
+            geometry,
+            values,
+        };
+        if let Some(area_index) = area_index {
+            if feature.values[area_index].is_null() {
+                feature.values[area_index] = Value::Real(area_m2(&feature.geometry));
+            }
+        }
+        if let Err(error) = feature.validate(schema) {
+            let (field, reason) = match error {
+                model::ModelError::Field { field, reason } => (field, reason),
+                model::ModelError::Geometry(reason) => ("geometry".to_string(), reason),
+            };
+            outcome.problems.push(Problem {
+                feature: label,
+                field,
+                reason,
+            });
+            continue;
+        }
+        if let Some(reason) = source_crs.outside_area_of_use(&feature.geometry) {
+            outcome.problems.push(Problem {
+                feature: label,
+                field: "geometry".into(),
+                reason,
+            });
+            continue;
+        }
+        outcome.n_repaired += usize::from(repaired);
+        outcome.features.push(feature);
+    }
+    drop(features);
+    progress(outcome.n_read, claimed);
+
+    if let Some(claimed) = claimed {
+        if claimed as usize > outcome.n_read {
+            return Err(ImportError::Corrupt {
+                path: params.path.clone(),
+                reason: format!(
+                    "its header claims {claimed} features but only {} could be read",
+                    outcome.n_read
+                ),
+            });
+        }
+    }
+    if outcome.n_read == 0 {
+        return Err(ImportError::Empty {
+            path: params.path.clone(),
+        });
+    }
+    Ok(outcome)
+}
+
+/// A Shapefile's `.dbf` header against the file and the `.shp`: GDAL reads
+/// the records the `.shp` has and would silently ignore a `.dbf` whose header
+/// claims more (or fewer) records than it holds.
+fn check_dbf_header(path: &Path, n_shapes: Option<u64>) -> Result<(), ImportError> {
+    let is_shapefile = path
+        .extension()
+        .is_some_and(|ext| ext.eq_ignore_ascii_case("shp"));
+    let dbf_path = path.with_extension("dbf");
+    if !is_shapefile || !dbf_path.is_file() {
+        return Ok(());
+    }
+    let corrupt = |reason: String| ImportError::Corrupt {
+        path: path.into(),
+        reason,
+    };
+    let bytes = std::fs::read(&dbf_path).map_err(|source| ImportError::Io {
+        path: dbf_path.clone(),
+        source,
+    })?;
+    let Some(header) = bytes.get(..12) else {
+        return Err(corrupt("its .dbf is shorter than a dBASE header".into()));
+    };
+    let n_records = u32::from_le_bytes([header[4], header[5], header[6], header[7]]) as u64;
+    let header_len = u16::from_le_bytes([header[8], header[9]]) as u64;
+    let record_len = u16::from_le_bytes([header[10], header[11]]) as u64;
+    let n_held = (bytes.len() as u64).saturating_sub(header_len) / record_len.max(1);
+    if n_records > n_held {
+        return Err(corrupt(format!(
+            "its .dbf header claims {n_records} records but the file holds only {n_held}"
+        )));
+    }
+    if let Some(n_shapes) = n_shapes {
+        if n_shapes != n_records {
+            return Err(corrupt(format!(
+                "its .shp has {n_shapes} shapes but its .dbf {n_records} records"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Where a feature's id comes from.
+enum KeySource {
+    /// A source field, by index.
+    Source(usize),
+    /// A schema field (after mapping), by index.
+    Target(usize),
+}
+
+/// Write the report as tab-separated `feature field reason` lines with a header.
+pub fn write_report(path: &Path, problems: &[Problem]) -> Result<(), ImportError> {
+    let mut text = String::from("feature\tfield\treason\n");
+    for problem in problems {
+        text.push_str(&problem.to_string());
+        text.push('\n');
+    }
+    std::fs::write(path, text).map_err(|source| ImportError::Io {
+        path: path.into(),
+        source,
+    })
+}
