@@ -11,3 +11,4 @@ mod import;
 mod postgis;
 mod support;
 mod tiles;
+mod vacancy;
