@@ -18,7 +18,7 @@ use genk_atlas::demo::{self, DemoParams};
 use genk_atlas::http::{self, AppState};
 use genk_atlas::import::export::{ExportFormat, ExportParams};
 use genk_atlas::import::mapping::parse_pair;
-use genk_atlas::import::run::{self as import_run, ImportCommand};
+use genk_atlas::import::run::{self as import_run, ImportCommand, ImportTarget};
 use genk_atlas::import::{FieldMapping, ImportParams};
 use genk_atlas::model::LayerId;
 use genk_atlas::load::load_engine;
@@ -76,8 +76,9 @@ enum Command {
 
 #[derive(Args)]
 struct ImportArgs {
-    /// The atlas layer to import into (e.g. neighbourhoods, parcels, shop_units).
-    layer: LayerId,
+    /// The atlas layer to import into (e.g. neighbourhoods, parcels, shop_units), or
+    /// `osm` for an OpenStreetMap extract (shop units and streets).
+    layer: ImportTarget,
     /// The file to read (Shapefile, GeoPackage, GeoJSON, GML, FlatGeobuf, CSV, ...).
     path: PathBuf,
     /// The layer of the file to read, when it has more than one.
@@ -104,6 +105,9 @@ struct ImportArgs {
     /// Write the valid features and put the refused ones in --report.
     #[arg(long, requires = "report")]
     skip_invalid: bool,
+    /// OSM only: the date the shops are known open (default: today).
+    #[arg(long)]
+    since: Option<chrono::NaiveDate>,
     /// Where to write the report of refused features (tab-separated).
     #[arg(long)]
     report: Option<PathBuf>,
@@ -222,9 +226,24 @@ async fn import(args: ImportArgs) -> Result<()> {
     } else {
         Some(open_store(args.gpkg.as_deref(), args.database_url.as_deref()).await?)
     };
+    let layer = match args.layer {
+        ImportTarget::Layer(layer) => layer,
+        ImportTarget::Osm => {
+            let since = args
+                .since
+                .unwrap_or_else(|| chrono::Local::now().date_naive());
+            let (n_units, n_streets, n_problems) =
+                import_run::import_osm(args.path, since, args.dry_run, store.as_deref()).await?;
+            println!(
+                "{} {n_units} shop units and {n_streets} streets from OpenStreetMap ({n_problems} skipped)",
+                if args.dry_run { "checked" } else { "imported" }
+            );
+            return Ok(());
+        }
+    };
     let command = ImportCommand {
         params: ImportParams {
-            layer: args.layer,
+            layer,
             path: args.path,
             source_layer: args.source_layer,
             crs: args.crs,

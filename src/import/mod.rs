@@ -13,6 +13,7 @@
 
 pub mod export;
 pub mod mapping;
+pub mod osm;
 pub mod reproject;
 pub mod run;
 
@@ -358,7 +359,10 @@ pub fn read_source(
                 feature.values[area_index] = Value::Real(area_m2(&feature.geometry));
             }
         }
-        if let Err(error) = feature.validate(schema) {
+        if let Err(error) = feature
+            .validate(schema)
+            .and_then(|()| check_record(&feature, params.layer))
+        {
             let (field, reason) = match error {
                 model::ModelError::Field { field, reason } => (field, reason),
                 model::ModelError::Geometry(reason) => ("geometry".to_string(), reason),
@@ -442,6 +446,24 @@ fn check_dbf_header(path: &Path, n_shapes: Option<u64>) -> Result<(), ImportErro
         }
     }
     Ok(())
+}
+
+/// The feature read as its layer's typed record: closed sets (a street class,
+/// a shop category, a zoning) must hold one of their values, or the store
+/// could not be read back.
+fn check_record(feature: &model::Feature, layer: LayerId) -> Result<(), model::ModelError> {
+    use model::LayerRecord;
+    match layer {
+        LayerId::Neighbourhoods => model::Neighbourhood::from_feature(feature).map(drop),
+        LayerId::Residents => model::Resident::from_feature(feature).map(drop),
+        LayerId::Parcels => model::Parcel::from_feature(feature).map(drop),
+        LayerId::BusinessParks => model::BusinessPark::from_feature(feature).map(drop),
+        LayerId::ShopUnits => model::ShopUnit::from_feature(feature).map(drop),
+        LayerId::ShoppingAreas => model::ShoppingArea::from_feature(feature).map(drop),
+        LayerId::Streets => model::Street::from_feature(feature).map(drop),
+        LayerId::Companies => model::Company::from_feature(feature).map(drop),
+        LayerId::AccessPoints => model::AccessPoint::from_feature(feature).map(drop),
+    }
 }
 
 /// Where a feature's id comes from.

@@ -34,6 +34,56 @@ pub enum RunError {
     Task(String),
 }
 
+/// What `atlas import` reads into: one layer, or `osm` (shop units and streets).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportTarget {
+    Osm,
+    Layer(crate::model::LayerId),
+}
+
+impl std::str::FromStr for ImportTarget {
+    type Err = String;
+    fn from_str(text: &str) -> Result<Self, String> {
+        match text {
+            "osm" => Ok(ImportTarget::Osm),
+            other => other
+                .parse()
+                .map(ImportTarget::Layer)
+                .map_err(|error| format!("{error}, or osm for an OpenStreetMap extract")),
+        }
+    }
+}
+
+/// Shop units and streets from an OpenStreetMap extract, in one write;
+/// returns (shop units, streets, problems).
+pub async fn import_osm(
+    path: PathBuf,
+    status_since: chrono::NaiveDate,
+    dry_run: bool,
+    store: Option<&dyn Store>,
+) -> Result<(usize, usize, usize), RunError> {
+    let outcome = tokio::task::spawn_blocking(move || super::osm::read_osm(&path, status_since))
+        .await
+        .map_err(|error| RunError::Task(error.to_string()))??;
+    print_problems(&outcome.problems);
+    let counts = (
+        outcome.shop_units.len(),
+        outcome.streets.len(),
+        outcome.problems.len(),
+    );
+    if let (false, Some(store)) = (dry_run, store) {
+        let batch = WriteBatch {
+            layers: vec![
+                (crate::model::LayerId::ShopUnits, outcome.shop_units),
+                (crate::model::LayerId::Streets, outcome.streets),
+            ],
+            events: Vec::new(),
+        };
+        store.write(&batch, &|_| {}).await?;
+    }
+    Ok(counts)
+}
+
 /// An import as the command line asks for it.
 #[derive(Debug, Clone)]
 pub struct ImportCommand {

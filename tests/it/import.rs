@@ -601,3 +601,68 @@ async fn export_leaves_confidential_fields_out_unless_asked() {
         );
     }
 }
+
+// ---- OpenStreetMap ----
+
+#[tokio::test]
+async fn an_osm_extract_gives_shop_units_and_walkable_streets() {
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/genk_centre.osm");
+    let dir = tempfile::tempdir().unwrap();
+    let gpkg = dir.path().join("atlas.gpkg");
+    let (ok, stdout, stderr) = atlas(&[
+        "import",
+        "osm",
+        fixture.to_str().unwrap(),
+        "--since",
+        "2024-01-01",
+        "--gpkg",
+        gpkg.to_str().unwrap(),
+    ]);
+    assert!(ok, "{stderr}");
+    assert!(stdout.contains("3 shop units and 5 streets"), "{stdout}");
+    assert!(
+        stderr.contains("osm-node-14\tstreet"),
+        "the shop without address is reported: {stderr}"
+    );
+    let dataset = genk_atlas::store::read_dataset(&GeoPackageStore::open(&gpkg).unwrap())
+        .await
+        .unwrap();
+    let units: BTreeMap<&str, (&str, Option<&str>, &str)> = dataset
+        .shop_units
+        .iter()
+        .map(|unit| {
+            (
+                unit.id.as_str(),
+                (
+                    unit.category.as_str(),
+                    unit.kind.map(|kind| kind.as_str()),
+                    unit.address.as_str(),
+                ),
+            )
+        })
+        .collect();
+    assert_eq!(
+        units["osm-node-10"],
+        ("daily", Some("bakery"), "Vennestraat 12")
+    );
+    assert_eq!(
+        units["osm-node-11"],
+        ("daily", Some("pharmacy"), "Vennestraat 40")
+    );
+    assert_eq!(units["osm-node-12"], ("periodic", None, "Stadsplein 3"));
+    let streets: BTreeMap<&str, (&str, bool)> = dataset
+        .streets
+        .iter()
+        .map(|street| (street.id.as_str(), (street.class.as_str(), street.walkable)))
+        .collect();
+    assert_eq!(
+        streets,
+        BTreeMap::from([
+            ("osm-way-100", ("pedestrian", true)),
+            ("osm-way-101", ("motorway", false)),
+            ("osm-way-102", ("motorway_link", false)),
+            ("osm-way-103", ("residential", true)),
+            ("osm-way-104", ("footway", true)),
+        ])
+    );
+}
