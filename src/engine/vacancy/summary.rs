@@ -368,6 +368,7 @@ pub(crate) mod tests {
 
     #[test]
     fn summaries_match_a_brute_force_count_on_random_histories() {
+        let mut n_checked = [0usize; 4];
         for seed in 0..12 {
             let (units, events) = random_city(seed);
             let stock = stock(&units, &events);
@@ -403,9 +404,17 @@ pub(crate) mod tests {
                     assert!((summary.vacant_area_m2 - row[8]).abs() < 1e-6);
                     assert!((summary.occupied_area_m2 - row[9]).abs() < 1e-6);
                 }
+                for summary in &summaries {
+                    n_checked[0] += summary.n_frictional;
+                    n_checked[1] += summary.n_long_term;
+                    n_checked[2] += summary.n_structural;
+                    n_checked[3] += summary.n_renovation;
+                }
                 let total: usize = summaries.iter().map(|s| s.n_units).sum();
                 assert_eq!(total, city(&stock, &date.to_string()).n_units);
             }
         }
+        // the random histories reach every class, so the comparison means something
+        assert!(n_checked.iter().all(|n| *n > 10), "{n_checked:?}");
     }
 }
