@@ -57,7 +57,9 @@ impl LocalPlane {
     }
 }
 
-type Entry = GeomWithData<Rectangle<[f64; 2]>, usize>;
+/// An R-tree entry: the scaled envelope, and the feature's position with its
+/// bounding box in longitude/latitude.
+type Entry = GeomWithData<Rectangle<[f64; 2]>, (usize, Rect<f64>)>;
 
 /// A layer's features with an R-tree over their envelopes.
 #[derive(Debug)]
@@ -89,7 +91,7 @@ impl LayerIndex {
                 plane.point(bbox.min().x, bbox.min().y),
                 plane.point(bbox.max().x, bbox.max().y),
             );
-            entries.push(GeomWithData::new(rectangle, position));
+            entries.push(GeomWithData::new(rectangle, (position, bbox)));
         }
         let position_by_id = features
             .iter()
@@ -138,8 +140,12 @@ impl LayerIndex {
         let mut positions: Vec<usize> = self
             .tree
             .locate_in_envelope_intersecting(&envelope)
-            .map(|entry| entry.data)
-            .filter(|position| self.features[*position].geometry.intersects(&bbox))
+            .filter(|entry| {
+                let (position, feature_bbox) = entry.data;
+                // a feature whose bounding box lies inside the query meets it
+                contains(&bbox, &feature_bbox) || self.features[position].geometry.intersects(&bbox)
+            })
+            .map(|entry| entry.data.0)
             .collect();
         positions.sort_unstable();
         positions
@@ -160,7 +166,7 @@ impl LayerIndex {
                     break;
                 }
             }
-            let position = entry.data;
+            let position = entry.data.0;
             let distance_m = self
                 .plane
                 .distance_to_geometry_m(point, &self.features[position].geometry);
@@ -176,6 +182,14 @@ impl LayerIndex {
         }
         best
     }
+}
+
+/// Whether `inner` lies wholly inside `outer` (boundaries included).
+fn contains(outer: &Rect<f64>, inner: &Rect<f64>) -> bool {
+    outer.min().x <= inner.min().x
+        && outer.min().y <= inner.min().y
+        && inner.max().x <= outer.max().x
+        && inner.max().y <= outer.max().y
 }
 
 #[cfg(test)]
