@@ -332,6 +332,26 @@ async fn every_summary_figure_matches_sql_in_postgis() {
             check_summary(&state, &client, date, by).await;
         }
     }
+
+    // the corrected date means something: without the corrections the city
+    // would count fewer vacant units on it
+    let vacant_without_corrections: i64 = client
+        .query_one(
+            "SELECT count(*) FROM (
+                 SELECT DISTINCT ON (unit_id) unit_id, status FROM shop_unit_events
+                 WHERE valid_from <= $1::date AND (note IS NULL OR note NOT LIKE 'correctie%')
+                 ORDER BY unit_id, valid_from DESC, recorded_at DESC, event_id DESC) s
+             WHERE status = 'vacant'",
+            &[&corrected],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    let city = ok_json(&state, &format!("/api/vacancy/summary?date={corrected}")).await;
+    assert!(
+        city["groups"][0]["vacant"].as_i64().unwrap() > vacant_without_corrections,
+        "{city}"
+    );
 }
 
 #[tokio::test]
