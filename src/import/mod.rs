@@ -291,7 +291,7 @@ pub fn read_source(
         }
         let index = outcome.n_read;
         outcome.n_read += 1;
-        if outcome.n_read % 1024 == 0 {
+        if outcome.n_read.is_multiple_of(1024) {
             progress(outcome.n_read, claimed);
         }
 

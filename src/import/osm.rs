@@ -187,7 +187,6 @@ pub fn read_osm(path: &Path, status_since: NaiveDate) -> Result<OsmOutcome, Impo
             }),
         }
     }
-    drop(points);
 
     let mut lines = dataset
         .layer_by_name("lines")
