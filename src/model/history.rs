@@ -73,7 +73,14 @@ impl UnitHistory {
             .partition_point(|event| event.valid_from <= date);
         let status = self.events.get(in_force.checked_sub(1)?)?.status;
         let mut since = None;
+        let mut previous_valid_from = None;
         for event in self.events[..in_force].iter().rev() {
+            // of several events with one valid-from, only the last recorded
+            // was ever in force; the others were overruled
+            if previous_valid_from == Some(event.valid_from) {
+                continue;
+            }
+            previous_valid_from = Some(event.valid_from);
             if event.status != status {
                 break;
             }
@@ -203,6 +210,19 @@ mod tests {
             history.state_on(day("2022-06-01")).unwrap().status,
             Renovation
         );
+    }
+
+    #[test]
+    fn an_overruled_record_does_not_cut_a_vacancy_short() {
+        use UnitStatus::*;
+        let history = UnitHistory::new(vec![
+            event(1, "2020-01-01", "2020-01-01", Vacant),
+            // recorded as reopened on 1 January 2022, then corrected: it stayed vacant
+            event(2, "2022-01-01", "2022-01-02", Occupied),
+            event(3, "2022-01-01", "2022-03-01", Vacant),
+        ]);
+        assert_eq!(history.state_on(day("2022-06-01")).unwrap().status, Vacant);
+        assert_eq!(history.status_since(day("2022-06-01")), Some(day("2020-01-01")));
     }
 
     #[test]
