@@ -20,8 +20,8 @@ use genk_atlas::import::export::{ExportFormat, ExportParams};
 use genk_atlas::import::mapping::parse_pair;
 use genk_atlas::import::run::{self as import_run, ImportCommand, ImportTarget};
 use genk_atlas::import::{FieldMapping, ImportParams};
-use genk_atlas::model::LayerId;
 use genk_atlas::load::load_engine;
+use genk_atlas::model::LayerId;
 use genk_atlas::store::geopackage::GeoPackageStore;
 use genk_atlas::store::postgis::{self, PostgisStore};
 use genk_atlas::store::{read_dataset, SharedStore, Store, WriteBatch};
@@ -284,7 +284,11 @@ async fn export(args: ExportArgs) -> Result<()> {
         include_confidential: args.include_confidential,
     };
     let written = import_run::export(params, store.as_ref()).await?;
-    println!("exported {written} features of {} to {}", args.layer, out.display());
+    println!(
+        "exported {written} features of {} to {}",
+        args.layer,
+        out.display()
+    );
     Ok(())
 }
 

@@ -222,7 +222,10 @@ mod tests {
             event(3, "2022-01-01", "2022-03-01", Vacant),
         ]);
         assert_eq!(history.state_on(day("2022-06-01")).unwrap().status, Vacant);
-        assert_eq!(history.status_since(day("2022-06-01")), Some(day("2020-01-01")));
+        assert_eq!(
+            history.status_since(day("2022-06-01")),
+            Some(day("2020-01-01"))
+        );
     }
 
     #[test]
