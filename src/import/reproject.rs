@@ -201,17 +201,8 @@ pub fn conform(geometry: Geometry<f64>, wanted: GeometryType) -> Result<Geometry
 
 fn geometry_name(geometry: &Geometry<f64>) -> &'static str {
     match geometry {
-        Geometry::Point(_) => "Point",
-        Geometry::Line(_) => "Line",
-        Geometry::LineString(_) => "LineString",
-        Geometry::Polygon(_) => "Polygon",
-        Geometry::MultiPoint(_) => "MultiPoint",
-        Geometry::MultiLineString(_) => "MultiLineString",
         Geometry::MultiPolygon(multi) if multi.0.len() > 1 => "MultiPolygon of several parts",
-        Geometry::MultiPolygon(_) => "MultiPolygon",
-        Geometry::GeometryCollection(_) => "GeometryCollection",
-        Geometry::Rect(_) => "Rect",
-        Geometry::Triangle(_) => "Triangle",
+        other => crate::model::feature::geometry_name(other),
     }
 }
 

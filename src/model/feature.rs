@@ -99,7 +99,8 @@ pub fn geometry_type(geometry: &Geometry<f64>) -> Option<GeometryType> {
     }
 }
 
-fn geometry_name(geometry: &Geometry<f64>) -> &'static str {
+/// The OGC name of any geometry's type, for messages.
+pub fn geometry_name(geometry: &Geometry<f64>) -> &'static str {
     match geometry {
         Geometry::Point(_) => "Point",
         Geometry::Line(_) => "Line",
