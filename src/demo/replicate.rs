@@ -74,71 +74,38 @@ fn append_copy(out: &mut Dataset, base: &Dataset, copy: u32, scale: u32) {
         90_000 + copy % 10_000
     };
 
-    out.neighbourhoods
-        .extend(base.neighbourhoods.iter().map(|record| {
-            let mut record = record.clone();
-            record.id = id(&record.id);
-            record.code = id(&record.code);
-            record.geometry = record.geometry.map_coords(shift);
-            record
-        }));
-    out.residents.extend(base.residents.iter().map(|record| {
-        let mut record = record.clone();
-        record.id = id(&record.id);
-        record.geometry = record.geometry.map_coords(shift);
-        record
-    }));
-    out.parcels.extend(base.parcels.iter().map(|record| {
-        let mut record = record.clone();
-        record.id = id(&record.id);
-        record.geometry = record.geometry.map_coords(shift);
+    // Every record of a layer, re-identified and shifted; `then` adjusts the
+    // fields that hold ids or depend on the place.
+    macro_rules! copy_layer {
+        ($layer:ident $(, |$record:ident| $then:block)?) => {
+            out.$layer.extend(base.$layer.iter().map(|record| {
+                let mut record = record.clone();
+                record.id = id(&record.id);
+                record.geometry = record.geometry.map_coords(shift);
+                $(let $record = &mut record; $then)?
+                record
+            }))
+        };
+    }
+    copy_layer!(neighbourhoods, |record| {
+        record.code = id(&record.code);
+    });
+    copy_layer!(residents);
+    copy_layer!(parcels, |record| {
         if dlat != 0.0 {
             record.area_m2 = round_cm2(polygon_area_m2(&record.geometry));
         }
         record.capakey = format!("{division:05}{}", &record.capakey[5..]);
         record.park_id = record.park_id.as_deref().map(id);
-        record
-    }));
-    out.business_parks
-        .extend(base.business_parks.iter().map(|record| {
-            let mut record = record.clone();
-            record.id = id(&record.id);
-            record.geometry = record.geometry.map_coords(shift);
-            record
-        }));
-    out.shop_units.extend(base.shop_units.iter().map(|record| {
-        let mut record = record.clone();
-        record.id = id(&record.id);
-        record.geometry = record.geometry.map_coords(shift);
+    });
+    copy_layer!(business_parks);
+    copy_layer!(shop_units, |record| {
         record.area_id = record.area_id.as_deref().map(id);
-        record
-    }));
-    out.shopping_areas
-        .extend(base.shopping_areas.iter().map(|record| {
-            let mut record = record.clone();
-            record.id = id(&record.id);
-            record.geometry = record.geometry.map_coords(shift);
-            record
-        }));
-    out.streets.extend(base.streets.iter().map(|record| {
-        let mut record = record.clone();
-        record.id = id(&record.id);
-        record.geometry = record.geometry.map_coords(shift);
-        record
-    }));
-    out.companies.extend(base.companies.iter().map(|record| {
-        let mut record = record.clone();
-        record.id = id(&record.id);
-        record.geometry = record.geometry.map_coords(shift);
-        record
-    }));
-    out.access_points
-        .extend(base.access_points.iter().map(|record| {
-            let mut record = record.clone();
-            record.id = id(&record.id);
-            record.geometry = record.geometry.map_coords(shift);
-            record
-        }));
+    });
+    copy_layer!(shopping_areas);
+    copy_layer!(streets);
+    copy_layer!(companies);
+    copy_layer!(access_points);
     let n_events = base.unit_events.len() as i64;
     out.unit_events.extend(base.unit_events.iter().map(|event| {
         let mut event = event.clone();
