@@ -24,6 +24,7 @@ pub mod protobuf;
 pub mod simplify;
 pub mod style;
 pub mod tilejson;
+pub mod vacancy_h3;
 
 pub use coord::{TileCoord, TileCoordError, MAX_ZOOM};
 pub use generate::{render_tile, TileParams};

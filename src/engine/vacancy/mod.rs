@@ -21,8 +21,10 @@
 
 pub mod churn;
 pub mod duration;
+pub mod h3;
 pub mod stock;
 pub mod summary;
+pub mod surface;
 pub mod trend;
 
 pub use churn::{churn, GroupChurn};
