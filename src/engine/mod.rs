@@ -4,6 +4,7 @@
 //! at the edges (`crate::load`). **The engine never imports tokio, axum, a
 //! database or GDAL.**
 
+pub mod coverage;
 pub mod index;
 pub mod measure;
 pub mod vacancy;
@@ -26,6 +27,8 @@ pub const REFERENCE_LATITUDE: f64 = 50.96;
 pub struct Engine {
     layers: BTreeMap<LayerId, Arc<LayerIndex>>,
     unit_events: Arc<Vec<UnitEvent>>,
+    /// The walking network and snapped residents, built on first use.
+    coverage: coverage::CoverageCache,
 }
 
 impl Engine {
@@ -44,6 +47,7 @@ impl Engine {
         Engine {
             layers: indexes,
             unit_events: Arc::new(unit_events),
+            coverage: coverage::CoverageCache::default(),
         }
     }
 
@@ -71,6 +75,7 @@ impl Engine {
         Engine {
             layers,
             unit_events: Arc::clone(&self.unit_events),
+            coverage: self.coverage.after_upsert(layer),
         }
     }
 
