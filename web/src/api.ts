@@ -60,7 +60,7 @@ export class ApiError extends Error {
   }
 }
 
-async function getJson<T>(url: string, signal?: AbortSignal): Promise<T> {
+export async function getJson<T>(url: string, signal?: AbortSignal): Promise<T> {
   const response = await fetch(url, { signal, headers: { accept: 'application/json' } });
   if (!response.ok) {
     let detail = response.statusText;
@@ -132,4 +132,20 @@ export function unionBbox(a: Bbox | null, b: Bbox | null): Bbox | null {
   if (!a) return b;
   if (!b) return a;
   return [Math.min(a[0], b[0]), Math.min(a[1], b[1]), Math.max(a[2], b[2]), Math.max(a[3], b[3])];
+}
+
+/** A JSON request that may fail in expected ways: the status and the parsed body (null when not JSON). */
+export async function sendJson(method: 'POST' | 'DELETE', url: string, body?: unknown): Promise<{ status: number; body: any }> {
+  const response = await fetch(url, {
+    method,
+    headers: body === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  let parsed: unknown = null;
+  try {
+    parsed = await response.json();
+  } catch {
+    // 204 or not JSON
+  }
+  return { status: response.status, body: parsed };
 }

@@ -16,9 +16,11 @@ import { createMap } from './map';
 import { renderCoveragePanel } from './panels/coverage';
 import { renderExpansionPanel } from './panels/expansion';
 import { renderLayerPanel } from './panels/layers';
-import { installPopup } from './panels/popup';
+import { followSession, loadSession, renderLogin } from './panels/login';
+import { addPopupAction, installPopup } from './panels/popup';
 import { renderSearch } from './panels/search';
 import { renderLanguageSwitch, renderTasks, type Task } from './panels/topbar';
+import { followUnitEdits, unitEditAction } from './panels/unit-edit';
 import { renderVacancyPanel } from './panels/vacancy';
 
 declare global {
@@ -45,15 +47,23 @@ function start(): void {
     expansion: element('panel-expansion'),
     coverage: element('panel-coverage'),
   };
-  renderVacancyPanel(panels.vacancy);
   renderExpansionPanel(panels.expansion);
   renderCoveragePanel(panels.coverage);
 
   const { map, ready } = createMap(element('map'), element('map-status'));
   window.__atlasMap = map;
+  const vacancy = renderVacancyPanel(panels.vacancy, map, ready);
 
-  renderTasks(element('tasks'), panels, () => map.resize());
+  renderTasks(element('tasks'), panels, (task) => {
+    map.resize();
+    vacancy.setActive(task === 'vacancy');
+  });
   const search = renderSearch(element('search'), map);
+  const login = document.createElement('div');
+  element('language').before(login);
+  renderLogin(login);
+  void loadSession();
+  addPopupAction(unitEditAction);
   renderLanguageSwitch(element('language'));
 
   const layerPanel = element('layer-panel');
@@ -73,7 +83,9 @@ function start(): void {
       window.__atlasCatalogue = catalogue;
       const sync = renderLayerPanel(layerPanel, map, catalogue);
       sync();
-      installPopup(map, catalogue, search.nameOf);
+      const popup = installPopup(map, catalogue, search.nameOf);
+      followSession(map, catalogue, popup);
+      followUnitEdits(map, popup);
       void search.load();
       const done = () => {
         document.body.dataset.state = 'ready';

@@ -10,9 +10,10 @@
 //                    dev mock: `npm run mock`); then no server is started
 //   CHROMIUM         the browser (default /usr/bin/chromium)
 
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
@@ -66,15 +67,20 @@ async function waitForHealth(baseUrl, child, timeoutMs) {
   throw new Error(`atlas did not become healthy at ${baseUrl} within ${timeoutMs} ms: ${lastError?.message}`);
 }
 
-/** Start the server (or use ATLAS_URL); returns { baseUrl, stop, log }. */
-export async function startAtlas() {
+/**
+ * Start the server (or use ATLAS_URL); returns { baseUrl, stop, log, passwords }.
+ * With `writable` the server gets its own copy of the demo (a test that edits
+ * leaves the shared file alone), and `users` ([{ name, role }]) are made on that
+ * copy with `atlas user add` first; `passwords[name]` is each one's password.
+ */
+export async function startAtlas({ writable = false, users = [] } = {}) {
   if (!existsSync(path.join(DIST_DIR, 'index.html'))) {
     throw new Error(`${DIST_DIR}/index.html is missing: run \`npm run build\` in web/ first`);
   }
   if (process.env.ATLAS_URL) {
     const baseUrl = process.env.ATLAS_URL.replace(/\/$/, '');
     await waitForHealth(baseUrl, null, 10_000);
-    return { baseUrl, stop: async () => {}, log: () => '' };
+    return { baseUrl, stop: async () => {}, log: () => '', passwords: {} };
   }
   const bin = path.resolve(WEB_DIR, process.env.ATLAS_BIN ?? '../target/release/atlas');
   const gpkg = process.env.ATLAS_DEMO_GPKG;
@@ -82,10 +88,22 @@ export async function startAtlas() {
   if (!gpkg || !existsSync(gpkg)) {
     throw new Error(`set ATLAS_DEMO_GPKG to a demo GeoPackage (\`${bin} demo --out /tmp/genk.gpkg\`); got ${gpkg ?? 'nothing'}`);
   }
+  let served = gpkg;
+  let scratch = null;
+  const passwords = {};
+  if (writable) {
+    scratch = mkdtempSync(path.join(os.tmpdir(), 'atlas-test-'));
+    served = path.join(scratch, path.basename(gpkg));
+    copyFileSync(gpkg, served);
+    for (const { name, role } of users) {
+      // The one-time password is the only line on stdout.
+      passwords[name] = execFileSync(bin, ['user', 'add', name, '--role', role, '--gpkg', served], { encoding: 'utf8' }).trim();
+    }
+  }
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
   let output = '';
-  const child = spawn(bin, ['serve', '--gpkg', gpkg, '--addr', `127.0.0.1:${port}`, '--web-dir', DIST_DIR], {
+  const child = spawn(bin, ['serve', '--gpkg', served, '--addr', `127.0.0.1:${port}`, '--web-dir', DIST_DIR], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? 'warn' },
   });
@@ -95,6 +113,7 @@ export async function startAtlas() {
     await waitForHealth(baseUrl, child, 120_000);
   } catch (error) {
     child.kill('SIGKILL');
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
     throw new Error(`${error.message}\n--- atlas output ---\n${output}`);
   }
   const stop = () =>
@@ -103,8 +122,10 @@ export async function startAtlas() {
       child.once('exit', () => resolve());
       child.kill('SIGTERM');
       setTimeout(() => child.kill('SIGKILL'), 5_000).unref();
+    }).then(() => {
+      if (scratch) rmSync(scratch, { recursive: true, force: true });
     });
-  return { baseUrl, stop, log: () => output };
+  return { baseUrl, stop, log: () => output, passwords };
 }
 
 export async function launchBrowser() {

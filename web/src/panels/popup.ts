@@ -77,6 +77,14 @@ function fieldsFor(hit: Hit): FieldInfo[] {
     .map((name) => ({ name, type: typeof hit.properties[name] === 'number' ? 'real' : 'text', title_nl: name, title_en: name }));
 }
 
+/** Extra controls under a feature's properties (e.g. "Bewerken" for the retail team); null for none. */
+export type PopupAction = (layerId: string, featureId: string, properties: Record<string, unknown>) => HTMLElement | null;
+const popupActions: PopupAction[] = [];
+
+export function addPopupAction(action: PopupAction): void {
+  popupActions.push(action);
+}
+
 export interface PopupPanel {
   /** Close the popup and clear the selection. */
   close(): void;
@@ -158,6 +166,10 @@ export function installPopup(map: MapLibreMap, catalogue: AtlasLayer[], lookupNa
         list.append(term, value);
       }
       root.append(list);
+      for (const action of popupActions) {
+        const control = action(hit.layer.id, hit.featureId, hit.properties);
+        if (control) root.append(control);
+      }
       if (current.loading) {
         const loading = document.createElement('p');
         loading.className = 'popup-status';
