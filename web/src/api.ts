@@ -55,24 +55,47 @@ export class ApiError extends Error {
     readonly url: string,
     readonly status: number,
     message: string,
+    /** The server's own message (`error`), without the URL and status. */
+    readonly reason = '',
+    /** The request field or parameter the server named as wrong, if any. */
+    readonly field: string | null = null,
   ) {
     super(message);
   }
 }
 
-export async function getJson<T>(url: string, signal?: AbortSignal): Promise<T> {
-  const response = await fetch(url, { signal, headers: { accept: 'application/json' } });
+async function readJson<T>(url: string, response: Response): Promise<T> {
   if (!response.ok) {
     let detail = response.statusText;
+    let reason = '';
+    let field: string | null = null;
     try {
-      const body = (await response.json()) as { error?: string; detail?: unknown };
+      const body = (await response.json()) as { error?: string; detail?: unknown; field?: unknown };
       detail = [body.error, typeof body.detail === 'string' ? body.detail : ''].filter(Boolean).join(': ');
+      reason = body.error ?? '';
+      const named = body.field ?? (body.detail as { parameter?: unknown; field?: unknown } | null)?.parameter ?? (body.detail as { field?: unknown } | null)?.field;
+      if (typeof named === 'string') field = named;
     } catch {
       // not JSON; keep the status text
     }
-    throw new ApiError(url, response.status, `${url}: ${response.status} ${detail}`);
+    throw new ApiError(url, response.status, `${url}: ${response.status} ${detail}`, reason, field);
   }
   return (await response.json()) as T;
+}
+
+export async function getJson<T>(url: string, signal?: AbortSignal): Promise<T> {
+  const response = await fetch(url, { signal, headers: { accept: 'application/json' } });
+  return readJson<T>(url, response);
+}
+
+export async function postJson<T>(url: string, body: unknown, signal?: AbortSignal): Promise<T> {
+  const response = await fetch(url, {
+    method: 'POST',
+    signal,
+    headers: { accept: 'application/json', 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  return readJson<T>(url, response);
 }
 
 export async function fetchLayers(): Promise<LayerInfo[]> {

@@ -47,12 +47,12 @@ function start(): void {
     expansion: element('panel-expansion'),
     coverage: element('panel-coverage'),
   };
-  renderExpansionPanel(panels.expansion);
-  renderCoveragePanel(panels.coverage);
 
   const { map, ready } = createMap(element('map'), element('map-status'));
   window.__atlasMap = map;
   const vacancy = renderVacancyPanel(panels.vacancy, map, ready);
+  renderCoveragePanel(panels.coverage, map, ready);
+  renderExpansionPanel(panels.expansion, map, ready);
 
   renderTasks(element('tasks'), panels, (task) => {
     map.resize();

@@ -1,10 +1,218 @@
-// The Uitbreiding (expansion) task: ranked sites on business parks for a
-// company's request. For now a "komt binnenkort" panel; a later issue fills it.
+// The Uitbreiding (expansion) task: ranked sites on Genk's business parks
+// for a company's request.
+//
+// The form (expansion-form.ts) builds a `POST /api/sites/search` request; the
+// answer is listed in rank order with each criterion's score and reason
+// (expansion-results.ts), drawn on the map with numbered markers (an
+// assembled group of parcels outlined as one, expansion-map.ts), and each
+// site has a printable sheet (expansion-sheet.ts). A click on a card or a
+// marker fits the map to that site. A 400 marks the field the server names;
+// a server without the route (404) gets a quiet message.
 
-import { renderComingSoon } from './coming-soon';
+import './expansion-panel.css';
+import type { Map as MapLibreMap } from 'maplibre-gl';
+import { ApiError, fetchAllFeatures, geometryBbox, unionBbox, type Bbox, type Feature } from '../api';
+import { bindText, onLang, t } from '../i18n';
+import { searchSites, type Site, type SiteRequest } from './expansion-api';
+import { fieldTitle, renderExpansionForm } from './expansion-form';
+import { ExpansionMap } from './expansion-map';
+import { siteCard } from './expansion-results';
+import { openSiteSheet } from './expansion-sheet';
 
-const ICON = '<svg viewBox="0 0 24 24" width="28" height="28"><rect x="3" y="9" width="8" height="12" rx="1" fill="none" stroke="currentColor" stroke-width="1.6"/><path d="M11 21V5a1 1 0 0 1 1-1h8a1 1 0 0 1 1 1v16" fill="none" stroke="currentColor" stroke-width="1.6"/><path d="M15 8h2M15 12h2M15 16h2M6 13h2M6 17h2" stroke="currentColor" stroke-width="1.6"/></svg>';
+type Status = { kind: 'idle' | 'loading' | 'unavailable' } | { kind: 'error'; message: string };
 
-export function renderExpansionPanel(container: HTMLElement): void {
-  renderComingSoon(container, (dictionary) => dictionary.comingSoon.expansion, ICON);
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string): HTMLElementTagNameMap[K] {
+  const created = document.createElement(tag);
+  if (className) created.className = className;
+  return created;
+}
+
+export function renderExpansionPanel(container: HTMLElement, map: MapLibreMap, mapReady: Promise<unknown>): void {
+  container.replaceChildren();
+  container.classList.add('expansion-panel');
+
+  let request: SiteRequest | null = null;
+  let sites: Site[] = [];
+  let total: number | null = null;
+  let hasMore = false;
+  let selected: string | null = null;
+  let status: Status = { kind: 'idle' };
+  let abort: AbortController | null = null;
+  const parks = new Map<string, Feature>();
+  let accessPoints: Feature[] = [];
+  let reference: Promise<void> | null = null;
+  let mapInstalled = false;
+
+  const sitesMap = new ExpansionMap(map, (id) => {
+    const site = sites.find((candidate) => candidate.id === id);
+    if (site) select(site);
+  });
+
+  const header = el('div', 'panel-header');
+  const title = el('h2', 'panel-title');
+  bindText(title, (d) => d.expansion.title);
+  const intro = el('p', 'panel-intro');
+  bindText(intro, (d) => d.expansion.intro);
+  header.append(title, intro);
+
+  const form = renderExpansionForm(map, () => search(false), (point) => sitesMap.setNear(point));
+
+  const statusBox = el('div', 'expansion-status');
+  statusBox.setAttribute('role', 'status');
+  statusBox.setAttribute('aria-live', 'polite');
+
+  const results = el('section', 'expansion-results');
+  results.hidden = true;
+  const resultsHeading = el('h3', 'section-title');
+  resultsHeading.id = 'expansion-results-heading';
+  bindText(resultsHeading, (d) => d.expansion.resultsHeading);
+  const resultsCount = el('p', 'field-hint');
+  const list = el('ol', 'site-list');
+  list.setAttribute('aria-labelledby', resultsHeading.id);
+  const more = el('button', 'button button--quiet');
+  more.type = 'button';
+  bindText(more, (d) => d.expansion.more);
+  more.addEventListener('click', () => search(true));
+  results.append(resultsHeading, resultsCount, list, more);
+
+  container.append(header, form.element, statusBox, results);
+
+  function parkOf(site: Site): Feature | undefined {
+    if (site.park === null) return undefined;
+    return parks.get(site.park) ?? [...parks.values()].find((park) => park.properties.name === site.park || park.properties.name === site.parkName);
+  }
+
+  function parkName(site: Site): string {
+    const park = parkOf(site);
+    if (park && typeof park.properties.name === 'string') return park.properties.name;
+    return site.parkName ?? site.park ?? t().expansion.unknownPark;
+  }
+
+  function loadReference(): Promise<void> {
+    reference ??= Promise.all([fetchAllFeatures('business_parks'), fetchAllFeatures('access_points')])
+      .then(([parkFeatures, points]) => {
+        for (const park of parkFeatures) parks.set(String(park.id), park);
+        accessPoints = points;
+      })
+      .catch((error: unknown) => console.warn('genk atlas: parks and access points', error));
+    return reference;
+  }
+
+  function renderStatus(): void {
+    const dictionary = t();
+    statusBox.replaceChildren();
+    if (status.kind === 'idle') return;
+    const message = el('p');
+    const now = status;
+    message.textContent =
+      now.kind === 'error' ? dictionary.expansion.failed(now.message)
+      : now.kind === 'unavailable' ? dictionary.expansion.unavailable
+      : dictionary.expansion.searching;
+    statusBox.append(message);
+  }
+
+  function renderResults(): void {
+    const dictionary = t();
+    results.hidden = request === null || status.kind === 'unavailable' || (status.kind === 'error' && sites.length === 0);
+    resultsCount.textContent = dictionary.expansion.results(total ?? sites.length);
+    list.replaceChildren(
+      ...sites.map((site, index) =>
+        siteCard(site, index + 1, parkName(site), site.id === selected, dictionary, {
+          select: (chosen) => select(chosen),
+          sheet: (chosen, rank) => openSheet(chosen, rank),
+        }),
+      ),
+    );
+    more.hidden = !hasMore;
+    if (mapInstalled) sitesMap.setSites(sites, selected, (rank, site) => dictionary.expansion.siteName(parkName(site), rank));
+  }
+
+  function renderAll(): void {
+    renderStatus();
+    renderResults();
+  }
+  onLang(() => renderAll());
+
+  function select(site: Site): void {
+    selected = site.id;
+    renderResults();
+    sitesMap.fit(geometryBbox(site.geometry));
+    list.querySelector<HTMLElement>(`[data-site-id="${CSS.escape(site.id)}"]`)?.scrollIntoView({ block: 'nearest' });
+  }
+
+  function openSheet(site: Site, rank: number): void {
+    const park = parkOf(site);
+    openSiteSheet({
+      site,
+      rank,
+      parkName: parkName(site),
+      parkManager: typeof park?.properties.manager === 'string' ? park.properties.manager : null,
+      request: request!,
+      accessPoints,
+      requestSummary: request ? form.summary(request) : '',
+    });
+  }
+
+  function search(append: boolean): void {
+    abort?.abort();
+    const controller = new AbortController();
+    abort = controller;
+    form.clearInvalid();
+    const next = append && request ? { ...request, offset: request.offset + request.limit } : form.read();
+    status = { kind: 'loading' };
+    renderStatus();
+    Promise.all([searchSites(next, controller.signal), loadReference()])
+      .then(([answer]) => {
+        if (controller.signal.aborted) return;
+        request = next;
+        sites = append ? [...sites, ...answer.sites] : answer.sites;
+        total = answer.total;
+        hasMore = answer.sites.length === next.limit && (answer.total === null || sites.length < answer.total);
+        status = { kind: 'idle' };
+        if (!append) {
+          selected = null;
+          const all = sites.reduce<Bbox | null>((box, site) => unionBbox(box, geometryBbox(site.geometry)), null);
+          sitesMap.fit(all, 15);
+        }
+        renderAll();
+      })
+      .catch((error: unknown) => {
+        if (controller.signal.aborted || (error instanceof DOMException && error.name === 'AbortError')) return;
+        if (error instanceof ApiError && (error.status === 404 || error.status === 405 || error.status === 501)) {
+          status = { kind: 'unavailable' };
+        } else if (error instanceof ApiError && error.status >= 400 && error.status < 500) {
+          status = { kind: 'idle' };
+          const dictionary = t();
+          form.showInvalid(error.field, dictionary.expansion.invalid(fieldTitle(error.field, dictionary), error.reason || String(error.status)));
+        } else {
+          status = { kind: 'error', message: error instanceof ApiError ? error.reason || String(error.status) : String(error) };
+          console.warn('genk atlas: site search', error);
+        }
+        renderAll();
+      });
+  }
+
+  let started = false;
+  function start(): void {
+    if (started) return;
+    started = true;
+    void loadReference();
+    mapReady
+      .then(() => {
+        sitesMap.install();
+        mapInstalled = true;
+        sitesMap.setVisible(!container.hidden);
+        renderResults();
+      })
+      .catch(() => {});
+  }
+
+  const onShown = (): void => {
+    if (!container.hidden) start();
+    else form.stopPicking();
+    if (mapInstalled) sitesMap.setVisible(!container.hidden);
+  };
+  new MutationObserver(onShown).observe(container, { attributes: true, attributeFilter: ['hidden'] });
+  onShown();
+  renderAll();
 }

@@ -1,0 +1,107 @@
+// The site search (Uitbreiding) part of the server contract, typed, and read
+// leniently where the answer's exact shape is the server's to choose.
+//
+//   POST /api/sites/search {activity, min_area_m2, max_area_m2, needed_by, requires, max_price_eur_m2,
+//                           near: {company_id} | {lon, lat}, max_distance_m, weights, limit, offset}
+//     → {sites: [{id, parcels, park, area_m2, score, criteria: [{name, score, reason}], geometry}]}
+//     → 400 {error, field} (or {error, detail: {parameter}}) naming the bad field
+// Areas m², prices €/m², distances metres, criterion scores 0 to 1.
+
+import { postJson, type Geometry } from '../api';
+
+export const ACTIVITIES = ['manufacturing', 'logistics', 'water_bound_logistics', 'sme_craft', 'knowledge_intensive', 'care', 'services', 'retail'] as const;
+export type Activity = (typeof ACTIVITIES)[number];
+
+export const CRITERIA = ['motorway', 'near', 'area_fit', 'price', 'ready'] as const;
+export type Criterion = (typeof CRITERIA)[number];
+export type Weights = Record<Criterion, number>;
+
+/** The server's defaults (DOMAIN.md, issue 7): with a place to be near, and without. */
+export const DEFAULT_WEIGHTS_NEAR: Weights = { motorway: 30, near: 20, area_fit: 30, price: 10, ready: 10 };
+export const DEFAULT_WEIGHTS: Weights = { motorway: 40, near: 0, area_fit: 35, price: 15, ready: 10 };
+
+export type Near = { company_id: string } | { lon: number; lat: number };
+
+export interface SiteRequest {
+  activity: string;
+  min_area_m2?: number;
+  max_area_m2?: number;
+  needed_by?: string;
+  requires: ('quay' | 'rail')[];
+  max_price_eur_m2?: number;
+  near?: Near;
+  max_distance_m?: number;
+  weights: Weights;
+  limit: number;
+  offset: number;
+}
+
+export interface CriterionScore {
+  name: string;
+  score: number;
+  reason: string;
+}
+
+export interface SiteParcel {
+  id: string;
+  /** Whatever the answer tells of the parcel beyond its id (capakey, area, ...). */
+  properties: Record<string, unknown>;
+}
+
+export interface Site {
+  id: string;
+  parcels: SiteParcel[];
+  /** The park's id or name as the answer gives it. */
+  park: string | null;
+  parkName: string | null;
+  area_m2: number;
+  /** 0 to 1. */
+  score: number;
+  criteria: CriterionScore[];
+  geometry: Geometry | null;
+}
+
+export interface SiteAnswer {
+  sites: Site[];
+  /** How many sites match in all, when the server says. */
+  total: number | null;
+}
+
+function readParcel(raw: unknown): SiteParcel {
+  if (typeof raw === 'string' || typeof raw === 'number') return { id: String(raw), properties: {} };
+  const body = (raw ?? {}) as Record<string, unknown>;
+  const properties = { ...((body.properties as Record<string, unknown>) ?? {}), ...body };
+  delete properties.properties;
+  delete properties.geometry;
+  return { id: String(body.id ?? body.parcel_id ?? body.capakey ?? ''), properties };
+}
+
+function readSite(raw: unknown): Site {
+  const body = (raw ?? {}) as Record<string, unknown>;
+  const park = body.park as unknown;
+  const parkObject = park && typeof park === 'object' ? (park as Record<string, unknown>) : null;
+  const rawScore = Number(body.score ?? 0);
+  const criteria = Array.isArray(body.criteria) ? body.criteria : [];
+  return {
+    id: String(body.id ?? ''),
+    parcels: Array.isArray(body.parcels) ? body.parcels.map(readParcel) : [],
+    park: parkObject ? String(parkObject.id ?? parkObject.name ?? '') : park === null || park === undefined ? (typeof body.park_id === 'string' ? body.park_id : null) : String(park),
+    parkName: parkObject && typeof parkObject.name === 'string' ? parkObject.name : typeof body.park_name === 'string' ? body.park_name : null,
+    area_m2: Number(body.area_m2 ?? 0),
+    // Scores are 0 to 1; a server that answers out of 100 is read the same way.
+    score: rawScore > 1.0001 ? rawScore / 100 : rawScore,
+    criteria: criteria.map((entry) => {
+      const criterion = (entry ?? {}) as Record<string, unknown>;
+      const score = Number(criterion.score ?? 0);
+      return { name: String(criterion.name ?? ''), score: score > 1.0001 ? score / 100 : score, reason: String(criterion.reason ?? '') };
+    }),
+    geometry: (body.geometry as Geometry | null) ?? null,
+  };
+}
+
+export async function searchSites(request: SiteRequest, signal?: AbortSignal): Promise<SiteAnswer> {
+  const body = await postJson<Record<string, unknown>>('/api/sites/search', request, signal);
+  const sites = Array.isArray(body.sites) ? body.sites.map(readSite) : [];
+  const total = Number(body.total ?? body.count ?? body.number_matched ?? NaN);
+  return { sites, total: Number.isFinite(total) ? total : null };
+}

@@ -1,0 +1,401 @@
+// The request form of the Uitbreiding panel: activity group (or a NACE
+// code), area range, date needed, required access, maximum price, where to
+// be near (a company's current site or a point picked on the map) with a
+// maximum distance, and the five weights as sliders that always sum to 100.
+//
+// `read()` turns the form into the JSON request of `POST /api/sites/search`;
+// the server checks it, and `showInvalid(field, message)` marks the field
+// the server names in a 400.
+
+import type { Map as MapLibreMap } from 'maplibre-gl';
+import { fetchAllFeatures } from '../api';
+import { formatArea, formatDate, formatNumber } from '../format';
+import { bindText, onLang, t, type Dictionary } from '../i18n';
+import { ACTIVITIES, CRITERIA, DEFAULT_WEIGHTS, DEFAULT_WEIGHTS_NEAR, type Criterion, type SiteRequest, type Weights } from './expansion-api';
+import { pickMode } from './coverage-pick';
+import { rebalance } from './expansion-weights';
+
+export interface ExpansionForm {
+  element: HTMLFormElement;
+  read(): SiteRequest;
+  /** A one-line summary of the request in the current language (for the site sheet). */
+  summary(request: SiteRequest): string;
+  showInvalid(field: string | null, message: string): void;
+  clearInvalid(): void;
+  /** Stop picking a point (the panel was put away). */
+  stopPicking(): void;
+  nearPoint(): { lon: number; lat: number } | null;
+}
+
+type NearMode = 'none' | 'company' | 'point';
+
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string): HTMLElementTagNameMap[K] {
+  const created = document.createElement(tag);
+  if (className) created.className = className;
+  return created;
+}
+
+let uid = 0;
+function labelled<T extends HTMLInputElement | HTMLSelectElement>(control: T, text: (dictionary: Dictionary) => string, className = 'field'): HTMLLabelElement {
+  const label = el('label', className);
+  const span = el('span', 'field-label');
+  bindText(span, text);
+  control.id ||= `expansion-field-${++uid}`;
+  label.htmlFor = control.id;
+  label.append(span, control);
+  return label;
+}
+
+function numberInput(name: string, step = 1): HTMLInputElement {
+  const input = el('input');
+  input.type = 'number';
+  input.name = name;
+  input.min = '0';
+  input.step = String(step);
+  input.inputMode = 'numeric';
+  return input;
+}
+
+export function renderExpansionForm(map: MapLibreMap, onSubmit: () => void, onNearChange: (point: { lon: number; lat: number } | null) => void): ExpansionForm {
+  const form = el('form', 'expansion-form');
+  form.noValidate = true;
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    onSubmit();
+  });
+
+  // ---- activity ----
+  const activity = el('select');
+  activity.name = 'activity';
+  onLang((dictionary) => {
+    const chosen = activity.value || 'logistics';
+    activity.replaceChildren(
+      ...ACTIVITIES.map((code) => {
+        const option = el('option');
+        option.value = code;
+        option.textContent = dictionary.expansion.activities[code];
+        option.selected = code === chosen;
+        return option;
+      }),
+    );
+  });
+  const nace = el('input');
+  nace.type = 'text';
+  nace.name = 'nace';
+  nace.inputMode = 'numeric';
+  nace.pattern = '[0-9.]*';
+  nace.autocomplete = 'off';
+
+  // ---- area, date, access, price ----
+  const minArea = numberInput('min_area_m2', 100);
+  const maxArea = numberInput('max_area_m2', 100);
+  const areaRow = el('div', 'field-row');
+  areaRow.append(labelled(minArea, (d) => d.expansion.minArea), labelled(maxArea, (d) => d.expansion.maxArea));
+  const neededBy = el('input');
+  neededBy.type = 'date';
+  neededBy.name = 'needed_by';
+  const maxPrice = numberInput('max_price_eur_m2', 1);
+  const dateRow = el('div', 'field-row');
+  dateRow.append(labelled(neededBy, (d) => d.expansion.neededBy), labelled(maxPrice, (d) => d.expansion.maxPrice));
+
+  const requires = el('fieldset', 'plain-fieldset');
+  requires.dataset.field = 'requires';
+  const requiresLegend = el('legend', 'field-label');
+  bindText(requiresLegend, (d) => d.expansion.requires);
+  const quay = el('input');
+  quay.type = 'checkbox';
+  quay.name = 'quay';
+  const rail = el('input');
+  rail.type = 'checkbox';
+  rail.name = 'rail';
+  const checks = el('div', 'check-row');
+  for (const [input, text] of [
+    [quay, (d: Dictionary) => d.expansion.quay],
+    [rail, (d: Dictionary) => d.expansion.rail],
+  ] as const) {
+    const label = el('label', 'check');
+    const span = el('span');
+    bindText(span, text);
+    label.append(input, span);
+    checks.append(label);
+  }
+  requires.append(requiresLegend, checks);
+
+  // ---- near ----
+  let nearMode: NearMode = 'none';
+  let point: { lon: number; lat: number } | null = null;
+  const companies = new Map<string, string>(); // name → id
+  let companiesLoading: Promise<void> | null = null;
+  const near = el('fieldset', 'plain-fieldset');
+  near.dataset.field = 'near';
+  const nearLegend = el('legend', 'field-label');
+  bindText(nearLegend, (d) => d.expansion.near);
+  const nearOptions = el('div', 'check-row');
+  for (const mode of ['none', 'company', 'point'] as NearMode[]) {
+    const label = el('label', 'check');
+    const input = el('input');
+    input.type = 'radio';
+    input.name = 'near-mode';
+    input.value = mode;
+    input.checked = mode === 'none';
+    input.addEventListener('change', () => {
+      if (input.checked) setNearMode(mode);
+    });
+    const span = el('span');
+    bindText(span, (d) => (mode === 'none' ? d.expansion.nearNone : mode === 'company' ? d.expansion.nearCompany : d.expansion.nearPoint));
+    label.append(input, span);
+    nearOptions.append(label);
+  }
+  const company = el('input');
+  company.type = 'text';
+  company.name = 'company';
+  company.autocomplete = 'off';
+  bindText(company, (d) => d.expansion.companyPlaceholder, 'placeholder');
+  const companyList = el('datalist');
+  companyList.id = 'expansion-companies';
+  company.setAttribute('list', companyList.id);
+  const companyField = labelled(company, (d) => d.expansion.company);
+  companyField.append(companyList);
+  const pick = pickMode(map);
+  const pointRow = el('div', 'point-row');
+  const pickButton = el('button', 'button button--quiet button--small');
+  pickButton.type = 'button';
+  pickButton.setAttribute('aria-pressed', 'false');
+  const pointText = el('span', 'field-hint');
+  pointText.setAttribute('aria-live', 'polite');
+  pointRow.append(pickButton, pointText);
+  const maxDistance = numberInput('max_distance_m', 100);
+  const maxDistanceField = labelled(maxDistance, (d) => d.expansion.maxDistance);
+  near.append(nearLegend, nearOptions, companyField, pointRow, maxDistanceField);
+
+  function renderNear(): void {
+    const dictionary = t();
+    companyField.hidden = nearMode !== 'company';
+    pointRow.hidden = nearMode !== 'point';
+    maxDistanceField.hidden = nearMode === 'none';
+    pickButton.textContent = pick.active ? dictionary.expansion.pickingPoint : dictionary.expansion.pickPoint;
+    pickButton.setAttribute('aria-pressed', String(pick.active));
+    pointText.textContent = point ? dictionary.expansion.pointChosen(formatNumber(point.lat, dictionary, 5), formatNumber(point.lon, dictionary, 5)) : dictionary.expansion.noPoint;
+  }
+
+  function setNearMode(mode: NearMode): void {
+    const hadNear = nearMode !== 'none';
+    nearMode = mode;
+    if (mode !== 'point') pick.stop();
+    if (mode === 'company' && !companiesLoading) {
+      companiesLoading = fetchAllFeatures('companies')
+        .then((features) => {
+          for (const feature of features) {
+            const name = feature.properties.name;
+            if (typeof name === 'string' && name && !companies.has(name)) companies.set(name, String(feature.id));
+          }
+          companyList.replaceChildren(
+            ...[...companies.keys()].sort((a, b) => a.localeCompare(b)).map((name) => {
+              const option = el('option');
+              option.value = name;
+              return option;
+            }),
+          );
+        })
+        .catch((error: unknown) => console.warn('genk atlas: companies', error));
+    }
+    // The nearness weight only counts with something to be near.
+    const hasNear = mode !== 'none';
+    if (hasNear && !hadNear && weights.near === 0) weights = { ...DEFAULT_WEIGHTS_NEAR };
+    if (!hasNear && hadNear) weights = rebalance(weights, 'near', 0);
+    renderNear();
+    renderWeights();
+    onNearChange(mode === 'point' ? point : null);
+  }
+
+  pickButton.addEventListener('click', () => {
+    if (pick.active) {
+      pick.stop();
+      renderNear();
+      return;
+    }
+    pick.start((lon, lat) => {
+      point = { lon, lat };
+      pick.stop();
+      renderNear();
+      onNearChange(point);
+    });
+    renderNear();
+  });
+
+  // ---- weights ----
+  let weights: Weights = { ...DEFAULT_WEIGHTS };
+  const weightsBox = el('fieldset', 'plain-fieldset weights');
+  weightsBox.dataset.field = 'weights';
+  const weightsLegend = el('legend', 'field-label');
+  bindText(weightsLegend, (d) => d.expansion.weights);
+  const weightsHint = el('p', 'field-hint');
+  const sliders = new Map<Criterion, { input: HTMLInputElement; output: HTMLOutputElement; row: HTMLElement }>();
+  const weightsTotal = el('p', 'weights-total');
+  weightsBox.append(weightsLegend, weightsHint);
+  for (const name of CRITERIA) {
+    const row = el('div', 'weight-row');
+    const input = el('input');
+    input.type = 'range';
+    input.min = '0';
+    input.max = '100';
+    input.step = '1';
+    input.name = `weight-${name}`;
+    input.id = `expansion-weight-${name}`;
+    const label = el('label', 'weight-label');
+    label.htmlFor = input.id;
+    bindText(label, (d) => d.expansion.criteria[name]);
+    const output = el('output', 'weight-value');
+    output.htmlFor.add(input.id);
+    input.addEventListener('input', () => {
+      weights = rebalance(weights, name, Number(input.value), nearMode === 'none' ? new Set<Criterion>(['near']) : new Set());
+      renderWeights();
+    });
+    row.append(label, input, output);
+    weightsBox.append(row);
+    sliders.set(name, { input, output, row });
+  }
+  weightsBox.append(weightsTotal);
+
+  function renderWeights(): void {
+    const dictionary = t();
+    for (const [name, { input, output, row }] of sliders) {
+      input.value = String(weights[name]);
+      output.value = String(weights[name]);
+      const locked = name === 'near' && nearMode === 'none';
+      input.disabled = locked;
+      row.classList.toggle('is-disabled', locked);
+    }
+    weightsHint.textContent = nearMode === 'none' ? `${dictionary.expansion.weightsHint} ${dictionary.expansion.weightsNearOff}` : dictionary.expansion.weightsHint;
+    weightsTotal.textContent = dictionary.expansion.total(CRITERIA.reduce((sum, name) => sum + weights[name], 0));
+  }
+
+  const submit = el('button', 'button expansion-submit');
+  submit.type = 'submit';
+  bindText(submit, (d) => d.expansion.search);
+
+  form.append(labelled(activity, (d) => d.expansion.activity), labelled(nace, (d) => d.expansion.nace), areaRow, dateRow, requires, near, weightsBox, submit);
+  onLang(() => {
+    renderNear();
+    renderWeights();
+  });
+
+  const fields: Record<string, HTMLElement> = {
+    activity,
+    nace: nace,
+    min_area_m2: minArea,
+    max_area_m2: maxArea,
+    needed_by: neededBy,
+    requires,
+    max_price_eur_m2: maxPrice,
+    near,
+    company_id: company,
+    max_distance_m: maxDistance,
+    weights: weightsBox,
+  };
+  const errorNote = el('p', 'field-error');
+  errorNote.setAttribute('role', 'alert');
+
+  function numberOf(input: HTMLInputElement): number | undefined {
+    if (input.value.trim() === '') return undefined;
+    const value = Number(input.value);
+    return Number.isFinite(value) ? value : undefined;
+  }
+
+  function read(): SiteRequest {
+    const request: SiteRequest = { activity: nace.value.trim() || activity.value, requires: [], weights: { ...weights }, limit: 20, offset: 0 };
+    const min = numberOf(minArea);
+    const max = numberOf(maxArea);
+    const price = numberOf(maxPrice);
+    const distance = numberOf(maxDistance);
+    if (min !== undefined) request.min_area_m2 = min;
+    if (max !== undefined) request.max_area_m2 = max;
+    if (neededBy.value) request.needed_by = neededBy.value;
+    if (quay.checked) request.requires.push('quay');
+    if (rail.checked) request.requires.push('rail');
+    if (price !== undefined) request.max_price_eur_m2 = price;
+    if (nearMode === 'company') {
+      const id = companies.get(company.value.trim());
+      // An unknown name goes to the server as typed, which names the field in its answer.
+      request.near = { company_id: id ?? company.value.trim() };
+    }
+    if (nearMode === 'point' && point) request.near = { lon: Number(point.lon.toFixed(6)), lat: Number(point.lat.toFixed(6)) };
+    if (request.near && distance !== undefined) request.max_distance_m = distance;
+    if (!request.near) request.weights = { ...request.weights, near: 0 };
+    return request;
+  }
+
+  function summary(request: SiteRequest): string {
+    const dictionary = t();
+    const parts: string[] = [dictionary.expansion.activities[request.activity] ?? `NACE ${request.activity}`];
+    if (request.min_area_m2 !== undefined || request.max_area_m2 !== undefined) {
+      parts.push(`${request.min_area_m2 !== undefined ? formatArea(request.min_area_m2, dictionary) : '…'} – ${request.max_area_m2 !== undefined ? formatArea(request.max_area_m2, dictionary) : '…'}`);
+    }
+    if (request.needed_by) parts.push(`${dictionary.expansion.neededBy.toLowerCase()} ${formatDate(request.needed_by)}`);
+    if (request.requires.includes('quay')) parts.push(dictionary.expansion.quay.toLowerCase());
+    if (request.requires.includes('rail')) parts.push(dictionary.expansion.rail.toLowerCase());
+    if (request.max_price_eur_m2 !== undefined) parts.push(`≤ € ${formatNumber(request.max_price_eur_m2, dictionary)} /m²`);
+    if (request.near && 'company_id' in request.near) parts.push(`${dictionary.expansion.near.toLowerCase()} ${company.value.trim()}`);
+    if (request.near && 'lon' in request.near) parts.push(dictionary.expansion.pointChosen(formatNumber(request.near.lat, dictionary, 5), formatNumber(request.near.lon, dictionary, 5)));
+    if (request.max_distance_m !== undefined) parts.push(`≤ ${formatNumber(request.max_distance_m, dictionary, 0)} m`);
+    const weightText = CRITERIA.filter((name) => request.weights[name] > 0).map((name) => `${dictionary.expansion.criteria[name]} ${request.weights[name]}`).join(', ');
+    parts.push(`${dictionary.expansion.weights.replace(/\s*\(.*\)$/, '')}: ${weightText}`);
+    return parts.join(' · ');
+  }
+
+  function clearInvalid(): void {
+    for (const element of Object.values(fields)) element.removeAttribute('aria-invalid');
+    errorNote.remove();
+  }
+
+  function showInvalid(field: string | null, message: string): void {
+    clearInvalid();
+    // `weights.near`, `near.company_id` and the like name a part of a field.
+    const key = field === null ? null : field in fields ? field : field.split(/[.[]/).find((part) => part in fields) ?? field.split(/[.[]/)[0];
+    const target = key ? (key === 'near' && nearMode === 'company' ? company : fields[key === 'activity' && nace.value.trim() ? 'nace' : key]) : undefined;
+    errorNote.textContent = message;
+    if (target) {
+      target.setAttribute('aria-invalid', 'true');
+      const holder = target instanceof HTMLFieldSetElement ? target : target.closest('label') ?? target;
+      holder.after(errorNote);
+      target.setAttribute('aria-describedby', 'expansion-error');
+      errorNote.id = 'expansion-error';
+    } else {
+      submit.before(errorNote);
+    }
+  }
+
+  renderNear();
+  renderWeights();
+  return {
+    element: form,
+    read,
+    summary,
+    showInvalid,
+    clearInvalid,
+    stopPicking: () => {
+      pick.stop();
+      renderNear();
+    },
+    nearPoint: () => (nearMode === 'point' ? point : null),
+  };
+}
+
+/** The label of a request field for messages ("Oppervlakte van (m²)"), from the dictionary. */
+export function fieldTitle(field: string | null, dictionary: Dictionary): string {
+  const key = (field ?? '').split(/[.[]/)[0];
+  const titles: Record<string, string> = {
+    activity: dictionary.expansion.activity,
+    min_area_m2: dictionary.expansion.minArea,
+    max_area_m2: dictionary.expansion.maxArea,
+    needed_by: dictionary.expansion.neededBy,
+    requires: dictionary.expansion.requires,
+    max_price_eur_m2: dictionary.expansion.maxPrice,
+    near: dictionary.expansion.near,
+    max_distance_m: dictionary.expansion.maxDistance,
+    weights: dictionary.expansion.weights,
+    limit: 'limit',
+    offset: 'offset',
+  };
+  return titles[key] ?? field ?? '';
+}
