@@ -79,6 +79,7 @@ export const en: Dictionary = {
     unavailable: 'Signing in is not available on this server yet.',
     failed: 'Signing in failed. Please try again.',
     signedInAs: (name: string, role: string) => `Signed in as ${name} (${role})`,
+    confidentialFields: { occupant: 'Occupant', contact: 'Contact', note: 'Note' } as Record<string, string>,
     roles: { public: 'public', retail: 'retail', business: 'business', planner: 'planner', admin: 'admin' } as Record<string, string>,
   },
   vacancy: {

@@ -84,6 +84,7 @@ export const nl = {
     unavailable: 'Aanmelden kan nog niet op deze server.',
     failed: 'Aanmelden lukte niet. Probeer het opnieuw.',
     signedInAs: (name: string, role: string) => `Aangemeld als ${name} (${role})`,
+    confidentialFields: { occupant: 'Uitbater', contact: 'Contactpersoon', note: 'Notitie' } as Record<string, string>,
     roles: { public: 'publiek', retail: 'detailhandel', business: 'bedrijven', planner: 'planner', admin: 'beheerder' } as Record<string, string>,
   },
   vacancy: {

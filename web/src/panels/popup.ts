@@ -70,7 +70,13 @@ function aggregateCount(hit: Hit): number | null {
 }
 
 function fieldsFor(hit: Hit): FieldInfo[] {
-  if (hit.layer.fields.length > 0) return hit.layer.fields;
+  if (hit.layer.fields.length > 0) {
+    // `/api/layers` lists the public fields; the confidential ones a signed-in role gets follow them.
+    const listed = new Set(hit.layer.fields.map((field) => field.name));
+    const titles = t().session.confidentialFields;
+    const extra = Object.keys(hit.properties).filter((name) => !listed.has(name) && titles[name]);
+    return [...hit.layer.fields, ...extra.map((name) => ({ name, type: 'text', title_nl: titles[name], title_en: titles[name] }))];
+  }
   // A layer the API does not describe: show what the tile carries, under its own names.
   return Object.keys(hit.properties)
     .filter((name) => name !== 'id')

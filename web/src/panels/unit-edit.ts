@@ -156,6 +156,15 @@ export function openUnitEditor(unitId: string, address: string): void {
   note.rows = 2;
   addField('note', note);
 
+  // Only daily shops have a kind (bakery, butcher…); the server drops it for other categories.
+  const categoryInput = inputs.get('category') as HTMLSelectElement;
+  const kindInput = inputs.get('kind') as HTMLSelectElement;
+  const syncKind = () => {
+    kindInput.disabled = categoryInput.value !== 'daily';
+    if (kindInput.disabled) kindInput.value = '';
+  };
+  categoryInput.addEventListener('change', syncKind);
+
   const actions = document.createElement('div');
   actions.className = 'form-actions';
   const save = document.createElement('button');
@@ -235,6 +244,7 @@ export function openUnitEditor(unitId: string, address: string): void {
         }
         input.value = initial[name];
       }
+      syncKind();
       version = unitHistory.version;
       versionNote.textContent = dictionary.unitEdit.version(version);
       historyList.replaceChildren(

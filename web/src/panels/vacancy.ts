@@ -447,18 +447,22 @@ export function renderVacancyPanel(container: HTMLElement, map: MapLibreMap, map
     section.dataset.groupId = group.id;
     const since = dictionary.vacancy.sinceYearAgo(formatDate(shiftMonths(state.date, -12)));
     const n = (value: number) => formatNumber(value, dictionary, 0);
-    const list = document.createElement('dl');
-    list.className = 'kpi-list';
-    list.append(
+    const rates = document.createElement('dl');
+    rates.className = 'kpi-list kpi-list--rates';
+    rates.append(
       kpi('rate_count', dictionary.vacancy.rateCount, formatRate(group.rate_count, dictionary), pointsChange(group.rate_count, before?.rate_count ?? null, dictionary), since),
       kpi('rate_area', dictionary.vacancy.rateArea, formatRate(group.rate_area, dictionary), pointsChange(group.rate_area, before?.rate_area ?? null, dictionary), since),
+    );
+    const list = document.createElement('dl');
+    list.className = 'kpi-list kpi-list--counts';
+    list.append(
       kpi('units', dictionary.vacancy.units, n(group.units), countChange(group.units, before?.units, dictionary), since),
       kpi('occupied', dictionary.vacancy.occupied, n(group.occupied), countChange(group.occupied, before?.occupied, dictionary), since),
       kpi('vacant', dictionary.vacancy.vacant, n(group.vacant), countChange(group.vacant, before?.vacant, dictionary), since),
       kpi('renovation', dictionary.vacancy.renovation, n(group.renovation), countChange(group.renovation, before?.renovation, dictionary), since),
       kpi('register_candidates', dictionary.vacancy.registerCandidates, n(group.register_candidates), countChange(group.register_candidates, before?.register_candidates, dictionary), since),
     );
-    section.append(list);
+    section.append(rates, list);
 
     // Vacant units by duration class, as a bar in three parts and its numbers.
     const durations = document.createElement('div');
