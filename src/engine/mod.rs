@@ -7,6 +7,7 @@
 pub mod coverage;
 pub mod index;
 pub mod measure;
+pub mod sites;
 pub mod vacancy;
 
 use std::collections::{BTreeMap, HashMap};
@@ -29,6 +30,8 @@ pub struct Engine {
     unit_events: Arc<Vec<UnitEvent>>,
     /// The walking network and snapped residents, built on first use.
     coverage: coverage::CoverageCache,
+    /// The site search's parcels on the market, built on first use.
+    site_market: Arc<std::sync::OnceLock<sites::Market>>,
 }
 
 impl Engine {
@@ -48,6 +51,7 @@ impl Engine {
             layers: indexes,
             unit_events: Arc::new(unit_events),
             coverage: coverage::CoverageCache::default(),
+            site_market: Arc::default(),
         }
     }
 
@@ -76,6 +80,7 @@ impl Engine {
             layers,
             unit_events: Arc::clone(&self.unit_events),
             coverage: self.coverage.after_upsert(layer),
+            site_market: sites::Market::after_upsert(&self.site_market, layer),
         }
     }
 
