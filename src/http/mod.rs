@@ -4,6 +4,7 @@
 //! Handlers extract, call the engine, and map to JSON; CPU-heavy work runs in
 //! `spawn_blocking`, never on a Tokio worker.
 
+mod coverage;
 pub mod error;
 mod layers;
 pub mod tile_cache;
@@ -94,6 +95,10 @@ pub fn router(state: AppState) -> Router {
             "/api/layers/{layer}/features/{feature_id}",
             get(layers::feature),
         )
+        .route("/api/coverage", get(coverage::figures))
+        .route("/api/coverage/whatif", axum::routing::post(coverage::whatif))
+        .route("/api/coverage/isochrones", get(coverage::isochrones))
+        .route("/api/coverage/gaps", get(coverage::gaps))
         .route("/api/vacancy/summary", get(vacancy::summary))
         .route("/api/vacancy/trend", get(vacancy::trend))
         .route("/api/vacancy/churn", get(vacancy::churn))

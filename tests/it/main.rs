@@ -4,6 +4,7 @@
 mod architecture;
 mod cli;
 mod contract;
+mod coverage;
 mod demo;
 mod fixtures;
 mod http;
