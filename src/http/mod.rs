@@ -103,8 +103,12 @@ pub fn router(state: AppState) -> Router {
         .route("/api/vacancy/trend", get(vacancy::trend))
         .route("/api/vacancy/churn", get(vacancy::churn))
         .route("/api/vacancy/register", get(vacancy::register))
+        .route("/api/vacancy/h3", get(vacancy::h3))
+        .route("/api/vacancy/h3/change", get(vacancy::h3_change))
+        .route("/api/vacancy/surface", get(vacancy::surface))
         .route("/api/{*rest}", get(unknown_api_route))
         // `/tiles/style.json`, `/tiles/{layer}.json`, `/tiles/{layer}/{z}/{x}/{y}.mvt`
+        .route("/tiles/vacancy_h3/{z}/{x}/{y}", get(vacancy::h3_tile))
         .route("/tiles/{*path}", get(tiles::tiles_path))
         .route("/tiles", get(tiles::unknown_tile_route))
         .route("/tiles/", get(tiles::unknown_tile_route));

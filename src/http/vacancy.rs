@@ -9,6 +9,15 @@
 //! `by` is `city`; a trend runs monthly over the five years up to `to`, churn
 //! over the year up to `to`. Rates are fractions, `null` when their
 //! denominator is 0.
+//!
+//! The heatmaps (`/api/vacancy/h3`, `/api/vacancy/h3/change`,
+//! `/api/vacancy/surface` and the tile layer `/tiles/vacancy_h3/...`) build
+//! a [`LocatedStock`] instead (the units with their points and H3 cells).
+//! Their GeoJSON coordinates are x = longitude, y = latitude, rounded to
+//! 10⁻⁷ degrees (about 1 cm). The hexagon tiles are cut from the cells of
+//! one (engine snapshot, date, resolution, minimum), kept in a small cache
+//! ([`HexCellCache`]): the tiles of one map view come from one computation,
+//! and an edit (a new engine snapshot) shows at once.
 
 use axum::extract::State;
 use axum::http::{header, HeaderMap};
@@ -19,10 +28,18 @@ use serde_json::{json, Value as Json_};
 
 use super::error::{ApiError, ApiQuery};
 use super::AppState;
+use std::sync::{Arc, Mutex, Weak};
+
+use crate::engine::vacancy::h3::{
+    cell_polygon, hex_cells, hex_change, CellFigures, HexParams, HexResolution, LocatedStock,
+    DEFAULT_MIN_UNITS,
+};
+use crate::engine::vacancy::surface::{ratio_surface, SurfaceParams, SurfaceWeight};
 use crate::engine::vacancy::{
     self, step_dates, Grouping, RegisterEntry, RetailStock, Step, VacancyError, MAX_STEPS,
 };
 use crate::engine::Engine;
+use crate::tiles::vacancy_h3::{render_hex_tile, HexTileSet};
 
 /// A `YYYY-MM-DD` parameter, `None` when absent.
 fn parse_date(query: &ApiQuery, name: &str) -> Result<Option<NaiveDate>, ApiError> {
@@ -337,6 +354,362 @@ fn csv_field(text: &str) -> String {
     } else {
         text
     }
+}
+
+// ---------------------------------------------------------------- heatmaps
+
+/// The largest `min_units` a request may ask for.
+const MAX_MIN_UNITS: usize = 1_000;
+
+/// `res=9|10`, 9 when absent.
+fn parse_resolution(query: &ApiQuery) -> Result<HexResolution, ApiError> {
+    let Some(text) = query.get("res") else {
+        return Ok(HexResolution::Nine);
+    };
+    text.parse::<u8>()
+        .ok()
+        .and_then(HexResolution::from_number)
+        .ok_or_else(|| {
+            ApiError::bad_request(
+                "res",
+                format!("'{text}' is not an offered H3 resolution (9 or 10)"),
+            )
+        })
+}
+
+/// `min_units`, a whole number from 1 to [`MAX_MIN_UNITS`], 5 when absent.
+fn parse_min_units(query: &ApiQuery) -> Result<usize, ApiError> {
+    let Some(text) = query.get("min_units") else {
+        return Ok(DEFAULT_MIN_UNITS);
+    };
+    text.parse::<usize>()
+        .ok()
+        .filter(|n| (1..=MAX_MIN_UNITS).contains(n))
+        .ok_or_else(|| {
+            ApiError::bad_request(
+                "min_units",
+                format!("'{text}' is not a whole number from 1 to {MAX_MIN_UNITS}"),
+            )
+        })
+}
+
+/// A number of metres, `default` when absent.
+fn parse_metres(query: &ApiQuery, name: &str, default: f64) -> Result<f64, ApiError> {
+    let Some(text) = query.get(name) else {
+        return Ok(default);
+    };
+    text.parse::<f64>()
+        .ok()
+        .filter(|number| number.is_finite())
+        .ok_or_else(|| ApiError::bad_request(name, format!("'{text}' is not a number of metres")))
+}
+
+/// Run `work` on the located stock of the current engine, off the runtime.
+async fn with_located<T: Send + 'static>(
+    state: &AppState,
+    work: impl FnOnce(&LocatedStock) -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    let engine: Arc<Engine> = state.engine();
+    tokio::task::spawn_blocking(move || {
+        let located = LocatedStock::from_engine(&engine).map_err(ApiError::internal)?;
+        work(&located)
+    })
+    .await
+    .map_err(ApiError::internal)?
+}
+
+/// Degrees rounded to 10⁻⁷ (about 1 cm), for GeoJSON.
+fn round_degrees(degrees: f64) -> f64 {
+    (degrees * 1e7).round() / 1e7
+}
+
+/// A closed ring as GeoJSON coordinates.
+fn ring_json(ring: &geo::LineString<f64>) -> Json_ {
+    Json_::Array(
+        ring.0
+            .iter()
+            .map(|point| json!([round_degrees(point.x), round_degrees(point.y)]))
+            .collect(),
+    )
+}
+
+/// A GeoJSON feature with a cell's outline.
+fn hex_feature(cell: h3o::CellIndex, properties: Json_) -> Json_ {
+    let polygon = cell_polygon(cell);
+    json!({
+        "type": "Feature",
+        "id": cell.to_string(),
+        "geometry": {"type": "Polygon", "coordinates": [ring_json(polygon.exterior())]},
+        "properties": properties,
+    })
+}
+
+fn cell_properties_json(figures: &CellFigures) -> Json_ {
+    json!({
+        "h3": figures.cell.to_string(),
+        "units": figures.n_units,
+        "occupied": figures.n_occupied,
+        "vacant": figures.n_vacant,
+        "renovation": figures.n_renovation,
+        "rate_count": figures.rate_count(),
+        "rate_area": figures.rate_area(),
+        "too_small": figures.too_small,
+    })
+}
+
+/// `GET /api/vacancy/h3?date=&res=&min_units=`: a FeatureCollection of the
+/// hexagons holding a unit on the date.
+pub async fn h3(State(state): State<AppState>, query: ApiQuery) -> Result<Json<Json_>, ApiError> {
+    query.only(&["date", "res", "min_units"])?;
+    let date = parse_date(&query, "date")?;
+    let params = HexParams {
+        resolution: parse_resolution(&query)?,
+        min_units: parse_min_units(&query)?,
+    };
+    let body = with_located(&state, move |located| {
+        let date = date.unwrap_or_else(|| default_date(located.stock()));
+        let features: Vec<Json_> = hex_cells(located, date, &params)
+            .iter()
+            .map(|figures| hex_feature(figures.cell, cell_properties_json(figures)))
+            .collect();
+        Ok(json!({
+            "type": "FeatureCollection",
+            "date": date,
+            "res": params.resolution.number(),
+            "min_units": params.min_units,
+            "features": features,
+        }))
+    })
+    .await?;
+    Ok(Json(body))
+}
+
+/// `GET /api/vacancy/h3/change?from=&to=&res=&min_units=`: per hexagon the
+/// figures on both dates and the change of both rates in percentage points
+/// (`null` when the cell is too small on either date); by default the year
+/// up to `to`.
+pub async fn h3_change(
+    State(state): State<AppState>,
+    query: ApiQuery,
+) -> Result<Json<Json_>, ApiError> {
+    query.only(&["from", "to", "res", "min_units"])?;
+    let from = parse_date(&query, "from")?;
+    let to = parse_date(&query, "to")?;
+    let params = HexParams {
+        resolution: parse_resolution(&query)?,
+        min_units: parse_min_units(&query)?,
+    };
+    let body = with_located(&state, move |located| {
+        let to = to.unwrap_or_else(|| default_date(located.stock()));
+        let from = from.unwrap_or_else(|| months_before(to, 12));
+        let changes = hex_change(located, from, to, &params).map_err(|error| match error {
+            VacancyError::PeriodReversed { from, to } => reversed(from, to),
+            other => ApiError::internal(other),
+        })?;
+        let features: Vec<Json_> = changes
+            .iter()
+            .map(|change| {
+                let (before, after) = (&change.before, &change.after);
+                hex_feature(
+                    change.cell,
+                    json!({
+                        "h3": change.cell.to_string(),
+                        "units_from": before.n_units,
+                        "units_to": after.n_units,
+                        "vacant_from": before.n_vacant,
+                        "vacant_to": after.n_vacant,
+                        "rate_count_from": before.rate_count(),
+                        "rate_count_to": after.rate_count(),
+                        "rate_area_from": before.rate_area(),
+                        "rate_area_to": after.rate_area(),
+                        "change_count_pp": change.change_count_pp(),
+                        "change_area_pp": change.change_area_pp(),
+                        "too_small": change.too_small(),
+                    }),
+                )
+            })
+            .collect();
+        Ok(json!({
+            "type": "FeatureCollection",
+            "from": from,
+            "to": to,
+            "res": params.resolution.number(),
+            "min_units": params.min_units,
+            "features": features,
+        }))
+    })
+    .await?;
+    Ok(Json(body))
+}
+
+/// `GET /api/vacancy/surface?date=&bandwidth_m=&weight=count|area&min_units=&cell_m=`:
+/// the kernel ratio surface as a FeatureCollection of square cells
+/// (`cell_m`, 50 m by default) with `ratio` (a fraction) and `units` (units
+/// within the bandwidth); masked cells are left out.
+pub async fn surface(
+    State(state): State<AppState>,
+    query: ApiQuery,
+) -> Result<Json<Json_>, ApiError> {
+    query.only(&["date", "bandwidth_m", "weight", "min_units", "cell_m"])?;
+    let date = parse_date(&query, "date")?;
+    let defaults = SurfaceParams::default();
+    let weight = match query.get("weight") {
+        None => defaults.weight,
+        Some(text) => text
+            .parse::<SurfaceWeight>()
+            .map_err(|message| ApiError::bad_request("weight", message))?,
+    };
+    let params = SurfaceParams {
+        bandwidth_m: parse_metres(&query, "bandwidth_m", defaults.bandwidth_m)?,
+        weight,
+        min_units: parse_min_units(&query)?,
+        cell_m: parse_metres(&query, "cell_m", defaults.cell_m)?,
+    };
+    params
+        .check()
+        .map_err(|error| ApiError::bad_request(error.parameter, error.message))?;
+    let body = with_located(&state, move |located| {
+        let date = date.unwrap_or_else(|| default_date(located.stock()));
+        let grid = params.grid();
+        let features: Vec<Json_> = ratio_surface(located, date, &params)
+            .iter()
+            .map(|cell| {
+                let square = grid.bounds(cell.column, cell.row).to_polygon();
+                json!({
+                    "type": "Feature",
+                    "id": format!("{}/{}", cell.column, cell.row),
+                    "geometry": {"type": "Polygon", "coordinates": [ring_json(square.exterior())]},
+                    "properties": {"ratio": cell.ratio, "units": cell.n_units},
+                })
+            })
+            .collect();
+        Ok(json!({
+            "type": "FeatureCollection",
+            "date": date,
+            "bandwidth_m": params.bandwidth_m,
+            "weight": params.weight.as_str(),
+            "min_units": params.min_units,
+            "cell_m": params.cell_m,
+            "kernel": "quartic",
+            "features": features,
+        }))
+    })
+    .await?;
+    Ok(Json(body))
+}
+
+/// What one set of hexagon tiles is cut from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct HexKey {
+    /// The engine snapshot's address (only compared, while its entry's
+    /// `Weak` keeps the address from being reused).
+    engine_address: usize,
+    date: NaiveDate,
+    resolution: HexResolution,
+    min_units: usize,
+}
+
+type HexEntry = (HexKey, Weak<Engine>, Arc<HexTileSet>);
+
+/// The hexagons of the last few (engine, date, resolution, minimum), newest
+/// last. An entry whose engine is gone (replaced by an edit and dropped)
+/// never matches and is dropped at the next insert.
+pub struct HexCellCache {
+    entries: Mutex<Vec<HexEntry>>,
+}
+
+impl HexCellCache {
+    const CAPACITY: usize = 8;
+
+    const fn new() -> Self {
+        HexCellCache {
+            entries: Mutex::new(Vec::new()),
+        }
+    }
+
+    fn get(&self, key: &HexKey) -> Option<Arc<HexTileSet>> {
+        let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        entries
+            .iter()
+            .find(|(candidate, engine, _)| candidate == key && engine.strong_count() > 0)
+            .map(|(_, _, set)| set.clone())
+    }
+
+    fn insert(&self, key: HexKey, engine: &Arc<Engine>, set: Arc<HexTileSet>) {
+        let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        entries.retain(|(candidate, engine, _)| candidate != &key && engine.strong_count() > 0);
+        entries.push((key, Arc::downgrade(engine), set));
+        if entries.len() > Self::CAPACITY {
+            entries.remove(0);
+        }
+    }
+}
+
+/// The one hexagon cache of the process (keyed by engine snapshot, so apps
+/// in one process never see each other's cells).
+static HEX_CELLS: HexCellCache = HexCellCache::new();
+
+/// `GET /tiles/vacancy_h3/{z}/{x}/{y}.mvt?date=&res=&min_units=`: the
+/// hexagons as a vector tile (layer `vacancy_h3`), `204` when empty.
+pub async fn h3_tile(
+    State(state): State<AppState>,
+    axum::extract::Path((z, x, y_file)): axum::extract::Path<(String, String, String)>,
+    query: ApiQuery,
+) -> Result<Response, ApiError> {
+    query.only(&["date", "res", "min_units"])?;
+    let tile = super::tiles::parse_tile(&z, &x, &y_file)?;
+    let date = parse_date(&query, "date")?;
+    let params = HexParams {
+        resolution: parse_resolution(&query)?,
+        min_units: parse_min_units(&query)?,
+    };
+    let engine = state.engine();
+    let tile_params = state.tile_params();
+    let body = tokio::task::spawn_blocking(move || -> Result<Option<Vec<u8>>, ApiError> {
+        let build = || LocatedStock::from_engine(&engine).map_err(ApiError::internal);
+        // Without a date the default needs the stock; with one, a cache
+        // hit needs nothing.
+        let (date, mut located) = match date {
+            Some(date) => (date, None),
+            None => {
+                let located = build()?;
+                (default_date(located.stock()), Some(located))
+            }
+        };
+        let key = HexKey {
+            engine_address: Arc::as_ptr(&engine) as usize,
+            date,
+            resolution: params.resolution,
+            min_units: params.min_units,
+        };
+        let set = match HEX_CELLS.get(&key) {
+            Some(set) => set,
+            None => {
+                let located = match located.take() {
+                    Some(located) => located,
+                    None => build()?,
+                };
+                let set = Arc::new(HexTileSet::new(hex_cells(&located, date, &params)));
+                HEX_CELLS.insert(key, &engine, set.clone());
+                set
+            }
+        };
+        Ok(render_hex_tile(&set, tile, &tile_params))
+    })
+    .await
+    .map_err(ApiError::internal)??;
+    let cache_control = (header::CACHE_CONTROL, super::tiles::TILE_CACHE_CONTROL);
+    Ok(match body {
+        None => (axum::http::StatusCode::NO_CONTENT, [cache_control]).into_response(),
+        Some(bytes) => (
+            [
+                (header::CONTENT_TYPE, super::tiles::MVT_CONTENT_TYPE),
+                cache_control,
+            ],
+            bytes,
+        )
+            .into_response(),
+    })
 }
 
 #[cfg(test)]

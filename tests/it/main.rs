@@ -13,3 +13,4 @@ mod postgis;
 mod support;
 mod tiles;
 mod vacancy;
+mod vacancy_heatmap;
