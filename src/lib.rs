@@ -4,6 +4,8 @@
 //! lives at the edges (`store`, `http`, and the `atlas` binary). See
 //! ARCHITECTURE.md for the map of the code.
 
+pub mod accounts;
+pub mod auth;
 pub mod demo;
 pub mod engine;
 pub mod http;

@@ -14,6 +14,7 @@ use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 
+use genk_atlas::accounts;
 use genk_atlas::demo::{self, DemoParams};
 use genk_atlas::http::{self, AppState};
 use genk_atlas::import::export::{ExportFormat, ExportParams};
@@ -21,6 +22,7 @@ use genk_atlas::import::mapping::parse_pair;
 use genk_atlas::import::run::{self as import_run, ImportCommand, ImportTarget};
 use genk_atlas::import::{FieldMapping, ImportParams};
 use genk_atlas::load::load_engine;
+use genk_atlas::model::access::Role;
 use genk_atlas::model::LayerId;
 use genk_atlas::store::geopackage::GeoPackageStore;
 use genk_atlas::store::postgis::{self, PostgisStore};
@@ -72,6 +74,41 @@ enum Command {
     Import(ImportArgs),
     /// Export one layer to a GIS file through GDAL (an operator's tool: it reads the store directly).
     Export(ExportArgs),
+    /// Manage accounts: add one (prints its one-time password) or issue an API token.
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Add an account (or reset one) and print its new password, once.
+    Add {
+        name: String,
+        /// retail, business, planner or admin.
+        #[arg(long)]
+        role: Role,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Issue an API token for an account and print it, once.
+    Token {
+        name: String,
+        /// How many days the token lasts.
+        #[arg(long, default_value_t = accounts::DEFAULT_TOKEN_DAYS)]
+        days: u32,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+}
+
+#[derive(Args)]
+struct StoreArgs {
+    /// The GeoPackage that holds the accounts.
+    #[arg(long, conflicts_with = "database_url")]
+    gpkg: Option<PathBuf>,
+    /// Or the PostGIS database.
+    #[arg(long, env = "ATLAS_DATABASE_URL")]
+    database_url: Option<String>,
 }
 
 #[derive(Args)]
@@ -209,6 +246,7 @@ async fn run(command: Command) -> Result<()> {
         Command::Load { from, database_url } => load(&from, &database_url).await,
         Command::Import(args) => import(args).await,
         Command::Export(args) => export(args).await,
+        Command::User(command) => user(command).await,
     }
 }
 
@@ -289,6 +327,29 @@ async fn export(args: ExportArgs) -> Result<()> {
         args.layer,
         out.display()
     );
+    Ok(())
+}
+
+/// `atlas user add|token`: the secret goes alone to stdout, so scripts can take it.
+async fn user(command: UserCommand) -> Result<()> {
+    let actor = format!(
+        "cli:{}",
+        std::env::var("USER").unwrap_or_else(|_| "unknown".into())
+    );
+    match command {
+        UserCommand::Add { name, role, store } => {
+            let store = open_store(store.gpkg.as_deref(), store.database_url.as_deref()).await?;
+            let password = accounts::add_account(store.as_ref(), &name, role, &actor).await?;
+            eprintln!("account '{name}' ({role}) is ready; its password, shown only now:");
+            println!("{password}");
+        }
+        UserCommand::Token { name, days, store } => {
+            let store = open_store(store.gpkg.as_deref(), store.database_url.as_deref()).await?;
+            let token = accounts::issue_token(store.as_ref(), &name, days, &actor).await?;
+            eprintln!("API token for '{name}', valid {days} days, shown only now (send it as Authorization: Bearer):");
+            println!("{token}");
+        }
+    }
     Ok(())
 }
 

@@ -84,6 +84,16 @@ impl Engine {
         }
     }
 
+    /// This engine with `events` appended to the shop-unit history.
+    pub fn with_events_added(mut self, events: Vec<UnitEvent>) -> Engine {
+        if !events.is_empty() {
+            let mut all = self.unit_events.as_ref().clone();
+            all.extend(events);
+            self.unit_events = Arc::new(all);
+        }
+        self
+    }
+
     pub fn from_dataset(dataset: &Dataset) -> Self {
         let layers = LayerId::ALL
             .iter()

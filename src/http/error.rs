@@ -20,6 +20,18 @@ pub enum ApiError {
     BadRequest { parameter: String, message: String },
     #[error("{0}")]
     NotFound(String),
+    /// No credential, or a wrong or expired one.
+    #[error("{0}")]
+    Unauthorized(String),
+    /// A valid credential whose role may not do this.
+    #[error("{0}")]
+    Forbidden(String),
+    /// The edit was made on an old version; `detail` says which is current.
+    #[error("{message}")]
+    Conflict {
+        message: String,
+        detail: serde_json::Value,
+    },
     /// A fault of the atlas itself; the text is logged, not sent.
     #[error("{0}")]
     Internal(String),
@@ -46,6 +58,16 @@ impl IntoResponse for ApiError {
                 json!({"error": format!("invalid parameter '{parameter}': {message}"), "detail": {"parameter": parameter}}),
             ),
             ApiError::NotFound(message) => (StatusCode::NOT_FOUND, json!({"error": message})),
+            ApiError::Unauthorized(message) => {
+                let body = Json(json!({"error": message}));
+                let challenge = [(axum::http::header::WWW_AUTHENTICATE, "Bearer")];
+                return (StatusCode::UNAUTHORIZED, challenge, body).into_response();
+            }
+            ApiError::Forbidden(message) => (StatusCode::FORBIDDEN, json!({"error": message})),
+            ApiError::Conflict { message, detail } => (
+                StatusCode::CONFLICT,
+                json!({"error": message, "detail": detail}),
+            ),
             ApiError::Internal(message) => {
                 tracing::error!("internal error: {message}");
                 (

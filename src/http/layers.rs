@@ -7,9 +7,10 @@ use axum::Json;
 use geo::{coord, Rect};
 use serde_json::{json, Value as Json_};
 
+use super::auth::Caller;
 use super::error::{ApiError, ApiQuery};
 use super::AppState;
-use crate::model::geojson::{feature_to_json, Audience};
+use crate::model::geojson::feature_to_json;
 use crate::model::{LayerId, ALL_LAYERS};
 
 /// The most features one page may hold.
@@ -142,10 +143,12 @@ fn parse_count(
 /// RFC 7946 FeatureCollection, in id order.
 pub async fn features(
     State(state): State<AppState>,
+    caller: Caller,
     Path(layer): Path<String>,
     query: ApiQuery,
 ) -> Result<Response, ApiError> {
     let layer = parse_layer(&layer)?;
+    let audience = caller.audience(layer);
     query.only(&["bbox", "limit", "offset"])?;
     let bbox = query.get("bbox").map(parse_bbox).transpose()?;
     let limit = parse_count(&query, "limit", DEFAULT_LIMIT, MAX_LIMIT)?;
@@ -162,7 +165,7 @@ pub async fn features(
             .iter()
             .skip(offset)
             .take(limit)
-            .map(|position| feature_to_json(&index.features()[*position], schema, Audience::Public))
+            .map(|position| feature_to_json(&index.features()[*position], schema, audience))
             .collect();
         json!({
             "type": "FeatureCollection",
@@ -174,12 +177,26 @@ pub async fn features(
     })
     .await
     .map_err(ApiError::internal)?;
-    Ok(([(header::CONTENT_TYPE, "application/geo+json")], body).into_response())
+    Ok(geojson_response(body))
+}
+
+/// GeoJSON whose confidential fields depend on who asks: never shared by caches.
+fn geojson_response(body: String) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "application/geo+json"),
+            (header::VARY, "Cookie, Authorization"),
+            (header::CACHE_CONTROL, "private, no-cache"),
+        ],
+        body,
+    )
+        .into_response()
 }
 
 /// `GET /api/layers/{layer}/features/{feature_id}`
 pub async fn feature(
     State(state): State<AppState>,
+    caller: Caller,
     Path((layer, feature_id)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
     let layer = parse_layer(&layer)?;
@@ -187,8 +204,8 @@ pub async fn feature(
     let feature = engine.layer(layer).get(&feature_id).ok_or_else(|| {
         ApiError::NotFound(format!("layer '{layer}' has no feature '{feature_id}'"))
     })?;
-    let body = feature_to_json(feature, layer.schema(), Audience::Public).to_string();
-    Ok(([(header::CONTENT_TYPE, "application/geo+json")], body).into_response())
+    let body = feature_to_json(feature, layer.schema(), caller.audience(layer)).to_string();
+    Ok(geojson_response(body))
 }
 
 #[cfg(test)]

@@ -4,9 +4,13 @@
 //! Handlers extract, call the engine, and map to JSON; CPU-heavy work runs in
 //! `spawn_blocking`, never on a Tokio worker.
 
+mod audit;
+pub mod auth;
 mod coverage;
 pub mod error;
 mod layers;
+mod shop_units;
+mod sites;
 pub mod tile_cache;
 mod tiles;
 mod vacancy;
@@ -17,7 +21,7 @@ use std::sync::{Arc, RwLock};
 
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 use tower_http::services::{ServeDir, ServeFile};
 
@@ -43,6 +47,10 @@ struct Inner {
     tile_params: crate::tiles::TileParams,
     /// Serialises `replace_features` (store write, engine swap, invalidation).
     tile_writer: tokio::sync::Mutex<()>,
+    /// Open login sessions.
+    sessions: crate::auth::Sessions,
+    /// A hash to check unknown names against, made on first use.
+    decoy_password_hash: std::sync::OnceLock<String>,
 }
 
 impl AppState {
@@ -67,12 +75,26 @@ impl AppState {
                 tile_cache: tile_cache::TileCache::new(tile_cache_bytes),
                 tile_params: crate::tiles::TileParams::default(),
                 tile_writer: tokio::sync::Mutex::new(()),
+                sessions: crate::auth::Sessions::default(),
+                decoy_password_hash: std::sync::OnceLock::new(),
             }),
         }
     }
 
     pub fn store(&self) -> &SharedStore {
         &self.inner.store
+    }
+
+    pub fn sessions(&self) -> &crate::auth::Sessions {
+        &self.inner.sessions
+    }
+
+    /// The hash of a password nobody has, so that a login with an unknown
+    /// name takes as long as one with a wrong password.
+    pub fn decoy_password_hash(&self) -> &str {
+        self.inner
+            .decoy_password_hash
+            .get_or_init(|| crate::auth::hash_password(&crate::auth::generate_password()))
     }
 
     /// The engine as it is now; a later reload does not change this snapshot.
@@ -99,6 +121,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/coverage/whatif", axum::routing::post(coverage::whatif))
         .route("/api/coverage/isochrones", get(coverage::isochrones))
         .route("/api/coverage/gaps", get(coverage::gaps))
+        .route("/api/sites/search", axum::routing::post(sites::search))
         .route("/api/vacancy/summary", get(vacancy::summary))
         .route("/api/vacancy/trend", get(vacancy::trend))
         .route("/api/vacancy/churn", get(vacancy::churn))
@@ -106,6 +129,14 @@ pub fn router(state: AppState) -> Router {
         .route("/api/vacancy/h3", get(vacancy::h3))
         .route("/api/vacancy/h3/change", get(vacancy::h3_change))
         .route("/api/vacancy/surface", get(vacancy::surface))
+        .route(
+            "/api/session",
+            get(auth::current).post(auth::login).delete(auth::logout),
+        )
+        .route("/api/audit", get(audit::list))
+        .route("/api/shop_units", post(shop_units::create))
+        .route("/api/shop_units/{unit_id}/events", post(shop_units::record_event))
+        .route("/api/shop_units/{unit_id}/history", get(shop_units::history))
         .route("/api/{*rest}", get(unknown_api_route))
         // `/tiles/style.json`, `/tiles/{layer}.json`, `/tiles/{layer}/{z}/{x}/{y}.mvt`
         .route("/tiles/vacancy_h3/{z}/{x}/{y}", get(vacancy::h3_tile))

@@ -25,8 +25,8 @@ use super::layers::parse_layer;
 use super::tile_cache::{CachedTile, TileEncoding, TileKey};
 use super::AppState;
 use crate::engine::Engine;
-use crate::model::{Feature, LayerId};
-use crate::store::{StoreError, WriteBatch};
+use crate::model::{Feature, LayerId, UnitEvent};
+use crate::store::{EditGuard, StoreError, WriteBatch};
 use crate::tiles::{render_tile, style, tilejson, TileCoord, TileParams};
 
 /// The media type of Mapbox vector tiles.
@@ -355,19 +355,50 @@ impl AppState {
         layer: LayerId,
         changed: Vec<Feature>,
     ) -> Result<usize, StoreError> {
+        self.write_edit(layer, changed, Vec::new(), EditGuard::default())
+            .await
+    }
+
+    /// As `replace_features`, also appending shop-unit `events` and writing
+    /// the guard's version checks and audit entries in the same transaction.
+    /// Events are numbered here, after the newest stored one, under the
+    /// write lock.
+    pub async fn write_edit(
+        &self,
+        layer: LayerId,
+        changed: Vec<Feature>,
+        mut events: Vec<UnitEvent>,
+        guard: EditGuard,
+    ) -> Result<usize, StoreError> {
         let _writer = self.inner.tile_writer.lock().await;
+        let newest_event = self
+            .engine()
+            .unit_events()
+            .iter()
+            .map(|event| event.event_id)
+            .max()
+            .unwrap_or(0);
+        for (offset, event) in events.iter_mut().enumerate() {
+            event.event_id = newest_event + 1 + offset as i64;
+        }
         let batch = WriteBatch {
             layers: vec![(layer, changed)],
-            events: Vec::new(),
+            events,
         };
-        self.store().write(&batch, &|_| {}).await?;
+        self.store().write_guarded(&batch, &guard, &|_| {}).await?;
         let Some((_, changed)) = batch.layers.into_iter().next() else {
             return Ok(0);
         };
         let engine = self.engine();
+        let events = batch.events;
         let (rebuilt, boxes) = tokio::task::spawn_blocking(move || {
             let boxes = touched_boxes(&engine, layer, &changed);
-            (engine.with_upserted(layer, changed), boxes)
+            (
+                engine
+                    .with_upserted(layer, changed)
+                    .with_events_added(events),
+                boxes,
+            )
         })
         .await
         .map_err(|error| {

@@ -3,6 +3,8 @@
 //! Pure: no IO, no clock. Geometry here is always EPSG:4326 with
 //! x = longitude and y = latitude.
 
+pub mod access;
+pub mod unit_edit;
 pub mod feature;
 pub mod geojson;
 pub mod history;

@@ -40,7 +40,9 @@ use rusqlite::types::{ToSqlOutput, Value as SqlValue, ValueRef};
 use rusqlite::{Connection, OpenFlags, ToSql, Transaction};
 use tokio::sync::mpsc;
 
-use super::{Progress, Store, StoreError, StoreKind, WriteBatch};
+use super::geopackage_access as access;
+use super::{AuditQuery, EditGuard, Progress, Store, StoreError, StoreKind, WriteBatch};
+use crate::model::access::{Account, AuditEntry, StoredToken};
 use crate::model::{wkb, Feature, FieldKind, LayerId, LayerSchema, UnitEvent, Value};
 
 /// `PRAGMA application_id` of a GeoPackage: the ASCII bytes "GPKG".
@@ -228,6 +230,9 @@ impl GeoPackageStore {
         check_atlas_schema(&connection, &tables).map_err(|reason| unavailable(path, &reason))?;
         configure(&connection)
             .map_err(|error| unavailable(path, &format!("cannot configure it ({error})")))?;
+        access::ensure_tables(&connection).map_err(|error| {
+            unavailable(path, &format!("cannot add the account tables ({error})"))
+        })?;
         Ok(Self::new(connection, path))
     }
 
@@ -272,13 +277,24 @@ impl Store for GeoPackageStore {
             .await
     }
 
-    async fn write(&self, batch: &WriteBatch, progress: Progress<'_>) -> Result<(), StoreError> {
+    async fn write_guarded(
+        &self,
+        batch: &WriteBatch,
+        guard: &EditGuard,
+        progress: Progress<'_>,
+    ) -> Result<(), StoreError> {
         batch.validate()?;
         let (chunk_sender, chunk_receiver) = mpsc::channel(CHUNKS_IN_FLIGHT);
         let (progress_sender, mut progress_receiver) = mpsc::unbounded_channel();
         let connection = Arc::clone(&self.connection);
+        let guard = guard.clone();
         let writer = tokio::task::spawn_blocking(move || {
-            write_chunks(&mut lock(&connection), chunk_receiver, &progress_sender)
+            write_chunks(
+                &mut lock(&connection),
+                &guard,
+                chunk_receiver,
+                &progress_sender,
+            )
         });
         send_chunks(batch, chunk_sender, &mut progress_receiver, progress).await;
         while let Some(rows_done) = progress_receiver.recv().await {
@@ -295,6 +311,35 @@ impl Store for GeoPackageStore {
                 .collect()
         })
         .await
+    }
+    async fn put_account(&self, account: &Account, audit: &AuditEntry) -> Result<(), StoreError> {
+        let (account, audit) = (account.clone(), audit.clone());
+        self.with_connection(move |connection| access::put_account(connection, &account, &audit))
+            .await
+    }
+
+    async fn account(&self, name: &str) -> Result<Option<Account>, StoreError> {
+        let name = name.to_string();
+        self.with_connection(move |connection| access::account(connection, &name))
+            .await
+    }
+
+    async fn put_token(&self, token: &StoredToken, audit: &AuditEntry) -> Result<(), StoreError> {
+        let (token, audit) = (token.clone(), audit.clone());
+        self.with_connection(move |connection| access::put_token(connection, &token, &audit))
+            .await
+    }
+
+    async fn token(&self, token_hash: &str) -> Result<Option<StoredToken>, StoreError> {
+        let token_hash = token_hash.to_string();
+        self.with_connection(move |connection| access::token(connection, &token_hash))
+            .await
+    }
+
+    async fn read_audit(&self, query: &AuditQuery) -> Result<Vec<AuditEntry>, StoreError> {
+        let query = query.clone();
+        self.with_connection(move |connection| access::read_audit(connection, &query))
+            .await
     }
 }
 
@@ -365,6 +410,7 @@ fn create_tables(connection: &Connection) -> rusqlite::Result<()> {
         create_feature_table(connection, layer.schema())?;
     }
     connection.execute_batch(EVENTS_TABLE_SQL)?;
+    access::ensure_tables(connection)?;
     connection.execute(
         "INSERT INTO gpkg_contents (table_name, data_type, identifier, description, last_change)
          VALUES (?1, 'attributes', ?2, ?3, ?4)",
@@ -546,12 +592,14 @@ async fn send_chunks(
 /// any error, or the sender going away first, rolls everything back.
 fn write_chunks(
     connection: &mut Connection,
+    guard: &EditGuard,
     mut chunk_receiver: mpsc::Receiver<Chunk>,
     progress_sender: &mpsc::UnboundedSender<usize>,
 ) -> Result<(), StoreError> {
     let transaction = connection
-        .transaction()
+        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
         .map_err(sqlite_error("starting a write"))?;
+    access::check_versions(&transaction, &guard.expect_versions)?;
     let mut extents: BTreeMap<LayerId, Rect<f64>> = BTreeMap::new();
     let mut rows_done = 0;
     loop {
@@ -581,6 +629,7 @@ fn write_chunks(
         let _ = progress_sender.send(rows_done);
     }
     update_contents(&transaction, &extents)?;
+    access::insert_audit(&transaction, &guard.audit)?;
     transaction
         .commit()
         .map_err(sqlite_error("committing a write"))

@@ -5,6 +5,7 @@
 //! events, all or nothing: a failed write leaves the store as it was.
 
 pub mod geopackage;
+mod geopackage_access;
 pub mod postgis;
 
 use std::collections::BTreeMap;
@@ -12,6 +13,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
+use crate::model::access::{Account, AuditEntry, StoredToken};
 use crate::model::{Dataset, Feature, LayerId, ModelError, UnitEvent};
 
 /// Which backend a store is, as reported by `/api/health`.
@@ -55,6 +57,15 @@ pub enum StoreError {
     },
     #[error("{context}: {reason}")]
     Corrupt { context: String, reason: String },
+    /// An edit made on a version that is no longer the stored one; nothing was written.
+    #[error(
+        "shop unit '{unit_id}' is at version {current}, the edit was made on version {expected}"
+    )]
+    Conflict {
+        unit_id: String,
+        expected: u64,
+        current: u64,
+    },
 }
 
 /// The server's own words for a postgres error, on one line: tokio-postgres
@@ -124,6 +135,28 @@ impl WriteBatch {
     }
 }
 
+/// What makes a write an edit by a person: the versions it was made on
+/// (checked inside the write's transaction) and its audit entries (written in
+/// that same transaction). A plain load has neither.
+#[derive(Debug, Clone, Default)]
+pub struct EditGuard {
+    /// (shop unit id, version): the version is the number of events the
+    /// store holds for the unit; any other number fails the write with
+    /// [`StoreError::Conflict`].
+    pub expect_versions: Vec<(String, u64)>,
+    pub audit: Vec<AuditEntry>,
+}
+
+/// Which audit entries to read, newest first.
+#[derive(Debug, Clone)]
+pub struct AuditQuery {
+    pub target: Option<String>,
+    pub target_id: Option<String>,
+    pub actor: Option<String>,
+    pub limit: usize,
+    pub offset: usize,
+}
+
 /// Called with the number of rows written so far, for progress bars.
 pub type Progress<'a> = &'a (dyn Fn(usize) + Send + Sync);
 
@@ -136,9 +169,31 @@ pub trait Store: Send + Sync {
     /// Every shop-unit event, ordered by event id.
     async fn read_events(&self) -> Result<Vec<UnitEvent>, StoreError>;
     /// Upsert the features and append the events in one transaction.
-    async fn write(&self, batch: &WriteBatch, progress: Progress<'_>) -> Result<(), StoreError>;
+    async fn write(&self, batch: &WriteBatch, progress: Progress<'_>) -> Result<(), StoreError> {
+        self.write_guarded(batch, &EditGuard::default(), progress)
+            .await
+    }
+    /// As `write`, checking the guard's versions first and appending its
+    /// audit entries, all in the one transaction.
+    async fn write_guarded(
+        &self,
+        batch: &WriteBatch,
+        guard: &EditGuard,
+        progress: Progress<'_>,
+    ) -> Result<(), StoreError>;
     /// The number of features per layer.
     async fn counts(&self) -> Result<BTreeMap<LayerId, u64>, StoreError>;
+
+    /// Add an account, or replace the one of that name (a new password or
+    /// role), with its audit entry, in one transaction.
+    async fn put_account(&self, account: &Account, audit: &AuditEntry) -> Result<(), StoreError>;
+    async fn account(&self, name: &str) -> Result<Option<Account>, StoreError>;
+    /// Add an API token of an existing account, with its audit entry.
+    async fn put_token(&self, token: &StoredToken, audit: &AuditEntry) -> Result<(), StoreError>;
+    /// The token with this hash, expired or not.
+    async fn token(&self, token_hash: &str) -> Result<Option<StoredToken>, StoreError>;
+    /// Audit entries, newest first.
+    async fn read_audit(&self, query: &AuditQuery) -> Result<Vec<AuditEntry>, StoreError>;
 }
 
 /// Read a whole dataset from a store.

@@ -17,13 +17,14 @@
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 
+use genk_atlas::model::access::{Account, AuditEntry, Role, StoredToken};
 use genk_atlas::model::{
     history, Dataset, Feature, LayerId, ShopCategory, ShopUnit, UnitStatus, Value,
 };
-use genk_atlas::store::{read_dataset, Store, StoreError, WriteBatch};
+use genk_atlas::store::{read_dataset, AuditQuery, EditGuard, Store, StoreError, WriteBatch};
 use geo::{CoordsIter, Geometry};
 
-use crate::fixtures::{day, genk_centre, rectangle, unit_event};
+use crate::fixtures::{day, genk_centre, rectangle, unit_event, utc};
 
 /// Geometry read back may differ from what was written by this much, in degrees.
 pub const GEOMETRY_TOLERANCE_DEGREES: f64 = 1e-9;
@@ -43,7 +44,9 @@ macro_rules! contract_tests {
             a_failed_write_leaves_the_store_as_it_was,
             an_invalid_feature_is_refused_naming_layer_index_and_field,
             sql_looking_and_unicode_strings_are_kept_as_data,
-            progress_ends_at_the_number_of_rows
+            progress_ends_at_the_number_of_rows,
+            accounts_tokens_and_the_audit_trail_round_trip,
+            a_guarded_write_checks_versions_and_keeps_its_audit_entry
         );
     };
     (@each $fresh:path, $($check:ident),+) => {
@@ -493,6 +496,209 @@ pub async fn progress_ends_at_the_number_of_rows(store: &dyn Store) {
         store.counts().await.expect("counts")[&LayerId::Residents],
         2502
     );
+}
+
+// ---------------------------------------------------------------------------
+// Accounts, tokens, the audit trail and guarded writes
+
+fn audit(at: &str, actor: &str, action: &str, target_id: &str) -> AuditEntry {
+    AuditEntry {
+        audit_id: 0,
+        at: utc(at),
+        actor: actor.into(),
+        action: action.into(),
+        target: "accounts".into(),
+        target_id: target_id.into(),
+        before: None,
+        after: Some(serde_json::json!({"note": "O'Brien; DROP TABLE audit_log; -- ü"})),
+    }
+}
+
+fn every_entry() -> AuditQuery {
+    AuditQuery {
+        target: None,
+        target_id: None,
+        actor: None,
+        limit: 100,
+        offset: 0,
+    }
+}
+
+/// Accounts and tokens read back as written; a reset replaces role and hash;
+/// a token for an unknown account is refused with its audit entry; the audit
+/// trail reads newest first and filters.
+pub async fn accounts_tokens_and_the_audit_trail_round_trip(store: &dyn Store) {
+    assert_eq!(store.account("an").await.unwrap(), None);
+    let account = Account {
+        name: "an".into(),
+        role: Role::Retail,
+        password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into(),
+        created_at: utc("2026-11-01T09:00:00Z"),
+    };
+    store
+        .put_account(
+            &account,
+            &audit("2026-11-01T09:00:00Z", "cli:root", "account.add", "an"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(store.account("an").await.unwrap().as_ref(), Some(&account));
+    let reset = Account {
+        role: Role::Planner,
+        password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdDI$aGFzaDI".into(),
+        ..account.clone()
+    };
+    store
+        .put_account(
+            &reset,
+            &audit("2026-11-02T09:00:00Z", "cli:root", "account.reset", "an"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(store.account("an").await.unwrap(), Some(reset));
+    let token = StoredToken {
+        token_hash: "ab".repeat(32),
+        account: "an".into(),
+        created_at: utc("2026-11-03T09:00:00Z"),
+        expires_at: utc("2027-02-01T09:00:00Z"),
+    };
+    store
+        .put_token(
+            &token,
+            &audit("2026-11-03T09:00:00Z", "cli:root", "account.token", "an"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(store.token(&token.token_hash).await.unwrap(), Some(token));
+    assert_eq!(store.token(&"cd".repeat(32)).await.unwrap(), None);
+    let orphan = StoredToken {
+        token_hash: "ef".repeat(32),
+        account: "nobody".into(),
+        created_at: utc("2026-11-04T09:00:00Z"),
+        expires_at: utc("2027-02-01T09:00:00Z"),
+    };
+    assert!(store
+        .put_token(
+            &orphan,
+            &audit(
+                "2026-11-04T09:00:00Z",
+                "cli:root",
+                "account.token",
+                "nobody"
+            )
+        )
+        .await
+        .is_err());
+    assert_eq!(store.token(&orphan.token_hash).await.unwrap(), None);
+    let entries = store.read_audit(&every_entry()).await.unwrap();
+    let actions: Vec<&str> = entries.iter().map(|entry| entry.action.as_str()).collect();
+    assert_eq!(
+        actions,
+        ["account.token", "account.reset", "account.add"],
+        "newest first, the refused one absent"
+    );
+    assert_eq!(entries[2].at, utc("2026-11-01T09:00:00Z"));
+    assert_eq!(
+        entries[2].after,
+        Some(serde_json::json!({"note": "O'Brien; DROP TABLE audit_log; -- ü"}))
+    );
+    assert!(entries[0].audit_id > entries[1].audit_id);
+    let page = store
+        .read_audit(&AuditQuery {
+            limit: 1,
+            offset: 1,
+            ..every_entry()
+        })
+        .await
+        .unwrap();
+    assert_eq!(page.len(), 1);
+    assert_eq!(page[0].action, "account.reset");
+    let by_nobody = store
+        .read_audit(&AuditQuery {
+            actor: Some("someone else".into()),
+            ..every_entry()
+        })
+        .await
+        .unwrap();
+    assert!(by_nobody.is_empty());
+}
+
+/// A guarded write on the current version goes in with its audit entry; one
+/// on a stale version is a conflict that writes nothing, audit included.
+pub async fn a_guarded_write_checks_versions_and_keeps_its_audit_entry(store: &dyn Store) {
+    let dataset = write_genk_centre(store).await;
+    let unit = "unit-vennestraat-88";
+    let version = dataset
+        .unit_events
+        .iter()
+        .filter(|event| event.unit_id == unit)
+        .count() as u64;
+    let next_id = dataset
+        .unit_events
+        .iter()
+        .map(|event| event.event_id)
+        .max()
+        .unwrap()
+        + 1;
+    let event = |event_id| {
+        unit_event(
+            event_id,
+            unit,
+            "2026-03-01",
+            "2026-03-02T10:00:00Z",
+            UnitStatus::Occupied,
+            ShopCategory::Horeca,
+        )
+    };
+    let guarded = |version: u64, action: &str| EditGuard {
+        expect_versions: vec![(unit.to_string(), version)],
+        audit: vec![AuditEntry {
+            target: "shop_units".into(),
+            ..audit("2026-03-02T10:00:00Z", "an", action, unit)
+        }],
+    };
+    let batch = |event_id| WriteBatch {
+        layers: vec![],
+        events: vec![event(event_id)],
+    };
+    store
+        .write_guarded(
+            &batch(next_id),
+            &guarded(version, "shop_unit.event"),
+            &|_| {},
+        )
+        .await
+        .expect("an edit on the current version");
+    let stale = store
+        .write_guarded(
+            &batch(next_id + 1),
+            &guarded(version, "shop_unit.stale"),
+            &|_| {},
+        )
+        .await;
+    match stale {
+        Err(StoreError::Conflict {
+            unit_id,
+            expected,
+            current,
+        }) => {
+            assert_eq!(
+                (unit_id.as_str(), expected, current),
+                (unit, version, version + 1)
+            );
+        }
+        other => panic!("a stale version must conflict, got {other:?}"),
+    }
+    let events = store.read_events().await.unwrap();
+    assert_eq!(events.len(), dataset.unit_events.len() + 1);
+    let actions: Vec<String> = store
+        .read_audit(&every_entry())
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|entry| entry.action)
+        .collect();
+    assert_eq!(actions, ["shop_unit.event"]);
 }
 
 // ---------------------------------------------------------------------------

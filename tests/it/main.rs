@@ -6,6 +6,7 @@ mod cli;
 mod contract;
 mod coverage;
 mod demo;
+mod edits;
 mod fixtures;
 mod http;
 mod import;

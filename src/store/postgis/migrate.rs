@@ -39,6 +39,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0003_shop_unit_events",
         sql: include_str!("../../../migrations/0003_shop_unit_events.sql"),
     },
+    Migration {
+        version: 4,
+        name: "0004_accounts_audit",
+        sql: include_str!("../../../migrations/0004_accounts_audit.sql"),
+    },
 ];
 
 /// The advisory lock that migrators take: "atlas" in ASCII.

@@ -12,6 +12,7 @@
 //! PostGIS 3.0 or newer, or lacks a migration, each with a one-line message
 //! that says what to do; [`migrate`] brings a database up to date.
 
+mod access;
 mod connection;
 mod layer_sql;
 mod migrate;
@@ -32,8 +33,9 @@ pub use migrate::{migrate, Migration, MIGRATIONS};
 use self::connection::Target;
 use self::layer_sql::{counts_sql, LayerSql};
 use self::values::{read_value, SqlValue};
+use crate::model::access::{Account, AuditEntry, StoredToken};
 use crate::model::{wkb, Feature, LayerId, UnitEvent};
-use crate::store::{Progress, Store, StoreError, StoreKind, WriteBatch};
+use crate::store::{AuditQuery, EditGuard, Progress, Store, StoreError, StoreKind, WriteBatch};
 
 /// The oldest PostGIS the atlas runs on (major, minor).
 pub const MINIMUM_POSTGIS_VERSION: (u32, u32) = (3, 0);
@@ -530,7 +532,12 @@ impl Store for PostgisStore {
         Ok(events)
     }
 
-    async fn write(&self, batch: &WriteBatch, progress: Progress<'_>) -> Result<(), StoreError> {
+    async fn write_guarded(
+        &self,
+        batch: &WriteBatch,
+        guard: &EditGuard,
+        progress: Progress<'_>,
+    ) -> Result<(), StoreError> {
         batch.validate()?;
         let mut client = self.client().await?;
         let transaction = client
@@ -541,6 +548,7 @@ impl Store for PostgisStore {
                 source,
             })?;
         // any early return drops the transaction, which rolls it back
+        access::check_versions(&*transaction, &guard.expect_versions).await?;
         let mut counter = RowCounter {
             rows_done: 0,
             progress,
@@ -553,6 +561,7 @@ impl Store for PostgisStore {
         if !batch.events.is_empty() {
             load_events(&transaction, &batch.events, &mut counter).await?;
         }
+        access::insert_audit(&*transaction, &guard.audit).await?;
         transaction
             .commit()
             .await
@@ -581,6 +590,59 @@ impl Store for PostgisStore {
         }
         Ok(counts)
     }
+
+    async fn put_account(&self, account: &Account, audit: &AuditEntry) -> Result<(), StoreError> {
+        let mut client = self.client().await?;
+        let transaction = self.begin(&mut client).await?;
+        access::put_account(&*transaction, account).await?;
+        access::insert_audit(&*transaction, std::slice::from_ref(audit)).await?;
+        commit(transaction).await
+    }
+
+    async fn account(&self, name: &str) -> Result<Option<Account>, StoreError> {
+        access::account(&**self.client().await?, name).await
+    }
+
+    async fn put_token(&self, token: &StoredToken, audit: &AuditEntry) -> Result<(), StoreError> {
+        let mut client = self.client().await?;
+        let transaction = self.begin(&mut client).await?;
+        access::put_token(&*transaction, token).await?;
+        access::insert_audit(&*transaction, std::slice::from_ref(audit)).await?;
+        commit(transaction).await
+    }
+
+    async fn token(&self, token_hash: &str) -> Result<Option<StoredToken>, StoreError> {
+        access::token(&**self.client().await?, token_hash).await
+    }
+
+    async fn read_audit(&self, query: &AuditQuery) -> Result<Vec<AuditEntry>, StoreError> {
+        access::read_audit(&**self.client().await?, query).await
+    }
+}
+
+impl PostgisStore {
+    async fn begin<'a>(
+        &self,
+        client: &'a mut deadpool_postgres::Client,
+    ) -> Result<deadpool_postgres::Transaction<'a>, StoreError> {
+        client
+            .transaction()
+            .await
+            .map_err(|source| StoreError::Postgres {
+                context: "starting a write".into(),
+                source,
+            })
+    }
+}
+
+async fn commit(transaction: deadpool_postgres::Transaction<'_>) -> Result<(), StoreError> {
+    transaction
+        .commit()
+        .await
+        .map_err(|source| StoreError::Postgres {
+            context: "committing a write".into(),
+            source,
+        })
 }
 
 #[cfg(test)]

@@ -1,0 +1,298 @@
+//! Accounts, API tokens, the audit trail and edit version checks in the
+//! GeoPackage store.
+//!
+//! `atlas_audit` is a GeoPackage attributes table (QGIS lists it); accounts
+//! and tokens are plain tables that no map client needs to see. A file made
+//! before these tables existed gets them when it is opened.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OptionalExtension, Transaction};
+
+use crate::model::access::{Account, AuditEntry, Role, StoredToken};
+use crate::store::{AuditQuery, StoreError};
+
+const TABLES_SQL: &str = r#"
+CREATE TABLE IF NOT EXISTS atlas_accounts (
+  name TEXT PRIMARY KEY NOT NULL,
+  role TEXT NOT NULL,
+  password_hash TEXT NOT NULL,
+  created_at DATETIME NOT NULL
+);
+CREATE TABLE IF NOT EXISTS atlas_api_tokens (
+  token_hash TEXT PRIMARY KEY NOT NULL,
+  account TEXT NOT NULL REFERENCES atlas_accounts(name),
+  created_at DATETIME NOT NULL,
+  expires_at DATETIME NOT NULL
+);
+CREATE TABLE IF NOT EXISTS atlas_audit (
+  audit_id INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+  at DATETIME NOT NULL,
+  actor TEXT NOT NULL,
+  action TEXT NOT NULL,
+  target TEXT NOT NULL,
+  target_id TEXT NOT NULL,
+  before TEXT,
+  after TEXT
+);
+CREATE INDEX IF NOT EXISTS atlas_audit_target_idx ON atlas_audit (target, target_id);
+INSERT OR IGNORE INTO gpkg_contents (table_name, data_type, identifier, description, last_change)
+VALUES ('atlas_audit', 'attributes', 'Audit', 'Who changed what, when', '2000-01-01T00:00:00.000Z');
+"#;
+
+/// The format of stored times: UTC, milliseconds, `Z`.
+const TIME_FORMAT: &str = "%Y-%m-%dT%H:%M:%S%.3fZ";
+
+fn sqlite_error(context: &str) -> impl FnOnce(rusqlite::Error) -> StoreError + '_ {
+    move |source| StoreError::Sqlite {
+        context: context.to_string(),
+        source,
+    }
+}
+
+fn time_text(time: &DateTime<Utc>) -> String {
+    time.format(TIME_FORMAT).to_string()
+}
+
+fn parse_time(text: &str, context: &str) -> Result<DateTime<Utc>, StoreError> {
+    DateTime::parse_from_rfc3339(text)
+        .map(|time| time.with_timezone(&Utc))
+        .map_err(|error| StoreError::Corrupt {
+            context: context.to_string(),
+            reason: format!("'{text}' is not a time ({error})"),
+        })
+}
+
+/// Create the tables when they are missing (idempotent).
+pub fn ensure_tables(connection: &Connection) -> rusqlite::Result<()> {
+    connection.execute_batch(TABLES_SQL)
+}
+
+/// Fail with [`StoreError::Conflict`] unless each unit has exactly the
+/// expected number of events.
+pub fn check_versions(
+    transaction: &Transaction<'_>,
+    expect_versions: &[(String, u64)],
+) -> Result<(), StoreError> {
+    for (unit_id, expected) in expect_versions {
+        let current: i64 = transaction
+            .query_row(
+                "SELECT count(*) FROM shop_unit_events WHERE unit_id = ?1",
+                [unit_id],
+                |row| row.get(0),
+            )
+            .map_err(sqlite_error("checking the version of a shop unit"))?;
+        let current = current.max(0) as u64;
+        if current != *expected {
+            return Err(StoreError::Conflict {
+                unit_id: unit_id.clone(),
+                expected: *expected,
+                current,
+            });
+        }
+    }
+    Ok(())
+}
+
+pub fn insert_audit(
+    transaction: &Transaction<'_>,
+    entries: &[AuditEntry],
+) -> Result<(), StoreError> {
+    let mut statement = transaction
+        .prepare_cached(
+            "INSERT INTO atlas_audit (at, actor, action, target, target_id, before, after)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        )
+        .map_err(sqlite_error("preparing the audit trail"))?;
+    for entry in entries {
+        statement
+            .execute(rusqlite::params![
+                time_text(&entry.at),
+                entry.actor,
+                entry.action,
+                entry.target,
+                entry.target_id,
+                entry.before.as_ref().map(|json| json.to_string()),
+                entry.after.as_ref().map(|json| json.to_string()),
+            ])
+            .map_err(sqlite_error("writing the audit trail"))?;
+    }
+    Ok(())
+}
+
+pub fn put_account(
+    connection: &mut Connection,
+    account: &Account,
+    audit: &AuditEntry,
+) -> Result<(), StoreError> {
+    let transaction = connection
+        .transaction()
+        .map_err(sqlite_error("starting an account write"))?;
+    transaction
+        .execute(
+            "INSERT INTO atlas_accounts (name, role, password_hash, created_at)
+             VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT(name) DO UPDATE SET role = excluded.role,
+               password_hash = excluded.password_hash",
+            rusqlite::params![
+                account.name,
+                account.role.as_str(),
+                account.password_hash,
+                time_text(&account.created_at)
+            ],
+        )
+        .map_err(sqlite_error("writing an account"))?;
+    insert_audit(&transaction, std::slice::from_ref(audit))?;
+    transaction
+        .commit()
+        .map_err(sqlite_error("committing an account write"))
+}
+
+pub fn account(connection: &Connection, name: &str) -> Result<Option<Account>, StoreError> {
+    let row = connection
+        .query_row(
+            "SELECT name, role, password_hash, created_at FROM atlas_accounts WHERE name = ?1",
+            [name],
+            |row| {
+                Ok((
+                    row.get::<_, String>(0)?,
+                    row.get::<_, String>(1)?,
+                    row.get::<_, String>(2)?,
+                    row.get::<_, String>(3)?,
+                ))
+            },
+        )
+        .optional()
+        .map_err(sqlite_error("reading an account"))?;
+    row.map(|(name, role, password_hash, created_at)| {
+        let context = format!("reading account '{name}'");
+        Ok(Account {
+            role: role.parse::<Role>().map_err(|reason| StoreError::Corrupt {
+                context: context.clone(),
+                reason,
+            })?,
+            created_at: parse_time(&created_at, &context)?,
+            name,
+            password_hash,
+        })
+    })
+    .transpose()
+}
+
+pub fn put_token(
+    connection: &mut Connection,
+    token: &StoredToken,
+    audit: &AuditEntry,
+) -> Result<(), StoreError> {
+    let transaction = connection
+        .transaction()
+        .map_err(sqlite_error("starting a token write"))?;
+    transaction
+        .execute(
+            "INSERT INTO atlas_api_tokens (token_hash, account, created_at, expires_at)
+             VALUES (?1, ?2, ?3, ?4)",
+            rusqlite::params![
+                token.token_hash,
+                token.account,
+                time_text(&token.created_at),
+                time_text(&token.expires_at)
+            ],
+        )
+        .map_err(sqlite_error("writing an API token"))?;
+    insert_audit(&transaction, std::slice::from_ref(audit))?;
+    transaction
+        .commit()
+        .map_err(sqlite_error("committing a token write"))
+}
+
+pub fn token(connection: &Connection, token_hash: &str) -> Result<Option<StoredToken>, StoreError> {
+    let row = connection
+        .query_row(
+            "SELECT token_hash, account, created_at, expires_at FROM atlas_api_tokens
+             WHERE token_hash = ?1",
+            [token_hash],
+            |row| {
+                Ok((
+                    row.get::<_, String>(0)?,
+                    row.get::<_, String>(1)?,
+                    row.get::<_, String>(2)?,
+                    row.get::<_, String>(3)?,
+                ))
+            },
+        )
+        .optional()
+        .map_err(sqlite_error("reading an API token"))?;
+    row.map(|(token_hash, account, created_at, expires_at)| {
+        let context = format!("reading an API token of '{account}'");
+        Ok(StoredToken {
+            created_at: parse_time(&created_at, &context)?,
+            expires_at: parse_time(&expires_at, &context)?,
+            token_hash,
+            account,
+        })
+    })
+    .transpose()
+}
+
+pub fn read_audit(
+    connection: &Connection,
+    query: &AuditQuery,
+) -> Result<Vec<AuditEntry>, StoreError> {
+    let mut statement = connection
+        .prepare_cached(
+            "SELECT audit_id, at, actor, action, target, target_id, before, after
+             FROM atlas_audit
+             WHERE (?1 IS NULL OR target = ?1) AND (?2 IS NULL OR target_id = ?2)
+               AND (?3 IS NULL OR actor = ?3)
+             ORDER BY audit_id DESC LIMIT ?4 OFFSET ?5",
+        )
+        .map_err(sqlite_error("reading the audit trail"))?;
+    let rows = statement
+        .query_map(
+            rusqlite::params![
+                query.target,
+                query.target_id,
+                query.actor,
+                query.limit as i64,
+                query.offset as i64
+            ],
+            |row| {
+                Ok((
+                    row.get::<_, i64>(0)?,
+                    row.get::<_, String>(1)?,
+                    row.get::<_, String>(2)?,
+                    row.get::<_, String>(3)?,
+                    row.get::<_, String>(4)?,
+                    row.get::<_, String>(5)?,
+                    row.get::<_, Option<String>>(6)?,
+                    row.get::<_, Option<String>>(7)?,
+                ))
+            },
+        )
+        .map_err(sqlite_error("reading the audit trail"))?;
+    let mut entries = Vec::new();
+    for row in rows {
+        let (audit_id, at, actor, action, target, target_id, before, after) =
+            row.map_err(sqlite_error("reading the audit trail"))?;
+        let context = format!("reading audit entry {audit_id}");
+        let json = |text: Option<String>| -> Result<Option<serde_json::Value>, StoreError> {
+            text.map(|text| {
+                serde_json::from_str(&text).map_err(|error| StoreError::Corrupt {
+                    context: context.clone(),
+                    reason: error.to_string(),
+                })
+            })
+            .transpose()
+        };
+        entries.push(AuditEntry {
+            audit_id,
+            at: parse_time(&at, &context)?,
+            actor,
+            action,
+            target,
+            target_id,
+            before: json(before)?,
+            after: json(after)?,
+        });
+    }
+    Ok(entries)
+}

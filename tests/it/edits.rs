@@ -1,0 +1,575 @@
+//! Accounts, roles and editing the shop-unit inventory over HTTP, in-process:
+//! login and tokens (401/403), confidential fields per role, creating units
+//! and recording events with optimistic concurrency (409), bad input (400,
+//! nothing written), the history, the audit trail, and the map updating.
+
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use http_body_util::BodyExt;
+use serde_json::{json, Value};
+use tower::ServiceExt;
+
+use genk_atlas::accounts::{add_account, issue_token};
+use genk_atlas::http::{router, AppState};
+use genk_atlas::load::load_engine;
+use genk_atlas::model::access::Role;
+use genk_atlas::model::{history, LayerId, UnitStatus};
+use genk_atlas::store::geopackage::GeoPackageStore;
+use genk_atlas::store::{SharedStore, Store, WriteBatch};
+
+use crate::fixtures;
+
+const UNIT: &str = "unit-stadsplein-12";
+
+/// The demo-less fixture city behind an app, with one account per role.
+struct Atlas {
+    state: AppState,
+    store: SharedStore,
+    passwords: Vec<(Role, String)>,
+    _dir: tempfile::TempDir,
+}
+
+impl Atlas {
+    async fn new() -> Atlas {
+        let dir = tempfile::tempdir().unwrap();
+        let store = GeoPackageStore::create(&dir.path().join("atlas.gpkg")).unwrap();
+        store
+            .write(&WriteBatch::from_dataset(&fixtures::genk_centre()), &|_| {})
+            .await
+            .unwrap();
+        let store: SharedStore = Arc::new(store);
+        let mut passwords = Vec::new();
+        for role in Role::ACCOUNT_ROLES {
+            let password = add_account(store.as_ref(), role.as_str(), role, "test")
+                .await
+                .unwrap();
+            passwords.push((role, password));
+        }
+        let engine = load_engine(store.as_ref()).await.unwrap();
+        Atlas {
+            state: AppState::new(store.clone(), engine, None),
+            store,
+            passwords,
+            _dir: dir,
+        }
+    }
+
+    fn password(&self, role: Role) -> &str {
+        &self.passwords.iter().find(|(r, _)| *r == role).unwrap().1
+    }
+
+    async fn send(&self, request: Request<Body>) -> (StatusCode, header::HeaderMap, Value) {
+        let response = router(self.state.clone()).oneshot(request).await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        let json = serde_json::from_slice(&bytes)
+            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()));
+        (status, headers, json)
+    }
+
+    /// Log in as the account of `role`; returns the `Cookie` header value.
+    async fn login(&self, role: Role) -> String {
+        let body = json!({"name": role.as_str(), "password": self.password(role)});
+        let (status, headers, answer) = self.send(post("/api/session", None, &body)).await;
+        assert_eq!(status, StatusCode::OK, "{answer}");
+        assert_eq!(answer["role"], role.as_str());
+        let cookie = headers[header::SET_COOKIE].to_str().unwrap().to_string();
+        assert!(
+            cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
+            "{cookie}"
+        );
+        cookie.split(';').next().unwrap().to_string()
+    }
+
+    async fn get(&self, uri: &str, cookie: Option<&str>) -> (StatusCode, Value) {
+        let mut request = Request::get(uri);
+        if let Some(cookie) = cookie {
+            request = request.header(header::COOKIE, cookie);
+        }
+        let (status, _, body) = self.send(request.body(Body::empty()).unwrap()).await;
+        (status, body)
+    }
+
+    async fn post(&self, uri: &str, cookie: Option<&str>, body: &Value) -> (StatusCode, Value) {
+        let (status, _, body) = self.send(post(uri, cookie, body)).await;
+        (status, body)
+    }
+
+    async fn version(&self) -> u64 {
+        let (status, history) = self
+            .get(&format!("/api/shop_units/{UNIT}/history"), None)
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        history["version"].as_u64().unwrap()
+    }
+}
+
+fn post(uri: &str, cookie: Option<&str>, body: &Value) -> Request<Body> {
+    let mut request = Request::post(uri).header(header::CONTENT_TYPE, "application/json");
+    if let Some(cookie) = cookie {
+        request = request.header(header::COOKIE, cookie);
+    }
+    request.body(Body::from(body.to_string())).unwrap()
+}
+
+fn new_unit() -> Value {
+    json!({"lon": 5.5003, "lat": 50.9652, "address": "Stadsplein 14", "street": "Stadsplein",
+           "floor_area_m2": 80, "category": "daily", "kind": "butcher", "status": "occupied",
+           "occupant": "Slagerij Peeters", "valid_from": "2026-02-01", "note": "gesprek met eigenaar"})
+}
+
+#[tokio::test]
+async fn a_login_opens_a_session_and_a_logout_ends_it() {
+    let atlas = Atlas::new().await;
+    let (status, public) = atlas.get("/api/session", None).await;
+    assert_eq!(
+        (status, public),
+        (StatusCode::OK, json!({"name": null, "role": "public"}))
+    );
+    let cookie = atlas.login(Role::Retail).await;
+    let (_, me) = atlas.get("/api/session", Some(&cookie)).await;
+    assert_eq!(me, json!({"name": "retail", "role": "retail"}));
+    let logout = Request::delete("/api/session")
+        .header(header::COOKIE, &cookie)
+        .body(Body::empty())
+        .unwrap();
+    let (status, headers, _) = atlas.send(logout).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert!(headers[header::SET_COOKIE]
+        .to_str()
+        .unwrap()
+        .contains("Max-Age=0"));
+    let (status, stale) = atlas.get("/api/session", Some(&cookie)).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{stale}");
+}
+
+#[tokio::test]
+async fn wrong_or_malformed_credentials_are_refused() {
+    let atlas = Atlas::new().await;
+    for body in [
+        json!({"name": "retail", "password": "wrong"}),
+        json!({"name": "nobody", "password": atlas.password(Role::Retail)}),
+    ] {
+        let (status, answer) = atlas.post("/api/session", None, &body).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{answer}");
+        assert_eq!(answer["error"], "wrong name or password");
+    }
+    let (status, answer) = atlas
+        .post("/api/session", None, &json!({"name": "retail"}))
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(answer["detail"]["parameter"], "password");
+    let (status, _) = atlas
+        .post(
+            "/api/session",
+            None,
+            &json!({"name": "x".repeat(10_000), "password": "p"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (status, _) = atlas
+        .get("/api/session", Some("atlas_session=made-up"))
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn an_api_token_works_until_it_expires_and_is_stored_only_hashed() {
+    let atlas = Atlas::new().await;
+    let token = issue_token(atlas.store.as_ref(), "planner", 30, "test")
+        .await
+        .unwrap();
+    let with_token = |token: &str| {
+        Request::get("/api/session")
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .body(Body::empty())
+            .unwrap()
+    };
+    let (status, _, me) = atlas.send(with_token(&token)).await;
+    assert_eq!(
+        (status, me["role"].clone()),
+        (StatusCode::OK, json!("planner"))
+    );
+    let (status, headers, _) = atlas.send(with_token("atlas_0000")).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(headers[header::WWW_AUTHENTICATE], "Bearer");
+    assert!(
+        atlas.store.token(&token).await.unwrap().is_none(),
+        "the token text is not stored"
+    );
+    // an expired token: written straight to the store with a past expiry
+    let expired = genk_atlas::auth::generate_token();
+    let stored = genk_atlas::model::access::StoredToken {
+        token_hash: genk_atlas::auth::secret_hash(&expired),
+        account: "planner".into(),
+        created_at: fixtures::utc("2025-01-01T00:00:00Z"),
+        expires_at: fixtures::utc("2025-04-01T00:00:00Z"),
+    };
+    let audit = genk_atlas::model::access::AuditEntry {
+        audit_id: 0,
+        at: fixtures::utc("2025-01-01T00:00:00Z"),
+        actor: "test".into(),
+        action: "account.token".into(),
+        target: "accounts".into(),
+        target_id: "planner".into(),
+        before: None,
+        after: None,
+    };
+    atlas.store.put_token(&stored, &audit).await.unwrap();
+    let (status, _, answer) = atlas.send(with_token(&expired)).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert!(
+        answer["error"].as_str().unwrap().contains("expired"),
+        "{answer}"
+    );
+    let basic = Request::get("/api/session")
+        .header(header::AUTHORIZATION, "Basic cmV0YWlsOnB3")
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(atlas.send(basic).await.0, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn occupants_reach_retail_planner_and_admin_only() {
+    let atlas = Atlas::new().await;
+    let uri = format!("/api/layers/shop_units/features/{UNIT}");
+    let (_, public) = atlas.get(&uri, None).await;
+    assert!(public["properties"].get("occupant").is_none(), "{public}");
+    for (role, sees) in [
+        (Role::Retail, true),
+        (Role::Planner, true),
+        (Role::Admin, true),
+        (Role::Business, false),
+    ] {
+        let cookie = atlas.login(role).await;
+        let (_, feature) = atlas.get(&uri, Some(&cookie)).await;
+        assert_eq!(
+            feature["properties"].get("occupant").is_some(),
+            sees,
+            "{role}: {feature}"
+        );
+        let (_, page) = atlas
+            .get("/api/layers/shop_units/features", Some(&cookie))
+            .await;
+        let any_occupant = page["features"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|feature| feature["properties"].get("occupant").is_some());
+        assert_eq!(any_occupant, sees, "{role}");
+        let (_, history) = atlas
+            .get(&format!("/api/shop_units/{UNIT}/history"), Some(&cookie))
+            .await;
+        assert_eq!(
+            history["events"][0].get("occupant").is_some(),
+            sees,
+            "{role}"
+        );
+    }
+    let (_, history) = atlas
+        .get(&format!("/api/shop_units/{UNIT}/history"), None)
+        .await;
+    assert!(history["events"][0].get("occupant").is_none());
+    assert!(history["events"][0].get("note").is_none());
+}
+
+#[tokio::test]
+async fn edits_need_the_retail_or_admin_role() {
+    let atlas = Atlas::new().await;
+    let change =
+        json!({"version": atlas.version().await, "valid_from": "2026-03-01", "status": "vacant"});
+    let uri = format!("/api/shop_units/{UNIT}/events");
+    let (status, _) = atlas.post(&uri, None, &change).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    for role in [Role::Planner, Role::Business] {
+        let cookie = atlas.login(role).await;
+        let (status, answer) = atlas.post(&uri, Some(&cookie), &change).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{role}: {answer}");
+        let (status, _) = atlas
+            .post("/api/shop_units", Some(&cookie), &new_unit())
+            .await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+    }
+    let admin = atlas.login(Role::Admin).await;
+    let (status, answer) = atlas.post(&uri, Some(&admin), &change).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+}
+
+#[tokio::test]
+async fn a_change_is_an_event_and_a_stale_version_is_a_conflict() {
+    let atlas = Atlas::new().await;
+    let retail = atlas.login(Role::Retail).await;
+    let version = atlas.version().await;
+    let uri = format!("/api/shop_units/{UNIT}/events");
+    let change = json!({"version": version, "valid_from": "2026-03-01", "status": "vacant", "occupant": null});
+    let (status, answer) = atlas.post(&uri, Some(&retail), &change).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    assert_eq!(answer["version"], version + 1);
+    assert_eq!(answer["unit"]["status"], "vacant");
+    assert_eq!(answer["unit"]["status_since"], "2026-03-01");
+    assert_eq!(answer["unit"]["occupant"], Value::Null);
+    assert_eq!(
+        answer["unit"]["category"], "daily",
+        "unnamed fields keep their value"
+    );
+    // a second editor working on the same old version loses nothing: a 409
+    let other = json!({"version": version, "valid_from": "2026-04-01", "floor_area_m2": 200});
+    let (status, conflict) = atlas.post(&uri, Some(&retail), &other).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{conflict}");
+    assert_eq!(conflict["detail"]["version"], version + 1);
+    assert_eq!(
+        atlas.version().await,
+        version + 1,
+        "the stale edit wrote nothing"
+    );
+    // the engine and the store agree: the unit is vacant today, in the history and the feature
+    let engine = atlas.state.engine();
+    let stored = atlas.store.read_events().await.unwrap();
+    assert_eq!(stored.len(), engine.unit_events().len());
+    let today = chrono::Utc::now().date_naive();
+    let state = history::histories(&stored)[UNIT]
+        .state_on(today)
+        .unwrap()
+        .clone();
+    assert_eq!(state.status, UnitStatus::Vacant);
+    assert_eq!(state.recorded_by, "retail");
+    let feature = atlas.store.read_layer(LayerId::ShopUnits).await.unwrap();
+    let row = feature.iter().find(|feature| feature.id == UNIT).unwrap();
+    assert!(format!("{:?}", row.values).contains("vacant"));
+}
+
+#[tokio::test]
+async fn a_back_dated_correction_changes_the_past_and_keeps_the_earlier_record() {
+    let atlas = Atlas::new().await;
+    let retail = atlas.login(Role::Retail).await;
+    let uri = format!("/api/shop_units/{UNIT}/events");
+    let version = atlas.version().await;
+    let closing = json!({"version": version, "valid_from": "2025-09-01", "status": "vacant"});
+    assert_eq!(
+        atlas.post(&uri, Some(&retail), &closing).await.0,
+        StatusCode::OK
+    );
+    let correction = json!({"version": version + 1, "valid_from": "2025-06-01", "status": "vacant",
+                            "note": "gesloten sinds juni, niet september"});
+    let (status, answer) = atlas.post(&uri, Some(&retail), &correction).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    assert_eq!(answer["unit"]["status_since"], "2025-06-01");
+    let (_, history) = atlas
+        .get(&format!("/api/shop_units/{UNIT}/history"), Some(&retail))
+        .await;
+    let events = history["events"].as_array().unwrap();
+    assert_eq!(events.len() as u64, version + 2, "nothing was overwritten");
+    assert!(events
+        .iter()
+        .any(|event| event["valid_from"] == "2025-09-01"));
+    let (_, summary) = atlas
+        .get("/api/vacancy/summary?date=2025-07-01&by=city", None)
+        .await;
+    let (_, before) = atlas
+        .get("/api/vacancy/summary?date=2025-05-01&by=city", None)
+        .await;
+    assert_eq!(
+        summary["groups"][0]["vacant"].as_u64().unwrap(),
+        before["groups"][0]["vacant"].as_u64().unwrap() + 1,
+        "the figures of July 2025 count the correction"
+    );
+}
+
+#[tokio::test]
+async fn a_new_unit_gets_its_first_event_and_shows_on_the_map() {
+    let atlas = Atlas::new().await;
+    let retail = atlas.login(Role::Retail).await;
+    let (status, created) = atlas
+        .post("/api/shop_units", Some(&retail), &new_unit())
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    assert_eq!(created["version"], 1);
+    let id = created["unit"]["id"].as_str().unwrap().to_string();
+    assert_eq!(created["unit"]["occupant"], "Slagerij Peeters");
+    assert_eq!(
+        created["unit"]["area_id"], "area-centrum",
+        "placed in the shopping area it lies in"
+    );
+    let (status, feature) = atlas
+        .get(&format!("/api/layers/shop_units/features/{id}"), None)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(feature["properties"]["status"], "occupied");
+    let (_, history) = atlas
+        .get(&format!("/api/shop_units/{id}/history"), None)
+        .await;
+    assert_eq!(history["version"], 1);
+    assert_eq!(history["events"][0]["recorded_by"], "retail");
+    // the same id again is a conflict
+    let mut again = new_unit();
+    again["id"] = json!(id);
+    let (status, _) = atlas.post("/api/shop_units", Some(&retail), &again).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    // retired to non_commercial: still there, with its history
+    let retire = json!({"version": 1, "valid_from": "2026-06-01", "status": "non_commercial"});
+    let (status, retired) = atlas
+        .post(
+            &format!("/api/shop_units/{id}/events"),
+            Some(&retail),
+            &retire,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{retired}");
+    assert_eq!(retired["version"], 2);
+}
+
+#[tokio::test]
+async fn bad_edits_name_the_field_and_write_nothing() {
+    let atlas = Atlas::new().await;
+    let retail = atlas.login(Role::Retail).await;
+    let events_before = atlas.store.read_events().await.unwrap().len();
+    let units_before = atlas.store.counts().await.unwrap()[&LayerId::ShopUnits];
+    let with = |field: &str, value: Value| {
+        let mut body = new_unit();
+        body[field] = value;
+        body
+    };
+    for (body, field) in [
+        (with("status", json!("leeg")), "status"),
+        (with("category", json!("food")), "category"),
+        (with("floor_area_m2", json!(-3)), "floor_area_m2"),
+        (with("floor_area_m2", json!(1e9)), "floor_area_m2"),
+        (with("valid_from", json!("1850-01-01")), "valid_from"),
+        (with("valid_from", json!("2099-01-01")), "valid_from"),
+        (with("lon", json!(3.7)), "lon"),
+        (with("address", Value::Null), "address"),
+        (with("id", json!("x'); DELETE FROM shop_units; --")), "id"),
+    ] {
+        let (status, answer) = atlas.post("/api/shop_units", Some(&retail), &body).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{field}: {answer}");
+        assert_eq!(answer["detail"]["parameter"], field, "{answer}");
+    }
+    let uri = format!("/api/shop_units/{UNIT}/events");
+    let version = atlas.version().await;
+    for (body, field) in [
+        (
+            json!({"version": version, "valid_from": "2026-03-01", "status": "gesloten"}),
+            "status",
+        ),
+        (
+            json!({"version": version, "status": "vacant"}),
+            "valid_from",
+        ),
+        (
+            json!({"valid_from": "2026-03-01", "status": "vacant"}),
+            "version",
+        ),
+        (
+            json!({"version": version, "valid_from": "2026-03-01", "floor_area_m2": 0}),
+            "floor_area_m2",
+        ),
+    ] {
+        let (status, answer) = atlas.post(&uri, Some(&retail), &body).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{field}: {answer}");
+        assert_eq!(answer["detail"]["parameter"], field, "{answer}");
+    }
+    let not_json = Request::post("/api/shop_units")
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::COOKIE, &retail)
+        .body(Body::from("{\"lon\": 5.5,"))
+        .unwrap();
+    assert_eq!(atlas.send(not_json).await.0, StatusCode::BAD_REQUEST);
+    let huge = Request::post("/api/shop_units")
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::COOKIE, &retail)
+        .body(Body::from(format!(
+            "{{\"note\": \"{}\"}}",
+            "x".repeat(3 << 20)
+        )))
+        .unwrap();
+    assert!(atlas.send(huge).await.0.is_client_error());
+    let (status, _) = atlas
+        .post(
+            "/api/shop_units/no-such-unit/events",
+            Some(&retail),
+            &json!({"version": 0}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        atlas.store.read_events().await.unwrap().len(),
+        events_before
+    );
+    assert_eq!(
+        atlas.store.counts().await.unwrap()[&LayerId::ShopUnits],
+        units_before
+    );
+    assert_eq!(atlas.state.engine().unit_events().len(), events_before);
+}
+
+#[tokio::test]
+async fn the_audit_trail_keeps_who_when_before_and_after_for_planners_and_admins() {
+    let atlas = Atlas::new().await;
+    let retail = atlas.login(Role::Retail).await;
+    let version = atlas.version().await;
+    let change = json!({"version": version, "valid_from": "2026-03-01", "status": "vacant"});
+    let uri = format!("/api/shop_units/{UNIT}/events");
+    assert_eq!(
+        atlas.post(&uri, Some(&retail), &change).await.0,
+        StatusCode::OK
+    );
+    let (status, _) = atlas.get("/api/audit", Some(&retail)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        atlas.get("/api/audit", None).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    for role in [Role::Planner, Role::Admin] {
+        let cookie = atlas.login(role).await;
+        let (status, audit) = atlas
+            .get("/api/audit?target=shop_units&limit=10", Some(&cookie))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{audit}");
+        let entry = &audit["entries"][0];
+        assert_eq!(entry["actor"], "retail");
+        assert_eq!(entry["action"], "shop_unit.event");
+        assert_eq!(entry["target_id"], UNIT);
+        assert_eq!(entry["before"]["status"], "occupied");
+        assert_eq!(entry["after"]["unit"]["status"], "vacant");
+        assert!(entry["at"].as_str().unwrap().starts_with("20"));
+    }
+    let admin = atlas.login(Role::Admin).await;
+    let (_, accounts) = atlas.get("/api/audit?target=accounts", Some(&admin)).await;
+    assert_eq!(
+        accounts["entries"].as_array().unwrap().len(),
+        4,
+        "one per account added"
+    );
+    let (status, answer) = atlas.get("/api/audit?limit=-1", Some(&admin)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{answer}");
+    let (status, _) = atlas.get("/api/audit?colour=red", Some(&admin)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn an_edit_drops_the_cached_tiles_it_touches() {
+    let atlas = Atlas::new().await;
+    let retail = atlas.login(Role::Retail).await;
+    let tile = "/tiles/shop_units/16/33769/21950.mvt";
+    let (status, _) = atlas.get(tile, None).await;
+    assert!(status.is_success(), "{status}");
+    let cached = atlas.state.tile_cache().len();
+    assert!(cached > 0);
+    let version = atlas.version().await;
+    let change = json!({"version": version, "valid_from": "2026-03-01", "status": "vacant"});
+    let (status, _) = atlas
+        .post(
+            &format!("/api/shop_units/{UNIT}/events"),
+            Some(&retail),
+            &change,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        atlas.state.tile_cache().len() < cached,
+        "the unit's tile was dropped"
+    );
+}
