@@ -121,7 +121,7 @@ export async function fetchGaps(query: CoverageQuery, signal?: AbortSignal): Pro
 /** The walking distance an isochrone polygon stands for, read from whichever property carries it. */
 export function isochroneDistance(properties: Record<string, unknown> | null): number | null {
   if (!properties) return null;
-  for (const name of ['threshold_m', 'distance_m', 'max_m', 'cost_m', 'metres', 'm']) {
+  for (const name of ['limit_m', 'threshold_m', 'distance_m', 'max_m', 'cost_m', 'metres', 'm']) {
     const value = Number(properties[name]);
     if (properties[name] !== undefined && Number.isFinite(value)) return value;
   }

@@ -311,6 +311,7 @@ export function renderCoveragePanel(container: HTMLElement, map: MapLibreMap, ma
 
   function renderWhatIf(): void {
     const dictionary = t();
+    container.dataset.whatif = whatIfStatus.kind === 'idle' ? (whatIf ? 'ready' : 'none') : whatIfStatus.kind;
     whatIfToggle.textContent = pick.active ? dictionary.coverage.whatIf.stop : dictionary.coverage.whatIf.start;
     addKindLabel.hidden = query.kind !== 'daily' || !pick.active;
     addKindSelect.replaceChildren(
@@ -408,6 +409,8 @@ export function renderCoveragePanel(container: HTMLElement, map: MapLibreMap, ma
     const dictionary = t();
     statusBox.replaceChildren();
     statusBox.dataset.kind = status.kind;
+    // For the browser tests (and styling): what the panel shows now.
+    container.dataset.state = status.kind === 'idle' ? (base ? 'ready' : 'idle') : status.kind;
     if (status.kind === 'idle') return;
     const message = element('p');
     const now = status;
@@ -617,6 +620,7 @@ export function renderCoveragePanel(container: HTMLElement, map: MapLibreMap, ma
         neighbourhoods = new Map(features.map((feature) => [String(feature.properties.code ?? feature.id), feature]));
         coverageMap.install();
         mapInstalled = true;
+        container.dataset.map = 'ready';
         coverageMap.setVisible(!container.hidden);
         renderAll();
       })

@@ -59,6 +59,8 @@ export interface Site {
   score: number;
   criteria: CriterionScore[];
   geometry: Geometry | null;
+  /** Distances the server measured from the site to the nearest motorway exit, quay and rail (m), when it says. */
+  access: { motorway_m: number | null; quay_m: number | null; rail_m: number | null };
 }
 
 export interface SiteAnswer {
@@ -82,6 +84,7 @@ function readSite(raw: unknown): Site {
   const parkObject = park && typeof park === 'object' ? (park as Record<string, unknown>) : null;
   const rawScore = Number(body.score ?? 0);
   const criteria = Array.isArray(body.criteria) ? body.criteria : [];
+  const access = (body.access ?? {}) as Record<string, unknown>;
   return {
     id: String(body.id ?? ''),
     parcels: Array.isArray(body.parcels) ? body.parcels.map(readParcel) : [],
@@ -96,7 +99,16 @@ function readSite(raw: unknown): Site {
       return { name: String(criterion.name ?? ''), score: score > 1.0001 ? score / 100 : score, reason: String(criterion.reason ?? '') };
     }),
     geometry: (body.geometry as Geometry | null) ?? null,
+    access: {
+      motorway_m: metresOf(access.motorway_m),
+      quay_m: metresOf(access.quay_m),
+      rail_m: metresOf(access.rail_m),
+    },
   };
+}
+
+function metresOf(value: unknown): number | null {
+  return typeof value === 'number' && Number.isFinite(value) ? value : null;
 }
 
 export async function searchSites(request: SiteRequest, signal?: AbortSignal): Promise<SiteAnswer> {

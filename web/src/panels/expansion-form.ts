@@ -36,14 +36,15 @@ function el<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string): 
 }
 
 let uid = 0;
-function labelled<T extends HTMLInputElement | HTMLSelectElement>(control: T, text: (dictionary: Dictionary) => string, className = 'field'): HTMLLabelElement {
-  const label = el('label', className);
-  const span = el('span', 'field-label');
-  bindText(span, text);
+/** A field: its label (beside, not around, the control, so the control's value is not part of its name) and the control. */
+function labelled<T extends HTMLInputElement | HTMLSelectElement>(control: T, text: (dictionary: Dictionary) => string, className = 'field'): HTMLDivElement {
+  const field = el('div', className);
+  const label = el('label', 'field-label');
+  bindText(label, text);
   control.id ||= `expansion-field-${++uid}`;
   label.htmlFor = control.id;
-  label.append(span, control);
-  return label;
+  field.append(label, control);
+  return field;
 }
 
 function numberInput(name: string, step = 1): HTMLInputElement {
@@ -356,7 +357,7 @@ export function renderExpansionForm(map: MapLibreMap, onSubmit: () => void, onNe
     errorNote.textContent = message;
     if (target) {
       target.setAttribute('aria-invalid', 'true');
-      const holder = target instanceof HTMLFieldSetElement ? target : target.closest('label') ?? target;
+      const holder = target instanceof HTMLFieldSetElement ? target : target.closest('.field') ?? target;
       holder.after(errorNote);
       target.setAttribute('aria-describedby', 'expansion-error');
       errorNote.id = 'expansion-error';

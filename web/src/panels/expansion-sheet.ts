@@ -246,9 +246,17 @@ async function buildSheet(context: SheetContext, dictionary: Dictionary): Promis
       if (!best || metres < best.metres) best = { name: String(point.properties.name ?? kind), metres };
     }
     if (!best) continue;
+    // The server's distance (from the site's outline) where it gives one; else from the middle.
+    const measured = kind === 'motorway_exit' ? site.access.motorway_m : kind === 'quay' ? site.access.quay_m : null;
     const item = el('li');
     item.dataset.kind = kind;
-    item.append(el('strong', undefined, `${dictionary.sheet.accessKinds[kind]}: `), document.createTextNode(dictionary.sheet.accessDistance(formatDistance(best.metres, dictionary), best.name)));
+    item.append(el('strong', undefined, `${dictionary.sheet.accessKinds[kind]}: `), document.createTextNode(dictionary.sheet.accessDistance(formatDistance(measured ?? best.metres, dictionary), best.name)));
+    accessList.append(item);
+  }
+  if (site.access.rail_m !== null) {
+    const item = el('li');
+    item.dataset.kind = 'rail';
+    item.append(el('strong', undefined, `${dictionary.sheet.accessKinds.rail}: `), document.createTextNode(formatDistance(site.access.rail_m, dictionary)));
     accessList.append(item);
   }
   access.append(accessList);

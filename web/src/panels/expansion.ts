@@ -101,6 +101,8 @@ export function renderExpansionPanel(container: HTMLElement, map: MapLibreMap, m
   function renderStatus(): void {
     const dictionary = t();
     statusBox.replaceChildren();
+    // For the browser tests (and styling): what the panel shows now.
+    container.dataset.state = status.kind === 'idle' ? (request ? 'ready' : 'idle') : status.kind;
     if (status.kind === 'idle') return;
     const message = el('p');
     const now = status;
@@ -158,6 +160,7 @@ export function renderExpansionPanel(container: HTMLElement, map: MapLibreMap, m
     const controller = new AbortController();
     abort = controller;
     form.clearInvalid();
+    delete container.dataset.invalid;
     const next = append && request ? { ...request, offset: request.offset + request.limit } : form.read();
     status = { kind: 'loading' };
     renderStatus();
@@ -182,6 +185,7 @@ export function renderExpansionPanel(container: HTMLElement, map: MapLibreMap, m
           status = { kind: 'unavailable' };
         } else if (error instanceof ApiError && error.status >= 400 && error.status < 500) {
           status = { kind: 'idle' };
+          container.dataset.invalid = error.field ?? '';
           const dictionary = t();
           form.showInvalid(error.field, dictionary.expansion.invalid(fieldTitle(error.field, dictionary), error.reason || String(error.status)));
         } else {

@@ -1,0 +1,168 @@
+// Browser tests of the Uitbreiding panel: a company's request typed into the
+// form gives the API's ranking (the page's request replayed against the API,
+// site by site), Genk-Zuid's quay sites first for water-side logistics, the
+// sites on the map, fit-to-site, the printable site sheet, and a refused
+// request marking the field the server names.
+// Run with `npm run test:browser` (see harness.mjs for the environment).
+
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { bboxOf, getJson, launchBrowser, mapIdle, startAtlas, withAtlas } from './harness.mjs';
+
+let atlas;
+let browser;
+let parks; // id → name
+
+before(async () => {
+  atlas = await startAtlas();
+  browser = await launchBrowser();
+  const collection = await getJson(atlas.baseUrl, '/api/layers/business_parks/features?limit=1000');
+  parks = new Map(collection.features.map((feature) => [String(feature.id), feature.properties.name]));
+});
+
+after(async () => {
+  await browser?.close();
+  await atlas?.stop();
+});
+
+const area = (m2) => {
+  const metres = `${new Intl.NumberFormat('nl-BE', { maximumFractionDigits: 0 }).format(Math.round(m2))} m²`;
+  return m2 < 10_000 ? metres : `${metres} (${new Intl.NumberFormat('nl-BE', { maximumFractionDigits: 2 }).format(m2 / 10_000)} ha)`;
+};
+
+/** Open the Uitbreiding tab and fill the request of the issue: logistics, 5,000–10,000 m², a quay. */
+async function searchLogisticsOnTheQuay(page, { min = '5000', max = '10000' } = {}) {
+  await page.getByRole('tab', { name: 'Uitbreiding' }).click();
+  const panel = page.getByRole('tabpanel', { name: 'Uitbreiding' });
+  await panel.getByLabel('Activiteit', { exact: true }).selectOption({ label: 'Logistiek' });
+  await panel.getByLabel('Oppervlakte van (m²)').fill(min);
+  await panel.getByLabel('tot (m²)').fill(max);
+  await panel.getByRole('checkbox', { name: 'Kaai aan het kanaal' }).check();
+  const sent = page.waitForRequest((request) => request.url().endsWith('/api/sites/search') && request.method() === 'POST');
+  await panel.getByRole('button', { name: 'Zoeken', exact: true }).click();
+  const request = JSON.parse((await sent).postData());
+  await page.waitForFunction(() => ['ready', 'error', 'unavailable'].includes(document.getElementById('panel-expansion')?.dataset.state) || document.getElementById('panel-expansion')?.dataset.invalid !== undefined, null, { timeout: 30_000 });
+  return { panel, request };
+}
+
+async function replay(request) {
+  const response = await fetch(`${atlas.baseUrl}/api/sites/search`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(request) });
+  return { status: response.status, body: await response.json() };
+}
+
+describe('the Uitbreiding panel', () => {
+  test('lists Genk-Zuid quay sites first for 5,000–10,000 m² of logistics and opens a site sheet', async (t) => {
+    await withAtlas(t, browser, atlas.baseUrl, '', async ({ page, errors }) => {
+      const { panel, request } = await searchLogisticsOnTheQuay(page);
+      assert.equal(request.activity, 'logistics');
+      assert.equal(request.min_area_m2, 5000);
+      assert.equal(request.max_area_m2, 10000);
+      assert.deepEqual(request.requires, ['quay']);
+      assert.equal(Object.values(request.weights).reduce((a, b) => a + b, 0), 100, 'the weights sum to 100');
+      assert.equal(await page.getByRole('tabpanel', { name: 'Uitbreiding' }).evaluate((element) => element.dataset.state), 'ready');
+
+      const { status, body } = await replay(request);
+      assert.equal(status, 200);
+      assert.ok(body.sites.length > 0, 'the demo has logistics sites on the quay');
+
+      // The cards are the API's sites in the API's order, with its scores and reasons.
+      const cards = panel.locator('.site-card');
+      assert.equal(await cards.count(), body.sites.length);
+      const ids = await cards.evaluateAll((elements) => elements.map((element) => element.dataset.siteId));
+      assert.deepEqual(ids, body.sites.map((site) => String(site.id)));
+      const first = body.sites[0];
+      const parkName = (site) => parks.get(String(site.park)) ?? site.park?.name ?? site.park;
+      assert.equal(parkName(first), 'Genk-Zuid', 'Genk-Zuid, on the Albert Canal, comes first');
+      const firstCard = cards.first();
+      assert.equal(await firstCard.locator('.site-park').textContent(), 'Genk-Zuid');
+      assert.equal(await firstCard.locator('.site-area').textContent(), area(first.area_m2));
+      for (const criterion of first.criteria) {
+        const reason = await firstCard.locator(`[data-criterion="${criterion.name}"] .criterion-reason`).textContent();
+        assert.equal(reason, criterion.reason, criterion.name);
+      }
+      assert.match(await firstCard.locator('.site-score-value').textContent(), /^\d{1,3} \/ 100$/);
+
+      // On the map: every site outlined, one numbered marker each.
+      await mapIdle(page);
+      const markers = page.locator('.site-marker');
+      assert.equal(await markers.count(), body.sites.length);
+      assert.equal(await markers.first().textContent(), '1');
+      const drawn = await page.evaluate(() => [...new Set(window.__atlasMap.queryRenderedFeatures(undefined, { layers: ['expansion-sites-fill'] }).map((feature) => feature.properties.id))]);
+      assert.ok(drawn.includes(String(first.id)), 'the first site is drawn');
+
+      // A click on the card fits the map to the site.
+      await firstCard.locator('.site-name').click();
+      await page.waitForFunction(() => window.__atlasMap.isMoving(), null, { timeout: 3_000 }).catch(() => {});
+      await mapIdle(page);
+      const [minLon, minLat, maxLon, maxLat] = bboxOf(first.geometry);
+      const view = await page.evaluate(() => ({ bounds: window.__atlasMap.getBounds().toArray(), zoom: window.__atlasMap.getZoom() }));
+      const [[west, south], [east, north]] = view.bounds;
+      assert.ok(west <= minLon && east >= maxLon && south <= minLat && north >= maxLat, 'the whole site is in view');
+      assert.ok(view.zoom >= 14, `zoomed in on the site (${view.zoom})`);
+      assert.ok(await firstCard.evaluate((element) => element.classList.contains('is-selected')));
+
+      // The site sheet: a print-ready page in Dutch.
+      await firstCard.getByRole('button', { name: /^Vestigingsfiche van Genk-Zuid, site 1$/ }).click();
+      const sheet = page.getByRole('dialog', { name: 'Vestigingsfiche van Genk-Zuid, site 1' });
+      await sheet.waitFor({ state: 'visible' });
+      await sheet.locator('.sheet').waitFor({ timeout: 30_000 });
+      assert.equal(await sheet.getByRole('heading', { level: 2 }).textContent(), 'Genk-Zuid, site 1');
+      assert.equal(await sheet.locator('dd[data-field="area"]').textContent(), area(first.area_m2));
+      assert.equal(await sheet.locator('dd[data-field="zoning"]').textContent(), 'Industrie');
+      assert.match(await sheet.locator('dd[data-field="availability"]').textContent(), /^(Te koop|Te huur)/);
+      assert.match(await sheet.locator('dd[data-field="price"]').textContent(), /€/);
+      const parcelIds = first.parcels.map((parcel) => (typeof parcel === 'object' ? parcel.id : parcel));
+      const capakeys = await Promise.all(parcelIds.map(async (id) => (await getJson(atlas.baseUrl, `/api/layers/parcels/features/${encodeURIComponent(id)}`)).properties.capakey));
+      const parcelsText = await sheet.locator('dd[data-field="parcels"]').textContent();
+      for (const capakey of capakeys) assert.ok(parcelsText.includes(capakey), `the sheet names parcel ${capakey}`);
+      assert.match(await sheet.locator('.sheet-access li[data-kind="quay"]').textContent(), /^Kaai: [\d.,]+ k?m tot Kaai Genk-Zuid/);
+      assert.match(await sheet.locator('.sheet-access li[data-kind="motorway_exit"]').textContent(), /^Afrit snelweg: /);
+      assert.equal(await sheet.locator('.sheet-reasons tbody tr').count(), first.criteria.length);
+      assert.ok(await sheet.getByRole('img', { name: /^Kaartuitsnede van Genk-Zuid, site 1/ }).isVisible(), 'a map extract');
+      assert.ok((await sheet.locator('svg.sheet-map path').count()) > 3, 'the extract draws the site and its surroundings');
+      assert.ok(await sheet.getByRole('button', { name: 'Afdrukken' }).isVisible());
+
+      // On paper only the sheet prints.
+      await page.emulateMedia({ media: 'print' });
+      assert.ok(await sheet.locator('.sheet-title').isVisible(), 'the sheet prints');
+      assert.ok(!(await page.locator('.topbar').isVisible()), 'the top bar does not print');
+      assert.ok(!(await page.locator('#map').isVisible()), 'the live map does not print');
+      assert.ok(!(await sheet.getByRole('button', { name: 'Afdrukken' }).isVisible()), 'nor the buttons');
+      await page.emulateMedia({ media: 'screen' });
+      await sheet.getByRole('button', { name: 'Sluiten' }).click();
+      await sheet.waitFor({ state: 'detached' });
+      assert.deepEqual(errors.filter((error) => !/status of 400/.test(error)), [], 'no errors in the console');
+    });
+  });
+
+  test('marks the field the server refuses', async (t) => {
+    await withAtlas(t, browser, atlas.baseUrl, '', async ({ page }) => {
+      const { panel, request } = await searchLogisticsOnTheQuay(page, { min: '10000', max: '5000' });
+      const { status, body } = await replay(request);
+      assert.equal(status, 400);
+      const field = body.field ?? body.detail?.parameter ?? body.detail?.field;
+      assert.ok(['min_area_m2', 'max_area_m2'].includes(field), `the server names ${field}`);
+      await page.waitForFunction(() => document.getElementById('panel-expansion')?.dataset.invalid !== undefined);
+      const input = panel.getByLabel(field === 'min_area_m2' ? 'Oppervlakte van (m²)' : 'tot (m²)');
+      assert.equal(await input.getAttribute('aria-invalid'), 'true');
+      const alert = panel.getByRole('alert');
+      assert.ok(await alert.isVisible());
+      assert.match(await alert.textContent(), /^Controleer ‘(Oppervlakte van \(m²\)|tot \(m²\))’/);
+      assert.equal(await panel.locator('.site-card').count(), 0, 'no sites listed');
+    });
+  });
+
+  test('keeps the weights at 100 when one slider moves', async (t) => {
+    await withAtlas(t, browser, atlas.baseUrl, '', async ({ page }) => {
+      await page.getByRole('tab', { name: 'Uitbreiding' }).click();
+      const panel = page.getByRole('tabpanel', { name: 'Uitbreiding' });
+      const slider = panel.getByRole('slider', { name: 'Prijs' });
+      await slider.fill('60');
+      const values = await panel.locator('.weight-row input[type="range"]').evaluateAll((inputs) => inputs.map((input) => Number(input.value)));
+      assert.equal(values.reduce((a, b) => a + b, 0), 100);
+      assert.equal(Number(await slider.inputValue()), 60);
+      assert.ok(await panel.getByRole('slider', { name: 'Nabijheid' }).isDisabled(), 'nearness waits for a company or a point');
+      assert.equal(await panel.locator('.weights-total').textContent(), 'Totaal: 100');
+    });
+  });
+});
