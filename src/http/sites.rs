@@ -1,0 +1,191 @@
+//! `POST /api/sites/search`: the expansion-site search (issue 7).
+//!
+//! The body is a [`SiteRequest`] (at most [`MAX_BODY_BYTES`]); `explain` may
+//! also be given as a query parameter (`?explain=true`). The search runs in
+//! `spawn_blocking` on the current engine snapshot. The answer:
+//!
+//! ```json
+//! {"sites": [{"id", "parcels": [{"id", "properties"}], "park", "park_name", "park_kind",
+//!             "area_m2", "score", "criteria": [{"name", "weight", "score", "reason"}],
+//!             "geometry", "access": {"motorway_m", "quay_m", "rail_m"}}],
+//!  "total", "offset", "limit", "request": {...}, "company": {...}?, "explain": [...]?}
+//! ```
+//!
+//! Properties of parcels and of the `near` company go through
+//! `model::geojson::properties_to_json` with the caller's audience, so a
+//! public request never sees a confidential field (a company's contact).
+//! [`search`] answers the public; [`search_as`] takes the audience, for the
+//! routes that know the caller's role.
+
+use axum::body::Body;
+use axum::extract::State;
+use axum::Json;
+use serde_json::{json, Value as Json_};
+
+use super::error::{ApiError, ApiQuery};
+use super::AppState;
+use crate::engine::sites::search::{RuledOut, Site};
+use crate::engine::sites::{self, SiteAnswer, SiteRequest};
+use crate::engine::Engine;
+use crate::model::geojson::{geometry_to_json, properties_to_json, Audience};
+use crate::model::LayerId;
+
+/// The largest request body accepted, bytes.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// `POST /api/sites/search[?explain=true]`, public facts only.
+pub async fn search(
+    State(state): State<AppState>,
+    query: ApiQuery,
+    body: Body,
+) -> Result<Json<Json_>, ApiError> {
+    search_as(state, Audience::Public, query, body).await
+}
+
+/// The search for a caller who may see `audience`.
+pub async fn search_as(
+    state: AppState,
+    audience: Audience,
+    query: ApiQuery,
+    body: Body,
+) -> Result<Json<Json_>, ApiError> {
+    query.only(&["explain"])?;
+    let explain = match query.get("explain") {
+        None | Some("false") => false,
+        Some("true") => true,
+        Some(other) => {
+            return Err(ApiError::bad_request(
+                "explain",
+                format!("'{other}' is not true or false"),
+            ))
+        }
+    };
+    let bytes = axum::body::to_bytes(body, MAX_BODY_BYTES)
+        .await
+        .map_err(|_| {
+            ApiError::bad_request("body", format!("larger than {} KiB", MAX_BODY_BYTES / 1024))
+        })?;
+    let json: Json_ = serde_json::from_slice(&bytes)
+        .map_err(|error| ApiError::bad_request("body", format!("not valid JSON: {error}")))?;
+    let mut request = SiteRequest::from_json(&json)
+        .map_err(|error| ApiError::bad_request(&error.field, error.message))?;
+    request.explain |= explain;
+    let engine = state.engine();
+    let body = tokio::task::spawn_blocking(move || {
+        let answer = sites::search(&engine, &request)
+            .map_err(|error| ApiError::bad_request(error.field(), error.to_string()))?;
+        Ok::<_, ApiError>(answer_json(&engine, &request, &answer, audience))
+    })
+    .await
+    .map_err(ApiError::internal)??;
+    Ok(Json(body))
+}
+
+fn rounded(value: f64, decimals: i32) -> f64 {
+    let factor = 10f64.powi(decimals);
+    (value * factor).round() / factor
+}
+
+fn answer_json(
+    engine: &Engine,
+    request: &SiteRequest,
+    answer: &SiteAnswer,
+    audience: Audience,
+) -> Json_ {
+    let mut body = json!({
+        "sites": answer.sites.iter().map(|site| site_json(engine, site, audience)).collect::<Vec<_>>(),
+        "total": answer.total,
+        "offset": request.offset,
+        "limit": request.limit,
+        "request": request_json(request),
+    });
+    if let Some(company) = &answer.company {
+        let mut properties = properties_to_json(company, LayerId::Companies.schema(), audience);
+        properties.insert("id".into(), json!(company.id));
+        body["company"] = Json_::Object(properties);
+    }
+    if let Some(ruled_out) = &answer.ruled_out {
+        body["explain"] = Json_::Array(
+            ruled_out
+                .iter()
+                .map(|parcel| ruled_out_json(engine, parcel))
+                .collect(),
+        );
+    }
+    body
+}
+
+/// The request as the search read it (the quay implied by water-bound
+/// logistics, the wanted area, the weights in force).
+fn request_json(request: &SiteRequest) -> Json_ {
+    let mut requires = Vec::new();
+    if request.requires.quay {
+        requires.push("quay");
+    }
+    if request.requires.rail {
+        requires.push("rail");
+    }
+    let weights = &request.weights;
+    json!({
+        "activity": request.activity.group.as_str(),
+        "nace": request.activity.nace,
+        "min_area_m2": request.min_area_m2,
+        "max_area_m2": request.max_area_m2,
+        "wanted_area_m2": request.wanted_area_m2(),
+        "needed_by": request.needed_by,
+        "requires": requires,
+        "max_price_eur_m2": request.max_price_eur_m2,
+        "max_distance_m": request.max_distance_m,
+        "weights": {
+            "motorway": weights.motorway,
+            "near": weights.near,
+            "area_fit": weights.area_fit,
+            "price": weights.price,
+            "ready": weights.ready,
+        },
+        "distances": "hemelsbreed",
+    })
+}
+
+fn site_json(engine: &Engine, site: &Site, audience: Audience) -> Json_ {
+    let parcels = engine.layer(LayerId::Parcels);
+    let schema = LayerId::Parcels.schema();
+    let metres = |value: Option<f64>| value.map(|metres| rounded(metres, 1));
+    json!({
+        "id": site.id,
+        "parcels": site.parcels.iter().map(|&position| {
+            let feature = &parcels.features()[position];
+            json!({"id": feature.id, "properties": properties_to_json(feature, schema, audience)})
+        }).collect::<Vec<_>>(),
+        "park": site.park.as_ref().map(|park| park.id.clone()),
+        "park_name": site.park.as_ref().map(|park| park.name.clone()),
+        "park_kind": site.park.as_ref().and_then(|park| park.kind).map(|kind| kind.as_str()),
+        "area_m2": rounded(site.area_m2, 2),
+        "score": rounded(site.score, 4),
+        "criteria": site.criteria.iter().map(|criterion| json!({
+            "name": criterion.name,
+            "weight": criterion.weight,
+            "score": rounded(criterion.score, 4),
+            "reason": criterion.reason,
+        })).collect::<Vec<_>>(),
+        "geometry": geometry_to_json(&site.geometry),
+        "access": {
+            "motorway_m": metres(site.access.motorway_m),
+            "quay_m": metres(site.access.quay_m),
+            "rail_m": metres(site.access.rail_m),
+        },
+    })
+}
+
+fn ruled_out_json(engine: &Engine, parcel: &RuledOut) -> Json_ {
+    json!({
+        "parcel": engine.layer(LayerId::Parcels).features()[parcel.parcel].id,
+        "park": parcel.park.as_ref().map(|park| park.id.clone()),
+        "park_name": parcel.park.as_ref().map(|park| park.name.clone()),
+        "area_m2": rounded(parcel.area_m2, 2),
+        "ruled_out_by": parcel.failures.iter().map(|failure| json!({
+            "constraint": failure.constraint,
+            "reason": failure.reason,
+        })).collect::<Vec<_>>(),
+    })
+}
