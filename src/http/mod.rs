@@ -13,6 +13,7 @@ mod shop_units;
 mod sites;
 pub mod tile_cache;
 mod tiles;
+mod transfer;
 mod vacancy;
 
 use std::net::SocketAddr;
@@ -28,6 +29,7 @@ use tower_http::services::{ServeDir, ServeFile};
 use crate::engine::Engine;
 use crate::store::SharedStore;
 pub use error::ApiError;
+pub use transfer::MAX_UPLOAD_BYTES;
 
 /// The most bytes the tile cache holds (both encodings of every tile).
 pub const TILE_CACHE_BUDGET_BYTES: usize = 512 << 20;
@@ -118,7 +120,10 @@ pub fn router(state: AppState) -> Router {
             get(layers::feature),
         )
         .route("/api/coverage", get(coverage::figures))
-        .route("/api/coverage/whatif", axum::routing::post(coverage::whatif))
+        .route(
+            "/api/coverage/whatif",
+            axum::routing::post(coverage::whatif),
+        )
         .route("/api/coverage/isochrones", get(coverage::isochrones))
         .route("/api/coverage/gaps", get(coverage::gaps))
         .route("/api/sites/search", axum::routing::post(sites::search))
@@ -134,9 +139,22 @@ pub fn router(state: AppState) -> Router {
             get(auth::current).post(auth::login).delete(auth::logout),
         )
         .route("/api/audit", get(audit::list))
+        .route(
+            "/api/import/{layer}",
+            post(transfer::import).layer(axum::extract::DefaultBodyLimit::max(
+                transfer::MAX_UPLOAD_BYTES,
+            )),
+        )
+        .route("/api/layers/{layer}/export", get(transfer::export))
         .route("/api/shop_units", post(shop_units::create))
-        .route("/api/shop_units/{unit_id}/events", post(shop_units::record_event))
-        .route("/api/shop_units/{unit_id}/history", get(shop_units::history))
+        .route(
+            "/api/shop_units/{unit_id}/events",
+            post(shop_units::record_event),
+        )
+        .route(
+            "/api/shop_units/{unit_id}/history",
+            get(shop_units::history),
+        )
         .route("/api/{*rest}", get(unknown_api_route))
         // `/tiles/style.json`, `/tiles/{layer}.json`, `/tiles/{layer}/{z}/{x}/{y}.mvt`
         .route("/tiles/vacancy_h3/{z}/{x}/{y}", get(vacancy::h3_tile))

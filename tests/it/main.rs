@@ -14,5 +14,6 @@ mod postgis;
 mod sites;
 mod support;
 mod tiles;
+mod transfer;
 mod vacancy;
 mod vacancy_heatmap;
