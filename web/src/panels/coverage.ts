@@ -509,6 +509,8 @@ export function renderCoveragePanel(container: HTMLElement, map: MapLibreMap, ma
         if (controller.signal.aborted) return;
         base = answer;
         status = { kind: 'idle' };
+        // Show which day the figures speak about when none was chosen.
+        if (!query.date && answer.date) dateInput.value = answer.date.slice(0, 10);
         if (added.length > 0 || removed.length > 0) runWhatIf();
         else whatIf = null;
         renderAll();

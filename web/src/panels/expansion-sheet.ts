@@ -56,12 +56,25 @@ function svg<K extends keyof SVGElementTagNameMap>(tag: K, attributes: Record<st
   return created;
 }
 
-function padded(box: Bbox, factor: number, minimumDegrees: number): Bbox {
-  const width = Math.max(box[2] - box[0], minimumDegrees * 1.6);
-  const height = Math.max(box[3] - box[1], minimumDegrees);
-  const cx = (box[0] + box[2]) / 2;
-  const cy = (box[1] + box[3]) / 2;
-  return [cx - (width * factor) / 2, cy - (height * factor) / 2, cx + (width * factor) / 2, cy + (height * factor) / 2];
+const EXTRACT_WIDTH = 680;
+const EXTRACT_HEIGHT = 400;
+
+/**
+ * The extent of the map extract: the site with room around it (at least
+ * about 450 m tall), widened or heightened to the extract's shape, so what is
+ * fetched is what is drawn.
+ */
+function extractBox(site: Bbox): Bbox {
+  const cx = (site[0] + site[2]) / 2;
+  const cy = (site[1] + site[3]) / 2;
+  const cos = Math.cos(cy * (Math.PI / 180));
+  let height = Math.max((site[3] - site[1]) * 2.4, 0.004);
+  let width = Math.max((site[2] - site[0]) * 2.4, 0.004 / cos);
+  // In a local equirectangular frame a degree of longitude is cos(lat) of one of latitude.
+  const aspect = EXTRACT_WIDTH / EXTRACT_HEIGHT;
+  if ((width * cos) / height < aspect) width = (height * aspect) / cos;
+  else height = (width * cos) / aspect;
+  return [cx - width / 2, cy - height / 2, cx + width / 2, cy + height / 2];
 }
 
 /** Rings (outer and holes) of a polygon or multipolygon, as [lon, lat] lists. */
@@ -81,10 +94,9 @@ function lines(geometry: Geometry | null): number[][][] {
 
 /** The map extract: site, parcels, streets and access points in a local equirectangular frame. */
 function mapExtract(site: Site, parcels: Feature[], streets: Feature[], access: Feature[], dictionary: Dictionary, name: string): SVGSVGElement {
-  const WIDTH = 680;
-  const HEIGHT = 400;
-  const siteBox = geometryBbox(site.geometry) ?? [5.5, 50.96, 5.51, 50.97];
-  const box = padded(siteBox, 2.2, 0.004);
+  const WIDTH = EXTRACT_WIDTH;
+  const HEIGHT = EXTRACT_HEIGHT;
+  const box = extractBox(geometryBbox(site.geometry) ?? [5.5, 50.96, 5.51, 50.97]);
   const midLat = ((box[1] + box[3]) / 2) * (Math.PI / 180);
   const spanX = (box[2] - box[0]) * Math.cos(midLat);
   const spanY = box[3] - box[1];
@@ -180,7 +192,7 @@ async function buildSheet(context: SheetContext, dictionary: Dictionary): Promis
   const { site } = context;
   const name = dictionary.expansion.siteName(context.parkName, context.rank);
   const siteBox = geometryBbox(site.geometry);
-  const around = siteBox ? padded(siteBox, 2.2, 0.004) : null;
+  const around = siteBox ? extractBox(siteBox) : null;
   const [parcels, neighbours, streets] = await Promise.all([parcelsOf(site), around ? featuresIn('parcels', around) : [], around ? featuresIn('streets', around) : []]);
 
   const article = el('article', 'sheet');
