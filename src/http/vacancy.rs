@@ -11,13 +11,20 @@
 //! denominator is 0.
 //!
 //! The heatmaps (`/api/vacancy/h3`, `/api/vacancy/h3/change`,
-//! `/api/vacancy/surface` and the tile layer `/tiles/vacancy_h3/...`) build
+//! `/api/vacancy/surface` and the tile layer `/tiles/vacancy_h3/...`) use
 //! a [`LocatedStock`] instead (the units with their points and H3 cells).
 //! Their GeoJSON coordinates are x = longitude, y = latitude, rounded to
-//! 10⁻⁷ degrees (about 1 cm). The hexagon tiles are cut from the cells of
-//! one (engine snapshot, date, resolution, minimum), kept in a small cache
-//! ([`HexCellCache`]): the tiles of one map view come from one computation,
-//! and an edit (a new engine snapshot) shows at once.
+//! 10⁻⁷ degrees (about 1 cm).
+//!
+//! # Caches
+//! Building a stock from the engine (decoding the units, every unit's
+//! in-force history) is most of a request's time (77 ms against 0.6 ms for
+//! the hexagons at scale 10, see BENCHMARKS.md), and the engine snapshot it
+//! comes from never changes: an edit swaps in a new snapshot. So the stocks,
+//! and the hexagon sets that the tiles are cut from (per date, resolution
+//! and minimum), are kept per snapshot in [`SnapshotCache`]s: the first
+//! request after an edit builds them, the next ones reuse them, and a value
+//! of an old snapshot is never served for a new one.
 
 use axum::extract::State;
 use axum::http::{header, HeaderMap};
@@ -82,9 +89,13 @@ async fn with_stock<T: Send + 'static>(
     state: &AppState,
     work: impl FnOnce(&RetailStock) -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, ApiError> {
-    let engine: std::sync::Arc<Engine> = state.engine();
+    let engine: Arc<Engine> = state.engine();
     tokio::task::spawn_blocking(move || {
-        let stock = RetailStock::from_engine(&engine).map_err(ApiError::internal)?;
+        let stock = STOCKS
+            .get_or_make(&engine, (), || {
+                RetailStock::from_engine(&engine).map(Arc::new)
+            })
+            .map_err(ApiError::internal)?;
         work(&stock)
     })
     .await
@@ -411,7 +422,7 @@ async fn with_located<T: Send + 'static>(
 ) -> Result<T, ApiError> {
     let engine: Arc<Engine> = state.engine();
     tokio::task::spawn_blocking(move || {
-        let located = LocatedStock::from_engine(&engine).map_err(ApiError::internal)?;
+        let located = located_stock(&engine)?;
         work(&located)
     })
     .await
@@ -598,56 +609,75 @@ pub async fn surface(
     Ok(Json(body))
 }
 
-/// What one set of hexagon tiles is cut from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct HexKey {
-    /// The engine snapshot's address (only compared, while its entry's
-    /// `Weak` keeps the address from being reused).
-    engine_address: usize,
-    date: NaiveDate,
-    resolution: HexResolution,
-    min_units: usize,
+/// Values made from an engine snapshot, kept while the snapshot lives: at
+/// most `capacity`, the newest last. Each entry holds a `Weak` of its
+/// snapshot, so the snapshot's address (the key) cannot be reused by another
+/// engine while the entry lives, and an entry whose snapshot is gone never
+/// matches and is dropped at the next insert. Values are made outside the
+/// lock (two requests missing at once both make it; either result is right).
+pub struct SnapshotCache<K, V> {
+    capacity: usize,
+    entries: Mutex<Vec<(usize, Weak<Engine>, K, V)>>,
 }
 
-type HexEntry = (HexKey, Weak<Engine>, Arc<HexTileSet>);
-
-/// The hexagons of the last few (engine, date, resolution, minimum), newest
-/// last. An entry whose engine is gone (replaced by an edit and dropped)
-/// never matches and is dropped at the next insert.
-pub struct HexCellCache {
-    entries: Mutex<Vec<HexEntry>>,
-}
-
-impl HexCellCache {
-    const CAPACITY: usize = 8;
-
-    const fn new() -> Self {
-        HexCellCache {
+impl<K: PartialEq, V: Clone> SnapshotCache<K, V> {
+    pub const fn new(capacity: usize) -> Self {
+        SnapshotCache {
+            capacity,
             entries: Mutex::new(Vec::new()),
         }
     }
 
-    fn get(&self, key: &HexKey) -> Option<Arc<HexTileSet>> {
-        let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
-        entries
+    /// The value for (`engine`, `key`), made with `make` when not kept.
+    pub fn get_or_make<E>(
+        &self,
+        engine: &Arc<Engine>,
+        key: K,
+        make: impl FnOnce() -> Result<V, E>,
+    ) -> Result<V, E> {
+        let address = Arc::as_ptr(engine) as usize;
+        let lock = || {
+            self.entries
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+        };
+        let found = lock()
             .iter()
-            .find(|(candidate, engine, _)| candidate == key && engine.strong_count() > 0)
-            .map(|(_, _, set)| set.clone())
-    }
-
-    fn insert(&self, key: HexKey, engine: &Arc<Engine>, set: Arc<HexTileSet>) {
-        let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
-        entries.retain(|(candidate, engine, _)| candidate != &key && engine.strong_count() > 0);
-        entries.push((key, Arc::downgrade(engine), set));
-        if entries.len() > Self::CAPACITY {
+            .find(|(candidate, snapshot, candidate_key, _)| {
+                *candidate == address && candidate_key == &key && snapshot.strong_count() > 0
+            })
+            .map(|(_, _, _, value)| value.clone());
+        if let Some(value) = found {
+            return Ok(value);
+        }
+        let value = make()?;
+        let mut entries = lock();
+        entries.retain(|(candidate, snapshot, candidate_key, _)| {
+            snapshot.strong_count() > 0 && !(*candidate == address && candidate_key == &key)
+        });
+        entries.push((address, Arc::downgrade(engine), key, value.clone()));
+        if entries.len() > self.capacity {
             entries.remove(0);
         }
+        Ok(value)
     }
 }
 
-/// The one hexagon cache of the process (keyed by engine snapshot, so apps
-/// in one process never see each other's cells).
-static HEX_CELLS: HexCellCache = HexCellCache::new();
+/// The retail stock (with groups) of the last two snapshots.
+static STOCKS: SnapshotCache<(), Arc<RetailStock>> = SnapshotCache::new(2);
+/// The located stock of the last two snapshots.
+static LOCATED: SnapshotCache<(), Arc<LocatedStock>> = SnapshotCache::new(2);
+/// The hexagons the tiles are cut from, per (date, resolution, minimum).
+static HEX_SETS: SnapshotCache<(NaiveDate, HexResolution, usize), Arc<HexTileSet>> =
+    SnapshotCache::new(8);
+
+fn located_stock(engine: &Arc<Engine>) -> Result<Arc<LocatedStock>, ApiError> {
+    LOCATED
+        .get_or_make(engine, (), || {
+            LocatedStock::from_engine(engine).map(Arc::new)
+        })
+        .map_err(ApiError::internal)
+}
 
 /// `GET /tiles/vacancy_h3/{z}/{x}/{y}.mvt?date=&res=&min_units=`: the
 /// hexagons as a vector tile (layer `vacancy_h3`), `204` when empty.
@@ -666,34 +696,14 @@ pub async fn h3_tile(
     let engine = state.engine();
     let tile_params = state.tile_params();
     let body = tokio::task::spawn_blocking(move || -> Result<Option<Vec<u8>>, ApiError> {
-        let build = || LocatedStock::from_engine(&engine).map_err(ApiError::internal);
-        // Without a date the default needs the stock; with one, a cache
-        // hit needs nothing.
-        let (date, mut located) = match date {
-            Some(date) => (date, None),
-            None => {
-                let located = build()?;
-                (default_date(located.stock()), Some(located))
-            }
-        };
-        let key = HexKey {
-            engine_address: Arc::as_ptr(&engine) as usize,
-            date,
-            resolution: params.resolution,
-            min_units: params.min_units,
-        };
-        let set = match HEX_CELLS.get(&key) {
-            Some(set) => set,
-            None => {
-                let located = match located.take() {
-                    Some(located) => located,
-                    None => build()?,
-                };
-                let set = Arc::new(HexTileSet::new(hex_cells(&located, date, &params)));
-                HEX_CELLS.insert(key, &engine, set.clone());
-                set
-            }
-        };
+        let located = located_stock(&engine)?;
+        let date = date.unwrap_or_else(|| default_date(located.stock()));
+        let key = (date, params.resolution, params.min_units);
+        let set = HEX_SETS.get_or_make(&engine, key, || {
+            Ok::<_, ApiError>(Arc::new(HexTileSet::new(hex_cells(
+                &located, date, &params,
+            ))))
+        })?;
         Ok(render_hex_tile(&set, tile, &tile_params))
     })
     .await

@@ -437,3 +437,129 @@ async fn bad_heatmap_input_is_a_400_naming_the_parameter() {
     let (status, _) = get(&state, "/tiles/vacancy_h3/14/8442/5487.png").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+/// The figures are made from stocks kept per engine snapshot: an edit (a new
+/// snapshot) must show at once in the summary, the hexagons and the tiles.
+#[tokio::test]
+async fn an_edit_shows_at_once_in_the_summary_the_hexagons_and_the_tiles() {
+    use axum::http::header;
+    use genk_atlas::accounts::add_account;
+    use genk_atlas::load::load_engine;
+    use genk_atlas::model::access::Role;
+    use genk_atlas::store::{Store, WriteBatch};
+    use serde_json::json;
+
+    let dir = tempfile::tempdir().unwrap();
+    let store = GeoPackageStore::create(&dir.path().join("atlas.gpkg")).unwrap();
+    store
+        .write(
+            &WriteBatch::from_dataset(&crate::fixtures::genk_centre()),
+            &|_| {},
+        )
+        .await
+        .unwrap();
+    let store: SharedStore = Arc::new(store);
+    let password = add_account(store.as_ref(), "retail", Role::Retail, "test")
+        .await
+        .unwrap();
+    let state = AppState::new(
+        store.clone(),
+        load_engine(store.as_ref()).await.unwrap(),
+        None,
+    );
+    let send = |request: Request<Body>| {
+        let state = state.clone();
+        async move {
+            let response = router(state).oneshot(request).await.unwrap();
+            let status = response.status();
+            let headers = response.headers().clone();
+            let bytes = response.into_body().collect().await.unwrap().to_bytes();
+            (status, headers, bytes.to_vec())
+        }
+    };
+    let post = |uri: &str, cookie: Option<&str>, body: Value| {
+        let mut request = Request::post(uri).header(header::CONTENT_TYPE, "application/json");
+        if let Some(cookie) = cookie {
+            request = request.header(header::COOKIE, cookie);
+        }
+        request.body(Body::from(body.to_string())).unwrap()
+    };
+    let (status, headers, _) = send(post(
+        "/api/session",
+        None,
+        json!({"name": "retail", "password": password}),
+    ))
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let cookie = headers[header::SET_COOKIE]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+
+    let unit = "unit-stadsplein-12";
+    let date = "2026-03-15";
+    let tile = tile_at(5.5001, 50.9650, 15);
+    let tile_uri = format!(
+        "/tiles/vacancy_h3/15/{}/{}.mvt?date={date}&res=10&min_units=1",
+        tile.x(),
+        tile.y()
+    );
+    let vacant_in_tile = |bytes: &[u8]| -> i64 {
+        decode_tile(bytes).unwrap().layers[0]
+            .features
+            .iter()
+            .map(|f| f.int("vacant").unwrap())
+            .sum()
+    };
+    let figures = |state: AppState| async move {
+        let summary = ok_json(&state, &format!("/api/vacancy/summary?date={date}")).await;
+        let hexagons = ok_json(
+            &state,
+            &format!("/api/vacancy/h3?date={date}&res=10&min_units=1"),
+        )
+        .await;
+        let hex_vacant: i64 = features(&hexagons)
+            .iter()
+            .map(|f| f["properties"]["vacant"].as_i64().unwrap())
+            .sum();
+        (summary["groups"][0]["vacant"].as_i64().unwrap(), hex_vacant)
+    };
+    // warm every cache, twice
+    let (vacant_before, hex_before) = figures(state.clone()).await;
+    assert_eq!(figures(state.clone()).await, (vacant_before, hex_before));
+    let (_, _, tile_before) = send(Request::get(&tile_uri).body(Body::empty()).unwrap()).await;
+    let tile_vacant_before = vacant_in_tile(&tile_before);
+
+    let (status, _, history) = send(
+        Request::get(format!("/api/shop_units/{unit}/history"))
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let version = serde_json::from_slice::<Value>(&history).unwrap()["version"]
+        .as_u64()
+        .unwrap();
+    let (status, _, answer) = send(post(
+        &format!("/api/shop_units/{unit}/events"),
+        Some(&cookie),
+        json!({"version": version, "valid_from": "2026-03-01", "status": "vacant", "occupant": null}),
+    ))
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "{}",
+        String::from_utf8_lossy(&answer)
+    );
+
+    assert_eq!(
+        figures(state.clone()).await,
+        (vacant_before + 1, hex_before + 1)
+    );
+    let (_, _, tile_after) = send(Request::get(&tile_uri).body(Body::empty()).unwrap()).await;
+    assert_eq!(vacant_in_tile(&tile_after), tile_vacant_before + 1);
+}

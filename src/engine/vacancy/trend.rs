@@ -4,13 +4,19 @@
 //! including `to`, each counted from `from` in calendar months (so a series
 //! from 31 January keeps to month ends: 29 February, 31 March, ...). A series
 //! holds at most [`MAX_STEPS`] dates.
+//!
+//! The series is made in one pass: the grouping once, then each unit's
+//! in-force sequence walked alongside the (ascending) dates, so a series of
+//! `n` dates costs one summary's grouping plus `n` steps per unit, not `n`
+//! summaries. The figures are the summary's ([`summarise`]) at each date; a
+//! test holds them equal.
 
 use chrono::{Months, NaiveDate};
 
 use super::duration::months_between;
-use super::stock::{Group, Grouping, RetailStock};
-use super::summary::summarise;
-use super::VacancyError;
+use super::stock::{Group, Grouping, RetailStock, UnitState};
+use super::{rate, VacancyError};
+use crate::model::UnitStatus;
 
 /// The most dates one series may hold (50 years by month).
 pub const MAX_STEPS: usize = 600;
@@ -98,31 +104,96 @@ pub struct GroupTrend {
     pub points: Vec<TrendPoint>,
 }
 
-/// The series of every group of `grouping` on `dates`.
-pub fn trend(stock: &RetailStock, grouping: Grouping, dates: &[NaiveDate]) -> Vec<GroupTrend> {
-    let mut series: Vec<GroupTrend> = stock
-        .grouped(grouping)
-        .groups
-        .into_iter()
-        .map(|group| GroupTrend {
-            group,
-            points: Vec::with_capacity(dates.len()),
-        })
-        .collect();
-    for date in dates {
-        for (group_idx, summary) in summarise(stock, grouping, *date).into_iter().enumerate() {
-            series[group_idx].points.push(TrendPoint {
-                date: *date,
-                n_units: summary.n_units,
-                n_occupied: summary.n_occupied,
-                n_vacant: summary.n_vacant,
-                n_renovation: summary.n_renovation,
-                rate_count: summary.rate_count(),
-                rate_area: summary.rate_area(),
-            });
+/// One group's counts on one date.
+#[derive(Debug, Clone, Copy, Default)]
+struct Tally {
+    n_units: usize,
+    n_occupied: usize,
+    n_vacant: usize,
+    n_renovation: usize,
+    occupied_area_m2: f64,
+    vacant_area_m2: f64,
+}
+
+impl Tally {
+    /// Count a unit in the state `state`, as the summary does.
+    fn add(&mut self, state: &UnitState) {
+        match state.status {
+            UnitStatus::NonCommercial => return,
+            UnitStatus::Occupied => {
+                self.n_occupied += 1;
+                self.occupied_area_m2 += state.floor_area_m2;
+            }
+            UnitStatus::Vacant => {
+                self.n_vacant += 1;
+                self.vacant_area_m2 += state.floor_area_m2;
+            }
+            UnitStatus::Renovation => self.n_renovation += 1,
+        }
+        self.n_units += 1;
+    }
+
+    fn point(&self, date: NaiveDate) -> TrendPoint {
+        TrendPoint {
+            date,
+            n_units: self.n_units,
+            n_occupied: self.n_occupied,
+            n_vacant: self.n_vacant,
+            n_renovation: self.n_renovation,
+            rate_count: rate(
+                self.n_vacant as f64,
+                (self.n_occupied + self.n_vacant) as f64,
+            ),
+            rate_area: rate(
+                self.vacant_area_m2,
+                self.occupied_area_m2 + self.vacant_area_m2,
+            ),
         }
     }
-    series
+}
+
+/// The series of every group of `grouping` on `dates` (in any order; in
+/// ascending order, as [`step_dates`] makes them, each unit's sequence is
+/// walked once).
+pub fn trend(stock: &RetailStock, grouping: Grouping, dates: &[NaiveDate]) -> Vec<GroupTrend> {
+    let grouped = stock.grouped(grouping);
+    let n_groups = grouped.groups.len();
+    let ascending = dates.windows(2).all(|pair| pair[0] <= pair[1]);
+    // tallies[date_idx * n_groups + group_idx]
+    let mut tallies = vec![Tally::default(); dates.len() * n_groups];
+    for (unit, group_idx) in stock.units().iter().zip(&grouped.group_of_unit) {
+        let Some(group_idx) = group_idx else {
+            continue;
+        };
+        let in_force = unit.in_force();
+        // the number of entries with valid_from on or before the date
+        let mut n_in_force = 0;
+        for (date_idx, date) in dates.iter().enumerate() {
+            if ascending {
+                while n_in_force < in_force.len() && in_force[n_in_force].valid_from <= *date {
+                    n_in_force += 1;
+                }
+            } else {
+                n_in_force = in_force.partition_point(|state| state.valid_from <= *date);
+            }
+            if let Some(state) = n_in_force.checked_sub(1).map(|index| &in_force[index]) {
+                tallies[date_idx * n_groups + group_idx].add(state);
+            }
+        }
+    }
+    grouped
+        .groups
+        .into_iter()
+        .enumerate()
+        .map(|(group_idx, group)| GroupTrend {
+            group,
+            points: dates
+                .iter()
+                .enumerate()
+                .map(|(date_idx, date)| tallies[date_idx * n_groups + group_idx].point(*date))
+                .collect(),
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -176,6 +247,48 @@ mod tests {
             Err(VacancyError::TooManySteps { n_steps: 601, .. })
         ));
         assert!(step_dates(day("1900-01-01"), day("2026-10-01"), Step::Year).is_ok());
+    }
+
+    #[test]
+    fn the_one_pass_trend_equals_the_summary_at_every_date() {
+        use crate::engine::vacancy::summary::{summarise, tests::random_city};
+        let mut n_points = 0;
+        for seed in 0..8 {
+            let (units, events) = random_city(seed);
+            let stock = stock(&units, &events);
+            let monthly = step_dates(day("2017-11-15"), day("2027-03-01"), Step::Month).unwrap();
+            let mut shuffled = monthly.clone();
+            shuffled.reverse();
+            shuffled.push(day("2020-02-29"));
+            for dates in [monthly, shuffled] {
+                for grouping in Grouping::ALL {
+                    let series = trend(&stock, grouping, &dates);
+                    for (date_idx, date) in dates.iter().enumerate() {
+                        let summaries = summarise(&stock, grouping, *date);
+                        assert_eq!(series.len(), summaries.len());
+                        for (group_series, summary) in series.iter().zip(&summaries) {
+                            let point = &group_series.points[date_idx];
+                            assert_eq!(group_series.group, summary.group);
+                            assert_eq!(
+                                point,
+                                &TrendPoint {
+                                    date: *date,
+                                    n_units: summary.n_units,
+                                    n_occupied: summary.n_occupied,
+                                    n_vacant: summary.n_vacant,
+                                    n_renovation: summary.n_renovation,
+                                    rate_count: summary.rate_count(),
+                                    rate_area: summary.rate_area(),
+                                },
+                                "seed {seed} {grouping} {date}"
+                            );
+                            n_points += usize::from(point.n_units > 0);
+                        }
+                    }
+                }
+            }
+        }
+        assert!(n_points > 1_000, "{n_points}");
     }
 
     #[test]
