@@ -114,7 +114,7 @@ struct StoreArgs {
 #[derive(Args)]
 struct ImportArgs {
     /// The atlas layer to import into (e.g. neighbourhoods, parcels, shop_units), or
-    /// `osm` for an OpenStreetMap extract (shop units and streets).
+    /// `osm` for an OpenStreetMap extract (shop units, streets, and residents from buildings with an address).
     layer: ImportTarget,
     /// The file to read (Shapefile, GeoPackage, GeoJSON, GML, FlatGeobuf, CSV, ...).
     path: PathBuf,
@@ -145,6 +145,11 @@ struct ImportArgs {
     /// OSM only: the date the shops are known open (default: today).
     #[arg(long)]
     since: Option<chrono::NaiveDate>,
+    /// OSM only: residents from buildings with an address (building:flats households, else one;
+    /// 2.3 people each). auto: only into a store with no residents or only OSM ones;
+    /// always: also beside residents from another source (upserted, none deleted); never.
+    #[arg(long, default_value = "auto")]
+    residents: genk_atlas::import::osm_residents::ResidentsPolicy,
     /// Where to write the report of refused features (tab-separated).
     #[arg(long)]
     report: Option<PathBuf>,
@@ -270,10 +275,16 @@ async fn import(args: ImportArgs) -> Result<()> {
             let since = args
                 .since
                 .unwrap_or_else(|| chrono::Local::now().date_naive());
-            let (n_units, n_streets, n_problems) =
-                import_run::import_osm(args.path, since, args.dry_run, store.as_deref()).await?;
+            let summary = import_run::import_osm(
+                args.path,
+                since,
+                args.residents,
+                args.dry_run,
+                store.as_deref(),
+            )
+            .await?;
             println!(
-                "{} {n_units} shop units and {n_streets} streets from OpenStreetMap ({n_problems} skipped)",
+                "{} {summary}",
                 if args.dry_run { "checked" } else { "imported" }
             );
             return Ok(());

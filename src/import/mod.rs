@@ -14,6 +14,7 @@
 pub mod export;
 pub mod mapping;
 pub mod osm;
+pub mod osm_residents;
 pub mod reproject;
 pub mod run;
 

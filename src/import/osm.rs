@@ -1,5 +1,6 @@
 //! OpenStreetMap extracts (`.osm` XML or `.osm.pbf`, read by GDAL's OSM
-//! driver) into shop units and streets.
+//! driver) into shop units, streets and (from buildings with an address,
+//! `osm_residents.rs`) residents.
 //!
 //! Shop units are the nodes with `shop=*` or `amenity=pharmacy`: the category
 //! of DOMAIN.md (daily with its kind for supermarkets, bakeries, butchers,
@@ -17,7 +18,7 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 use gdal::vector::LayerAccess;
 
-use super::{open_vector, ImportError, Problem};
+use super::{open_vector, osm_residents, ImportError, Problem};
 use crate::model::{Feature, LayerId, Value};
 
 /// What an OSM import produced.
@@ -25,13 +26,18 @@ use crate::model::{Feature, LayerId, Value};
 pub struct OsmOutcome {
     pub shop_units: Vec<Feature>,
     pub streets: Vec<Feature>,
+    /// One point per building with an address that houses people.
+    pub residents: Vec<Feature>,
     /// Shops and ways that could not become atlas features, and why.
     pub problems: Vec<Problem>,
 }
 
 /// The tags of an OSM feature: `name`, the driver's own columns, and the
 /// pairs of `other_tags` (`"k"=>"v","k2"=>"v2"`).
-fn tags(feature: &gdal::vector::Feature<'_>, columns: &[String]) -> Vec<(String, String)> {
+pub(super) fn tags(
+    feature: &gdal::vector::Feature<'_>,
+    columns: &[String],
+) -> Vec<(String, String)> {
     let mut tags = Vec::new();
     for (index, column) in columns.iter().enumerate() {
         let Ok(Some(text)) = feature.field_as_string(index) else {
@@ -70,7 +76,7 @@ pub fn parse_other_tags(text: &str) -> Vec<(String, String)> {
         .collect()
 }
 
-fn tag<'a>(tags: &'a [(String, String)], key: &str) -> Option<&'a str> {
+pub(super) fn tag<'a>(tags: &'a [(String, String)], key: &str) -> Option<&'a str> {
     tags.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
 }
 
@@ -222,10 +228,56 @@ pub fn read_osm(path: &Path, status_since: NaiveDate) -> Result<OsmOutcome, Impo
             }),
         }
     }
-    if outcome.shop_units.is_empty() && outcome.streets.is_empty() {
+    read_buildings(&dataset, &mut outcome)?;
+    if outcome.shop_units.is_empty() && outcome.streets.is_empty() && outcome.residents.is_empty() {
         return Err(ImportError::Empty { path });
     }
     Ok(outcome)
+}
+
+/// The buildings with an address of GDAL's `multipolygons` layer (closed
+/// ways and multipolygon relations) as residents.
+fn read_buildings(dataset: &gdal::Dataset, outcome: &mut OsmOutcome) -> Result<(), ImportError> {
+    let mut areas = dataset
+        .layer_by_name("multipolygons")
+        .map_err(gdal_error("opening the OSM multipolygons"))?;
+    let columns: Vec<String> = areas.defn().fields().map(|field| field.name()).collect();
+    let column = |name: &str| columns.iter().position(|column| column == name);
+    let (relation_column, way_column) = (column("osm_id"), column("osm_way_id"));
+    let mut buildings = Vec::new();
+    for feature in areas.features() {
+        let id_in = |index: Option<usize>| {
+            index
+                .and_then(|index| feature.field_as_string(index).ok().flatten())
+                .filter(|text| !text.is_empty())
+        };
+        let id = match (id_in(way_column), id_in(relation_column)) {
+            (Some(way), _) => format!("osm-way-{way}"),
+            (None, Some(relation)) => format!("osm-relation-{relation}"),
+            (None, None) => continue,
+        };
+        let tags = tags(&feature, &columns);
+        let geometry = feature
+            .geometry()
+            .and_then(|geometry| geometry.to_geo().ok());
+        match osm_residents::building_of(id, &tags, geometry) {
+            Ok(Some(building)) => buildings.push(building),
+            Ok(None) => {}
+            Err(problem) => outcome.problems.push(problem),
+        }
+    }
+    let schema = LayerId::Residents.schema();
+    for resident in osm_residents::residents_of(&buildings) {
+        match resident.validate(schema) {
+            Ok(()) => outcome.residents.push(resident),
+            Err(error) => outcome.problems.push(Problem {
+                feature: resident.id,
+                field: String::new(),
+                reason: error.to_string(),
+            }),
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -54,34 +54,44 @@ impl std::str::FromStr for ImportTarget {
     }
 }
 
-/// Shop units and streets from an OpenStreetMap extract, in one write;
-/// returns (shop units, streets, problems).
+/// Shop units, streets and (by `residents`, see `osm_residents.rs`)
+/// residents from an OpenStreetMap extract, in one write.
 pub async fn import_osm(
     path: PathBuf,
     status_since: chrono::NaiveDate,
+    residents: super::osm_residents::ResidentsPolicy,
     dry_run: bool,
     store: Option<&dyn Store>,
-) -> Result<(usize, usize, usize), RunError> {
+) -> Result<super::osm_residents::OsmSummary, RunError> {
     let outcome = tokio::task::spawn_blocking(move || super::osm::read_osm(&path, status_since))
         .await
         .map_err(|error| RunError::Task(error.to_string()))??;
     print_problems(&outcome.problems);
-    let counts = (
-        outcome.shop_units.len(),
-        outcome.streets.len(),
-        outcome.problems.len(),
-    );
+    let residents = super::osm_residents::decide(residents, store).await?;
+    let summary = super::osm_residents::OsmSummary {
+        n_shop_units: outcome.shop_units.len(),
+        n_streets: outcome.streets.len(),
+        n_residents: outcome.residents.len(),
+        population: super::osm_residents::total_population(&outcome.residents),
+        residents,
+        n_problems: outcome.problems.len(),
+    };
     if let (false, Some(store)) = (dry_run, store) {
-        let batch = WriteBatch {
+        let mut batch = WriteBatch {
             layers: vec![
                 (crate::model::LayerId::ShopUnits, outcome.shop_units),
                 (crate::model::LayerId::Streets, outcome.streets),
             ],
             events: Vec::new(),
         };
+        if summary.residents.write {
+            batch
+                .layers
+                .push((crate::model::LayerId::Residents, outcome.residents));
+        }
         store.write(&batch, &|_| {}).await?;
     }
-    Ok(counts)
+    Ok(summary)
 }
 
 /// An import as the command line asks for it.

@@ -667,3 +667,181 @@ async fn an_osm_extract_gives_shop_units_and_walkable_streets() {
         ])
     );
 }
+
+// ==== OpenStreetMap buildings as residents (issue 4: "buildings with addresses to residents") ====
+// Fixture: tests/data/genk_centre.osm, ways 200-207 and relation 300.
+
+/// The fixture's buildings that house people: id, households (hand-counted
+/// from the tags) and the outline's bounding box (min lon, min lat, max lon,
+/// max lat) as written in the fixture.
+const OSM_HOMES: [(&str, i64, [f64; 4]); 5] = [
+    ("osm-way-200", 1, [5.4990, 50.9640, 5.4993, 50.9642]), // house
+    ("osm-way-201", 12, [5.5010, 50.9645, 5.5015, 50.9648]), // apartments, building:flats=12
+    ("osm-way-206", 1, [5.4960, 50.9670, 5.4963, 50.9672]), // building=yes with an address
+    ("osm-way-207", 2, [5.4950, 50.9675, 5.4953, 50.9677]), // retail with building:flats=2
+    ("osm-relation-300", 1, [5.4970, 50.9660, 5.4980, 50.9666]), // multipolygon with a courtyard
+];
+
+/// The courtyard (inner ring) of relation 300: no one lives there.
+const OSM_COURTYARD: [f64; 4] = [5.4973, 50.9662, 5.4977, 50.9664];
+
+fn osm_fixture() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/genk_centre.osm")
+}
+
+fn import_osm_into(gpkg: &Path, extra: &[&str]) -> String {
+    let fixture = osm_fixture();
+    let mut args = vec![
+        "import",
+        "osm",
+        fixture.to_str().unwrap(),
+        "--since",
+        "2024-01-01",
+        "--gpkg",
+        gpkg.to_str().unwrap(),
+    ];
+    args.extend(extra);
+    let (ok, stdout, stderr) = atlas(&args);
+    assert!(ok, "{stderr}");
+    stdout
+}
+
+/// (id → (population, point)) of the store's residents.
+async fn residents_in(gpkg: &Path) -> BTreeMap<String, (i64, geo::Point<f64>)> {
+    let dataset = genk_atlas::store::read_dataset(&GeoPackageStore::open(gpkg).unwrap())
+        .await
+        .unwrap();
+    dataset
+        .residents
+        .into_iter()
+        .map(|resident| (resident.id, (resident.population, resident.geometry)))
+        .collect()
+}
+
+fn inside(point: geo::Point<f64>, [min_x, min_y, max_x, max_y]: [f64; 4]) -> bool {
+    (min_x..=max_x).contains(&point.x()) && (min_y..=max_y).contains(&point.y())
+}
+
+#[tokio::test]
+async fn osm_buildings_with_an_address_become_residents_of_an_empty_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let gpkg = dir.path().join("atlas.gpkg");
+    let stdout = import_osm_into(&gpkg, &[]);
+    // 17 households × 2.3 = 39.1 people
+    assert!(
+        stdout.contains("5 residents (39 people, 2.3 per household)")
+            && stdout.contains("written (the store had no residents)"),
+        "{stdout}"
+    );
+    let residents = residents_in(&gpkg).await;
+    let ids: Vec<&str> = residents.keys().map(String::as_str).collect();
+    let mut expected_ids: Vec<&str> = OSM_HOMES.iter().map(|(id, _, _)| *id).collect();
+    expected_ids.sort();
+    assert_eq!(
+        ids, expected_ids,
+        "the commercial building (202) and the one without an address (203) are left out"
+    );
+    let mut total = 0;
+    for (id, households, outline) in OSM_HOMES {
+        let (population, point) = residents[id];
+        let exact = households as f64 * 2.3;
+        assert!(
+            (population as f64 - exact).abs() < 1.0,
+            "{id}: {population} people for {households} households"
+        );
+        assert!(
+            inside(point, outline),
+            "{id} at {point:?} is not on its building"
+        );
+        total += population;
+    }
+    assert_eq!(
+        total, 39,
+        "the total is the rounded sum of 2.3 per household"
+    );
+    let (_, block) = residents["osm-relation-300"];
+    assert!(
+        !inside(block, OSM_COURTYARD),
+        "the block's resident is in its courtyard: {block:?}"
+    );
+
+    // a newer extract updates the residents of the earlier OSM import
+    let stdout = import_osm_into(&gpkg, &[]);
+    assert!(
+        stdout.contains("written (updating the 5 residents of an earlier OSM import)"),
+        "{stdout}"
+    );
+    assert_eq!(residents_in(&gpkg).await, residents);
+}
+
+#[tokio::test]
+async fn osm_buildings_leave_residents_from_a_better_source_alone_unless_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    let gpkg = dir.path().join("atlas.gpkg");
+    let register: Vec<Feature> = [
+        ("adres-1", 5.4991, 50.9641, 4),
+        ("adres-2", 5.5012, 50.9646, 31),
+    ]
+    .into_iter()
+    .map(|(id, lon, lat, population)| Feature {
+        id: id.into(),
+        geometry: geo::Point::new(lon, lat).into(),
+        values: vec![Value::Integer(population)],
+    })
+    .collect();
+    GeoPackageStore::create(&gpkg)
+        .unwrap()
+        .write(
+            &genk_atlas::store::WriteBatch {
+                layers: vec![(LayerId::Residents, register)],
+                events: Vec::new(),
+            },
+            &|_| {},
+        )
+        .await
+        .unwrap();
+    let before = residents_in(&gpkg).await;
+    assert_eq!(before.len(), 2);
+
+    let stdout = import_osm_into(&gpkg, &[]);
+    assert!(
+        stdout.contains("5 residents (39 people")
+            && stdout.contains("not written (the store holds 2 residents from a better source"),
+        "{stdout}"
+    );
+    assert_eq!(
+        residents_in(&gpkg).await,
+        before,
+        "the register is untouched"
+    );
+    let dataset = genk_atlas::store::read_dataset(&GeoPackageStore::open(&gpkg).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(
+        (dataset.shop_units.len(), dataset.streets.len()),
+        (3, 5),
+        "shops and streets are imported all the same"
+    );
+
+    let stdout = import_osm_into(&gpkg, &["--residents", "never"]);
+    assert!(
+        stdout.contains("not written (--residents never)"),
+        "{stdout}"
+    );
+    assert_eq!(residents_in(&gpkg).await, before);
+
+    let stdout = import_osm_into(&gpkg, &["--residents", "always"]);
+    assert!(stdout.contains("written (--residents always"), "{stdout}");
+    let after = residents_in(&gpkg).await;
+    assert_eq!(after.len(), 7, "{after:?}");
+    for (id, kept) in &before {
+        assert_eq!(&after[id], kept, "{id} is kept as it was");
+    }
+    assert_eq!(
+        after
+            .values()
+            .map(|(population, _)| population)
+            .sum::<i64>(),
+        4 + 31 + 39
+    );
+}
