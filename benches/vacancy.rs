@@ -19,6 +19,11 @@
 //! - Summary, engine: `GET /api/vacancy/summary?by=street` per request (the
 //!   stock from the engine, then every figure per street); and the figures
 //!   alone on a ready stock.
+//! - The engine's stocks are kept per engine snapshot by the HTTP layer, so
+//!   only the first request after an edit builds one: both are printed.
+//! - Trend: 600 monthly dates by street, one summary per date (the way the
+//!   trend was made before) against the one-pass trend, same answers.
+//! - Surface: the kernel ratio surface (150 m, 50 m cells), no baseline.
 //! - Summary, PostGIS: the integration tests' SQL (state on the date, start
 //!   of the current vacancy, duration classes, register candidates, floor
 //!   areas) with `GROUP BY` street.
@@ -29,7 +34,8 @@ use chrono::NaiveDate;
 
 use genk_atlas::demo::{self, DemoParams};
 use genk_atlas::engine::vacancy::h3::{hex_cells, HexParams, HexResolution, LocatedStock};
-use genk_atlas::engine::vacancy::{summarise, Grouping, RetailStock};
+use genk_atlas::engine::vacancy::surface::{ratio_surface, SurfaceParams};
+use genk_atlas::engine::vacancy::{step_dates, summarise, trend, Grouping, RetailStock, Step};
 use genk_atlas::engine::Engine;
 use genk_atlas::store::postgis::{self, PostgisStore};
 use genk_atlas::store::{Store, WriteBatch};
@@ -160,7 +166,7 @@ fn ms(duration: Duration) -> f64 {
 
 fn row(scale: u32, what: &str, side: &str, time: Duration, baseline: Duration, check: &str) {
     println!(
-        "{scale:<6} {what:<9} {side:<38} {:>10.2} ms {:>9.1}×   {check}",
+        "{scale:<6} {what:<9} {side:<42} {:>10.2} ms {:>9.1}×   {check}",
         ms(time),
         baseline.as_secs_f64() / time.as_secs_f64()
     );
@@ -197,7 +203,7 @@ async fn bench_scale(admin_url: &str, scale: u32, date: NaiveDate) {
     let runs = if scale == 1 { 21 } else { 7 };
     println!("\nscale {scale}: {n_units} shop units, {n_events} events, date {date}, median of {runs} runs");
     println!(
-        "{:<6} {:<9} {:<38} {:>13} {:>10}   check",
+        "{:<6} {:<9} {:<42} {:>13} {:>10}   check",
         "scale", "figure", "side", "time", "vs SQL"
     );
 
@@ -240,7 +246,7 @@ async fn bench_scale(admin_url: &str, scale: u32, date: NaiveDate) {
     row(
         scale,
         "heatmap",
-        "engine, per request (stock + cells)",
+        "engine, first after an edit (stock+cells)",
         full_time,
         sql_time,
         &check,
@@ -248,7 +254,7 @@ async fn bench_scale(admin_url: &str, scale: u32, date: NaiveDate) {
     row(
         scale,
         "heatmap",
-        "engine, cells on a ready stock",
+        "engine, kept stock (every other request)",
         cells_time,
         sql_time,
         "",
@@ -308,7 +314,7 @@ async fn bench_scale(admin_url: &str, scale: u32, date: NaiveDate) {
     row(
         scale,
         "summary",
-        "engine, per request (stock + figures)",
+        "engine, first after an edit (stock+figs)",
         full_time,
         sql_time,
         &check,
@@ -316,10 +322,78 @@ async fn bench_scale(admin_url: &str, scale: u32, date: NaiveDate) {
     row(
         scale,
         "summary",
-        "engine, figures on a ready stock",
+        "engine, kept stock (every other request)",
         figures_time,
         sql_time,
         "",
+    );
+
+    // ---- trend: 600 months by street, the old way (a summary per date)
+    // against the one pass
+    let dates = step_dates(
+        date.checked_sub_months(chrono::Months::new(599))
+            .expect("a date"),
+        date,
+        Step::Month,
+    )
+    .expect("600 dates");
+    let trend_runs = if scale == 1 { 5 } else { 3 };
+    let (per_date_time, per_date) = median_of(trend_runs, || {
+        dates
+            .iter()
+            .map(|day| summarise(&stock, Grouping::Street, *day))
+            .collect::<Vec<_>>()
+    });
+    let (one_pass_time, series) = median_of(trend_runs, || trend(&stock, Grouping::Street, &dates));
+    let same = series.iter().enumerate().all(|(group_idx, group)| {
+        group
+            .points
+            .iter()
+            .zip(&per_date)
+            .all(|(point, summaries)| {
+                let summary = &summaries[group_idx];
+                point.n_units == summary.n_units
+                    && point.n_vacant == summary.n_vacant
+                    && point.rate_count == summary.rate_count()
+                    && point.rate_area == summary.rate_area()
+            })
+    });
+    let check = format!(
+        "{} dates; {}",
+        dates.len(),
+        if same {
+            "same figures"
+        } else {
+            "FIGURES DIFFER"
+        }
+    );
+    row(
+        scale,
+        "trend",
+        "a summary per date (before)",
+        per_date_time,
+        per_date_time,
+        "",
+    );
+    row(
+        scale,
+        "trend",
+        "one pass (now)",
+        one_pass_time,
+        per_date_time,
+        &check,
+    );
+
+    // ---- surface (no baseline)
+    let surface_params = SurfaceParams::default();
+    let (surface_time, cells) = median_of(runs, || ratio_surface(&located, date, &surface_params));
+    println!(
+        "{scale:<6} {:<9} {:<42} {:>10.2} ms {:>10}   {} squares of 50 m shown",
+        "surface",
+        "engine, kept stock, 150 m quartic",
+        ms(surface_time),
+        "",
+        cells.len()
     );
 }
 
