@@ -9,6 +9,7 @@ pub mod auth;
 mod coverage;
 pub mod error;
 mod layers;
+mod saved_searches;
 mod shop_units;
 mod sites;
 pub mod tile_cache;
@@ -139,6 +140,10 @@ pub fn router(state: AppState) -> Router {
             get(auth::current).post(auth::login).delete(auth::logout),
         )
         .route("/api/audit", get(audit::list))
+        .route(
+            "/api/sites/saved",
+            get(saved_searches::list).post(saved_searches::save),
+        )
         .route(
             "/api/import/{layer}",
             post(transfer::import).layer(axum::extract::DefaultBodyLimit::max(

@@ -8,6 +8,7 @@ pub mod unit_edit;
 pub mod feature;
 pub mod geojson;
 pub mod history;
+pub mod saved_search;
 pub mod layers;
 pub mod schema;
 pub mod value;

@@ -43,6 +43,7 @@ use tokio::sync::mpsc;
 use super::geopackage_access as access;
 use super::{AuditQuery, EditGuard, Progress, Store, StoreError, StoreKind, WriteBatch};
 use crate::model::access::{Account, AuditEntry, StoredToken};
+use crate::model::saved_search::SavedSearch;
 use crate::model::{wkb, Feature, FieldKind, LayerId, LayerSchema, UnitEvent, Value};
 
 /// `PRAGMA application_id` of a GeoPackage: the ASCII bytes "GPKG".
@@ -340,6 +341,29 @@ impl Store for GeoPackageStore {
         let query = query.clone();
         self.with_connection(move |connection| access::read_audit(connection, &query))
             .await
+    }
+
+    async fn put_saved_search(
+        &self,
+        search: &SavedSearch,
+        audit: &AuditEntry,
+    ) -> Result<i64, StoreError> {
+        let (search, audit) = (search.clone(), audit.clone());
+        self.with_connection(move |connection| {
+            access::put_saved_search(connection, &search, &audit)
+        })
+        .await
+    }
+
+    async fn saved_searches(
+        &self,
+        company_id: Option<&str>,
+    ) -> Result<Vec<SavedSearch>, StoreError> {
+        let company_id = company_id.map(str::to_string);
+        self.with_connection(move |connection| {
+            access::saved_searches(connection, company_id.as_deref())
+        })
+        .await
     }
 }
 

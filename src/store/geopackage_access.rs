@@ -1,5 +1,5 @@
-//! Accounts, API tokens, the audit trail and edit version checks in the
-//! GeoPackage store.
+//! Accounts, API tokens, the audit trail, saved site searches and edit
+//! version checks in the GeoPackage store.
 //!
 //! `atlas_audit` is a GeoPackage attributes table (QGIS lists it); accounts
 //! and tokens are plain tables that no map client needs to see. A file made
@@ -9,6 +9,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, Transaction};
 
 use crate::model::access::{Account, AuditEntry, Role, StoredToken};
+use crate::model::saved_search::SavedSearch;
 use crate::store::{AuditQuery, StoreError};
 
 const TABLES_SQL: &str = r#"
@@ -35,6 +36,14 @@ CREATE TABLE IF NOT EXISTS atlas_audit (
   after TEXT
 );
 CREATE INDEX IF NOT EXISTS atlas_audit_target_idx ON atlas_audit (target, target_id);
+CREATE TABLE IF NOT EXISTS atlas_saved_searches (
+  search_id INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+  company_id TEXT NOT NULL,
+  name TEXT NOT NULL,
+  request TEXT NOT NULL,
+  saved_by TEXT NOT NULL,
+  saved_at DATETIME NOT NULL
+);
 INSERT OR IGNORE INTO gpkg_contents (table_name, data_type, identifier, description, last_change)
 VALUES ('atlas_audit', 'attributes', 'Audit', 'Who changed what, when', '2000-01-01T00:00:00.000Z');
 "#;
@@ -295,4 +304,79 @@ pub fn read_audit(
         });
     }
     Ok(entries)
+}
+
+pub fn put_saved_search(
+    connection: &mut Connection,
+    search: &SavedSearch,
+    audit: &AuditEntry,
+) -> Result<i64, StoreError> {
+    let transaction = connection
+        .transaction()
+        .map_err(sqlite_error("starting a saved-search write"))?;
+    transaction
+        .execute(
+            "INSERT INTO atlas_saved_searches (company_id, name, request, saved_by, saved_at)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            rusqlite::params![
+                search.company_id,
+                search.name,
+                search.request.to_string(),
+                search.saved_by,
+                time_text(&search.saved_at)
+            ],
+        )
+        .map_err(sqlite_error("writing a saved search"))?;
+    let search_id = transaction.last_insert_rowid();
+    let mut audit = audit.clone();
+    audit.target_id = search_id.to_string();
+    insert_audit(&transaction, std::slice::from_ref(&audit))?;
+    transaction
+        .commit()
+        .map_err(sqlite_error("committing a saved search"))?;
+    Ok(search_id)
+}
+
+pub fn saved_searches(
+    connection: &Connection,
+    company_id: Option<&str>,
+) -> Result<Vec<SavedSearch>, StoreError> {
+    let reading = "reading saved searches";
+    let mut statement = connection
+        .prepare_cached(
+            "SELECT search_id, company_id, name, request, saved_by, saved_at
+             FROM atlas_saved_searches WHERE (?1 IS NULL OR company_id = ?1)
+             ORDER BY search_id",
+        )
+        .map_err(sqlite_error(reading))?;
+    let rows = statement
+        .query_map([company_id], |row| {
+            Ok((
+                row.get::<_, i64>(0)?,
+                row.get::<_, String>(1)?,
+                row.get::<_, String>(2)?,
+                row.get::<_, String>(3)?,
+                row.get::<_, String>(4)?,
+                row.get::<_, String>(5)?,
+            ))
+        })
+        .map_err(sqlite_error(reading))?;
+    let mut searches = Vec::new();
+    for row in rows {
+        let (search_id, company_id, name, request, saved_by, saved_at) =
+            row.map_err(sqlite_error(reading))?;
+        let context = format!("reading saved search {search_id}");
+        searches.push(SavedSearch {
+            search_id,
+            company_id,
+            name,
+            request: serde_json::from_str(&request).map_err(|error| StoreError::Corrupt {
+                context: context.clone(),
+                reason: error.to_string(),
+            })?,
+            saved_by,
+            saved_at: parse_time(&saved_at, &context)?,
+        });
+    }
+    Ok(searches)
 }

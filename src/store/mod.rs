@@ -14,6 +14,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use crate::model::access::{Account, AuditEntry, StoredToken};
+use crate::model::saved_search::SavedSearch;
 use crate::model::{Dataset, Feature, LayerId, ModelError, UnitEvent};
 
 /// Which backend a store is, as reported by `/api/health`.
@@ -194,6 +195,16 @@ pub trait Store: Send + Sync {
     async fn token(&self, token_hash: &str) -> Result<Option<StoredToken>, StoreError>;
     /// Audit entries, newest first.
     async fn read_audit(&self, query: &AuditQuery) -> Result<Vec<AuditEntry>, StoreError>;
+
+    /// Keep a site search with its audit entry; returns its new id.
+    async fn put_saved_search(
+        &self,
+        search: &SavedSearch,
+        audit: &AuditEntry,
+    ) -> Result<i64, StoreError>;
+    /// The saved searches of one company (or all), oldest first.
+    async fn saved_searches(&self, company_id: Option<&str>)
+        -> Result<Vec<SavedSearch>, StoreError>;
 }
 
 /// Read a whole dataset from a store.

@@ -18,6 +18,7 @@ use std::collections::BTreeMap;
 use std::sync::Mutex;
 
 use genk_atlas::model::access::{Account, AuditEntry, Role, StoredToken};
+use genk_atlas::model::saved_search::SavedSearch;
 use genk_atlas::model::{
     history, Dataset, Feature, LayerId, ShopCategory, ShopUnit, UnitStatus, Value,
 };
@@ -46,7 +47,8 @@ macro_rules! contract_tests {
             sql_looking_and_unicode_strings_are_kept_as_data,
             progress_ends_at_the_number_of_rows,
             accounts_tokens_and_the_audit_trail_round_trip,
-            a_guarded_write_checks_versions_and_keeps_its_audit_entry
+            a_guarded_write_checks_versions_and_keeps_its_audit_entry,
+            saved_searches_round_trip_per_company
         );
     };
     (@each $fresh:path, $($check:ident),+) => {
@@ -699,6 +701,60 @@ pub async fn a_guarded_write_checks_versions_and_keeps_its_audit_entry(store: &d
         .map(|entry| entry.action)
         .collect();
     assert_eq!(actions, ["shop_unit.event"]);
+}
+
+/// Saved searches read back per company, oldest first, each with its id in
+/// its audit entry.
+pub async fn saved_searches_round_trip_per_company(store: &dyn Store) {
+    let search = |company: &str, name: &str| SavedSearch {
+        search_id: 0,
+        company_id: company.into(),
+        name: name.into(),
+        request: serde_json::json!({"activity": "logistics", "min_area_m2": 5000, "requires": ["quay"]}),
+        saved_by: "business".into(),
+        saved_at: utc("2026-11-05T10:00:00Z"),
+    };
+    let save_audit = AuditEntry {
+        target: "saved_searches".into(),
+        ..audit("2026-11-05T10:00:00Z", "business", "sites.save_search", "")
+    };
+    let first = store
+        .put_saved_search(&search("company-a", "Kade 1 ha"), &save_audit)
+        .await
+        .unwrap();
+    let second = store
+        .put_saved_search(
+            &search("company-b", "Opslag; DROP TABLE saved_searches; --"),
+            &save_audit,
+        )
+        .await
+        .unwrap();
+    let third = store
+        .put_saved_search(&search("company-a", "Kade 2 ha"), &save_audit)
+        .await
+        .unwrap();
+    assert!(first < second && second < third);
+    let of_a = store.saved_searches(Some("company-a")).await.unwrap();
+    assert_eq!(
+        of_a,
+        vec![
+            SavedSearch {
+                search_id: first,
+                ..search("company-a", "Kade 1 ha")
+            },
+            SavedSearch {
+                search_id: third,
+                ..search("company-a", "Kade 2 ha")
+            },
+        ]
+    );
+    assert_eq!(store.saved_searches(None).await.unwrap().len(), 3);
+    assert_eq!(
+        store.saved_searches(Some("company-b")).await.unwrap()[0].name,
+        "Opslag; DROP TABLE saved_searches; --"
+    );
+    let audited = store.read_audit(&every_entry()).await.unwrap();
+    assert_eq!(audited[0].target_id, third.to_string());
 }
 
 // ---------------------------------------------------------------------------

@@ -573,3 +573,64 @@ async fn an_edit_drops_the_cached_tiles_it_touches() {
         "the unit's tile was dropped"
     );
 }
+
+#[tokio::test]
+async fn business_and_admin_save_site_searches_for_a_company() {
+    let atlas = Atlas::new().await;
+    let request = json!({"activity": "logistics", "min_area_m2": 5000, "max_area_m2": 10000, "requires": ["quay"]});
+    let body = json!({"company_id": "company-logistics-1", "name": "Uitbreiding aan de kade", "request": request});
+    let (status, _) = atlas.post("/api/sites/saved", None, &body).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    for role in [Role::Retail, Role::Planner] {
+        let cookie = atlas.login(role).await;
+        let (status, _) = atlas.post("/api/sites/saved", Some(&cookie), &body).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{role}");
+    }
+    let business = atlas.login(Role::Business).await;
+    let (status, saved) = atlas.post("/api/sites/saved", Some(&business), &body).await;
+    assert_eq!(status, StatusCode::CREATED, "{saved}");
+    assert_eq!(saved["saved_by"], "business");
+    assert_eq!(saved["request"], request);
+    for (bad, field) in [
+        (
+            json!({"company_id": "company-nobody", "name": "x", "request": request}),
+            "company_id",
+        ),
+        (
+            json!({"company_id": "company-logistics-1", "name": "", "request": request}),
+            "name",
+        ),
+        (
+            json!({"company_id": "company-logistics-1", "name": "x"}),
+            "request",
+        ),
+        (
+            json!({"company_id": "company-logistics-1", "name": "x",
+                   "request": {"activity": "logistics", "min_area_m2": 9000, "max_area_m2": 100}}),
+            "request.min_area_m2",
+        ),
+        (
+            json!({"company_id": "company-logistics-1", "name": "x", "request": request, "colour": 1}),
+            "colour",
+        ),
+    ] {
+        let (status, answer) = atlas.post("/api/sites/saved", Some(&business), &bad).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{answer}");
+        assert_eq!(answer["detail"]["parameter"], field, "{answer}");
+    }
+    let admin = atlas.login(Role::Admin).await;
+    let (status, list) = atlas
+        .get(
+            "/api/sites/saved?company_id=company-logistics-1",
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let searches = list["searches"].as_array().unwrap();
+    assert_eq!(searches.len(), 1, "the refused ones were not kept");
+    assert_eq!(searches[0]["name"], "Uitbreiding aan de kade");
+    let (_, other) = atlas
+        .get("/api/sites/saved?company_id=company-energy-2", Some(&admin))
+        .await;
+    assert!(other["searches"].as_array().unwrap().is_empty());
+}

@@ -1,10 +1,12 @@
-//! Accounts, API tokens, the audit trail and edit version checks in PostGIS
-//! (tables of `migrations/0004_accounts_audit.sql`).
+//! Accounts, API tokens, the audit trail, saved site searches and edit
+//! version checks in PostGIS (tables of `migrations/0004_accounts_audit.sql`
+//! and `0005_saved_searches.sql`).
 
 use chrono::{DateTime, Utc};
 use tokio_postgres::{GenericClient, Row};
 
 use crate::model::access::{Account, AuditEntry, Role, StoredToken};
+use crate::model::saved_search::SavedSearch;
 use crate::store::{AuditQuery, StoreError};
 
 fn postgres_error(context: &str) -> impl FnOnce(tokio_postgres::Error) -> StoreError + '_ {
@@ -214,4 +216,59 @@ pub async fn read_audit(
         .await
         .map_err(postgres_error("reading the audit trail"))?;
     rows.iter().map(audit_entry).collect()
+}
+
+pub async fn put_saved_search(
+    client: &impl GenericClient,
+    search: &SavedSearch,
+) -> Result<i64, StoreError> {
+    let request = search.request.to_string();
+    client
+        .query_one(
+            "INSERT INTO saved_searches (company_id, name, request, saved_by, saved_at)
+             VALUES ($1, $2, $3::text::jsonb, $4, $5) RETURNING search_id",
+            &[
+                &search.company_id,
+                &search.name,
+                &request,
+                &search.saved_by,
+                &search.saved_at,
+            ],
+        )
+        .await
+        .and_then(|row| row.try_get(0))
+        .map_err(postgres_error("writing a saved search"))
+}
+
+pub async fn saved_searches(
+    client: &impl GenericClient,
+    company_id: Option<&str>,
+) -> Result<Vec<SavedSearch>, StoreError> {
+    let reading = "reading saved searches";
+    let rows = client
+        .query(
+            "SELECT search_id, company_id, name, request::text, saved_by, saved_at
+             FROM saved_searches WHERE ($1::text IS NULL OR company_id = $1)
+             ORDER BY search_id",
+            &[&company_id],
+        )
+        .await
+        .map_err(postgres_error(reading))?;
+    rows.iter()
+        .map(|row| {
+            let search_id: i64 = row.try_get(0).map_err(postgres_error(reading))?;
+            let request: String = row.try_get(3).map_err(postgres_error(reading))?;
+            Ok(SavedSearch {
+                search_id,
+                company_id: row.try_get(1).map_err(postgres_error(reading))?,
+                name: row.try_get(2).map_err(postgres_error(reading))?,
+                request: serde_json::from_str(&request).map_err(|error| StoreError::Corrupt {
+                    context: format!("reading saved search {search_id}"),
+                    reason: error.to_string(),
+                })?,
+                saved_by: row.try_get(4).map_err(postgres_error(reading))?,
+                saved_at: row.try_get(5).map_err(postgres_error(reading))?,
+            })
+        })
+        .collect()
 }

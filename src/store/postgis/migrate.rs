@@ -44,6 +44,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0004_accounts_audit",
         sql: include_str!("../../../migrations/0004_accounts_audit.sql"),
     },
+    Migration {
+        version: 5,
+        name: "0005_saved_searches",
+        sql: include_str!("../../../migrations/0005_saved_searches.sql"),
+    },
 ];
 
 /// The advisory lock that migrators take: "atlas" in ASCII.

@@ -34,6 +34,7 @@ use self::connection::Target;
 use self::layer_sql::{counts_sql, LayerSql};
 use self::values::{read_value, SqlValue};
 use crate::model::access::{Account, AuditEntry, StoredToken};
+use crate::model::saved_search::SavedSearch;
 use crate::model::{wkb, Feature, LayerId, UnitEvent};
 use crate::store::{AuditQuery, EditGuard, Progress, Store, StoreError, StoreKind, WriteBatch};
 
@@ -617,6 +618,30 @@ impl Store for PostgisStore {
 
     async fn read_audit(&self, query: &AuditQuery) -> Result<Vec<AuditEntry>, StoreError> {
         access::read_audit(&**self.client().await?, query).await
+    }
+
+    async fn put_saved_search(
+        &self,
+        search: &SavedSearch,
+        audit: &AuditEntry,
+    ) -> Result<i64, StoreError> {
+        let mut client = self.client().await?;
+        let transaction = self.begin(&mut client).await?;
+        let search_id = access::put_saved_search(&*transaction, search).await?;
+        let audit = AuditEntry {
+            target_id: search_id.to_string(),
+            ..audit.clone()
+        };
+        access::insert_audit(&*transaction, std::slice::from_ref(&audit)).await?;
+        commit(transaction).await?;
+        Ok(search_id)
+    }
+
+    async fn saved_searches(
+        &self,
+        company_id: Option<&str>,
+    ) -> Result<Vec<SavedSearch>, StoreError> {
+        access::saved_searches(&**self.client().await?, company_id).await
     }
 }
 
