@@ -309,6 +309,7 @@ export const en: Dictionary = {
     sheetLabel: (name: string) => `Site sheet of ${name}`,
     siteName: (park: string, rank: number) => `${park}, site ${rank}`,
     unknownPark: 'Outside a business park',
+    explain: (count: number) => (count === 1 ? 'Why was the parcel that came closest ruled out?' : `Why were the ${count} parcels that came closest ruled out?`),
   },
   sheet: {
     kicker: 'Site sheet · City of Genk',

@@ -314,6 +314,7 @@ export const nl = {
     sheetLabel: (name: string) => `Vestigingsfiche van ${name}`,
     siteName: (park: string, rank: number) => `${park}, site ${rank}`,
     unknownPark: 'Buiten een bedrijventerrein',
+    explain: (count: number) => (count === 1 ? 'Waarom viel het perceel dat het dichtst in de buurt kwam af?' : `Waarom vielen de ${count} percelen die het dichtst in de buurt kwamen af?`),
   },
   sheet: {
     kicker: 'Vestigingsfiche · Stad Genk',

@@ -34,6 +34,8 @@ export interface SiteRequest {
   weights: Weights;
   limit: number;
   offset: number;
+  /** Ask which constraints ruled out the parcels that came closest. */
+  explain?: boolean;
 }
 
 export interface CriterionScore {
@@ -63,10 +65,34 @@ export interface Site {
   access: { motorway_m: number | null; quay_m: number | null; rail_m: number | null };
 }
 
+/** A parcel on the market that is in no listed site, and every constraint it fails. */
+export interface RuledOut {
+  parcel: string;
+  parkName: string | null;
+  area_m2: number | null;
+  reasons: string[];
+}
+
 export interface SiteAnswer {
   sites: Site[];
   /** How many sites match in all, when the server says. */
   total: number | null;
+  /** With `explain`: the parcels that came closest and why they are out. */
+  ruledOut: RuledOut[];
+}
+
+function readRuledOut(raw: unknown): RuledOut {
+  const body = (raw ?? {}) as Record<string, unknown>;
+  const failures = Array.isArray(body.ruled_out_by) ? body.ruled_out_by : [];
+  return {
+    parcel: String(body.parcel ?? body.id ?? ''),
+    parkName: typeof body.park_name === 'string' ? body.park_name : typeof body.park === 'string' ? body.park : null,
+    area_m2: typeof body.area_m2 === 'number' ? body.area_m2 : null,
+    reasons: failures.map((failure) => {
+      const entry = (failure ?? {}) as Record<string, unknown>;
+      return String(entry.reason ?? entry.constraint ?? '');
+    }),
+  };
 }
 
 function readParcel(raw: unknown): SiteParcel {
@@ -115,5 +141,6 @@ export async function searchSites(request: SiteRequest, signal?: AbortSignal): P
   const body = await postJson<Record<string, unknown>>('/api/sites/search', request, signal);
   const sites = Array.isArray(body.sites) ? body.sites.map(readSite) : [];
   const total = Number(body.total ?? body.count ?? body.number_matched ?? NaN);
-  return { sites, total: Number.isFinite(total) ? total : null };
+  const ruledOut = Array.isArray(body.explain) ? body.explain.map(readRuledOut) : [];
+  return { sites, total: Number.isFinite(total) ? total : null, ruledOut };
 }

@@ -89,7 +89,8 @@ export class ExpansionMap {
         this.onMarker(site.id);
       });
       element.hidden = !this.visible;
-      this.markers.push(new maplibregl.Marker({ element }).setLngLat(at).addTo(this.map));
+      // Anchored at its foot, so the marker stands over the site rather than hiding it.
+      this.markers.push(new maplibregl.Marker({ element, anchor: 'bottom', offset: [0, -4] }).setLngLat(at).addTo(this.map));
     });
   }
 

@@ -61,15 +61,15 @@ const EXTRACT_HEIGHT = 400;
 
 /**
  * The extent of the map extract: the site with room around it (at least
- * about 450 m tall), widened or heightened to the extract's shape, so what is
+ * about 900 m tall), widened or heightened to the extract's shape, so what is
  * fetched is what is drawn.
  */
 function extractBox(site: Bbox): Bbox {
   const cx = (site[0] + site[2]) / 2;
   const cy = (site[1] + site[3]) / 2;
   const cos = Math.cos(cy * (Math.PI / 180));
-  let height = Math.max((site[3] - site[1]) * 2.4, 0.004);
-  let width = Math.max((site[2] - site[0]) * 2.4, 0.004 / cos);
+  let height = Math.max((site[3] - site[1]) * 2.4, 0.008);
+  let width = Math.max((site[2] - site[0]) * 2.4, 0.008 / cos);
   // In a local equirectangular frame a degree of longitude is cos(lat) of one of latitude.
   const aspect = EXTRACT_WIDTH / EXTRACT_HEIGHT;
   if ((width * cos) / height < aspect) width = (height * aspect) / cos;

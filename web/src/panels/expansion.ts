@@ -12,8 +12,9 @@
 import './expansion-panel.css';
 import type { Map as MapLibreMap } from 'maplibre-gl';
 import { ApiError, fetchAllFeatures, geometryBbox, unionBbox, type Bbox, type Feature } from '../api';
+import { formatArea } from '../format';
 import { bindText, onLang, t } from '../i18n';
-import { searchSites, type Site, type SiteRequest } from './expansion-api';
+import { searchSites, type RuledOut, type Site, type SiteRequest } from './expansion-api';
 import { fieldTitle, renderExpansionForm } from './expansion-form';
 import { ExpansionMap } from './expansion-map';
 import { siteCard } from './expansion-results';
@@ -73,7 +74,12 @@ export function renderExpansionPanel(container: HTMLElement, map: MapLibreMap, m
   more.type = 'button';
   bindText(more, (d) => d.expansion.more);
   more.addEventListener('click', () => search(true));
-  results.append(resultsHeading, resultsCount, list, more);
+  const explain = el('details', 'expansion-explain');
+  const explainSummary = el('summary');
+  const explainList = el('ul', 'explain-list');
+  explain.append(explainSummary, explainList);
+  results.append(resultsHeading, resultsCount, list, more, explain);
+  let ruledOut: RuledOut[] = [];
 
   container.append(header, form.element, statusBox, results);
 
@@ -126,6 +132,18 @@ export function renderExpansionPanel(container: HTMLElement, map: MapLibreMap, m
       ),
     );
     more.hidden = !hasMore;
+    explain.hidden = ruledOut.length === 0;
+    explainSummary.textContent = dictionary.expansion.explain(ruledOut.length);
+    explainList.replaceChildren(
+      ...ruledOut.map((parcel) => {
+        const item = el('li');
+        item.dataset.parcel = parcel.parcel;
+        const what = el('strong');
+        what.textContent = [parcel.parkName ?? dictionary.expansion.unknownPark, parcel.area_m2 === null ? null : formatArea(parcel.area_m2, dictionary)].filter(Boolean).join(' · ');
+        item.append(what, document.createTextNode(`: ${parcel.reasons.join('; ')}`));
+        return item;
+      }),
+    );
     if (mapInstalled) sitesMap.setSites(sites, selected, (rank, site) => dictionary.expansion.siteName(parkName(site), rank));
   }
 
@@ -161,7 +179,8 @@ export function renderExpansionPanel(container: HTMLElement, map: MapLibreMap, m
     abort = controller;
     form.clearInvalid();
     delete container.dataset.invalid;
-    const next = append && request ? { ...request, offset: request.offset + request.limit } : form.read();
+    // The first page also asks why the closest other parcels are out; later pages need not.
+    const next = append && request ? { ...request, offset: request.offset + request.limit, explain: false } : { ...form.read(), explain: true };
     status = { kind: 'loading' };
     renderStatus();
     Promise.all([searchSites(next, controller.signal), loadReference()])
@@ -169,6 +188,7 @@ export function renderExpansionPanel(container: HTMLElement, map: MapLibreMap, m
         if (controller.signal.aborted) return;
         request = next;
         sites = append ? [...sites, ...answer.sites] : answer.sites;
+        if (!append) ruledOut = answer.ruledOut;
         total = answer.total;
         hasMore = answer.sites.length === next.limit && (answer.total === null || sites.length < answer.total);
         status = { kind: 'idle' };
