@@ -152,6 +152,63 @@ describe('the Uitbreiding panel', () => {
     });
   });
 
+  test('searches near a company chosen by name, then near a point clicked on the map', async (t) => {
+    const companies = await getJson(atlas.baseUrl, '/api/layers/companies/features?limit=10000');
+    const names = new Map();
+    for (const feature of companies.features) names.set(feature.properties.name, (names.get(feature.properties.name) ?? 0) + 1);
+    const company = companies.features.find((feature) => names.get(feature.properties.name) === 1);
+    assert.ok(company, 'a company with a name of its own');
+    await withAtlas(t, browser, atlas.baseUrl, '', async ({ page, errors }) => {
+      await page.getByRole('tab', { name: 'Uitbreiding' }).click();
+      const panel = page.getByRole('tabpanel', { name: 'Uitbreiding' });
+      await panel.getByLabel('Activiteit', { exact: true }).selectOption({ label: 'KMO en ambacht' });
+      await panel.getByLabel('Oppervlakte van (m²)').fill('4000');
+      assert.ok(await panel.getByRole('slider', { name: 'Nabijheid' }).isDisabled());
+      await panel.getByRole('radio', { name: 'Een bedrijf' }).check();
+      assert.ok(!(await panel.getByRole('slider', { name: 'Nabijheid' }).isDisabled()), 'nearness counts once there is a company');
+      const companyInput = panel.getByLabel('Bedrijf (huidige vestiging)');
+      // The names come from the companies layer (a datalist); wait until it is filled.
+      await page.waitForFunction((name) => [...document.querySelectorAll('#expansion-companies option')].some((option) => option.value === name), company.properties.name, { timeout: 30_000 });
+      await companyInput.fill(company.properties.name);
+      await panel.getByLabel('Maximale afstand (m)').fill('6000');
+      let sent = page.waitForRequest((request) => request.url().endsWith('/api/sites/search') && request.method() === 'POST');
+      await panel.getByRole('button', { name: 'Zoeken', exact: true }).click();
+      let request = JSON.parse((await sent).postData());
+      assert.deepEqual(request.near, { company_id: String(company.id) });
+      assert.equal(request.max_distance_m, 6000);
+      assert.equal(request.weights.near, 20, 'the default share of nearness');
+      assert.equal(Object.values(request.weights).reduce((a, b) => a + b, 0), 100);
+      await page.waitForFunction(() => document.getElementById('panel-expansion')?.dataset.state === 'ready', null, { timeout: 30_000 });
+      let { status, body } = await replay(request);
+      assert.equal(status, 200);
+      assert.equal(await panel.locator('.site-card').count(), body.sites.length);
+      if (body.sites.length > 0) {
+        const near = body.sites[0].criteria.find((criterion) => criterion.name === 'near');
+        assert.ok(near, 'a nearness criterion');
+        assert.equal(await panel.locator('.site-card').first().locator('[data-criterion="near"] .criterion-reason').textContent(), near.reason);
+      }
+
+      // Now near a point: pick it on the map (no popup opens meanwhile).
+      await panel.getByRole('radio', { name: 'Een punt op de kaart' }).check();
+      await panel.getByRole('button', { name: 'Kies op de kaart' }).click();
+      const box = await page.locator('#map').boundingBox();
+      const at = await page.evaluate(([x, y]) => window.__atlasMap.unproject([x, y]).toArray(), [box.width / 2, box.height / 2]);
+      await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+      assert.equal(await page.locator('.maplibregl-popup').count(), 0, 'no feature popup while picking');
+      assert.match(await panel.locator('.point-row .field-hint').textContent(), /^Punt 50,\d+ N, 5,\d+ O$/);
+      sent = page.waitForRequest((request) => request.url().endsWith('/api/sites/search') && request.method() === 'POST');
+      await panel.getByRole('button', { name: 'Zoeken', exact: true }).click();
+      request = JSON.parse((await sent).postData());
+      assert.ok(Math.abs(request.near.lon - at[0]) < 1e-5 && Math.abs(request.near.lat - at[1]) < 1e-5, `near the clicked point: ${JSON.stringify(request.near)}`);
+      await page.waitForFunction(() => document.getElementById('panel-expansion')?.dataset.state === 'ready', null, { timeout: 30_000 });
+      ({ status, body } = await replay(request));
+      assert.equal(status, 200);
+      const ids = await panel.locator('.site-card').evaluateAll((elements) => elements.map((element) => element.dataset.siteId));
+      assert.deepEqual(ids, body.sites.map((site) => String(site.id)));
+      assert.deepEqual(errors, [], 'no errors in the console');
+    });
+  });
+
   test('keeps the weights at 100 when one slider moves', async (t) => {
     await withAtlas(t, browser, atlas.baseUrl, '', async ({ page }) => {
       await page.getByRole('tab', { name: 'Uitbreiding' }).click();
