@@ -189,3 +189,56 @@ fn ruled_out_json(engine: &Engine, parcel: &RuledOut) -> Json_ {
         })).collect::<Vec<_>>(),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Availability, Company, Dataset, OwnerKind, Parcel, Zoning};
+    use geo::{point, polygon};
+
+    fn engine() -> Engine {
+        Engine::from_dataset(&Dataset {
+            parcels: vec![Parcel {
+                id: "p1".into(),
+                geometry: polygon![(x: 5.50, y: 50.96), (x: 5.501, y: 50.96), (x: 5.501, y: 50.9605), (x: 5.50, y: 50.9605), (x: 5.50, y: 50.96)],
+                capakey: "71016A0001/00A000".into(),
+                area_m2: 3_900.0,
+                zoning: Zoning::Industrial,
+                owner_kind: OwnerKind::Public,
+                park_id: None,
+                availability: Availability::ForSale,
+                available_from: None,
+                price_eur_m2: Some(90.0),
+                ready_to_build: true,
+                max_height_m: None,
+            }],
+            companies: vec![Company {
+                id: "c1".into(),
+                geometry: point!(x: 5.51, y: 50.96),
+                name: "Limburg Logistics NV".into(),
+                nace: "52.10".into(),
+                employees: Some(40),
+                contact: Some("An Claes 011 22 33 44".into()),
+            }],
+            ..Dataset::default()
+        })
+    }
+
+    #[test]
+    fn only_a_confidential_audience_sees_the_company_contact() {
+        let engine = engine();
+        let request = SiteRequest::from_json(&json!({
+            "activity": "logistics", "min_area_m2": 1000, "near": {"company_id": "c1"}
+        }))
+        .unwrap();
+        let answer = sites::search(&engine, &request).unwrap();
+        assert_eq!(answer.sites.len(), 1);
+        let public = answer_json(&engine, &request, &answer, Audience::Public);
+        assert_eq!(public["company"]["name"], "Limburg Logistics NV");
+        assert!(public["company"].get("contact").is_none());
+        assert!(!public.to_string().contains("Claes"));
+        let confidential = answer_json(&engine, &request, &answer, Audience::Confidential);
+        assert_eq!(confidential["company"]["contact"], "An Claes 011 22 33 44");
+        assert_eq!(confidential["sites"][0]["parcels"][0]["id"], "p1");
+    }
+}
