@@ -8,7 +8,7 @@
 //   GET  /api/coverage/gaps?kind&threshold_m&date → GeoJSON points of residents beyond the threshold
 // Shares are fractions (0.72), distances metres along the street network.
 
-import { getJson, postJson } from '../api';
+import { ApiError, getJson, postJson } from '../api';
 
 export type ShopKind = 'bakery' | 'butcher' | 'supermarket' | 'grocery' | 'pharmacy' | 'daily';
 export const SHOP_KINDS: ShopKind[] = ['bakery', 'butcher', 'grocery', 'supermarket', 'pharmacy', 'daily'];
@@ -126,4 +126,18 @@ export function isochroneDistance(properties: Record<string, unknown> | null): n
     if (properties[name] !== undefined && Number.isFinite(value)) return value;
   }
   return null;
+}
+
+/** A route the server does not have (yet): the panel says so quietly. */
+export function isUnavailable(error: unknown): boolean {
+  return error instanceof ApiError && (error.status === 404 || error.status === 405 || error.status === 501);
+}
+
+export function isAbort(error: unknown): boolean {
+  return error instanceof DOMException && error.name === 'AbortError';
+}
+
+/** What to tell a person about a failed request: the server's own words, else the status. */
+export function reasonOf(error: unknown): string {
+  return error instanceof ApiError ? error.reason || String(error.status) : String(error);
 }
