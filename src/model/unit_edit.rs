@@ -293,7 +293,8 @@ pub struct UnitChange {
 /// A change from JSON, on top of `current` (the unit's state in force on the
 /// change's valid-from date; `None` if it had none then). Fields not named
 /// keep their value; `null` clears `kind`, `occupant` or `note`. The note
-/// belongs to one event and is never carried over.
+/// belongs to one event and is never carried over; a unit that becomes
+/// vacant or non-commercial loses its occupant unless the edit names one.
 pub fn parse_change(
     body: &Json,
     today: NaiveDate,
@@ -333,14 +334,15 @@ pub fn parse_change(
         None => base.kind,
     };
     check_kind(category, kind)?;
+    let status: UnitStatus = match object.get("status") {
+        Some(value) => vocabulary(value, "status")?,
+        None => base.status,
+    };
     Ok(UnitChange {
         version,
         event: EventFields {
             valid_from,
-            status: match object.get("status") {
-                Some(value) => vocabulary(value, "status")?,
-                None => base.status,
-            },
+            status,
             category,
             kind,
             floor_area_m2: match object.get("floor_area_m2") {
@@ -349,6 +351,8 @@ pub fn parse_change(
             },
             occupant: match object.get("occupant") {
                 Some(value) => optional_text(value, "occupant")?,
+                // an occupant leaves with the shop unless the edit names one
+                None if matches!(status, UnitStatus::Vacant | UnitStatus::NonCommercial) => None,
                 None => base.occupant,
             },
             note: object
@@ -470,6 +474,23 @@ mod tests {
         assert_eq!(change.event.kind, Some(ShopKind::Bakery));
         assert_eq!(change.event.floor_area_m2, 120.0);
         assert_eq!(change.event.note, None, "a note is never carried over");
+        let closed = parse_change(
+            &json!({"version": 7, "valid_from": "2026-03-01", "status": "vacant"}),
+            today(),
+            |_| Some(base()),
+        )
+        .unwrap();
+        assert_eq!(
+            closed.event.occupant, None,
+            "the occupant leaves with the shop"
+        );
+        let renovated = parse_change(
+            &json!({"version": 7, "valid_from": "2026-03-01", "status": "renovation"}),
+            today(),
+            |_| Some(base()),
+        )
+        .unwrap();
+        assert_eq!(renovated.event.occupant.as_deref(), Some("Bakkerij Jan"));
         let recategorised = parse_change(
             &json!({"version": 7, "valid_from": "2026-03-01", "category": "horeca"}),
             today(),
