@@ -170,6 +170,7 @@ describe('the Uitbreiding panel', () => {
       // The names come from the companies layer (a datalist); wait until it is filled.
       await page.waitForFunction((name) => [...document.querySelectorAll('#expansion-companies option')].some((option) => option.value === name), company.properties.name, { timeout: 30_000 });
       await companyInput.fill(company.properties.name);
+      assert.ok(!(await panel.locator('.expansion-saved').isVisible()), 'no saved searches for the public');
       await panel.getByLabel('Maximale afstand (m)').fill('6000');
       let sent = page.waitForRequest((request) => request.url().endsWith('/api/sites/search') && request.method() === 'POST');
       await panel.getByRole('button', { name: 'Zoeken', exact: true }).click();
@@ -220,6 +221,73 @@ describe('the Uitbreiding panel', () => {
       assert.equal(Number(await slider.inputValue()), 60);
       assert.ok(await panel.getByRole('slider', { name: 'Nabijheid' }).isDisabled(), 'nearness waits for a company or a point');
       assert.equal(await panel.locator('.weights-total').textContent(), 'Totaal: 100');
+    });
+  });
+});
+
+describe('the Uitbreiding panel for an account manager', () => {
+  const MANAGER = { name: 'accountmanager', role: 'business' };
+  let server;
+  before(async () => {
+    server = await startAtlas({ writable: true, users: [MANAGER] });
+  });
+  after(async () => {
+    await server?.stop();
+  });
+
+  test('keeps a search for a company and runs it again', async (t) => {
+    const companies = await getJson(server.baseUrl, '/api/layers/companies/features?limit=10000');
+    const names = new Map();
+    for (const feature of companies.features) names.set(feature.properties.name, (names.get(feature.properties.name) ?? 0) + 1);
+    const company = companies.features.filter((feature) => names.get(feature.properties.name) === 1)[1];
+    await withAtlas(t, browser, server.baseUrl, '', async ({ page, errors }) => {
+      await page.getByRole('button', { name: 'Aanmelden', exact: true }).first().click();
+      const login = page.locator('.login-form');
+      await login.getByLabel('Naam').fill(MANAGER.name);
+      await login.getByLabel('Wachtwoord').fill(server.passwords[MANAGER.name]);
+      await login.getByRole('button', { name: 'Aanmelden' }).click();
+      await page.getByText(MANAGER.name).first().waitFor({ timeout: 10_000 });
+
+      await page.getByRole('tab', { name: 'Uitbreiding' }).click();
+      const panel = page.getByRole('tabpanel', { name: 'Uitbreiding' });
+      await panel.getByLabel('Activiteit', { exact: true }).selectOption({ label: 'Logistiek' });
+      await panel.getByLabel('Oppervlakte van (m²)').fill('5000');
+      await panel.getByLabel('tot (m²)').fill('9000');
+      await panel.getByRole('radio', { name: 'Een bedrijf' }).check();
+      await page.waitForFunction((name) => [...document.querySelectorAll('#expansion-companies option')].some((option) => option.value === name), company.properties.name, { timeout: 30_000 });
+      await panel.getByLabel('Bedrijf (huidige vestiging)').fill(company.properties.name);
+      const saved = panel.locator('.expansion-saved');
+      await saved.getByRole('heading', { name: `Bewaarde zoekvragen voor ${company.properties.name}` }).waitFor({ timeout: 10_000 });
+      await saved.getByText('Nog geen bewaarde zoekvragen voor dit bedrijf.').waitFor();
+
+      await saved.getByLabel('Naam van deze zoekvraag').fill('Uitbreiding 2027');
+      await saved.getByRole('button', { name: 'Zoekvraag bewaren' }).click();
+      await saved.getByText('‘Uitbreiding 2027’ is bewaard.').waitFor({ timeout: 10_000 });
+      await saved.locator('.saved-item').first().waitFor();
+      assert.equal(await saved.locator('.saved-item').count(), 1);
+
+      // The server keeps the request the form made.
+      const kept = await page.evaluate(async (id) => (await (await fetch(`/api/sites/saved?company_id=${encodeURIComponent(id)}`)).json()).searches, String(company.id));
+      assert.equal(kept.length, 1);
+      assert.equal(kept[0].name, 'Uitbreiding 2027');
+      assert.equal(kept[0].request.activity, 'logistics');
+      assert.equal(kept[0].request.min_area_m2, 5000);
+      assert.equal(kept[0].request.max_area_m2, 9000);
+      assert.deepEqual(kept[0].request.near, { company_id: String(company.id) });
+
+      // Change the form, then load the kept search: the form is back and the search runs.
+      await panel.getByLabel('Oppervlakte van (m²)').fill('1000');
+      await panel.getByLabel('Activiteit', { exact: true }).selectOption({ label: 'Zorg' });
+      const sent = page.waitForRequest((request) => request.url().endsWith('/api/sites/search') && request.method() === 'POST');
+      await saved.getByRole('button', { name: '‘Uitbreiding 2027’ laden en zoeken' }).click();
+      const request = JSON.parse((await sent).postData());
+      assert.equal(request.activity, 'logistics');
+      assert.equal(request.min_area_m2, 5000);
+      assert.equal(request.max_area_m2, 9000);
+      assert.deepEqual(request.near, { company_id: String(company.id) });
+      assert.equal(await panel.getByLabel('Oppervlakte van (m²)').inputValue(), '5000');
+      await page.waitForFunction(() => document.getElementById('panel-expansion')?.dataset.state === 'ready', null, { timeout: 30_000 });
+      assert.deepEqual(errors, [], 'no errors in the console');
     });
   });
 });

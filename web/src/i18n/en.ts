@@ -309,6 +309,17 @@ export const en: Dictionary = {
     sheetLabel: (name: string) => `Site sheet of ${name}`,
     siteName: (park: string, rank: number) => `${park}, site ${rank}`,
     unknownPark: 'Outside a business park',
+    saved: {
+      title: (company: string) => `Searches kept for ${company}`,
+      name: 'Name of this search',
+      save: 'Keep this search',
+      nameNeeded: 'Give the search a name.',
+      done: (name: string) => `‘${name}’ is kept.`,
+      none: 'No searches kept for this company yet.',
+      load: 'Load and search',
+      loadNamed: (name: string) => `Load ‘${name}’ and search`,
+      by: (date: string, who: string) => [date, who].filter(Boolean).join(', by '),
+    },
     explain: (count: number) => (count === 1 ? 'Why was the parcel that came closest ruled out?' : `Why were the ${count} parcels that came closest ruled out?`),
   },
   sheet: {

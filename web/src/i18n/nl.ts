@@ -314,6 +314,17 @@ export const nl = {
     sheetLabel: (name: string) => `Vestigingsfiche van ${name}`,
     siteName: (park: string, rank: number) => `${park}, site ${rank}`,
     unknownPark: 'Buiten een bedrijventerrein',
+    saved: {
+      title: (company: string) => `Bewaarde zoekvragen voor ${company}`,
+      name: 'Naam van deze zoekvraag',
+      save: 'Zoekvraag bewaren',
+      nameNeeded: 'Geef de zoekvraag een naam.',
+      done: (name: string) => `‘${name}’ is bewaard.`,
+      none: 'Nog geen bewaarde zoekvragen voor dit bedrijf.',
+      load: 'Laden en zoeken',
+      loadNamed: (name: string) => `‘${name}’ laden en zoeken`,
+      by: (date: string, who: string) => [date, who].filter(Boolean).join(', door '),
+    },
     explain: (count: number) => (count === 1 ? 'Waarom viel het perceel dat het dichtst in de buurt kwam af?' : `Waarom vielen de ${count} percelen die het dichtst in de buurt kwamen af?`),
   },
   sheet: {

@@ -25,6 +25,10 @@ export interface ExpansionForm {
   /** Stop picking a point (the panel was put away). */
   stopPicking(): void;
   nearPoint(): { lon: number; lat: number } | null;
+  /** The company chosen to be near, when its name is one of the companies layer. */
+  company(): { id: string; name: string } | null;
+  /** Fill the form with a request (a saved search); resolves when the company names are in. */
+  load(request: Partial<SiteRequest>): Promise<void>;
 }
 
 type NearMode = 'none' | 'company' | 'point';
@@ -126,7 +130,9 @@ export function renderExpansionForm(map: MapLibreMap, onSubmit: () => void, onNe
   let nearMode: NearMode = 'none';
   let point: { lon: number; lat: number } | null = null;
   const companies = new Map<string, string>(); // name → id
+  const companyNames = new Map<string, string>(); // id → name
   let companiesLoading: Promise<void> | null = null;
+  const nearRadios = new Map<NearMode, HTMLInputElement>();
   const near = el('fieldset', 'plain-fieldset');
   near.dataset.field = 'near';
   const nearLegend = el('legend', 'field-label');
@@ -139,6 +145,7 @@ export function renderExpansionForm(map: MapLibreMap, onSubmit: () => void, onNe
     input.name = 'near-mode';
     input.value = mode;
     input.checked = mode === 'none';
+    nearRadios.set(mode, input);
     input.addEventListener('change', () => {
       if (input.checked) setNearMode(mode);
     });
@@ -179,27 +186,33 @@ export function renderExpansionForm(map: MapLibreMap, onSubmit: () => void, onNe
     pointText.textContent = point ? dictionary.expansion.pointChosen(formatNumber(point.lat, dictionary, 5), formatNumber(point.lon, dictionary, 5)) : dictionary.expansion.noPoint;
   }
 
+  /** The company names for the datalist, fetched once from the companies layer. */
+  function loadCompanies(): Promise<void> {
+    companiesLoading ??= fetchAllFeatures('companies')
+      .then((features) => {
+        for (const feature of features) {
+          const name = feature.properties.name;
+          if (typeof name !== 'string' || !name) continue;
+          if (!companies.has(name)) companies.set(name, String(feature.id));
+          companyNames.set(String(feature.id), name);
+        }
+        companyList.replaceChildren(
+          ...[...companies.keys()].sort((a, b) => a.localeCompare(b)).map((name) => {
+            const option = el('option');
+            option.value = name;
+            return option;
+          }),
+        );
+      })
+      .catch((error: unknown) => console.warn('genk atlas: companies', error));
+    return companiesLoading;
+  }
+
   function setNearMode(mode: NearMode): void {
     const hadNear = nearMode !== 'none';
     nearMode = mode;
     if (mode !== 'point') pick.stop();
-    if (mode === 'company' && !companiesLoading) {
-      companiesLoading = fetchAllFeatures('companies')
-        .then((features) => {
-          for (const feature of features) {
-            const name = feature.properties.name;
-            if (typeof name === 'string' && name && !companies.has(name)) companies.set(name, String(feature.id));
-          }
-          companyList.replaceChildren(
-            ...[...companies.keys()].sort((a, b) => a.localeCompare(b)).map((name) => {
-              const option = el('option');
-              option.value = name;
-              return option;
-            }),
-          );
-        })
-        .catch((error: unknown) => console.warn('genk atlas: companies', error));
-    }
+    if (mode === 'company') void loadCompanies();
     // The nearness weight only counts with something to be near.
     const hasNear = mode !== 'none';
     if (hasNear && !hadNear && weights.near === 0) weights = { ...DEFAULT_WEIGHTS_NEAR };
@@ -344,6 +357,33 @@ export function renderExpansionForm(map: MapLibreMap, onSubmit: () => void, onNe
     return parts.join(' · ');
   }
 
+  async function load(request: Partial<SiteRequest>): Promise<void> {
+    const group = (ACTIVITIES as readonly string[]).includes(request.activity ?? '') ? request.activity! : null;
+    if (group) activity.value = group;
+    nace.value = group || !request.activity ? '' : request.activity;
+    const setNumber = (input: HTMLInputElement, value: number | undefined | null) => (input.value = value === undefined || value === null ? '' : String(value));
+    setNumber(minArea, request.min_area_m2);
+    setNumber(maxArea, request.max_area_m2);
+    setNumber(maxPrice, request.max_price_eur_m2);
+    setNumber(maxDistance, request.max_distance_m);
+    neededBy.value = request.needed_by ?? '';
+    quay.checked = request.requires?.includes('quay') ?? false;
+    rail.checked = request.requires?.includes('rail') ?? false;
+    const mode: NearMode = !request.near ? 'none' : 'company_id' in request.near ? 'company' : 'point';
+    if (mode === 'company') {
+      await loadCompanies();
+      const id = (request.near as { company_id: string }).company_id;
+      company.value = companyNames.get(id) ?? id;
+    }
+    if (mode === 'point') point = { ...(request.near as { lon: number; lat: number }) };
+    nearRadios.get(mode)!.checked = true;
+    setNearMode(mode);
+    if (request.weights) {
+      weights = { ...DEFAULT_WEIGHTS, ...request.weights };
+      renderWeights();
+    }
+  }
+
   function clearInvalid(): void {
     for (const element of Object.values(fields)) element.removeAttribute('aria-invalid');
     errorNote.remove();
@@ -379,6 +419,13 @@ export function renderExpansionForm(map: MapLibreMap, onSubmit: () => void, onNe
       renderNear();
     },
     nearPoint: () => (nearMode === 'point' ? point : null),
+    company: () => {
+      if (nearMode !== 'company') return null;
+      const name = company.value.trim();
+      const id = companies.get(name);
+      return id ? { id, name } : null;
+    },
+    load,
   };
 }
 

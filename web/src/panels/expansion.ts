@@ -18,6 +18,7 @@ import { searchSites, type RuledOut, type Site, type SiteRequest } from './expan
 import { fieldTitle, renderExpansionForm } from './expansion-form';
 import { ExpansionMap } from './expansion-map';
 import { siteCard } from './expansion-results';
+import { renderSavedSearches } from './expansion-saved';
 import { openSiteSheet } from './expansion-sheet';
 
 type Status = { kind: 'idle' | 'loading' | 'unavailable' } | { kind: 'error'; message: string };
@@ -81,7 +82,8 @@ export function renderExpansionPanel(container: HTMLElement, map: MapLibreMap, m
   results.append(resultsHeading, resultsCount, list, more, explain);
   let ruledOut: RuledOut[] = [];
 
-  container.append(header, form.element, statusBox, results);
+  const saved = renderSavedSearches(form, () => search(false));
+  container.append(header, form.element, saved, statusBox, results);
 
   function parkOf(site: Site): Feature | undefined {
     if (site.park === null) return undefined;
