@@ -97,7 +97,7 @@ export async function startAtlas({ writable = false, users = [] } = {}) {
     copyFileSync(gpkg, served);
     for (const { name, role } of users) {
       // The one-time password is the only line on stdout.
-      passwords[name] = execFileSync(bin, ['user', 'add', name, '--role', role, '--gpkg', served], { encoding: 'utf8' }).trim();
+      passwords[name] = execFileSync(bin, ['user', 'add', name, '--role', role, '--gpkg', served], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
     }
   }
   const port = await freePort();

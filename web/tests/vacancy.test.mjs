@@ -240,7 +240,7 @@ describe('editing as the retail team', () => {
   test('a wrong password is refused in plain words', async (t) => {
     await withAtlas(t, browser, atlas.baseUrl, '', async ({ page }) => {
       await signIn(page, RETAIL.name, 'not the password');
-      assert.ok(await page.locator('.login-form').getByText('Naam of wachtwoord klopt niet.').isVisible());
+      await page.locator('.login-form').getByText('Naam of wachtwoord klopt niet.').waitFor({ timeout: 10_000 });
       assert.equal(await page.locator('.login-role').count(), 0);
     });
   });
@@ -269,7 +269,10 @@ describe('editing as the retail team', () => {
       const date = (await getJson(atlas.baseUrl, '/api/vacancy/summary?by=city')).date;
       const vacantBefore = (await getJson(atlas.baseUrl, `/api/vacancy/summary?by=city&date=${date}`)).groups[0].vacant;
       assert.equal(await kpiText(page, 'city', 'vacant'), count(vacantBefore));
+      await page.waitForFunction(() => ['ready', 'unavailable', 'error'].includes(document.querySelector('.vacancy-heatmap')?.dataset.state));
+      const heatmapServed = (await fetch(`${atlas.baseUrl}/api/vacancy/h3?date=${date}&res=9`)).status !== 404;
       const heatmapReady = (await page.locator('.vacancy-heatmap').getAttribute('data-state')) === 'ready';
+      assert.equal(heatmapReady, heatmapServed, 'the heatmap is drawn when the server has it');
 
       popup = await openUnitPopup(page, unit);
       assert.equal(await popup.locator('dd[data-field="occupant"]').textContent(), occupant, 'retail sees the occupant');
