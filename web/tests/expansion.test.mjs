@@ -167,9 +167,9 @@ describe('the Uitbreiding panel', () => {
       await panel.getByRole('radio', { name: 'Een bedrijf' }).check();
       assert.ok(!(await panel.getByRole('slider', { name: 'Nabijheid' }).isDisabled()), 'nearness counts once there is a company');
       const companyInput = panel.getByLabel('Bedrijf (huidige vestiging)');
-      // The names come from the companies layer (a datalist); wait until it is filled.
-      await page.waitForFunction((name) => [...document.querySelectorAll('#expansion-companies option')].some((option) => option.value === name), company.properties.name, { timeout: 30_000 });
       await companyInput.fill(company.properties.name);
+      // The names come from the companies layer: the list offers the one typed once they are in.
+      await page.waitForFunction((name) => [...document.querySelectorAll('#expansion-companies option')].some((option) => option.value === name), company.properties.name, { timeout: 30_000 });
       assert.ok(!(await panel.locator('.expansion-saved').isVisible()), 'no saved searches for the public');
       await panel.getByLabel('Maximale afstand (m)').fill('6000');
       let sent = page.waitForRequest((request) => request.url().endsWith('/api/sites/search') && request.method() === 'POST');
@@ -254,8 +254,8 @@ describe('the Uitbreiding panel for an account manager', () => {
       await panel.getByLabel('Oppervlakte van (m²)').fill('5000');
       await panel.getByLabel('tot (m²)').fill('9000');
       await panel.getByRole('radio', { name: 'Een bedrijf' }).check();
-      await page.waitForFunction((name) => [...document.querySelectorAll('#expansion-companies option')].some((option) => option.value === name), company.properties.name, { timeout: 30_000 });
       await panel.getByLabel('Bedrijf (huidige vestiging)').fill(company.properties.name);
+      await page.waitForFunction((name) => [...document.querySelectorAll('#expansion-companies option')].some((option) => option.value === name), company.properties.name, { timeout: 30_000 });
       const saved = panel.locator('.expansion-saved');
       await saved.getByRole('heading', { name: `Bewaarde zoekvragen voor ${company.properties.name}` }).waitFor({ timeout: 10_000 });
       await saved.getByText('Nog geen bewaarde zoekvragen voor dit bedrijf.').waitFor();

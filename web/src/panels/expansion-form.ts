@@ -33,6 +33,8 @@ export interface ExpansionForm {
 
 type NearMode = 'none' | 'company' | 'point';
 
+const MAX_COMPANY_OPTIONS = 50;
+
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string): HTMLElementTagNameMap[K] {
   const created = document.createElement(tag);
   if (className) created.className = className;
@@ -186,6 +188,25 @@ export function renderExpansionForm(map: MapLibreMap, onSubmit: () => void, onNe
     pointText.textContent = point ? dictionary.expansion.pointChosen(formatNumber(point.lat, dictionary, 5), formatNumber(point.lon, dictionary, 5)) : dictionary.expansion.noPoint;
   }
 
+  let sortedNames: string[] = [];
+  /** The datalist holds the first names that contain what is typed (a city may have tens of thousands of companies). */
+  function fillCompanyList(): void {
+    const wanted = company.value.trim().toLocaleLowerCase();
+    const matches: string[] = [];
+    for (const name of sortedNames) {
+      if (!wanted || name.toLocaleLowerCase().includes(wanted)) matches.push(name);
+      if (matches.length >= MAX_COMPANY_OPTIONS) break;
+    }
+    companyList.replaceChildren(
+      ...matches.map((name) => {
+        const option = el('option');
+        option.value = name;
+        return option;
+      }),
+    );
+  }
+  company.addEventListener('input', () => fillCompanyList());
+
   /** The company names for the datalist, fetched once from the companies layer. */
   function loadCompanies(): Promise<void> {
     companiesLoading ??= fetchAllFeatures('companies')
@@ -196,13 +217,10 @@ export function renderExpansionForm(map: MapLibreMap, onSubmit: () => void, onNe
           if (!companies.has(name)) companies.set(name, String(feature.id));
           companyNames.set(String(feature.id), name);
         }
-        companyList.replaceChildren(
-          ...[...companies.keys()].sort((a, b) => a.localeCompare(b)).map((name) => {
-            const option = el('option');
-            option.value = name;
-            return option;
-          }),
-        );
+        sortedNames = [...companies.keys()].sort((a, b) => a.localeCompare(b));
+        fillCompanyList();
+        // A name typed before the list came in is now known: tell those who follow the field.
+        if (company.value.trim()) company.dispatchEvent(new Event('input', { bubbles: true }));
       })
       .catch((error: unknown) => console.warn('genk atlas: companies', error));
     return companiesLoading;
