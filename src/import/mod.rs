@@ -15,6 +15,7 @@ pub mod export;
 pub mod mapping;
 pub mod osm;
 pub mod osm_residents;
+mod pipeline;
 pub mod reproject;
 pub mod run;
 
@@ -24,7 +25,6 @@ use std::path::{Path, PathBuf};
 use gdal::vector::LayerAccess;
 use gdal::Dataset;
 
-use crate::engine::measure::area_m2;
 use crate::model::{self, LayerId, Value};
 
 pub use mapping::FieldMapping;
@@ -262,14 +262,23 @@ pub fn read_source(
             .and_then(|name| schema.field_index(name))
             .map(KeySource::Target),
     };
-    let area_index = (params.layer == LayerId::Parcels)
-        .then(|| schema.field_index("area_m2"))
-        .flatten();
-
     let mut outcome = ImportOutcome {
         source_crs: source_crs.label.clone(),
         ..ImportOutcome::default()
     };
+    // geometry and schema checks run on worker threads (pipeline.rs); this
+    // thread reads, maps fields and finds ids, in source order
+    let mut workers = pipeline::Workers::start(
+        &pipeline::WorkerParams {
+            layer: params.layer,
+            path: params.path.clone(),
+            source_layer: layer.name(),
+            crs: params.crs.clone(),
+            repair: params.repair,
+        },
+        pipeline::n_workers(),
+    );
+    let mut chunk = Vec::with_capacity(pipeline::CHUNK);
     let mut seen_ids = HashSet::new();
     let quiet = QuietErrors::new();
     let mut features = layer.features();
@@ -295,98 +304,27 @@ pub fn read_source(
         if outcome.n_read.is_multiple_of(1024) {
             progress(outcome.n_read, claimed);
         }
-
-        let values = match plan.values(&source) {
-            Ok(values) => values,
-            Err((field, reason)) => {
-                outcome.problems.push(Problem {
-                    feature: format!("#{index}"),
-                    field,
-                    reason,
-                });
-                continue;
-            }
-        };
-        let id = match &key_source {
-            Some(KeySource::Source(field_index)) => mapping::text_of(&source, *field_index),
-            Some(KeySource::Target(target)) => match &values[*target] {
-                Value::Text(text) => Some(text.clone()),
-                Value::Integer(number) => Some(number.to_string()),
-                _ => None,
-            },
-            None => source.fid().map(|fid| fid.to_string()),
-        };
-        let label = id.clone().unwrap_or_else(|| format!("#{index}"));
-        let Some(id) = id.filter(|id| !id.trim().is_empty()) else {
-            outcome.problems.push(Problem {
-                feature: label,
-                field: "id".into(),
-                reason: "no key value to use as id".into(),
-            });
-            continue;
-        };
-        if !seen_ids.insert(id.clone()) {
-            outcome.problems.push(Problem {
-                feature: label,
-                field: "id".into(),
-                reason: format!("the key '{id}' occurs more than once"),
-            });
-            continue;
-        }
-        let geometry = match source.geometry() {
-            None => Err("the feature has no geometry".to_string()),
-            Some(geometry) => {
-                source_crs.to_layer_geometry(geometry, schema.geometry_type, params.repair)
-            }
-        };
-        let (geometry, repaired) = match geometry {
-            Ok(converted) => converted,
-            Err(reason) => {
-                outcome.problems.push(Problem {
-                    feature: label,
-                    field: "geometry".into(),
-                    reason,
-                });
-                continue;
-            }
-        };
-        let mut feature = model::Feature {
-            id,
-            geometry,
-            values,
-        };
-        if let Some(area_index) = area_index {
-            if feature.values[area_index].is_null() {
-                feature.values[area_index] = Value::Real(area_m2(&feature.geometry));
+        chunk.push(read_one(&source, index, &plan, &key_source, &mut seen_ids));
+        if chunk.len() == pipeline::CHUNK {
+            let full = std::mem::replace(&mut chunk, Vec::with_capacity(pipeline::CHUNK));
+            if !workers.send(full) {
+                break;
             }
         }
-        if let Err(error) = feature
-            .validate(schema)
-            .and_then(|()| check_record(&feature, params.layer))
-        {
-            let (field, reason) = match error {
-                model::ModelError::Field { field, reason } => (field, reason),
-                model::ModelError::Geometry(reason) => ("geometry".to_string(), reason),
-            };
-            outcome.problems.push(Problem {
-                feature: label,
-                field,
-                reason,
-            });
-            continue;
-        }
-        if let Some(reason) = source_crs.outside_area_of_use(&feature.geometry) {
-            outcome.problems.push(Problem {
-                feature: label,
-                field: "geometry".into(),
-                reason,
-            });
-            continue;
-        }
-        outcome.n_repaired += usize::from(repaired);
-        outcome.features.push(feature);
+    }
+    if !chunk.is_empty() {
+        workers.send(chunk);
     }
     drop(features);
+    for checked in workers.finish()? {
+        match checked {
+            pipeline::Checked::Feature(feature, repaired) => {
+                outcome.n_repaired += usize::from(repaired);
+                outcome.features.push(feature);
+            }
+            pipeline::Checked::Problem(problem) => outcome.problems.push(problem),
+        }
+    }
     progress(outcome.n_read, claimed);
 
     if let Some(claimed) = claimed {
@@ -406,6 +344,61 @@ pub fn read_source(
         });
     }
     Ok(outcome)
+}
+
+/// The reader's share of one feature: its field values, its id (refusing a
+/// missing or repeated key) and its geometry as WKB for the workers.
+fn read_one(
+    source: &gdal::vector::Feature<'_>,
+    index: usize,
+    plan: &mapping::MappingPlan,
+    key_source: &Option<KeySource>,
+    seen_ids: &mut HashSet<String>,
+) -> pipeline::RawFeature {
+    let refused = |label: String, field: String, reason: String| pipeline::RawFeature {
+        label: label.clone(),
+        body: Err(Problem {
+            feature: label,
+            field,
+            reason,
+        }),
+    };
+    let values = match plan.values(source) {
+        Ok(values) => values,
+        Err((field, reason)) => return refused(format!("#{index}"), field, reason),
+    };
+    let id = match key_source {
+        Some(KeySource::Source(field_index)) => mapping::text_of(source, *field_index),
+        Some(KeySource::Target(target)) => match &values[*target] {
+            Value::Text(text) => Some(text.clone()),
+            Value::Integer(number) => Some(number.to_string()),
+            _ => None,
+        },
+        None => source.fid().map(|fid| fid.to_string()),
+    };
+    let label = id.clone().unwrap_or_else(|| format!("#{index}"));
+    let Some(id) = id.filter(|id| !id.trim().is_empty()) else {
+        return refused(label, "id".into(), "no key value to use as id".into());
+    };
+    if !seen_ids.insert(id.clone()) {
+        let reason = format!("the key '{id}' occurs more than once");
+        return refused(label, "id".into(), reason);
+    }
+    let wkb = match source.geometry().map(|geometry| geometry.wkb()) {
+        None => None,
+        Some(Ok(wkb)) => Some(wkb),
+        Some(Err(error)) => {
+            return refused(
+                label,
+                "geometry".into(),
+                format!("unreadable geometry: {error}"),
+            )
+        }
+    };
+    pipeline::RawFeature {
+        label,
+        body: Ok(pipeline::RawBody { id, values, wkb }),
+    }
 }
 
 /// A Shapefile's `.dbf` header against the file and the `.shp`: GDAL reads

@@ -110,7 +110,17 @@ impl SourceCrs {
         wanted: GeometryType,
         repair: bool,
     ) -> Result<(Geometry<f64>, bool), String> {
-        let mut geometry = geometry.clone();
+        self.to_layer_geometry_owned(geometry.clone(), wanted, repair)
+    }
+
+    /// As [`SourceCrs::to_layer_geometry`], on a geometry of the caller's
+    /// own (no copy).
+    pub fn to_layer_geometry_owned(
+        &self,
+        mut geometry: gdal::vector::Geometry,
+        wanted: GeometryType,
+        repair: bool,
+    ) -> Result<(Geometry<f64>, bool), String> {
         geometry.flatten_to_2d();
         let mut repaired = false;
         if !geometry.is_valid() {
