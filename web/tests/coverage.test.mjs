@@ -58,7 +58,7 @@ describe('the Buurtaanbod panel', () => {
   test('colours each neighbourhood by its share of residents within 800 m of a bakery', async (t) => {
     const api = await getJson(atlas.baseUrl, '/api/coverage?kind=bakery&threshold_m=800');
     assert.ok(api.neighbourhoods.length >= 31, 'the demo has the 31 wijken');
-    await withAtlas(t, browser, atlas.baseUrl, '', async ({ page, errors }) => {
+    await withAtlas(t, browser, atlas.baseUrl, '', async ({ page, errors, requests }) => {
       const panel = await openCoverage(page, 'Bakker', '800 m');
 
       // The city figure, in words.
@@ -111,6 +111,8 @@ describe('the Buurtaanbod panel', () => {
         const shown = await page.evaluate(() => window.__atlasMap.queryRenderedFeatures(undefined, { layers: ['coverage-gaps'] }).length);
         assert.ok(shown > 0, 'gap residents are drawn');
       }
+      const origin = new URL(atlas.baseUrl).origin;
+      assert.deepEqual(requests.filter((url) => !url.startsWith(origin) && !url.startsWith('data:') && !url.startsWith('blob:')), [], 'no request leaves the atlas');
       assert.deepEqual(errors, [], 'no errors in the console');
     });
   });

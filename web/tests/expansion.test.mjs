@@ -52,7 +52,7 @@ async function replay(request) {
 
 describe('the Uitbreiding panel', () => {
   test('lists Genk-Zuid quay sites first for 5,000–10,000 m² of logistics and opens a site sheet', async (t) => {
-    await withAtlas(t, browser, atlas.baseUrl, '', async ({ page, errors }) => {
+    await withAtlas(t, browser, atlas.baseUrl, '', async ({ page, errors, requests }) => {
       const { panel, request } = await searchLogisticsOnTheQuay(page);
       assert.equal(request.activity, 'logistics');
       assert.equal(request.min_area_m2, 5000);
@@ -131,7 +131,9 @@ describe('the Uitbreiding panel', () => {
       await page.emulateMedia({ media: 'screen' });
       await sheet.getByRole('button', { name: 'Sluiten' }).click();
       await sheet.waitFor({ state: 'detached' });
-      assert.deepEqual(errors.filter((error) => !/status of 400/.test(error)), [], 'no errors in the console');
+      const origin = new URL(atlas.baseUrl).origin;
+      assert.deepEqual(requests.filter((url) => !url.startsWith(origin) && !url.startsWith('data:') && !url.startsWith('blob:')), [], 'no request leaves the atlas');
+      assert.deepEqual(errors, [], 'no errors in the console');
     });
   });
 

@@ -39,8 +39,3 @@ export function rebalance(weights: Weights, changed: Criterion, value: number, l
   Object.assign(next, apportion(ceiling - target, free, weights));
   return next;
 }
-
-/** Force one weight to `value` (e.g. nearness to 0) and spread the rest over the others. */
-export function setAndSpread(weights: Weights, name: Criterion, value: number): Weights {
-  return rebalance(weights, name, value);
-}
