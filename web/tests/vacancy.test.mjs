@@ -229,6 +229,19 @@ describe('the Leegstand panel', () => {
       assert.ok(res10.length > res9.length, `resolution 10 has more cells (${res10.length}) than 9 (${res9.length})`);
       assert.equal(res10.reduce((sum, cell) => sum + cell.vacant, 0), city.vacant);
 
+      // The change since a year before, in points, per cell: the map holds the server's cells.
+      await heatmap.getByLabel('Kaart toont').selectOption('change');
+      await page.waitForFunction(() => document.querySelector('.vacancy-heatmap')?.dataset.mode === 'change' && document.querySelector('.vacancy-heatmap')?.dataset.state === 'ready');
+      const date = (await getJson(atlas.baseUrl, '/api/vacancy/summary?by=city')).date;
+      const change = await getJson(atlas.baseUrl, `/api/vacancy/h3/change?from=${yearBefore(date)}&to=${date}&res=10`);
+      const drawnChange = await onMap();
+      assert.equal(drawnChange.length, change.features.length);
+      assert.deepEqual(
+        drawnChange.map((cell) => cell.change_count_pp).sort(),
+        change.features.map((cell) => cell.properties.change_count_pp).sort(),
+      );
+      assert.match(await heatmap.locator('.heat-legend').textContent(), /pp/);
+
       // The heatmap belongs to the Leegstand task: back on the map tab it is put away.
       await page.getByRole('tab', { name: 'Kaart' }).click();
       assert.equal(await page.evaluate(() => window.__atlasMap.getLayoutProperty('vacancy-h3-fill', 'visibility')), 'none');

@@ -124,6 +124,8 @@ export const en: Dictionary = {
     heatmapShow: 'Show the heatmap on the map',
     resolution: 'Cell size',
     resolutions: { 9: 'Large (H3 9, ± 174 m)', 10: 'Small (H3 10, ± 66 m)' } as Record<string, string>,
+    heatMode: 'Map shows',
+    heatModes: { rate: 'the vacancy rate', change: (date: string) => `the change since ${date} (points)` },
     colourBy: 'Colour by',
     colourOptions: { rate_count: 'number of units', rate_area: 'floor area' } as Record<string, string>,
     tooSmall: (min: number) => `Too few units (< ${min})`,

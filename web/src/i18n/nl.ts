@@ -129,6 +129,8 @@ export const nl = {
     heatmapShow: 'Toon de heatmap op de kaart',
     resolution: 'Celgrootte',
     resolutions: { 9: 'Groot (H3 9, ± 174 m)', 10: 'Klein (H3 10, ± 66 m)' } as Record<string, string>,
+    heatMode: 'Kaart toont',
+    heatModes: { rate: 'het leegstandspercentage', change: (date: string) => `de verandering sinds ${date} (procentpunten)` },
     colourBy: 'Kleur op',
     colourOptions: { rate_count: 'aantal panden', rate_area: 'vloeroppervlakte' } as Record<string, string>,
     tooSmall: (min: number) => `Te weinig panden (< ${min})`,

@@ -73,6 +73,14 @@ const RAMP: [number, string][] = [
   [0.15, '#dd5a26'],
   [0.2, '#9e3110'],
 ];
+/** The change since a year before, in percentage points: falling vacancy green, rising red. */
+const CHANGE_RAMP: [number, string][] = [
+  [-Infinity, '#1a7f4b'],
+  [-5, '#8fd0a8'],
+  [-1, '#f2f2ef'],
+  [1, '#f6a98e'],
+  [5, '#c0321a'],
+];
 const TOO_SMALL_COLOUR = '#aeb7c0';
 /** The server's default minimum of units for a cell's rate (DOMAIN.md). */
 const MIN_UNITS = 5;
@@ -152,6 +160,8 @@ export function renderVacancyPanel(container: HTMLElement, map: MapLibreMap, map
     heatmapOn: true,
     resolution: 9 as 9 | 10,
     colourBy: 'rate_count' as 'rate_count' | 'rate_area',
+    /** The map shows the rate on the date, or its change since a year before. */
+    heatMode: 'rate' as 'rate' | 'change',
   };
   let sequence = 0;
   let heatmapSequence = 0;
@@ -293,6 +303,18 @@ export function renderVacancyPanel(container: HTMLElement, map: MapLibreMap, map
     renderLegend();
   });
   colourLabel.append(colourText, colourSelect);
+  const modeLabel = document.createElement('label');
+  modeLabel.className = 'inline-field';
+  const modeText = document.createElement('span');
+  bindText(modeText, (dictionary) => dictionary.vacancy.heatMode);
+  const modeSelect = document.createElement('select');
+  modeSelect.name = 'heat-mode';
+  modeSelect.addEventListener('change', () => {
+    state.heatMode = modeSelect.value === 'change' ? 'change' : 'rate';
+    renderLegend();
+    void loadHeatmap();
+  });
+  modeLabel.append(modeText, modeSelect);
   const legend = document.createElement('ul');
   legend.className = 'heat-legend';
   const heatMessage = document.createElement('p');
@@ -300,7 +322,7 @@ export function renderVacancyPanel(container: HTMLElement, map: MapLibreMap, map
   const cellReadout = document.createElement('p');
   cellReadout.className = 'vacancy-note cell-readout';
   cellReadout.setAttribute('aria-live', 'polite');
-  heatSection.append(heatTitle, showLabel, resolutionBox, colourLabel, legend, heatMessage, cellReadout);
+  heatSection.append(heatTitle, showLabel, resolutionBox, modeLabel, colourLabel, legend, heatMessage, cellReadout);
 
   container.append(header, status, dateBox, cards, heatSection, tableSection, trendSection);
 
@@ -313,6 +335,13 @@ export function renderVacancyPanel(container: HTMLElement, map: MapLibreMap, map
       ...(['rate_count', 'rate_area'] as const).map((key) => {
         const option = new Option(dictionary.vacancy.colourOptions[key], key);
         option.selected = key === state.colourBy;
+        return option;
+      }),
+    );
+    modeSelect.replaceChildren(
+      ...(['rate', 'change'] as const).map((key) => {
+        const option = new Option(key === 'rate' ? dictionary.vacancy.heatModes.rate : dictionary.vacancy.heatModes.change(state.date ? formatDate(shiftMonths(state.date, -12)) : ''), key);
+        option.selected = key === state.heatMode;
         return option;
       }),
     );
@@ -672,10 +701,17 @@ export function renderVacancyPanel(container: HTMLElement, map: MapLibreMap, map
     return map.getStyle().layers.find((layer) => layer.type === 'circle' || layer.type === 'symbol')?.id;
   }
 
+  /** The property that colours a cell: a rate (fraction) or its change in points. */
+  function heatKey(): string {
+    if (state.heatMode === 'rate') return state.colourBy;
+    return state.colourBy === 'rate_area' ? 'change_area_pp' : 'change_count_pp';
+  }
+
   function colourExpression(): ExpressionSpecification {
-    const key = state.colourBy;
-    const ramp: (number | string)[] = [RAMP[0][1]];
-    for (const [threshold, colour] of RAMP.slice(1)) ramp.push(threshold, colour);
+    const key = heatKey();
+    const scale = state.heatMode === 'rate' ? RAMP : CHANGE_RAMP;
+    const ramp: (number | string)[] = [scale[0][1]];
+    for (const [threshold, colour] of scale.slice(1)) ramp.push(threshold, colour);
     return [
       'case',
       ['any', ['==', ['coalesce', ['get', 'too_small'], false], true], ['==', ['typeof', ['get', key]], 'null']],
@@ -684,20 +720,32 @@ export function renderVacancyPanel(container: HTMLElement, map: MapLibreMap, map
     ] as unknown as ExpressionSpecification;
   }
 
+  /** What a cell says under the pointer. */
+  function cellText(properties: Record<string, unknown>): string {
+    const dictionary = t();
+    const key = heatKey();
+    const value = properties[key];
+    const known = value !== null && value !== undefined && properties.too_small !== true;
+    if (state.heatMode === 'change') {
+      const units = Number(properties.units_to ?? 0);
+      const vacant = Number(properties.vacant_to ?? 0);
+      const change = known ? `${signed(Number(value), (size) => formatNumber(size, dictionary, 1))} ${dictionary.vacancy.points}` : dictionary.vacancy.tooSmall(MIN_UNITS);
+      return dictionary.vacancy.cell(formatNumber(units, dictionary, 0), formatNumber(vacant, dictionary, 0), change);
+    }
+    const rate = known ? formatRate(Number(value), dictionary) : dictionary.vacancy.tooSmall(MIN_UNITS);
+    return dictionary.vacancy.cell(formatNumber(Number(properties.units ?? 0), dictionary, 0), formatNumber(Number(properties.vacant ?? 0), dictionary, 0), rate);
+  }
+
   function ensureHeatmapLayers(): GeoJSONSource {
     if (!map.getSource(H3_SOURCE)) {
       map.addSource(H3_SOURCE, { type: 'geojson', data: { type: 'FeatureCollection', features: [] } });
       const before = beforeLayerId();
-      map.addLayer({ id: H3_FILL, type: 'fill', source: H3_SOURCE, paint: { 'fill-color': colourExpression(), 'fill-opacity': ['case', ['==', ['coalesce', ['get', 'too_small'], false], true], 0.35, 0.7] } }, before);
+      map.addLayer({ id: H3_FILL, type: 'fill', source: H3_SOURCE, paint: { 'fill-color': colourExpression(), 'fill-opacity': ['case', ['==', ['coalesce', ['get', 'too_small'], false], true], 0.2, 0.7] } }, before);
       map.addLayer({ id: H3_LINE, type: 'line', source: H3_SOURCE, paint: { 'line-color': '#ffffff', 'line-width': 0.8, 'line-opacity': 0.8 } }, before);
       map.on('mousemove', H3_FILL, (event: MapLayerMouseEvent) => {
         const properties = event.features?.[0]?.properties as Record<string, unknown> | undefined;
         if (!properties) return;
-        const dictionary = t();
-        const rate = properties.too_small === true || properties[state.colourBy] === null || properties[state.colourBy] === undefined
-          ? dictionary.vacancy.tooSmall(MIN_UNITS)
-          : formatRate(Number(properties[state.colourBy]), dictionary);
-        cellReadout.textContent = dictionary.vacancy.cell(formatNumber(Number(properties.units ?? 0), dictionary, 0), formatNumber(Number(properties.vacant ?? 0), dictionary, 0), rate);
+        cellReadout.textContent = cellText(properties);
       });
       map.on('mouseleave', H3_FILL, () => {
         cellReadout.textContent = '';
@@ -718,11 +766,19 @@ export function renderVacancyPanel(container: HTMLElement, map: MapLibreMap, map
 
   function renderLegend(): void {
     const dictionary = t();
-    const items = RAMP.map(([threshold, colour], index) => {
-      const next = RAMP[index + 1]?.[0];
-      const text = next === undefined ? `≥ ${formatRate(threshold, dictionary)}` : `${formatRate(threshold, dictionary)} – ${formatRate(next, dictionary)}`;
-      return [colour, text] as const;
-    });
+    const points = (value: number) => `${signed(value, (size) => formatNumber(size, dictionary, 0))} ${dictionary.vacancy.points}`;
+    const items =
+      state.heatMode === 'rate'
+        ? RAMP.map(([threshold, colour], index) => {
+            const next = RAMP[index + 1]?.[0];
+            const text = next === undefined ? `≥ ${formatRate(threshold, dictionary)}` : `${formatRate(threshold, dictionary)} – ${formatRate(next, dictionary)}`;
+            return [colour, text] as const;
+          })
+        : CHANGE_RAMP.map(([threshold, colour], index) => {
+            const next = CHANGE_RAMP[index + 1]?.[0];
+            const text = threshold === -Infinity ? `< ${points(next)}` : next === undefined ? `≥ ${points(threshold)}` : `${points(threshold)} – ${points(next)}`;
+            return [colour, text] as const;
+          });
     legend.replaceChildren(
       ...[...items, [TOO_SMALL_COLOUR, dictionary.vacancy.tooSmall(MIN_UNITS)] as const].map(([colour, text]) => {
         const item = document.createElement('li');
@@ -741,9 +797,15 @@ export function renderVacancyPanel(container: HTMLElement, map: MapLibreMap, map
     heatSection.dataset.state = 'loading';
     try {
       await mapReady;
-      const data = await getJson<GeoJSON.FeatureCollection>(`/api/vacancy/h3?date=${state.date}&res=${state.resolution}`);
+      const url =
+        state.heatMode === 'rate'
+          ? `/api/vacancy/h3?date=${state.date}&res=${state.resolution}`
+          : `/api/vacancy/h3/change?from=${shiftMonths(state.date, -12)}&to=${state.date}&res=${state.resolution}`;
+      const data = await getJson<GeoJSON.FeatureCollection>(url);
       if (mine !== heatmapSequence) return;
       ensureHeatmapLayers().setData(data);
+      applyHeatmapColour();
+      heatSection.dataset.mode = state.heatMode;
       heatMessage.textContent = '';
       heatSection.dataset.state = 'ready';
       heatSection.dataset.date = state.date;
