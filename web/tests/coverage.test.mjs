@@ -7,7 +7,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { getJson, launchBrowser, mapIdle, startAtlas, withAtlas } from './harness.mjs';
+import { bboxOf, getJson, launchBrowser, mapIdle, startAtlas, withAtlas } from './harness.mjs';
 
 let atlas;
 let browser;
@@ -98,6 +98,18 @@ describe('the Buurtaanbod panel', () => {
       assert.equal(await panel.locator('th[data-column="share"]').getAttribute('aria-sort'), 'descending');
       const highest = Math.max(...api.neighbourhoods.filter((entry) => entry.share !== null).map((entry) => entry.share));
       assert.equal(byCode.get(await rows.first().getAttribute('data-code')).share, highest);
+
+      // A row zooms the map to its neighbourhood.
+      const neighbourhoods = await getJson(atlas.baseUrl, '/api/layers/neighbourhoods/features?limit=10000');
+      const lastCode = await rows.last().getAttribute('data-code');
+      const polygon = neighbourhoods.features.find((feature) => feature.properties.code === lastCode);
+      await rows.last().locator('th').click();
+      await page.waitForFunction(() => window.__atlasMap.isMoving(), null, { timeout: 3_000 }).catch(() => {});
+      await mapIdle(page);
+      const [minLon, minLat, maxLon, maxLat] = bboxOf(polygon.geometry);
+      const [[west, south], [east, north]] = await page.evaluate(() => window.__atlasMap.getBounds().toArray());
+      assert.ok(west <= minLon && east >= maxLon && south <= minLat && north >= maxLat, `${polygon.properties.name} is in view`);
+      assert.ok(east - west < 3 * (maxLon - minLon) + 0.02, 'and the map zoomed in on it');
 
       // The residents beyond reach: as many points as the API lists.
       const gaps = await getJson(atlas.baseUrl, '/api/coverage/gaps?kind=bakery&threshold_m=800');

@@ -125,7 +125,9 @@ export const en: Dictionary = {
     resolution: 'Cell size',
     resolutions: { 9: 'Large (H3 9, ± 174 m)', 10: 'Small (H3 10, ± 66 m)' } as Record<string, string>,
     heatMode: 'Map shows',
-    heatModes: { rate: 'the vacancy rate', change: (date: string) => `the change since ${date} (points)` },
+    heatModes: { rate: 'the vacancy rate', change: (date: string) => `the change since ${date} (points)`, surface: 'a smooth surface (150 m kernel)' },
+    surfaceCell: (rate: string, units: string) => `Surface: ${rate} vacant (${units} units within 150 m)`,
+    surfaceMasked: (min: number) => `Not coloured: fewer than ${min} units within 150 m`,
     colourBy: 'Colour by',
     colourOptions: { rate_count: 'number of units', rate_area: 'floor area' } as Record<string, string>,
     tooSmall: (min: number) => `Too few units (< ${min})`,
@@ -218,6 +220,8 @@ export const en: Dictionary = {
     unreachable: 'Unreachable',
     unreachableHint: 'Residents more than 250 m from a walkable street or on a detached piece of the network.',
     noShare: '—',
+    popup: (share: string, kind: string, threshold: string, median: string) =>
+      threshold === 'any' ? `Local shops: ${share} can walk to ${kind} (median ${median})` : `Local shops: ${share} within a ${threshold} walk of ${kind} (median ${median})`,
     points: 'pp',
     legendTitle: 'Share of residents within reach',
     noResidents: 'No residents',
@@ -227,7 +231,7 @@ export const en: Dictionary = {
     gapsUnavailable: 'Residents beyond reach are not available on this server yet.',
     isochrones: {
       title: 'Walking reach of a shop',
-      hint: 'Click a ringed shop on the map to see how far 400, 800 and 1,200 m of walking along the streets reaches.',
+      hint: 'Zoom in and click a ringed shop to see how far 400, 800 and 1,200 m of walking along the streets reaches.',
       of: (name: string) => `Walking reach of ${name}`,
       loading: 'Computing the walking reach…',
       unavailable: 'Walking reach is not available on this server yet.',

@@ -130,7 +130,9 @@ export const nl = {
     resolution: 'Celgrootte',
     resolutions: { 9: 'Groot (H3 9, ± 174 m)', 10: 'Klein (H3 10, ± 66 m)' } as Record<string, string>,
     heatMode: 'Kaart toont',
-    heatModes: { rate: 'het leegstandspercentage', change: (date: string) => `de verandering sinds ${date} (procentpunten)` },
+    heatModes: { rate: 'het leegstandspercentage', change: (date: string) => `de verandering sinds ${date} (procentpunten)`, surface: 'een vloeiend oppervlak (kernel 150 m)' },
+    surfaceCell: (rate: string, units: string) => `Oppervlak: ${rate} leeg (${units} panden binnen 150 m)`,
+    surfaceMasked: (min: number) => `Niet gekleurd: minder dan ${min} panden binnen 150 m`,
     colourBy: 'Kleur op',
     colourOptions: { rate_count: 'aantal panden', rate_area: 'vloeroppervlakte' } as Record<string, string>,
     tooSmall: (min: number) => `Te weinig panden (< ${min})`,
@@ -223,6 +225,8 @@ export const nl = {
     unreachable: 'Onbereikbaar',
     unreachableHint: 'Inwoners verder dan 250 m van een begaanbare straat of op een los stuk stratennet.',
     noShare: '—',
+    popup: (share: string, kind: string, threshold: string, median: string) =>
+      threshold === 'any' ? `Buurtaanbod: ${share} kan ${kind} te voet bereiken (mediaan ${median})` : `Buurtaanbod: ${share} binnen ${threshold} wandelen van ${kind} (mediaan ${median})`,
     points: '%-punt',
     legendTitle: 'Aandeel inwoners binnen bereik',
     noResidents: 'Geen inwoners',
@@ -232,7 +236,7 @@ export const nl = {
     gapsUnavailable: 'De inwoners buiten bereik zijn nog niet beschikbaar op deze server.',
     isochrones: {
       title: 'Wandelbereik van een winkel',
-      hint: 'Klik op een omcirkelde winkel op de kaart om te zien tot waar je 400, 800 en 1.200 m wandelt langs de straten.',
+      hint: 'Zoom in en klik op een omcirkelde winkel om te zien tot waar je 400, 800 en 1.200 m wandelt langs de straten.',
       of: (name: string) => `Wandelbereik van ${name}`,
       loading: 'Wandelbereik berekenen…',
       unavailable: 'Het wandelbereik is nog niet beschikbaar op deze server.',

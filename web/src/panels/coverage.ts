@@ -23,7 +23,8 @@ import { renderCoverageControls } from './coverage-controls';
 import { renderHeadline, renderLegend } from './coverage-figures';
 import { CoverageMap } from './coverage-map';
 import { renderGapsOption, renderIsochrones } from './coverage-reach';
-import { renderCoverageTable, type TableRow } from './coverage-table';
+import { formatMetres, formatShare, renderCoverageTable, type TableRow } from './coverage-table';
+import { addPopupAction } from './popup';
 import { renderWhatIf } from './coverage-whatif';
 
 type Status = { kind: 'idle' | 'loading' | 'unavailable' } | { kind: 'error'; message: string };
@@ -157,6 +158,19 @@ export function renderCoveragePanel(container: HTMLElement, map: MapLibreMap, ma
       });
     gaps.reload();
   }
+
+  // A neighbourhood's popup says its share while the panel is open.
+  addPopupAction((layerId, _featureId, properties) => {
+    const answer = whatIf.answer()?.after ?? base;
+    if (layerId !== 'neighbourhoods' || container.hidden || !answer) return null;
+    const figures = answer.neighbourhoods.find((entry) => entry.code === String(properties.code ?? ''));
+    if (!figures) return null;
+    const dictionary = t();
+    const threshold = answer.threshold_m === 'any' ? 'any' : dictionary.coverage.thresholds[String(answer.threshold_m)];
+    const line = element('p', 'popup-coverage');
+    line.textContent = dictionary.coverage.popup(formatShare(figures.share, dictionary), dictionary.coverage.kindPhrase[answer.kind] ?? answer.kind, threshold, formatMetres(figures.median_m, dictionary));
+    return line;
+  });
 
   // A click on a ringed shop (outside what-if mode, which takes the clicks) shows its walking reach.
   map.on('click', (event: MapMouseEvent) => {
