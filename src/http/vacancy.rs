@@ -617,7 +617,24 @@ pub async fn surface(
 /// lock (two requests missing at once both make it; either result is right).
 pub struct SnapshotCache<K, V> {
     capacity: usize,
-    entries: Mutex<Vec<(usize, Weak<Engine>, K, V)>>,
+    entries: Mutex<Vec<SnapshotEntry<K, V>>>,
+}
+
+struct SnapshotEntry<K, V> {
+    /// The snapshot's address, the key with `key`.
+    address: usize,
+    snapshot: Weak<Engine>,
+    key: K,
+    value: V,
+}
+
+impl<K, V> SnapshotEntry<K, V> {
+    fn is_for(&self, address: usize, key: &K) -> bool
+    where
+        K: PartialEq,
+    {
+        self.address == address && &self.key == key && self.snapshot.strong_count() > 0
+    }
 }
 
 impl<K: PartialEq, V: Clone> SnapshotCache<K, V> {
@@ -643,19 +660,20 @@ impl<K: PartialEq, V: Clone> SnapshotCache<K, V> {
         };
         let found = lock()
             .iter()
-            .find(|(candidate, snapshot, candidate_key, _)| {
-                *candidate == address && candidate_key == &key && snapshot.strong_count() > 0
-            })
-            .map(|(_, _, _, value)| value.clone());
+            .find(|entry| entry.is_for(address, &key))
+            .map(|entry| entry.value.clone());
         if let Some(value) = found {
             return Ok(value);
         }
         let value = make()?;
         let mut entries = lock();
-        entries.retain(|(candidate, snapshot, candidate_key, _)| {
-            snapshot.strong_count() > 0 && !(*candidate == address && candidate_key == &key)
+        entries.retain(|entry| entry.snapshot.strong_count() > 0 && !entry.is_for(address, &key));
+        entries.push(SnapshotEntry {
+            address,
+            snapshot: Arc::downgrade(engine),
+            key,
+            value: value.clone(),
         });
-        entries.push((address, Arc::downgrade(engine), key, value.clone()));
         if entries.len() > self.capacity {
             entries.remove(0);
         }
@@ -725,6 +743,38 @@ pub async fn h3_tile(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_snapshot_cache_keeps_values_per_live_snapshot_and_key() {
+        let cache: SnapshotCache<u32, u32> = SnapshotCache::new(2);
+        let made = std::cell::Cell::new(0);
+        let make = |value: u32| {
+            made.set(made.get() + 1);
+            Ok::<_, ()>(value)
+        };
+        let first = Arc::new(Engine::new(Vec::new(), Vec::new()));
+        assert_eq!(cache.get_or_make(&first, 1, || make(10)), Ok(10));
+        assert_eq!(cache.get_or_make(&first, 1, || make(11)), Ok(10), "kept");
+        assert_eq!(
+            cache.get_or_make(&first, 2, || make(20)),
+            Ok(20),
+            "another key"
+        );
+        assert_eq!(made.get(), 2);
+        // a new snapshot (an edit) never sees the old one's values
+        let second = Arc::new(Engine::new(Vec::new(), Vec::new()));
+        assert_eq!(cache.get_or_make(&second, 1, || make(30)), Ok(30));
+        drop(first);
+        let third = Arc::new(Engine::new(Vec::new(), Vec::new()));
+        assert_eq!(cache.get_or_make(&third, 1, || make(40)), Ok(40));
+        assert_eq!(made.get(), 4);
+        // at most `capacity` entries, dead snapshots dropped first
+        assert!(cache.entries.lock().unwrap().len() <= 2);
+        assert_eq!(cache.get_or_make(&third, 1, || make(41)), Ok(40));
+        // a failure is not kept
+        assert_eq!(cache.get_or_make(&third, 9, || Err::<u32, ()>(())), Err(()));
+        assert_eq!(cache.get_or_make(&third, 9, || make(90)), Ok(90));
+    }
 
     #[test]
     fn csv_fields_are_quoted_and_defused() {
