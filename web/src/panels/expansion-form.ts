@@ -24,7 +24,6 @@ export interface ExpansionForm {
   clearInvalid(): void;
   /** Stop picking a point (the panel was put away). */
   stopPicking(): void;
-  nearPoint(): { lon: number; lat: number } | null;
   /** The company chosen to be near, when its name is one of the companies layer. */
   company(): { id: string; name: string } | null;
   /** Fill the form with a request (a saved search); resolves when the company names are in. */
@@ -436,7 +435,6 @@ export function renderExpansionForm(map: MapLibreMap, onSubmit: () => void, onNe
       pick.stop();
       renderNear();
     },
-    nearPoint: () => (nearMode === 'point' ? point : null),
     company: () => {
       if (nearMode !== 'company') return null;
       const name = company.value.trim();

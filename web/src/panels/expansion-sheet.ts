@@ -13,7 +13,7 @@
 import { fetchFeature, getJson, geometryBbox, type Bbox, type Feature, type FeatureCollection, type Geometry } from '../api';
 import { formatArea, formatDate, formatNumber, formatValue } from '../format';
 import { t, type Dictionary } from '../i18n';
-import type { Site, SiteRequest } from './expansion-api';
+import type { Site } from './expansion-api';
 import { SITE_COLOUR } from './expansion-map';
 
 export interface SheetContext {
@@ -21,7 +21,6 @@ export interface SheetContext {
   rank: number;
   parkName: string;
   parkManager: string | null;
-  request: SiteRequest;
   accessPoints: Feature[];
   /** A one-line summary of the request, already in the current language. */
   requestSummary: string;

@@ -169,7 +169,6 @@ export function renderExpansionPanel(container: HTMLElement, map: MapLibreMap, m
       rank,
       parkName: parkName(site),
       parkManager: typeof park?.properties.manager === 'string' ? park.properties.manager : null,
-      request: request!,
       accessPoints,
       requestSummary: request ? form.summary(request) : '',
     });
