@@ -242,6 +242,15 @@ describe('the Leegstand panel', () => {
       );
       assert.match(await heatmap.locator('.heat-legend').textContent(), /pp/);
 
+      // The smooth surface (kernel ratio, masked where too few units): the server's squares.
+      await heatmap.getByLabel('Kaart toont').selectOption('surface');
+      await page.waitForFunction(() => document.querySelector('.vacancy-heatmap')?.dataset.mode === 'surface' && document.querySelector('.vacancy-heatmap')?.dataset.state === 'ready');
+      const surface = await getJson(atlas.baseUrl, `/api/vacancy/surface?date=${date}&weight=count`);
+      const drawnSurface = await onMap();
+      assert.equal(drawnSurface.length, surface.features.length);
+      assert.ok(drawnSurface.every((cell) => cell.ratio >= 0 && cell.ratio <= 1 && cell.units >= 5));
+      assert.ok(await heatmap.locator('button[data-resolution="9"]').isDisabled(), 'no hexagon size for the surface');
+
       // The heatmap belongs to the Leegstand task: back on the map tab it is put away.
       await page.getByRole('tab', { name: 'Kaart' }).click();
       assert.equal(await page.evaluate(() => window.__atlasMap.getLayoutProperty('vacancy-h3-fill', 'visibility')), 'none');

@@ -59,6 +59,10 @@ interface Trend {
   groups: { id: string; name: string; points: TrendPoint[] }[];
 }
 
+/** The H3 rate on the date, its change since a year before, or the smooth kernel-ratio surface. */
+type HeatMode = 'rate' | 'change' | 'surface';
+const HEAT_MODES: HeatMode[] = ['rate', 'change', 'surface'];
+
 type Column = 'name' | 'units' | 'vacant' | 'rate_count' | 'rate_area' | 'frictional' | 'long_term' | 'structural' | 'register_candidates';
 const COLUMNS: Column[] = ['name', 'units', 'vacant', 'rate_count', 'rate_area', 'frictional', 'long_term', 'structural', 'register_candidates'];
 
@@ -161,7 +165,7 @@ export function renderVacancyPanel(container: HTMLElement, map: MapLibreMap, map
     resolution: 9 as 9 | 10,
     colourBy: 'rate_count' as 'rate_count' | 'rate_area',
     /** The map shows the rate on the date, or its change since a year before. */
-    heatMode: 'rate' as 'rate' | 'change',
+    heatMode: 'rate' as HeatMode,
   };
   let sequence = 0;
   let heatmapSequence = 0;
@@ -301,6 +305,8 @@ export function renderVacancyPanel(container: HTMLElement, map: MapLibreMap, map
     state.colourBy = colourSelect.value === 'rate_area' ? 'rate_area' : 'rate_count';
     applyHeatmapColour();
     renderLegend();
+    // The surface weighs units by count or floor area on the server.
+    if (state.heatMode === 'surface') void loadHeatmap();
   });
   colourLabel.append(colourText, colourSelect);
   const modeLabel = document.createElement('label');
@@ -310,7 +316,8 @@ export function renderVacancyPanel(container: HTMLElement, map: MapLibreMap, map
   const modeSelect = document.createElement('select');
   modeSelect.name = 'heat-mode';
   modeSelect.addEventListener('change', () => {
-    state.heatMode = modeSelect.value === 'change' ? 'change' : 'rate';
+    state.heatMode = HEAT_MODES.find((mode) => mode === modeSelect.value) ?? 'rate';
+    syncControls();
     renderLegend();
     void loadHeatmap();
   });
@@ -329,7 +336,11 @@ export function renderVacancyPanel(container: HTMLElement, map: MapLibreMap, map
   // ---- controls ----
   function syncControls(): void {
     for (const button of byButtons) button.setAttribute('aria-pressed', String(button.dataset.by === state.by));
-    for (const button of resolutionButtons) button.setAttribute('aria-pressed', String(button.dataset.resolution === String(state.resolution)));
+    for (const button of resolutionButtons) {
+      button.setAttribute('aria-pressed', String(button.dataset.resolution === String(state.resolution)));
+      // The surface is on square cells, not hexagons.
+      button.disabled = state.heatMode === 'surface';
+    }
     const dictionary = t();
     colourSelect.replaceChildren(
       ...(['rate_count', 'rate_area'] as const).map((key) => {
@@ -339,8 +350,12 @@ export function renderVacancyPanel(container: HTMLElement, map: MapLibreMap, map
       }),
     );
     modeSelect.replaceChildren(
-      ...(['rate', 'change'] as const).map((key) => {
-        const option = new Option(key === 'rate' ? dictionary.vacancy.heatModes.rate : dictionary.vacancy.heatModes.change(state.date ? formatDate(shiftMonths(state.date, -12)) : ''), key);
+      ...HEAT_MODES.map((key) => {
+        const text =
+          key === 'change' ? dictionary.vacancy.heatModes.change(state.date ? formatDate(shiftMonths(state.date, -12)) : '')
+          : key === 'surface' ? dictionary.vacancy.heatModes.surface
+          : dictionary.vacancy.heatModes.rate;
+        const option = new Option(text, key);
         option.selected = key === state.heatMode;
         return option;
       }),
@@ -703,13 +718,14 @@ export function renderVacancyPanel(container: HTMLElement, map: MapLibreMap, map
 
   /** The property that colours a cell: a rate (fraction) or its change in points. */
   function heatKey(): string {
+    if (state.heatMode === 'surface') return 'ratio';
     if (state.heatMode === 'rate') return state.colourBy;
     return state.colourBy === 'rate_area' ? 'change_area_pp' : 'change_count_pp';
   }
 
   function colourExpression(): ExpressionSpecification {
     const key = heatKey();
-    const scale = state.heatMode === 'rate' ? RAMP : CHANGE_RAMP;
+    const scale = state.heatMode === 'change' ? CHANGE_RAMP : RAMP;
     const ramp: (number | string)[] = [scale[0][1]];
     for (const [threshold, colour] of scale.slice(1)) ramp.push(threshold, colour);
     return [
@@ -726,6 +742,9 @@ export function renderVacancyPanel(container: HTMLElement, map: MapLibreMap, map
     const key = heatKey();
     const value = properties[key];
     const known = value !== null && value !== undefined && properties.too_small !== true;
+    if (state.heatMode === 'surface') {
+      return dictionary.vacancy.surfaceCell(formatRate(Number(value), dictionary), formatNumber(Number(properties.units ?? 0), dictionary, 0));
+    }
     if (state.heatMode === 'change') {
       const units = Number(properties.units_to ?? 0);
       const vacant = Number(properties.vacant_to ?? 0);
@@ -762,13 +781,15 @@ export function renderVacancyPanel(container: HTMLElement, map: MapLibreMap, map
 
   function applyHeatmapColour(): void {
     if (map.getLayer(H3_FILL)) map.setPaintProperty(H3_FILL, 'fill-color', colourExpression());
+    // Hexagons get a white edge; the surface's small squares read as one smooth field without.
+    if (map.getLayer(H3_LINE)) map.setPaintProperty(H3_LINE, 'line-opacity', state.heatMode === 'surface' ? 0 : 0.8);
   }
 
   function renderLegend(): void {
     const dictionary = t();
     const points = (value: number) => `${signed(value, (size) => formatNumber(size, dictionary, 0))} ${dictionary.vacancy.points}`;
     const items =
-      state.heatMode === 'rate'
+      state.heatMode !== 'change'
         ? RAMP.map(([threshold, colour], index) => {
             const next = RAMP[index + 1]?.[0];
             const text = next === undefined ? `≥ ${formatRate(threshold, dictionary)}` : `${formatRate(threshold, dictionary)} – ${formatRate(next, dictionary)}`;
@@ -780,7 +801,7 @@ export function renderVacancyPanel(container: HTMLElement, map: MapLibreMap, map
             return [colour, text] as const;
           });
     legend.replaceChildren(
-      ...[...items, [TOO_SMALL_COLOUR, dictionary.vacancy.tooSmall(MIN_UNITS)] as const].map(([colour, text]) => {
+      ...[...items, [state.heatMode === 'surface' ? 'transparent' : TOO_SMALL_COLOUR, state.heatMode === 'surface' ? dictionary.vacancy.surfaceMasked(MIN_UNITS) : dictionary.vacancy.tooSmall(MIN_UNITS)] as const].map(([colour, text]) => {
         const item = document.createElement('li');
         const swatch = document.createElement('span');
         swatch.className = 'heat-swatch';
@@ -798,9 +819,9 @@ export function renderVacancyPanel(container: HTMLElement, map: MapLibreMap, map
     try {
       await mapReady;
       const url =
-        state.heatMode === 'rate'
-          ? `/api/vacancy/h3?date=${state.date}&res=${state.resolution}`
-          : `/api/vacancy/h3/change?from=${shiftMonths(state.date, -12)}&to=${state.date}&res=${state.resolution}`;
+        state.heatMode === 'rate' ? `/api/vacancy/h3?date=${state.date}&res=${state.resolution}`
+        : state.heatMode === 'change' ? `/api/vacancy/h3/change?from=${shiftMonths(state.date, -12)}&to=${state.date}&res=${state.resolution}`
+        : `/api/vacancy/surface?date=${state.date}&weight=${state.colourBy === 'rate_area' ? 'area' : 'count'}`;
       const data = await getJson<GeoJSON.FeatureCollection>(url);
       if (mine !== heatmapSequence) return;
       ensureHeatmapLayers().setData(data);
