@@ -46,7 +46,7 @@ export class ExpansionMap {
     const before = firstPointLayer(map);
     if (!map.getSource(SITES)) map.addSource(SITES, { type: 'geojson', data: EMPTY });
     if (!map.getSource(NEAR)) map.addSource(NEAR, { type: 'geojson', data: EMPTY });
-    map.addLayer({ id: SITES_FILL_LAYER, type: 'fill', source: SITES, paint: { 'fill-color': ['case', ['get', 'selected'], SELECTED_COLOUR, SITE_COLOUR], 'fill-opacity': ['case', ['get', 'selected'], 0.45, 0.28] } }, before);
+    map.addLayer({ id: SITES_FILL_LAYER, type: 'fill', source: SITES, paint: { 'fill-color': SITE_COLOUR, 'fill-opacity': ['case', ['get', 'selected'], 0.42, 0.26] } }, before);
     map.addLayer({ id: `${SITES}-casing`, type: 'line', source: SITES, paint: { 'line-color': '#ffffff', 'line-width': ['case', ['get', 'selected'], 7, 5], 'line-opacity': 0.9 } }, before);
     map.addLayer({ id: SITES_LINE_LAYER, type: 'line', source: SITES, paint: { 'line-color': ['case', ['get', 'selected'], SELECTED_COLOUR, SITE_COLOUR], 'line-width': ['case', ['get', 'selected'], 3.5, 2.2] } }, before);
     map.addLayer({ id: `${NEAR}-circle`, type: 'circle', source: NEAR, paint: { 'circle-radius': 7, 'circle-color': '#17324d', 'circle-stroke-color': '#ffffff', 'circle-stroke-width': 3 } });

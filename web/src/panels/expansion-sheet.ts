@@ -92,7 +92,7 @@ function lines(geometry: Geometry | null): number[][][] {
 }
 
 /** The map extract: site, parcels, streets and access points in a local equirectangular frame. */
-function mapExtract(site: Site, parcels: Feature[], streets: Feature[], access: Feature[], dictionary: Dictionary, name: string): SVGSVGElement {
+function mapExtract(site: Site, members: Feature[], parcels: Feature[], streets: Feature[], access: Feature[], dictionary: Dictionary, name: string): SVGSVGElement {
   const WIDTH = EXTRACT_WIDTH;
   const HEIGHT = EXTRACT_HEIGHT;
   const box = extractBox(geometryBbox(site.geometry) ?? [5.5, 50.96, 5.51, 50.97]);
@@ -126,6 +126,12 @@ function mapExtract(site: Site, parcels: Feature[], streets: Feature[], access: 
     body.append(svg('path', { d: path(lines(street.geometry), false), fill: 'none', stroke: major ? '#c89b3c' : '#ffffff', 'stroke-width': major ? 3.2 : 2, 'stroke-linecap': 'round' }));
   }
   body.append(svg('path', { d: path(rings(site.geometry), true), fill: SITE_COLOUR, 'fill-opacity': 0.35, stroke: SITE_COLOUR, 'stroke-width': 3, 'fill-rule': 'evenodd' }));
+  // An assembled site: its parcels' own boundaries, dashed, inside the one outline.
+  if (members.length > 1) {
+    for (const member of members) {
+      body.append(svg('path', { d: path(rings(member.geometry), true), fill: 'none', stroke: SITE_COLOUR, 'stroke-width': 1.2, 'stroke-dasharray': '5 4' }));
+    }
+  }
   for (const point of access) {
     if (point.geometry?.type !== 'Point') continue;
     const [x, y] = project(point.geometry.coordinates);
@@ -201,7 +207,7 @@ async function buildSheet(context: SheetContext, dictionary: Dictionary): Promis
   article.append(header);
 
   const figure = el('figure', 'sheet-figure');
-  figure.append(mapExtract(site, neighbours, streets, context.accessPoints, dictionary, name));
+  figure.append(mapExtract(site, parcels, neighbours, streets, context.accessPoints, dictionary, name));
   const caption = el('figcaption', 'sheet-caption', `${dictionary.sheet.map}: ${dictionary.sheet.mapLegendSite} (${dictionary.expansion.rank(context.rank)}), ${dictionary.sheet.mapLegendParcels.toLowerCase()}, ${dictionary.sheet.mapLegendAccess.toLowerCase()}`);
   figure.append(caption);
   article.append(figure);
