@@ -259,7 +259,7 @@ export const en: Dictionary = {
       neighbourhood: 'Neighbourhood',
       population: 'Residents',
       share: 'Reached',
-      change: 'Change',
+      change: 'Δ pp',
       median: 'Median',
       p90: 'P90',
       unreachable: 'Unreach.',

@@ -264,7 +264,7 @@ export const nl = {
       neighbourhood: 'Wijk',
       population: 'Inwoners',
       share: 'Bereikt',
-      change: 'Verschil',
+      change: 'Δ %-punt',
       median: 'Mediaan',
       p90: 'P90',
       unreachable: 'Onbereikb.',

@@ -24,7 +24,7 @@ export const SHARE_CLASSES: { from: number; to: number; colour: string }[] = [
 export const NO_RESIDENTS_COLOUR = '#c4c9ce';
 /** Isochrone colours from the nearest (400 m) to the farthest (1,200 m). */
 export const ISOCHRONE_COLOURS: Record<number, string> = { 400: '#1f7a4d', 800: '#4fa36f', 1200: '#a3d4a8' };
-export const GAP_COLOUR = '#8e1b5c';
+export const GAP_COLOUR = '#c0267e';
 export const UNREACHABLE_COLOUR = '#4b5563';
 export const ADDED_COLOUR = '#0a7d3a';
 
@@ -112,7 +112,7 @@ export class CoverageMap {
         // Residents with no walking route at all (unreachable) in grey.
         'circle-color': ['case', ['==', ['get', 'unreachable'], true], UNREACHABLE_COLOUR, GAP_COLOUR],
         'circle-opacity': 0.75,
-        'circle-radius': ['interpolate', ['linear'], ['zoom'], 11, 1.6, 14, 3, 17, 6],
+        'circle-radius': ['interpolate', ['linear'], ['zoom'], 11, 2, 14, 3.6, 17, 7],
         'circle-stroke-color': '#ffffff',
         'circle-stroke-width': ['interpolate', ['linear'], ['zoom'], 11, 0, 14, 0.6],
       },

@@ -41,6 +41,13 @@ export function formatMetres(metres: number | null, dictionary: Dictionary): str
   return metres === null ? dictionary.coverage.noShare : `${formatNumber(Math.round(metres), dictionary, 0)} m`;
 }
 
+/** A change in the table: signed percentage points without the unit (the header names it), empty when none. */
+function changeText(difference: number | null, dictionary: Dictionary): string {
+  if (difference === null || Math.abs(difference) < 0.00005) return '';
+  const digits = new Intl.NumberFormat(dictionary.locale, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+  return `${difference > 0 ? '+' : '−'}${digits.format(Math.abs(difference) * 100)}`;
+}
+
 function change(row: TableRow): number | null {
   if (row.before === undefined || row.before === null || row.figures.share === null) return null;
   return row.figures.share - row.before;
@@ -50,7 +57,7 @@ const COLUMNS: Column[] = [
   { key: 'name', title: (d) => d.coverage.table.neighbourhood, value: (row) => row.figures.name, text: (row) => row.figures.name, numeric: false },
   { key: 'population', title: (d) => d.coverage.table.population, value: (row) => row.figures.population, text: (row, d) => formatNumber(row.figures.population, d, 0), numeric: true },
   { key: 'share', title: (d) => d.coverage.table.share, value: (row) => row.figures.share, text: (row, d) => formatShare(row.figures.share, d), numeric: true },
-  { key: 'change', title: (d) => d.coverage.table.change, value: change, text: (row, d) => (change(row) === null ? '' : formatPoints(change(row)!, d)), numeric: true },
+  { key: 'change', title: (d) => d.coverage.table.change, value: change, text: (row, d) => changeText(change(row), d), numeric: true },
   { key: 'median', title: (d) => d.coverage.table.median, value: (row) => row.figures.median_m, text: (row, d) => formatMetres(row.figures.median_m, d), numeric: true },
   { key: 'p90', title: (d) => d.coverage.table.p90, value: (row) => row.figures.p90_m, text: (row, d) => formatMetres(row.figures.p90_m, d), numeric: true },
   { key: 'unreachable', title: (d) => d.coverage.table.unreachable, value: (row) => row.figures.unreachable, text: (row, d) => formatNumber(row.figures.unreachable, d, 0), numeric: true },
@@ -84,8 +91,9 @@ export function renderCoverageTable(onSelect: (code: string) => void): CoverageT
   let sortKey: ColumnKey = 'share';
   let ascending = true;
 
+  /** In what-if mode the change takes the place of the unreachable residents (the headline still gives the city's). */
   function columns(): Column[] {
-    return COLUMNS.filter((column) => column.key !== 'change' || whatIf);
+    return COLUMNS.filter((column) => (column.key === 'change' ? whatIf : column.key === 'unreachable' ? !whatIf : true));
   }
 
   function render(): void {
