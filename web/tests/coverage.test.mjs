@@ -204,6 +204,46 @@ describe('the Buurtaanbod panel', () => {
     });
   });
 
+  test('an imagined supermarket for the daily basket, which becomes a bakery when the question does', async (t) => {
+    const gaps = await getJson(atlas.baseUrl, '/api/coverage/gaps?kind=daily&threshold_m=800');
+    const units = await getJson(atlas.baseUrl, '/api/layers/shop_units/features?limit=10000');
+    const daily = units.features.filter((unit) => ['supermarket', 'bakery', 'butcher', 'grocery'].includes(unit.properties.kind) && unit.geometry?.type === 'Point');
+    // Metres between two [lon, lat] points near Genk (equirectangular is plenty at this range).
+    const metres = ([a, b], [c, d]) => Math.hypot((c - a) * 111_320 * Math.cos((b * Math.PI) / 180), (d - b) * 110_540);
+    // A resident beyond reach with no daily shop within 50 m, so the click drops a shop rather than removing one.
+    const resident = gaps.features.find((feature) => !feature.properties.unreachable && daily.every((unit) => metres(unit.geometry.coordinates, feature.geometry.coordinates) > 50));
+    assert.ok(resident, 'a resident beyond reach of the daily basket');
+    const [lon, lat] = resident.geometry.coordinates;
+    await withAtlas(t, browser, atlas.baseUrl, `#16/${lat.toFixed(6)}/${lon.toFixed(6)}`, async ({ page, errors }) => {
+      const panel = await openCoverage(page, 'Dagelijks pakket', '800 m');
+      await panel.getByRole('button', { name: 'Winkels plaatsen of weghalen' }).click();
+      await panel.getByLabel('Soort nieuwe winkel').selectOption({ label: 'Supermarkt' });
+      const box = await page.locator('#map').boundingBox();
+      const point = await page.evaluate(([lon, lat]) => window.__atlasMap.project([lon, lat]), [lon, lat]);
+      let sent = page.waitForRequest((request) => request.url().endsWith('/api/coverage/whatif'));
+      await page.mouse.click(box.x + point.x, box.y + point.y);
+      let request = JSON.parse((await sent).postData());
+      assert.equal(request.kind, 'daily');
+      assert.deepEqual(request.add.map((shop) => shop.kind), ['supermarket']);
+      await page.waitForFunction(() => document.getElementById('panel-coverage')?.dataset.whatif === 'ready', null, { timeout: 30_000 });
+      const response = await fetch(`${atlas.baseUrl}/api/coverage/whatif`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(request) });
+      const whatIf = await response.json();
+      assert.ok(whatIf.after.city.covered > whatIf.before.city.covered, 'a supermarket covers the resident it stands by');
+      assert.equal(await panel.locator('.coverage-changes li[data-code="city"]').count(), 1);
+      assert.ok(await panel.getByText('Nieuwe supermarkt 1').isVisible());
+
+      // The question changes to bakeries: the imagined shop is asked about as a bakery.
+      sent = page.waitForRequest((request) => request.url().endsWith('/api/coverage/whatif'));
+      await panel.getByRole('radio', { name: 'Bakker', exact: true }).check();
+      request = JSON.parse((await sent).postData());
+      assert.equal(request.kind, 'bakery');
+      assert.deepEqual(request.add.map((shop) => shop.kind), ['bakery']);
+      await page.waitForFunction(() => document.getElementById('panel-coverage')?.dataset.whatif === 'ready', null, { timeout: 30_000 });
+      assert.ok(await panel.getByText('Nieuwe bakker 1').isVisible());
+      assert.deepEqual(errors, [], 'no errors in the console');
+    });
+  });
+
   test('a click on a bakery shows how far 400, 800 and 1,200 m of walking reach', async (t) => {
     const units = await getJson(atlas.baseUrl, '/api/layers/shop_units/features?limit=10000');
     const bakery = units.features.find((unit) => unit.properties.kind === 'bakery' && unit.properties.status === 'occupied' && unit.geometry?.type === 'Point');
