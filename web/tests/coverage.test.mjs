@@ -200,6 +200,16 @@ describe('the Buurtaanbod panel', () => {
       await panel.getByRole('button', { name: 'Alles wissen' }).click();
       await page.waitForFunction(() => document.getElementById('panel-coverage')?.dataset.whatif === 'none');
       assert.equal((await row.locator('td[data-column="share"]').textContent()).trim(), percent(target.share));
+
+      // From the keyboard: Enter on the map places a shop in its centre.
+      const centre = await page.evaluate(() => window.__atlasMap.getCenter().toArray());
+      const typed = page.waitForRequest((request) => request.url().endsWith('/api/coverage/whatif'));
+      await page.locator('.maplibregl-canvas').focus();
+      await page.keyboard.press('Enter');
+      const keyed = JSON.parse((await typed).postData());
+      assert.equal(keyed.add.length, 1);
+      assert.ok(Math.abs(keyed.add[0].lon - centre[0]) < 1e-6 && Math.abs(keyed.add[0].lat - centre[1]) < 1e-6, 'at the centre of the map');
+      await page.waitForFunction(() => document.getElementById('panel-coverage')?.dataset.whatif === 'ready', null, { timeout: 30_000 });
       assert.deepEqual(errors, [], 'no errors in the console');
     });
   });

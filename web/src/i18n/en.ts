@@ -241,7 +241,7 @@ export const en: Dictionary = {
       title: 'What if…',
       start: 'Place or remove shops',
       stop: 'Done placing',
-      hint: 'Click the map to place an imagined shop. Click a ringed shop to imagine it gone.',
+      hint: 'Click the map to place an imagined shop (or press Enter on the map: in its centre). Click a ringed shop to imagine it gone.',
       addedKind: 'Kind of new shop',
       added: (kind: string, index: number) => `New ${kind.toLowerCase()} ${index}`,
       removed: (name: string) => `Removed: ${name}`,

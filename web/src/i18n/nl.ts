@@ -246,7 +246,7 @@ export const nl = {
       title: 'Wat als…',
       start: 'Winkels plaatsen of weghalen',
       stop: 'Klaar met plaatsen',
-      hint: 'Klik op de kaart om een denkbeeldige winkel te plaatsen. Klik op een omcirkelde winkel om ze weg te denken.',
+      hint: 'Klik op de kaart om een denkbeeldige winkel te plaatsen (of druk Enter op de kaart: in het midden). Klik op een omcirkelde winkel om ze weg te denken.',
       addedKind: 'Soort nieuwe winkel',
       added: (kind: string, index: number) => `Nieuwe ${kind.toLowerCase()} ${index}`,
       removed: (name: string) => `Weggehaald: ${name}`,

@@ -4,7 +4,8 @@
 //
 // Used by the Buurtaanbod what-if (drop a hypothetical shop) and by the
 // Uitbreiding form (a point to search near). A drag still pans the map: only
-// a press and release within a few pixels counts as a pick.
+// a press and release within a few pixels counts as a pick. From the
+// keyboard, Enter on the focused map picks the map's centre.
 
 import type { Map as MapLibreMap } from 'maplibre-gl';
 
@@ -41,6 +42,21 @@ export function pickMode(map: MapLibreMap): PickMode {
       const point = { x: event.clientX - box.left, y: event.clientY - box.top };
       const at = map.unproject([point.x, point.y]);
       handler(at.lng, at.lat, point);
+    },
+    { capture: true },
+  );
+
+  // From the keyboard: Enter on the focused map picks its centre.
+  container.addEventListener(
+    'keydown',
+    (event) => {
+      if (!handler || event.key !== 'Enter' || !container.contains(event.target as Node)) return;
+      if ((event.target as HTMLElement).closest('button, a, input, select, textarea')) return;
+      event.preventDefault();
+      event.stopPropagation();
+      const centre = map.getCenter();
+      const point = map.project(centre);
+      handler(centre.lng, centre.lat, { x: point.x, y: point.y });
     },
     { capture: true },
   );
