@@ -82,10 +82,20 @@ describe('the Uitbreiding panel', () => {
       }
       assert.match(await firstCard.locator('.site-score-value').textContent(), /^\d{1,3} \/ 100$/);
 
+      // Paging: the next page follows on, as the API pages it.
+      if (body.total > body.sites.length) {
+        await panel.getByRole('button', { name: 'Meer tonen' }).click();
+        const next = await replay({ ...request, offset: request.limit, explain: false });
+        await page.waitForFunction((count) => document.querySelectorAll('#panel-expansion .site-card').length === count, body.sites.length + next.body.sites.length, { timeout: 30_000 });
+        const all = await cards.evaluateAll((elements) => elements.map((element) => element.dataset.siteId));
+        assert.deepEqual(all, [...body.sites, ...next.body.sites].map((site) => String(site.id)));
+        assert.equal(new Set(all).size, all.length, 'no site twice');
+      }
+
       // On the map: every site outlined, one numbered marker each.
       await mapIdle(page);
       const markers = page.locator('.site-marker');
-      assert.equal(await markers.count(), body.sites.length);
+      assert.equal(await markers.count(), await cards.count());
       assert.equal(await markers.first().textContent(), '1');
       const drawn = await page.evaluate(() => [...new Set(window.__atlasMap.queryRenderedFeatures(undefined, { layers: ['expansion-sites-fill'] }).map((feature) => feature.properties.id))]);
       assert.ok(drawn.includes(String(first.id)), 'the first site is drawn');
