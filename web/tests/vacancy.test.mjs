@@ -78,8 +78,8 @@ async function openUnitPopup(page, unit) {
   return popup;
 }
 
-/** An occupied unit with an occupant, far enough from its neighbours to click alone, read as retail. */
-async function occupiedUnit(cookie) {
+/** Occupied units with an occupant, far enough from their neighbours to click alone, read as retail. */
+async function occupiedUnits(cookie) {
   const { status, body } = await request('GET', '/api/layers/shop_units/features?limit=10000', { cookie });
   assert.equal(status, 200);
   const units = body.features;
@@ -91,8 +91,14 @@ async function occupiedUnit(cookie) {
   const lonely = units.filter(
     (unit) => unit.properties.status === 'occupied' && unit.properties.occupant && units.every((other) => other === unit || metres(unit, other) > 12),
   );
-  assert.ok(lonely.length > 0, 'the demo has an occupied unit with an occupant that stands alone');
-  return lonely[0];
+  assert.ok(lonely.length > 1, 'the demo has occupied units with an occupant that stand alone');
+  return lonely;
+}
+
+/** Centre the map on a unit at zoom 18. */
+async function goTo(page, unit) {
+  await page.evaluate((center) => window.__atlasMap.jumpTo({ center, zoom: 18 }), unit.geometry.coordinates);
+  await mapIdle(page);
 }
 
 const at = (zoom, [lon, lat]) => `#${zoom}/${lat.toFixed(6)}/${lon.toFixed(6)}`;
@@ -272,7 +278,7 @@ describe('editing as the retail team', () => {
     if (!password) return t.skip('no account could be made (ATLAS_URL)');
     const login = await request('POST', '/api/session', { body: { name: RETAIL.name, password } });
     assert.equal(login.status, 200, 'the retail account signs in over the API');
-    const unit = await occupiedUnit(login.cookie);
+    const [unit, other] = await occupiedUnits(login.cookie);
     const occupant = unit.properties.occupant;
 
     await withAtlas(t, browser, atlas.baseUrl, at(18, unit.geometry.coordinates), async ({ page }) => {
@@ -304,6 +310,7 @@ describe('editing as the retail team', () => {
       assert.equal(await dialog.getByLabel('Status').inputValue(), 'occupied');
       assert.equal(await dialog.getByLabel('Uitbater').inputValue(), occupant);
       await dialog.getByLabel('Status').selectOption('vacant');
+      assert.equal(await dialog.getByLabel('Uitbater').inputValue(), '', 'a unit that becomes vacant loses its occupant (the server does the same)');
       await dialog.getByLabel('Geldig vanaf').fill(date);
       await dialog.getByRole('button', { name: 'Opslaan' }).click();
       await dialog.waitFor({ state: 'detached', timeout: 10_000 });
@@ -341,17 +348,23 @@ describe('editing as the retail team', () => {
         );
       }
 
-      // Signed in, the popup shows the occupant; signed out, it is gone.
       popup = await openUnitPopup(page, unit);
       assert.equal(await popup.locator('dd[data-field="status"]').textContent(), 'Leeg');
-      assert.equal(await popup.locator('dd[data-field="occupant"]').textContent(), occupant);
+      assert.ok(!(await popup.textContent()).includes(occupant), 'the vacant unit has no occupant any more');
+      await page.keyboard.press('Escape');
+
+      // Signed in, an occupied unit's popup shows its occupant; signed out, it is gone.
+      await goTo(page, other);
+      popup = await openUnitPopup(page, other);
+      assert.equal(await popup.locator('dd[data-field="occupant"]').textContent(), other.properties.occupant);
       await page.keyboard.press('Escape');
       await page.getByRole('button', { name: 'Afmelden' }).click();
       await page.getByRole('button', { name: 'Aanmelden', exact: true }).waitFor();
       await mapIdle(page);
-      popup = await openUnitPopup(page, unit);
+      popup = await openUnitPopup(page, other);
       const text = await popup.textContent();
-      assert.ok(!text.includes(occupant), `the occupant is gone from the popup: ${text}`);
+      assert.ok(!text.includes(other.properties.occupant), `the occupant is gone from the popup: ${text}`);
+      assert.equal(await popup.locator('dd[data-field="occupant"]').count(), 0, 'no occupant field for the public');
       assert.equal(await popup.getByRole('button', { name: 'Bewerken' }).count(), 0);
     });
   });
@@ -360,7 +373,7 @@ describe('editing as the retail team', () => {
     const password = atlas.passwords[RETAIL.name];
     if (!password) return t.skip('no account could be made (ATLAS_URL)');
     const login = await request('POST', '/api/session', { body: { name: RETAIL.name, password } });
-    const unit = await occupiedUnit(login.cookie);
+    const [unit] = await occupiedUnits(login.cookie);
 
     await withAtlas(t, browser, atlas.baseUrl, at(18, unit.geometry.coordinates), async ({ page }) => {
       await signIn(page, RETAIL.name, password);

@@ -156,6 +156,10 @@ export function openUnitEditor(unitId: string, address: string): void {
   note.rows = 2;
   addField('note', note);
 
+  /** The values the form was loaded with: a field is sent only when it differs. */
+  let initial: Record<FieldName, string> = { status: '', category: '', kind: '', floor_area_m2: '', occupant: '', note: '' };
+  let version: number | null = null;
+
   // Only daily shops have a kind (bakery, butcher…); the server drops it for other categories.
   const categoryInput = inputs.get('category') as HTMLSelectElement;
   const kindInput = inputs.get('kind') as HTMLSelectElement;
@@ -164,6 +168,21 @@ export function openUnitEditor(unitId: string, address: string): void {
     if (kindInput.disabled) kindInput.value = '';
   };
   categoryInput.addEventListener('change', syncKind);
+  // A unit that becomes vacant or non-commercial loses its occupant unless the edit names one
+  // (the server's rule): the form shows it, and brings the name back if the status goes back.
+  const statusInput = inputs.get('status') as HTMLSelectElement;
+  const occupantInput = inputs.get('occupant') as HTMLInputElement;
+  let clearedOccupant: string | null = null;
+  statusInput.addEventListener('change', () => {
+    const leaving = statusInput.value === 'vacant' || statusInput.value === 'non_commercial';
+    if (leaving && occupantInput.value && occupantInput.value === initial.occupant) {
+      clearedOccupant = occupantInput.value;
+      occupantInput.value = '';
+    } else if (!leaving && clearedOccupant !== null && occupantInput.value === '') {
+      occupantInput.value = clearedOccupant;
+      clearedOccupant = null;
+    }
+  });
 
   const actions = document.createElement('div');
   actions.className = 'form-actions';
@@ -199,9 +218,6 @@ export function openUnitEditor(unitId: string, address: string): void {
   });
   root.showModal();
 
-  /** The values the form was loaded with: a field is sent only when it differs. */
-  let initial: Record<FieldName, string> = { status: '', category: '', kind: '', floor_area_m2: '', occupant: '', note: '' };
-  let version: number | null = null;
 
   const clearErrors = () => {
     message.textContent = '';
@@ -227,7 +243,6 @@ export function openUnitEditor(unitId: string, address: string): void {
       ]);
       const properties = feature.properties;
       const events = [...unitHistory.events].sort((a, b) => (a.valid_from + a.recorded_at).localeCompare(b.valid_from + b.recorded_at));
-      const latestNote = [...events].reverse().find((event) => event.note !== undefined)?.note ?? null;
       const text = (value: unknown) => (value === null || value === undefined ? '' : String(value));
       initial = {
         status: text(properties.status),
@@ -235,7 +250,8 @@ export function openUnitEditor(unitId: string, address: string): void {
         kind: text(properties.kind),
         floor_area_m2: properties.floor_area_m2 === null || properties.floor_area_m2 === undefined ? '' : String(properties.floor_area_m2).replace('.', dictionary.lang === 'nl' ? ',' : '.'),
         occupant: text(properties.occupant),
-        note: text(properties.note ?? latestNote),
+        // A note belongs to one event (it is never carried over): a new change starts without one.
+        note: '',
       };
       for (const name of FIELDS) {
         const input = inputs.get(name)!;
@@ -245,12 +261,13 @@ export function openUnitEditor(unitId: string, address: string): void {
         input.value = initial[name];
       }
       syncKind();
+      clearedOccupant = null;
       version = unitHistory.version;
       versionNote.textContent = dictionary.unitEdit.version(version);
       historyList.replaceChildren(
         ...[...events].reverse().map((event) => {
           const item = document.createElement('li');
-          const parts = [formatDate(event.valid_from), event.status ? label('status', event.status) : null, event.occupant ?? null, event.recorded_by ? `(${event.recorded_by})` : null];
+          const parts = [formatDate(event.valid_from), event.status ? label('status', event.status) : null, event.occupant ?? null, event.note ? `“${event.note}”` : null, event.recorded_by ? `(${event.recorded_by})` : null];
           item.textContent = parts.filter(Boolean).join(' · ');
           return item;
         }),
