@@ -32,6 +32,8 @@ pub struct Engine {
     coverage: coverage::CoverageCache,
     /// The site search's parcels on the market, built on first use.
     site_market: Arc<std::sync::OnceLock<sites::Market>>,
+    /// The vacancy stocks, built on first use.
+    vacancy: vacancy::VacancyCache,
 }
 
 impl Engine {
@@ -52,6 +54,7 @@ impl Engine {
             unit_events: Arc::new(unit_events),
             coverage: coverage::CoverageCache::default(),
             site_market: Arc::default(),
+            vacancy: vacancy::VacancyCache::default(),
         }
     }
 
@@ -81,6 +84,7 @@ impl Engine {
             unit_events: Arc::clone(&self.unit_events),
             coverage: self.coverage.after_upsert(layer),
             site_market: sites::Market::after_upsert(&self.site_market, layer),
+            vacancy: self.vacancy.after_upsert(layer),
         }
     }
 
@@ -90,6 +94,7 @@ impl Engine {
             let mut all = self.unit_events.as_ref().clone();
             all.extend(events);
             self.unit_events = Arc::new(all);
+            self.vacancy = self.vacancy.after_events_added();
         }
         self
     }

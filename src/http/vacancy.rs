@@ -18,11 +18,11 @@
 //!
 //! # Caches
 //! Building a stock from the engine (decoding the units, every unit's
-//! in-force history) is most of a request's time (77 ms against 0.6 ms for
-//! the hexagons at scale 10, see BENCHMARKS.md), and the engine snapshot it
+//! in-force history) is most of a request's time, and the engine snapshot it
 //! comes from never changes: an edit swaps in a new snapshot. So the stocks,
 //! and the hexagon sets that the tiles are cut from (per date, resolution
-//! and minimum), are kept per snapshot in [`SnapshotCache`]s: the first
+//! and minimum), are kept with the snapshot itself
+//! ([`VacancyCache`](crate::engine::vacancy::VacancyCache)): the first
 //! request after an edit builds them, the next ones reuse them, and a value
 //! of an old snapshot is never served for a new one.
 
@@ -35,7 +35,7 @@ use serde_json::{json, Value as Json_};
 
 use super::error::{ApiError, ApiQuery};
 use super::AppState;
-use std::sync::{Arc, Mutex, Weak};
+use std::sync::Arc;
 
 use crate::engine::vacancy::h3::{
     cell_polygon, hex_cells, hex_change, CellFigures, HexParams, HexResolution, LocatedStock,
@@ -91,11 +91,7 @@ async fn with_stock<T: Send + 'static>(
 ) -> Result<T, ApiError> {
     let engine: Arc<Engine> = state.engine();
     tokio::task::spawn_blocking(move || {
-        let stock = STOCKS
-            .get_or_make(&engine, (), || {
-                RetailStock::from_engine(&engine).map(Arc::new)
-            })
-            .map_err(ApiError::internal)?;
+        let stock = vacancy::retail_stock(&engine).map_err(ApiError::internal)?;
         work(&stock)
     })
     .await
@@ -609,92 +605,8 @@ pub async fn surface(
     Ok(Json(body))
 }
 
-/// Values made from an engine snapshot, kept while the snapshot lives: at
-/// most `capacity`, the newest last. Each entry holds a `Weak` of its
-/// snapshot, so the snapshot's address (the key) cannot be reused by another
-/// engine while the entry lives, and an entry whose snapshot is gone never
-/// matches and is dropped at the next insert. Values are made outside the
-/// lock (two requests missing at once both make it; either result is right).
-pub struct SnapshotCache<K, V> {
-    capacity: usize,
-    entries: Mutex<Vec<SnapshotEntry<K, V>>>,
-}
-
-struct SnapshotEntry<K, V> {
-    /// The snapshot's address, the key with `key`.
-    address: usize,
-    snapshot: Weak<Engine>,
-    key: K,
-    value: V,
-}
-
-impl<K, V> SnapshotEntry<K, V> {
-    fn is_for(&self, address: usize, key: &K) -> bool
-    where
-        K: PartialEq,
-    {
-        self.address == address && &self.key == key && self.snapshot.strong_count() > 0
-    }
-}
-
-impl<K: PartialEq, V: Clone> SnapshotCache<K, V> {
-    pub const fn new(capacity: usize) -> Self {
-        SnapshotCache {
-            capacity,
-            entries: Mutex::new(Vec::new()),
-        }
-    }
-
-    /// The value for (`engine`, `key`), made with `make` when not kept.
-    pub fn get_or_make<E>(
-        &self,
-        engine: &Arc<Engine>,
-        key: K,
-        make: impl FnOnce() -> Result<V, E>,
-    ) -> Result<V, E> {
-        let address = Arc::as_ptr(engine) as usize;
-        let lock = || {
-            self.entries
-                .lock()
-                .unwrap_or_else(|poisoned| poisoned.into_inner())
-        };
-        let found = lock()
-            .iter()
-            .find(|entry| entry.is_for(address, &key))
-            .map(|entry| entry.value.clone());
-        if let Some(value) = found {
-            return Ok(value);
-        }
-        let value = make()?;
-        let mut entries = lock();
-        entries.retain(|entry| entry.snapshot.strong_count() > 0 && !entry.is_for(address, &key));
-        entries.push(SnapshotEntry {
-            address,
-            snapshot: Arc::downgrade(engine),
-            key,
-            value: value.clone(),
-        });
-        if entries.len() > self.capacity {
-            entries.remove(0);
-        }
-        Ok(value)
-    }
-}
-
-/// The retail stock (with groups) of the last two snapshots.
-static STOCKS: SnapshotCache<(), Arc<RetailStock>> = SnapshotCache::new(2);
-/// The located stock of the last two snapshots.
-static LOCATED: SnapshotCache<(), Arc<LocatedStock>> = SnapshotCache::new(2);
-/// The hexagons the tiles are cut from, per (date, resolution, minimum).
-static HEX_SETS: SnapshotCache<(NaiveDate, HexResolution, usize), Arc<HexTileSet>> =
-    SnapshotCache::new(8);
-
-fn located_stock(engine: &Arc<Engine>) -> Result<Arc<LocatedStock>, ApiError> {
-    LOCATED
-        .get_or_make(engine, (), || {
-            LocatedStock::from_engine(engine).map(Arc::new)
-        })
-        .map_err(ApiError::internal)
+fn located_stock(engine: &Engine) -> Result<Arc<LocatedStock>, ApiError> {
+    vacancy::located_stock(engine).map_err(ApiError::internal)
 }
 
 /// `GET /tiles/vacancy_h3/{z}/{x}/{y}.mvt?date=&res=&min_units=`: the
@@ -717,10 +629,8 @@ pub async fn h3_tile(
         let located = located_stock(&engine)?;
         let date = date.unwrap_or_else(|| default_date(located.stock()));
         let key = (date, params.resolution, params.min_units);
-        let set = HEX_SETS.get_or_make(&engine, key, || {
-            Ok::<_, ApiError>(Arc::new(HexTileSet::new(hex_cells(
-                &located, date, &params,
-            ))))
+        let set = vacancy::cache::kept(&engine, key, || {
+            Ok::<_, ApiError>(HexTileSet::new(hex_cells(&located, date, &params)))
         })?;
         Ok(render_hex_tile(&set, tile, &tile_params))
     })
@@ -743,38 +653,6 @@ pub async fn h3_tile(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_snapshot_cache_keeps_values_per_live_snapshot_and_key() {
-        let cache: SnapshotCache<u32, u32> = SnapshotCache::new(2);
-        let made = std::cell::Cell::new(0);
-        let make = |value: u32| {
-            made.set(made.get() + 1);
-            Ok::<_, ()>(value)
-        };
-        let first = Arc::new(Engine::new(Vec::new(), Vec::new()));
-        assert_eq!(cache.get_or_make(&first, 1, || make(10)), Ok(10));
-        assert_eq!(cache.get_or_make(&first, 1, || make(11)), Ok(10), "kept");
-        assert_eq!(
-            cache.get_or_make(&first, 2, || make(20)),
-            Ok(20),
-            "another key"
-        );
-        assert_eq!(made.get(), 2);
-        // a new snapshot (an edit) never sees the old one's values
-        let second = Arc::new(Engine::new(Vec::new(), Vec::new()));
-        assert_eq!(cache.get_or_make(&second, 1, || make(30)), Ok(30));
-        drop(first);
-        let third = Arc::new(Engine::new(Vec::new(), Vec::new()));
-        assert_eq!(cache.get_or_make(&third, 1, || make(40)), Ok(40));
-        assert_eq!(made.get(), 4);
-        // at most `capacity` entries, dead snapshots dropped first
-        assert!(cache.entries.lock().unwrap().len() <= 2);
-        assert_eq!(cache.get_or_make(&third, 1, || make(41)), Ok(40));
-        // a failure is not kept
-        assert_eq!(cache.get_or_make(&third, 9, || Err::<u32, ()>(())), Err(()));
-        assert_eq!(cache.get_or_make(&third, 9, || make(90)), Ok(90));
-    }
 
     #[test]
     fn csv_fields_are_quoted_and_defused() {

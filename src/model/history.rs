@@ -7,7 +7,7 @@
 //! one wins. A back-dated correction (recorded late, valid early) therefore
 //! changes the past, and the earlier record stays in the history.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
@@ -105,14 +105,151 @@ pub fn histories(events: &[UnitEvent]) -> BTreeMap<String, UnitHistory> {
         .collect()
 }
 
+/// The histories of many units without copying an event: for each unit
+/// (by position, `0..n_units`) the positions of its events in one event
+/// list, in [`UnitHistory`] order (valid-from, then recording).
+#[derive(Debug, Clone, Default)]
+pub struct HistoryIndex {
+    /// Unit k's events are `order[starts[k]..starts[k + 1]]`.
+    starts: Vec<u32>,
+    order: Vec<u32>,
+}
+
+impl HistoryIndex {
+    /// Group `events` by the unit position `position_of(unit_id)` gives
+    /// (below `n_units`); events of a unit it does not know are left out.
+    pub fn new(
+        events: &[UnitEvent],
+        n_units: usize,
+        position_of: impl Fn(&str) -> Option<usize>,
+    ) -> Self {
+        let unit_of_event: Vec<Option<u32>> = events
+            .iter()
+            .map(|event| {
+                position_of(&event.unit_id)
+                    .filter(|position| *position < n_units)
+                    .map(|position| position as u32)
+            })
+            .collect();
+        // counting sort by unit, events of a unit in list order
+        let mut starts = vec![0u32; n_units + 1];
+        for unit in unit_of_event.iter().flatten() {
+            starts[*unit as usize + 1] += 1;
+        }
+        for k in 0..n_units {
+            starts[k + 1] += starts[k];
+        }
+        let mut next = starts.clone();
+        let mut order = vec![0u32; starts[n_units] as usize];
+        for (event_idx, unit) in unit_of_event.iter().enumerate() {
+            if let Some(unit) = unit {
+                let slot = &mut next[*unit as usize];
+                order[*slot as usize] = event_idx as u32;
+                *slot += 1;
+            }
+        }
+        for k in 0..n_units {
+            let range = starts[k] as usize..starts[k + 1] as usize;
+            // stable, as `UnitHistory::new`
+            order[range].sort_by_key(|event_idx| events[*event_idx as usize].precedence());
+        }
+        HistoryIndex { starts, order }
+    }
+
+    /// The number of units.
+    pub fn len(&self) -> usize {
+        self.starts.len().saturating_sub(1)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Unit `unit`'s events as positions in the event list, in history order.
+    pub fn of(&self, unit: usize) -> &[u32] {
+        &self.order[self.starts[unit] as usize..self.starts[unit + 1] as usize]
+    }
+
+    /// Unit `unit`'s history read from `events` (the list the index was made of).
+    pub fn history<'a>(&'a self, events: &'a [UnitEvent], unit: usize) -> HistoryView<'a> {
+        HistoryView {
+            events,
+            order: self.of(unit),
+        }
+    }
+}
+
+/// One unit's history borrowed from an event list through a [`HistoryIndex`]:
+/// the same answers as the [`UnitHistory`] of those events.
+#[derive(Debug, Clone, Copy)]
+pub struct HistoryView<'a> {
+    events: &'a [UnitEvent],
+    order: &'a [u32],
+}
+
+impl<'a> HistoryView<'a> {
+    fn event(&self, position: usize) -> &'a UnitEvent {
+        &self.events[self.order[position] as usize]
+    }
+
+    /// The events, ordered by valid-from, then recorded-at.
+    pub fn events(
+        &self,
+    ) -> impl DoubleEndedIterator<Item = &'a UnitEvent> + ExactSizeIterator + 'a {
+        let events = self.events;
+        self.order.iter().map(move |idx| &events[*idx as usize])
+    }
+
+    /// The number of events in force on `date` or overruled before it.
+    fn n_until(&self, date: NaiveDate) -> usize {
+        self.order
+            .partition_point(|idx| self.events[*idx as usize].valid_from <= date)
+    }
+
+    /// The event in force on `date`, `None` before the first one.
+    pub fn state_on(&self, date: NaiveDate) -> Option<&'a UnitEvent> {
+        let in_force = self.n_until(date);
+        in_force.checked_sub(1).map(|position| self.event(position))
+    }
+
+    /// The first day of the status in force on `date` (as
+    /// [`UnitHistory::status_since`]).
+    pub fn status_since(&self, date: NaiveDate) -> Option<NaiveDate> {
+        let in_force = self.n_until(date);
+        let status = self.event(in_force.checked_sub(1)?).status;
+        let mut since = None;
+        let mut previous_valid_from = None;
+        for position in (0..in_force).rev() {
+            let event = self.event(position);
+            // of several events with one valid-from, only the last recorded
+            // was ever in force; the others were overruled
+            if previous_valid_from == Some(event.valid_from) {
+                continue;
+            }
+            previous_valid_from = Some(event.valid_from);
+            if event.status != status {
+                break;
+            }
+            since = Some(event.valid_from);
+        }
+        since
+    }
+}
+
 /// Every unit as it was on `date`: its location and address with the state
 /// then in force. Units with no event on or before `date` did not exist yet.
 pub fn units_on(units: &[ShopUnit], events: &[UnitEvent], date: NaiveDate) -> Vec<ShopUnit> {
-    let histories = histories(events);
+    // the first unit of an id takes its events (the id map of `histories`
+    // gives every unit of that id the same history)
+    let mut position_of: HashMap<&str, usize> = HashMap::with_capacity(units.len());
+    for (position, unit) in units.iter().enumerate() {
+        position_of.entry(unit.id.as_str()).or_insert(position);
+    }
+    let index = HistoryIndex::new(events, units.len(), |id| position_of.get(id).copied());
     units
         .iter()
         .filter_map(|unit| {
-            let history = histories.get(&unit.id)?;
+            let history = index.history(events, position_of[unit.id.as_str()]);
             let state = history.state_on(date)?;
             Some(ShopUnit {
                 status: state.status,

@@ -14,15 +14,15 @@
 //! date are listed, in H3 index order.
 
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 use chrono::NaiveDate;
 use geo::{LineString, Point, Polygon};
 use h3o::{CellIndex, LatLng, Resolution};
 
-use super::stock::RetailStock;
+use super::stock::{decode, RetailStock};
 use super::{rate, VacancyError};
 use crate::engine::Engine;
-use crate::model::layers::LayerRecord;
 use crate::model::{LayerId, ShopUnit, UnitEvent, UnitStatus};
 
 /// The default minimum number of units for a cell to show a rate.
@@ -64,62 +64,39 @@ impl HexResolution {
 }
 
 /// The retail stock with each unit's point (x = longitude, y = latitude) and
-/// its H3 cells at resolutions 9 and 10, aligned with `stock.units()`.
+/// its H3 cells at resolutions 9 and 10, aligned with `stock.units()`. The
+/// cells of a resolution are found on first use.
 #[derive(Debug, Clone)]
 pub struct LocatedStock {
     stock: RetailStock,
     points: Vec<Point<f64>>,
-    cells_9: Vec<Option<CellIndex>>,
-    cells_10: Vec<Option<CellIndex>>,
+    cells_9: OnceLock<Vec<Option<CellIndex>>>,
+    cells_10: OnceLock<Vec<Option<CellIndex>>>,
 }
 
 impl LocatedStock {
     /// The stock of `units` with their `events` (no shopping areas or
     /// neighbourhoods: heatmaps group by cell only).
     pub fn new(units: &[ShopUnit], events: &[UnitEvent]) -> Self {
-        let stock = RetailStock::new(units, events, &[], &[], |_| None);
-        // `RetailStock::new` keeps units in input order, dropping those
-        // without events: walk both lists together.
-        let mut unit_iter = units.iter();
-        let points: Vec<Point<f64>> = stock
-            .units()
-            .iter()
-            .map(|stock_unit| {
-                unit_iter
-                    .find(|unit| unit.id == stock_unit.id)
-                    .map(|unit| unit.geometry)
-                    .expect("the stock keeps units in input order")
-            })
-            .collect();
-        let cells_at = |resolution: Resolution| -> Vec<Option<CellIndex>> {
-            points
-                .iter()
-                .map(|point| cell_of(*point, resolution))
-                .collect()
-        };
+        LocatedStock::from_units(units.to_vec(), events)
+    }
+
+    fn from_units(units: Vec<ShopUnit>, events: &[UnitEvent]) -> Self {
+        let (stock, points) = RetailStock::located_from_units(units, events, &[], &[], |_| None);
         LocatedStock {
-            cells_9: cells_at(Resolution::Nine),
-            cells_10: cells_at(Resolution::Ten),
             stock,
             points,
+            cells_9: OnceLock::new(),
+            cells_10: OnceLock::new(),
         }
     }
 
-    /// The stock of the engine's shop units and history.
+    /// The stock of the engine's shop units and history. Built on every
+    /// call; the engine keeps one per snapshot
+    /// ([`super::cache::located_stock`]).
     pub fn from_engine(engine: &Engine) -> Result<Self, VacancyError> {
-        let units = engine
-            .layer(LayerId::ShopUnits)
-            .features()
-            .iter()
-            .map(|feature| {
-                ShopUnit::from_feature(feature).map_err(|source| VacancyError::Feature {
-                    layer: LayerId::ShopUnits.as_str(),
-                    feature_id: feature.id.clone(),
-                    source,
-                })
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(LocatedStock::new(&units, engine.unit_events()))
+        let units = decode::<ShopUnit>(engine, LayerId::ShopUnits)?;
+        Ok(LocatedStock::from_units(units, engine.unit_events()))
     }
 
     pub fn stock(&self) -> &RetailStock {
@@ -134,10 +111,16 @@ impl LocatedStock {
     /// Each unit's cell at `resolution` (`None` for a point that is not a
     /// valid latitude/longitude), aligned with `stock().units()`.
     pub fn cells(&self, resolution: HexResolution) -> &[Option<CellIndex>] {
-        match resolution {
+        let cells = match resolution {
             HexResolution::Nine => &self.cells_9,
             HexResolution::Ten => &self.cells_10,
-        }
+        };
+        cells.get_or_init(|| {
+            self.points
+                .iter()
+                .map(|point| cell_of(*point, resolution.h3()))
+                .collect()
+        })
     }
 }
 

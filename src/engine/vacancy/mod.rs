@@ -19,6 +19,7 @@
 //! months later (29 February + 1 year is 28 February), as PostgreSQL's
 //! `date + interval '1 year'`.
 
+pub mod cache;
 pub mod churn;
 pub mod duration;
 pub mod h3;
@@ -27,6 +28,7 @@ pub mod summary;
 pub mod surface;
 pub mod trend;
 
+pub use cache::{located_stock, retail_stock, VacancyCache};
 pub use churn::{churn, GroupChurn};
 pub use duration::{register, DurationClass, RegisterEntry};
 pub use stock::{Group, Grouping, RetailStock, UnitState};

@@ -4,7 +4,7 @@
 //! A unit's history may hold corrections: a later record with the same or an
 //! earlier valid-from. The sequence *in force* is the history as it stands
 //! now, read on each distinct valid-from date
-//! ([`UnitHistory::state_on`]): a record overruled on its own valid-from day
+//! ([`UnitHistory::state_on`](crate::model::history::UnitHistory::state_on)): a record overruled on its own valid-from day
 //! was never in force and does not break a run of statuses. Each entry keeps
 //! the first day of its run of equal statuses (`status_since`), so the start
 //! of the current vacancy on any date is one lookup.
@@ -17,14 +17,14 @@
 //! come in id order; shopping areas and neighbourhoods are those of their
 //! layers, streets those of the units in the stock.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
-use geo::{Contains, Rect};
+use geo::{Contains, Point, Rect};
 
 use super::VacancyError;
 use crate::engine::Engine;
-use crate::model::history::{histories, UnitHistory};
+use crate::model::history::{HistoryIndex, HistoryView};
 use crate::model::layers::LayerRecord;
 use crate::model::{
     LayerId, Neighbourhood, ShopCategory, ShopUnit, ShoppingArea, UnitEvent, UnitStatus,
@@ -141,19 +141,20 @@ impl StockUnit {
     }
 }
 
-/// The in-force sequence of one history.
-fn in_force_sequence(history: &UnitHistory) -> Vec<UnitState> {
-    let mut dates: Vec<NaiveDate> = history
-        .events()
-        .iter()
-        .map(|event| event.valid_from)
-        .collect();
-    dates.dedup();
-    let mut sequence: Vec<UnitState> = Vec::with_capacity(dates.len());
-    for date in dates {
-        let Some(event) = history.state_on(date) else {
-            continue;
-        };
+/// The in-force sequence of one history: of each run of events with one
+/// valid-from, the last (the one
+/// [`UnitHistory::state_on`](crate::model::history::UnitHistory::state_on)
+/// gives that day).
+fn in_force_sequence(history: HistoryView<'_>) -> Vec<UnitState> {
+    let mut sequence: Vec<UnitState> = Vec::with_capacity(history.events().len());
+    for event in history.events() {
+        let date = event.valid_from;
+        if let Some(last) = sequence.last() {
+            if last.valid_from == date {
+                // overruled by this later record of the same day
+                sequence.pop();
+            }
+        }
         let status_since = match sequence.last() {
             Some(previous) if previous.status == event.status => previous.status_since,
             _ => date,
@@ -179,6 +180,26 @@ pub struct RetailStock {
     neighbourhood_names: BTreeMap<String, String>,
 }
 
+/// The position of the first unit of each id: every unit of one id reads
+/// the same history.
+fn first_position_of(units: &[ShopUnit]) -> HashMap<&str, usize> {
+    let mut position_of: HashMap<&str, usize> = HashMap::with_capacity(units.len());
+    for (position, unit) in units.iter().enumerate() {
+        position_of.entry(unit.id.as_str()).or_insert(position);
+    }
+    position_of
+}
+
+/// Each unit's in-force sequence (by position in `units`; empty without events).
+fn in_force_sequences(units: &[ShopUnit], events: &[UnitEvent]) -> Vec<Vec<UnitState>> {
+    let position_of = first_position_of(units);
+    let index = HistoryIndex::new(events, units.len(), |id| position_of.get(id).copied());
+    units
+        .iter()
+        .map(|unit| in_force_sequence(index.history(events, position_of[unit.id.as_str()])))
+        .collect()
+}
+
 impl RetailStock {
     /// The stock of `units` with their `events`; units without any event are
     /// left out (they never existed in the history). `neighbourhood_of` names
@@ -190,25 +211,65 @@ impl RetailStock {
         neighbourhoods: &[Group],
         neighbourhood_of: impl Fn(&ShopUnit) -> Option<String>,
     ) -> Self {
-        let histories = histories(events);
+        let sequences = in_force_sequences(units, events);
         let units = units
             .iter()
-            .filter_map(|unit| {
-                let history = histories.get(&unit.id)?;
-                let in_force = in_force_sequence(history);
-                if in_force.is_empty() {
-                    return None;
-                }
-                Some(StockUnit {
-                    id: unit.id.clone(),
-                    address: unit.address.clone(),
-                    street: unit.street.clone(),
-                    area_id: unit.area_id.clone(),
-                    neighbourhood_id: neighbourhood_of(unit),
-                    in_force,
-                })
+            .zip(sequences)
+            .filter(|(_, in_force)| !in_force.is_empty())
+            .map(|(unit, in_force)| StockUnit {
+                id: unit.id.clone(),
+                address: unit.address.clone(),
+                street: unit.street.clone(),
+                area_id: unit.area_id.clone(),
+                neighbourhood_id: neighbourhood_of(unit),
+                in_force,
             })
             .collect();
+        RetailStock::of_units(units, areas, neighbourhoods)
+    }
+
+    /// As [`RetailStock::new`], taking the units' fields instead of copying them.
+    pub fn from_units(
+        units: Vec<ShopUnit>,
+        events: &[UnitEvent],
+        areas: &[Group],
+        neighbourhoods: &[Group],
+        neighbourhood_of: impl Fn(&ShopUnit) -> Option<String>,
+    ) -> Self {
+        RetailStock::located_from_units(units, events, areas, neighbourhoods, neighbourhood_of).0
+    }
+
+    /// As [`RetailStock::from_units`], with the point of each unit of the
+    /// stock (aligned with [`RetailStock::units`]).
+    pub(crate) fn located_from_units(
+        units: Vec<ShopUnit>,
+        events: &[UnitEvent],
+        areas: &[Group],
+        neighbourhoods: &[Group],
+        neighbourhood_of: impl Fn(&ShopUnit) -> Option<String>,
+    ) -> (Self, Vec<Point<f64>>) {
+        let sequences = in_force_sequences(&units, events);
+        let mut points = Vec::with_capacity(units.len());
+        let units = units
+            .into_iter()
+            .zip(sequences)
+            .filter(|(_, in_force)| !in_force.is_empty())
+            .map(|(unit, in_force)| {
+                points.push(unit.geometry);
+                StockUnit {
+                    neighbourhood_id: neighbourhood_of(&unit),
+                    id: unit.id,
+                    address: unit.address,
+                    street: unit.street,
+                    area_id: unit.area_id,
+                    in_force,
+                }
+            })
+            .collect();
+        (RetailStock::of_units(units, areas, neighbourhoods), points)
+    }
+
+    fn of_units(units: Vec<StockUnit>, areas: &[Group], neighbourhoods: &[Group]) -> Self {
         RetailStock {
             units,
             area_names: areas
@@ -223,7 +284,8 @@ impl RetailStock {
     }
 
     /// The stock of the engine's shop units and history, neighbourhoods found
-    /// through the neighbourhood layer's index.
+    /// through the neighbourhood layer's index. Built on every call; the
+    /// engine keeps one per snapshot ([`super::cache::retail_stock`]).
     pub fn from_engine(engine: &Engine) -> Result<Self, VacancyError> {
         let units: Vec<ShopUnit> = decode(engine, LayerId::ShopUnits)?;
         let areas: Vec<ShoppingArea> = decode(engine, LayerId::ShoppingAreas)?;
@@ -251,8 +313,8 @@ impl RetailStock {
                 .find(|position| neighbourhoods[*position].geometry.contains(&point))
                 .map(|position| neighbourhoods[position].id.clone())
         };
-        Ok(RetailStock::new(
-            &units,
+        Ok(RetailStock::from_units(
+            units,
             engine.unit_events(),
             &area_groups,
             &neighbourhood_groups,
@@ -284,57 +346,66 @@ impl RetailStock {
                 group_of_unit: vec![Some(0); self.units.len()],
             },
             Grouping::ShoppingArea => {
-                self.grouped_by(&self.area_names, |unit| unit.area_id.clone())
+                self.grouped_by(&self.area_names, |unit| unit.area_id.as_deref())
             }
             Grouping::Neighbourhood => self.grouped_by(&self.neighbourhood_names, |unit| {
-                unit.neighbourhood_id.clone()
+                unit.neighbourhood_id.as_deref()
             }),
             Grouping::Street => {
-                let streets: BTreeMap<String, String> = self
-                    .units
-                    .iter()
-                    .map(|unit| (unit.street.clone(), unit.street.clone()))
-                    .collect();
-                self.grouped_by(&streets, |unit| Some(unit.street.clone()))
+                self.grouped_by(&BTreeMap::new(), |unit| Some(unit.street.as_str()))
             }
         }
     }
 
     /// Groups named in `names` (id order), plus any id a unit carries that
     /// `names` lacks (named after its id).
-    fn grouped_by(
-        &self,
-        names: &BTreeMap<String, String>,
-        key: impl Fn(&StockUnit) -> Option<String>,
+    fn grouped_by<'a>(
+        &'a self,
+        names: &'a BTreeMap<String, String>,
+        key: impl Fn(&'a StockUnit) -> Option<&'a str>,
     ) -> Grouped {
-        let mut names = names.clone();
-        let keys: Vec<Option<String>> = self.units.iter().map(key).collect();
-        for id in keys.iter().flatten() {
-            names.entry(id.clone()).or_insert_with(|| id.clone());
+        // each distinct key once, in unit order; then all ids in id order
+        let mut key_of_unit: Vec<Option<u32>> = Vec::with_capacity(self.units.len());
+        let mut distinct: HashMap<&'a str, u32> = HashMap::new();
+        for unit in &self.units {
+            key_of_unit.push(key(unit).map(|id| {
+                let next = distinct.len() as u32;
+                *distinct.entry(id).or_insert(next)
+            }));
         }
-        let position_of: BTreeMap<&str, usize> = names
-            .keys()
-            .enumerate()
-            .map(|(position, id)| (id.as_str(), position))
-            .collect();
-        let group_of_unit = keys
+        let mut all: BTreeMap<&'a str, &'a str> = names
             .iter()
-            .map(|id| id.as_deref().and_then(|id| position_of.get(id).copied()))
+            .map(|(id, name)| (id.as_str(), name.as_str()))
             .collect();
+        for id in distinct.keys() {
+            all.entry(id).or_insert(id);
+        }
+        let mut group_of_key = vec![0usize; distinct.len()];
+        for (position, id) in all.keys().enumerate() {
+            if let Some(key_idx) = distinct.get(id) {
+                group_of_key[*key_idx as usize] = position;
+            }
+        }
         Grouped {
-            groups: names
+            groups: all
                 .iter()
                 .map(|(id, name)| Group {
-                    id: id.clone(),
-                    name: name.clone(),
+                    id: (*id).to_string(),
+                    name: (*name).to_string(),
                 })
                 .collect(),
-            group_of_unit,
+            group_of_unit: key_of_unit
+                .into_iter()
+                .map(|key_idx| key_idx.map(|key_idx| group_of_key[key_idx as usize]))
+                .collect(),
         }
     }
 }
 
-fn decode<T: LayerRecord>(engine: &Engine, layer: LayerId) -> Result<Vec<T>, VacancyError> {
+pub(crate) fn decode<T: LayerRecord>(
+    engine: &Engine,
+    layer: LayerId,
+) -> Result<Vec<T>, VacancyError> {
     engine
         .layer(layer)
         .features()
@@ -457,5 +528,260 @@ pub(crate) mod tests {
         assert_eq!(stock.latest_valid_from(), Some(day("2020-01-01")));
         assert_eq!("street".parse::<Grouping>(), Ok(Grouping::Street));
         assert!("wijk".parse::<Grouping>().is_err());
+    }
+
+    /// The stock as it was computed before the history index: every event
+    /// copied into a [`UnitHistory`](crate::model::history::UnitHistory) per
+    /// unit id, the sequence read with `state_on` on each distinct
+    /// valid-from, neighbourhoods by a linear scan.
+    mod reference {
+        use super::super::*;
+        use crate::model::history::{histories, UnitHistory};
+
+        pub(crate) struct OldUnit {
+            pub id: String,
+            pub address: String,
+            pub street: String,
+            pub area_id: Option<String>,
+            pub neighbourhood_id: Option<String>,
+            pub in_force: Vec<UnitState>,
+        }
+
+        fn in_force_sequence(history: &UnitHistory) -> Vec<UnitState> {
+            let mut dates: Vec<NaiveDate> = history
+                .events()
+                .iter()
+                .map(|event| event.valid_from)
+                .collect();
+            dates.dedup();
+            let mut sequence: Vec<UnitState> = Vec::new();
+            for date in dates {
+                let Some(event) = history.state_on(date) else {
+                    continue;
+                };
+                let status_since = match sequence.last() {
+                    Some(previous) if previous.status == event.status => previous.status_since,
+                    _ => date,
+                };
+                sequence.push(UnitState {
+                    valid_from: date,
+                    status: event.status,
+                    category: event.category,
+                    floor_area_m2: event.floor_area_m2,
+                    status_since,
+                });
+            }
+            sequence
+        }
+
+        pub(crate) fn old_units(engine: &Engine) -> Vec<OldUnit> {
+            let units: Vec<ShopUnit> = decode(engine, LayerId::ShopUnits).unwrap();
+            let neighbourhoods: Vec<Neighbourhood> =
+                decode(engine, LayerId::Neighbourhoods).unwrap();
+            let histories = histories(engine.unit_events());
+            units
+                .iter()
+                .filter_map(|unit| {
+                    let in_force = in_force_sequence(histories.get(&unit.id)?);
+                    if in_force.is_empty() {
+                        return None;
+                    }
+                    Some(OldUnit {
+                        id: unit.id.clone(),
+                        address: unit.address.clone(),
+                        street: unit.street.clone(),
+                        area_id: unit.area_id.clone(),
+                        neighbourhood_id: neighbourhoods
+                            .iter()
+                            .find(|n| n.geometry.contains(&unit.geometry))
+                            .map(|n| n.id.clone()),
+                        in_force,
+                    })
+                })
+                .collect()
+        }
+
+        /// The groups of the old `grouped`: a map of every key, cloned.
+        pub(crate) fn old_grouped(
+            units: &[OldUnit],
+            names: &BTreeMap<String, String>,
+            key: impl Fn(&OldUnit) -> Option<String>,
+        ) -> (Vec<(String, String)>, Vec<Option<usize>>) {
+            let mut names = names.clone();
+            let keys: Vec<Option<String>> = units.iter().map(key).collect();
+            for id in keys.iter().flatten() {
+                names.entry(id.clone()).or_insert_with(|| id.clone());
+            }
+            let ids: Vec<&String> = names.keys().collect();
+            let group_of_unit = keys
+                .iter()
+                .map(|id| id.as_ref().and_then(|id| ids.iter().position(|k| *k == id)))
+                .collect();
+            (names.clone().into_iter().collect(), group_of_unit)
+        }
+    }
+
+    /// The new stock of `engine` is the old computation's, unit for unit,
+    /// and so is every grouping and the state on each of `dates`.
+    fn assert_same_as_before(engine: &Engine, dates: &[NaiveDate]) {
+        let stock = RetailStock::from_engine(engine).unwrap();
+        let old = reference::old_units(engine);
+        assert_eq!(stock.units().len(), old.len());
+        assert!(old.len() > 100, "a demo with units");
+        for (new, old) in stock.units().iter().zip(&old) {
+            assert_eq!(new.id, old.id);
+            assert_eq!(new.address, old.address);
+            assert_eq!(new.street, old.street);
+            assert_eq!(new.area_id, old.area_id);
+            assert_eq!(new.neighbourhood_id, old.neighbourhood_id, "{}", new.id);
+            assert_eq!(new.in_force(), old.in_force.as_slice(), "{}", new.id);
+            for date in dates {
+                let old_state = {
+                    let n = old.in_force.partition_point(|s| s.valid_from <= *date);
+                    n.checked_sub(1).map(|i| &old.in_force[i])
+                };
+                assert_eq!(new.state_on(*date), old_state, "{} on {date}", new.id);
+            }
+        }
+        let areas: BTreeMap<String, String> =
+            decode::<ShoppingArea>(engine, LayerId::ShoppingAreas)
+                .unwrap()
+                .into_iter()
+                .map(|area| (area.id, area.name))
+                .collect();
+        let neighbourhoods: BTreeMap<String, String> =
+            decode::<Neighbourhood>(engine, LayerId::Neighbourhoods)
+                .unwrap()
+                .into_iter()
+                .map(|n| (n.id, n.name))
+                .collect();
+        let none = BTreeMap::new();
+        let expected = [
+            (
+                Grouping::ShoppingArea,
+                reference::old_grouped(&old, &areas, |u| u.area_id.clone()),
+            ),
+            (
+                Grouping::Neighbourhood,
+                reference::old_grouped(&old, &neighbourhoods, |u| u.neighbourhood_id.clone()),
+            ),
+            (
+                Grouping::Street,
+                reference::old_grouped(&old, &none, |u| Some(u.street.clone())),
+            ),
+        ];
+        for (grouping, (groups, group_of_unit)) in expected {
+            let grouped = stock.grouped(grouping);
+            let new_groups: Vec<(String, String)> = grouped
+                .groups
+                .into_iter()
+                .map(|group| (group.id, group.name))
+                .collect();
+            assert_eq!(new_groups, groups, "{grouping}");
+            assert_eq!(grouped.group_of_unit, group_of_unit, "{grouping}");
+        }
+        // the located stock holds the same units, with their points
+        let located = crate::engine::vacancy::h3::LocatedStock::from_engine(engine).unwrap();
+        let units: Vec<ShopUnit> = decode(engine, LayerId::ShopUnits).unwrap();
+        assert_eq!(located.stock().units().len(), old.len());
+        for ((unit, point), old) in located
+            .stock()
+            .units()
+            .iter()
+            .zip(located.points())
+            .zip(&old)
+        {
+            assert_eq!(unit.id, old.id);
+            assert_eq!(unit.in_force(), old.in_force.as_slice());
+            let shop_unit = units.iter().find(|u| u.id == unit.id).unwrap();
+            assert_eq!(*point, shop_unit.geometry);
+        }
+    }
+
+    #[test]
+    fn the_stock_is_the_old_computation_on_the_demo_before_and_after_edits() {
+        use crate::demo::{generate, DemoParams};
+        use crate::engine::vacancy::cache::retail_stock;
+        use crate::model::layers::LayerRecord;
+        use UnitStatus::*;
+        let params = DemoParams::default();
+        let reference = params.reference_date;
+        let dataset = generate(&params);
+        let engine = Engine::from_dataset(&dataset);
+        let dates = [
+            day("2005-01-01"),
+            day("2019-12-31"),
+            day("2024-02-29"),
+            reference
+                .checked_sub_months(chrono::Months::new(13))
+                .unwrap(),
+            reference,
+            reference
+                .checked_add_months(chrono::Months::new(12))
+                .unwrap(),
+        ];
+        assert_same_as_before(&engine, &dates);
+        let kept = retail_stock(&engine).unwrap();
+        assert!(std::sync::Arc::ptr_eq(
+            &kept,
+            &retail_stock(&engine).unwrap()
+        ));
+
+        // edits as the API makes them: a back-dated correction, a record
+        // overruling another of the same day, a new unit; the shop-unit
+        // features upserted and the events added
+        let newest = engine
+            .unit_events()
+            .iter()
+            .map(|e| e.event_id)
+            .max()
+            .unwrap();
+        let units: Vec<ShopUnit> = decode(&engine, LayerId::ShopUnits).unwrap();
+        let (first, second) = (&units[0], &units[1]);
+        let second_last = engine
+            .unit_events()
+            .iter()
+            .filter(|e| e.unit_id == second.id)
+            .map(|e| e.valid_from)
+            .max()
+            .unwrap();
+        let mut correction = event(newest + 1, &first.id, "2018-03-01", "2026-11-01", Vacant);
+        correction.recorded_at = chrono::Utc::now();
+        let mut overrule = event(
+            newest + 2,
+            &second.id,
+            "2000-01-01",
+            "2026-11-01",
+            NonCommercial,
+        );
+        overrule.valid_from = second_last;
+        overrule.recorded_at = chrono::Utc::now();
+        let mut created = unit("zz-new", "Vennestraat", None);
+        created.geometry = first.geometry;
+        let opening = event(newest + 3, "zz-new", "2023-05-01", "2023-05-01", Occupied);
+        let edited = engine
+            .with_upserted(
+                LayerId::ShopUnits,
+                vec![
+                    first.to_feature(),
+                    second.to_feature(),
+                    created.to_feature(),
+                ],
+            )
+            .with_events_added(vec![correction, overrule, opening]);
+        assert_same_as_before(&edited, &dates);
+        let after = retail_stock(&edited).unwrap();
+        assert!(
+            !std::sync::Arc::ptr_eq(&kept, &after),
+            "a new snapshot, a new stock"
+        );
+        assert_eq!(after.units().len(), kept.units().len() + 1);
+        let changed = after.units().iter().find(|u| u.id == first.id).unwrap();
+        assert_eq!(changed.state_on(day("2018-03-01")).unwrap().status, Vacant);
+        let overruled = after.units().iter().find(|u| u.id == second.id).unwrap();
+        assert_eq!(
+            overruled.state_on(second_last).unwrap().status,
+            NonCommercial
+        );
     }
 }

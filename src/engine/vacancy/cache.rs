@@ -1,0 +1,151 @@
+//! The vacancy stocks of an engine snapshot, built on first use and kept
+//! with the snapshot.
+//!
+//! A snapshot never changes: an edit makes a new engine. The new engine
+//! shares this cache with the one it was made from while the layers the
+//! stocks read (shop units, shopping areas, neighbourhoods) and the history
+//! stay the same, and starts an empty one otherwise
+//! ([`VacancyCache::after_upsert`], [`VacancyCache::after_events_added`]).
+//! So a value of an old snapshot is never served for a new one, and nothing
+//! outlives its snapshots. Besides the two stocks the cache keeps a few
+//! values made from them ([`VacancyCache::kept`], e.g. the hexagons the
+//! tiles are cut from).
+
+use std::any::Any;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use super::h3::LocatedStock;
+use super::stock::RetailStock;
+use super::VacancyError;
+use crate::engine::Engine;
+use crate::model::LayerId;
+
+/// How many values [`VacancyCache::kept`] holds, the newest last.
+pub const KEPT_CAPACITY: usize = 8;
+
+type KeptEntry = (Box<dyn Any + Send + Sync>, Arc<dyn Any + Send + Sync>);
+
+#[derive(Debug, Default)]
+struct Inner {
+    retail: OnceLock<Arc<RetailStock>>,
+    located: OnceLock<Arc<LocatedStock>>,
+    kept: Mutex<Vec<KeptEntry>>,
+}
+
+/// The lazily built stocks of an engine (a field of [`Engine`]).
+#[derive(Debug, Clone, Default)]
+pub struct VacancyCache(Arc<Inner>);
+
+impl VacancyCache {
+    /// The layers the stocks are built from.
+    pub const DEPENDS_ON: [LayerId; 3] = [
+        LayerId::ShopUnits,
+        LayerId::ShoppingAreas,
+        LayerId::Neighbourhoods,
+    ];
+
+    /// The cache of an engine with `layer` changed: the same when the
+    /// stocks do not read that layer, else an empty one.
+    pub fn after_upsert(&self, layer: LayerId) -> Self {
+        if Self::DEPENDS_ON.contains(&layer) {
+            VacancyCache::default()
+        } else {
+            self.clone()
+        }
+    }
+
+    /// The cache of an engine with events added to the history: empty.
+    pub fn after_events_added(&self) -> Self {
+        VacancyCache::default()
+    }
+
+    /// Whether the retail stock has been built.
+    pub fn has_retail_stock(&self) -> bool {
+        self.0.retail.get().is_some()
+    }
+
+    /// Whether the located stock has been built.
+    pub fn has_located_stock(&self) -> bool {
+        self.0.located.get().is_some()
+    }
+
+    /// The value kept for `key`, made with `make` when there is none (a
+    /// failure is not kept). At most [`KEPT_CAPACITY`] values, the oldest
+    /// dropped first. Made outside the lock: two callers missing at once both
+    /// make it, and the first stored is kept.
+    pub fn kept<K, V, E>(&self, key: K, make: impl FnOnce() -> Result<V, E>) -> Result<Arc<V>, E>
+    where
+        K: PartialEq + Send + Sync + 'static,
+        V: Send + Sync + 'static,
+    {
+        let lock = || {
+            self.0
+                .kept
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+        };
+        let find = |entries: &[KeptEntry]| {
+            entries.iter().find_map(|(entry_key, value)| {
+                (entry_key.downcast_ref::<K>() == Some(&key))
+                    .then(|| Arc::clone(value).downcast::<V>().ok())
+                    .flatten()
+            })
+        };
+        if let Some(value) = find(&lock()) {
+            return Ok(value);
+        }
+        let value = Arc::new(make()?);
+        let mut entries = lock();
+        if let Some(kept) = find(&entries) {
+            return Ok(kept);
+        }
+        entries.push((
+            Box::new(key),
+            Arc::clone(&value) as Arc<dyn Any + Send + Sync>,
+        ));
+        if entries.len() > KEPT_CAPACITY {
+            entries.remove(0);
+        }
+        Ok(value)
+    }
+}
+
+/// The value of `cell`, built with `build` the first time (a failure is not
+/// kept; two threads may build at once, the first stored wins).
+fn get_or_build<T>(
+    cell: &OnceLock<Arc<T>>,
+    build: impl FnOnce() -> Result<T, VacancyError>,
+) -> Result<Arc<T>, VacancyError> {
+    if let Some(value) = cell.get() {
+        return Ok(Arc::clone(value));
+    }
+    let value = Arc::new(build()?);
+    Ok(Arc::clone(cell.get_or_init(|| value)))
+}
+
+/// The engine's retail stock (with groups), built on first use.
+pub fn retail_stock(engine: &Engine) -> Result<Arc<RetailStock>, VacancyError> {
+    get_or_build(&engine.vacancy.0.retail, || {
+        RetailStock::from_engine(engine)
+    })
+}
+
+/// The engine's located stock (points and H3 cells), built on first use.
+pub fn located_stock(engine: &Engine) -> Result<Arc<LocatedStock>, VacancyError> {
+    get_or_build(&engine.vacancy.0.located, || {
+        LocatedStock::from_engine(engine)
+    })
+}
+
+/// The value the engine keeps for `key` ([`VacancyCache::kept`]).
+pub fn kept<K, V, E>(
+    engine: &Engine,
+    key: K,
+    make: impl FnOnce() -> Result<V, E>,
+) -> Result<Arc<V>, E>
+where
+    K: PartialEq + Send + Sync + 'static,
+    V: Send + Sync + 'static,
+{
+    engine.vacancy.kept(key, make)
+}
