@@ -215,7 +215,28 @@ fn listed_parcels(engine: &Engine, body: &Value) -> (BTreeSet<String>, BTreeSet<
     }
 }
 
-async fn bench_scale(admin_url: &str, scale: u32) {
+/// The stored layers in a fresh database, indexed and analysed; a client on it.
+async fn load_postgis(admin_url: &str, scale: u32, batch: &WriteBatch) -> tokio_postgres::Client {
+    let database_url = fresh_database(admin_url, &format!("atlas_bench_sites_{scale}")).await;
+    let store = PostgisStore::connect(&database_url).await.expect("connect");
+    let started = Instant::now();
+    store.write(batch, &|_| {}).await.expect("load PostGIS");
+    let (client, connection) = tokio_postgres::connect(&database_url, tokio_postgres::NoTls)
+        .await
+        .expect("connect");
+    tokio::spawn(connection);
+    client
+        .batch_execute("CREATE INDEX parcels_offer_idx ON parcels (availability, zoning); ANALYZE;")
+        .await
+        .expect("index the offer");
+    eprintln!(
+        "scale {scale}: PostGIS loaded and analysed in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    client
+}
+
+async fn bench_scale(admin_url: Option<&str>, scale: u32) {
     let params = DemoParams {
         scale,
         ..DemoParams::default()
@@ -239,25 +260,13 @@ async fn bench_scale(admin_url: &str, scale: u32) {
     drop(dataset);
     let n_parcels = batch.layers[0].1.len();
     eprintln!(
-        "scale {scale}: {n_parcels} parcels generated in {:.1} s; loading PostGIS",
+        "scale {scale}: {n_parcels} parcels generated in {:.1} s",
         started.elapsed().as_secs_f64()
     );
-    let database_url = fresh_database(admin_url, &format!("atlas_bench_sites_{scale}")).await;
-    let store = PostgisStore::connect(&database_url).await.expect("connect");
-    let started = Instant::now();
-    store.write(&batch, &|_| {}).await.expect("load PostGIS");
-    let (client, connection) = tokio_postgres::connect(&database_url, tokio_postgres::NoTls)
-        .await
-        .expect("connect");
-    tokio::spawn(connection);
-    client
-        .batch_execute("CREATE INDEX parcels_offer_idx ON parcels (availability, zoning); ANALYZE;")
-        .await
-        .expect("index the offer");
-    eprintln!(
-        "scale {scale}: PostGIS loaded and analysed in {:.1} s",
-        started.elapsed().as_secs_f64()
-    );
+    let client = match admin_url {
+        Some(admin_url) => Some(load_postgis(admin_url, scale, &batch).await),
+        None => None,
+    };
     let mut layers = batch.layers;
     layers.push((LayerId::Streets, streets));
     let engine = Engine::new(layers, Vec::new());
@@ -284,6 +293,25 @@ async fn bench_scale(admin_url: &str, scale: u32) {
         n_sites += answer.total;
     }
     let _ = first;
+    engine_times.sort();
+    println!(
+        "\nsite search at scale {scale}: {n_parcels} parcels, {} on the market, {n_adjacent} adjacent pairs; {} requests",
+        market.parcels.len(),
+        parsed.len()
+    );
+    println!(
+        "first search (builds the market cache): {:.1} ms",
+        millis(cold)
+    );
+    let Some(client) = client else {
+        println!(
+            "engine search (warm market): p50 {:.2} ms, p95 {:.2} ms; {:.1} sites listed per request",
+            millis(percentile(&engine_times, 0.5)),
+            millis(percentile(&engine_times, 0.95)),
+            n_sites as f64 / parsed.len() as f64
+        );
+        return;
+    };
 
     let statement = client.prepare(HARD_CONSTRAINTS_SQL).await.expect("prepare");
     let mut postgis_times = Vec::with_capacity(parsed.len());
@@ -366,10 +394,14 @@ async fn bench_scale(admin_url: &str, scale: u32) {
 
 #[tokio::main]
 async fn main() {
-    let Ok(admin_url) = std::env::var("ATLAS_BENCH_DATABASE_URL") else {
+    // ATLAS_BENCH_SITES_ENGINE_ONLY=1 skips PostGIS (quick runs, profiling)
+    let engine_only = std::env::var_os("ATLAS_BENCH_SITES_ENGINE_ONLY").is_some();
+    let admin_url = std::env::var("ATLAS_BENCH_DATABASE_URL").ok();
+    if admin_url.is_none() && !engine_only {
         eprintln!("ATLAS_BENCH_DATABASE_URL is not set: run scripts/bench, which starts a throwaway PostGIS");
         std::process::exit(2);
-    };
+    }
+    let admin_url = admin_url.filter(|_| !engine_only);
     let scales: Vec<u32> = std::env::var("ATLAS_BENCH_SITES_SCALES")
         .ok()
         .map(|text| {
@@ -379,6 +411,6 @@ async fn main() {
         })
         .unwrap_or_else(|| vec![1, 100]);
     for scale in scales {
-        bench_scale(&admin_url, scale).await;
+        bench_scale(admin_url.as_deref(), scale).await;
     }
 }

@@ -8,7 +8,7 @@
 //! geodesic one at any latitude of the demo copies (a unit test checks it).
 //! Distances are straight lines ("hemelsbreed").
 
-use geo::{Coord, Intersects, Point, Polygon};
+use geo::{BoundingRect, Coord, Intersects, Point, Polygon};
 
 /// Two boundary segments closer than this count as shared, metres.
 pub const TOUCH_TOLERANCE_M: f64 = 0.5;
@@ -52,7 +52,12 @@ pub fn point_distance_m(a: Point<f64>, b: Point<f64>) -> f64 {
 
 /// The distance from a point to a polygon (0 inside or on it), metres.
 pub fn point_polygon_distance_m(point: Point<f64>, polygon: &Polygon<f64>) -> f64 {
-    if polygon.intersects(&point) {
+    // the exact inside test only when the point is in the polygon's box
+    let in_box = polygon.bounding_rect().is_some_and(|rect| {
+        (rect.min().x..=rect.max().x).contains(&point.x())
+            && (rect.min().y..=rect.max().y).contains(&point.y())
+    });
+    if in_box && polygon.intersects(&point) {
         return 0.0;
     }
     let plane = LocalMetres::at_latitude(point.y());
