@@ -378,4 +378,119 @@ mod tests {
             Some(day("2020-01-01"))
         );
     }
+
+    /// Random events of `n_units` units (ids u0..), with same-day records,
+    /// back-dated corrections and events of an unknown unit.
+    fn random_events(seed: u64, n_units: usize) -> Vec<UnitEvent> {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+        let statuses = [
+            UnitStatus::Occupied,
+            UnitStatus::Vacant,
+            UnitStatus::Renovation,
+            UnitStatus::NonCommercial,
+        ];
+        (0..n_units * 4)
+            .map(|k| {
+                let unit = rng.random_range(0..n_units + 1);
+                // a few distinct days, so that records share a valid-from
+                let valid_from =
+                    day("2018-01-01") + chrono::Days::new(rng.random_range(0..12) * 90);
+                let recorded = day("2018-01-01") + chrono::Days::new(rng.random_range(0..3000));
+                let mut event = event(
+                    k as i64 + 1,
+                    "2018-01-01",
+                    "2018-01-01",
+                    statuses[rng.random_range(0..4)],
+                );
+                event.unit_id = if unit == n_units {
+                    "ghost".into()
+                } else {
+                    format!("u{unit}")
+                };
+                event.valid_from = valid_from;
+                event.recorded_at = Utc.from_utc_datetime(&recorded.and_hms_opt(9, 0, 0).unwrap());
+                event.floor_area_m2 = rng.random_range(20..400) as f64;
+                event
+            })
+            .collect()
+    }
+
+    fn unit(id: &str) -> ShopUnit {
+        ShopUnit {
+            id: id.into(),
+            geometry: geo::point!(x: 5.5, y: 50.96),
+            address: format!("Vennestraat {id}"),
+            street: "Vennestraat".into(),
+            floor_area_m2: 1.0,
+            category: ShopCategory::Daily,
+            kind: None,
+            status: UnitStatus::Occupied,
+            status_since: day("2000-01-01"),
+            occupant: None,
+            area_id: None,
+        }
+    }
+
+    #[test]
+    fn the_history_index_reads_as_the_copied_histories() {
+        for seed in 0..8 {
+            let n_units = 30;
+            let events = random_events(seed, n_units);
+            let copied = histories(&events);
+            let index = HistoryIndex::new(&events, n_units, |id| {
+                id.strip_prefix('u').and_then(|n| n.parse().ok())
+            });
+            assert_eq!(index.len(), n_units);
+            for k in 0..n_units {
+                let view = index.history(&events, k);
+                let Some(history) = copied.get(&format!("u{k}")) else {
+                    assert_eq!(view.events().len(), 0);
+                    continue;
+                };
+                let viewed: Vec<&UnitEvent> = view.events().collect();
+                let expected: Vec<&UnitEvent> = history.events().iter().collect();
+                assert_eq!(viewed, expected, "seed {seed} unit {k}");
+                for step in 0..14 {
+                    let date = day("2017-12-31") + chrono::Days::new(step * 90);
+                    for date in [date, date + chrono::Days::new(1)] {
+                        assert_eq!(view.state_on(date), history.state_on(date));
+                        assert_eq!(view.status_since(date), history.status_since(date));
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn units_on_is_the_state_of_the_copied_histories() {
+        let events = random_events(3, 20);
+        // a unit without events, and a duplicated id reading the same history
+        let units: Vec<ShopUnit> = (0..21)
+            .map(|k| unit(&format!("u{k}")))
+            .chain([unit("u4")])
+            .collect();
+        let copied = histories(&events);
+        for date in ["2017-06-01", "2019-01-01", "2020-04-01", "2030-01-01"] {
+            let date = day(date);
+            let expected: Vec<ShopUnit> = units
+                .iter()
+                .filter_map(|unit| {
+                    let history = copied.get(&unit.id)?;
+                    let state = history.state_on(date)?;
+                    Some(ShopUnit {
+                        status: state.status,
+                        category: state.category,
+                        kind: state.kind,
+                        floor_area_m2: state.floor_area_m2,
+                        occupant: state.occupant.clone(),
+                        status_since: history.status_since(date)?,
+                        ..unit.clone()
+                    })
+                })
+                .collect();
+            assert_eq!(units_on(&units, &events, date), expected, "{date}");
+        }
+        assert!(!units_on(&units, &events, day("2030-01-01")).is_empty());
+    }
 }

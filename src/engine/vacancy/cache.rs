@@ -149,3 +149,64 @@ where
 {
     engine.vacancy.kept(key, make)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kept_values_are_per_key_bounded_and_failures_are_not_kept() {
+        let cache = VacancyCache::default();
+        let made = std::cell::Cell::new(0);
+        let make = |value: u32| {
+            made.set(made.get() + 1);
+            Ok::<_, ()>(value)
+        };
+        assert_eq!(*cache.kept(1u32, || make(10)).unwrap(), 10);
+        assert_eq!(*cache.kept(1u32, || make(11)).unwrap(), 10, "kept");
+        assert_eq!(*cache.kept(2u32, || make(20)).unwrap(), 20, "another key");
+        // a key of another type is another key
+        assert_eq!(*cache.kept(1u64, || make(30)).unwrap(), 30);
+        assert_eq!(made.get(), 3);
+        assert_eq!(cache.kept(9u32, || Err::<u32, ()>(())), Err(()));
+        assert_eq!(*cache.kept(9u32, || make(90)).unwrap(), 90);
+        for key in 100u32..120 {
+            cache.kept(key, || make(key)).unwrap();
+        }
+        assert_eq!(cache.0.kept.lock().unwrap().len(), KEPT_CAPACITY);
+        assert_eq!(
+            *cache.kept(1u32, || make(12)).unwrap(),
+            12,
+            "the oldest dropped"
+        );
+    }
+
+    #[test]
+    fn an_edit_of_what_the_stocks_read_starts_an_empty_cache() {
+        let engine = Engine::new(Vec::new(), Vec::new());
+        let first = retail_stock(&engine).unwrap();
+        located_stock(&engine).unwrap();
+        assert!(Arc::ptr_eq(&first, &retail_stock(&engine).unwrap()));
+        let cache = &engine.vacancy;
+        assert!(cache.has_retail_stock() && cache.has_located_stock());
+        for layer in VacancyCache::DEPENDS_ON {
+            assert!(!cache.after_upsert(layer).has_retail_stock(), "{layer:?}");
+        }
+        let parcels = cache.after_upsert(LayerId::Parcels);
+        assert!(parcels.has_retail_stock() && parcels.has_located_stock());
+        assert!(!cache.after_events_added().has_located_stock());
+        // through the engine: another layer's edit shares, new events do not
+        let other = engine.with_upserted(LayerId::Parcels, Vec::new());
+        assert!(Arc::ptr_eq(&first, &retail_stock(&other).unwrap()));
+        let event = crate::engine::vacancy::stock::tests::event(
+            1,
+            "u1",
+            "2020-01-01",
+            "2020-01-01",
+            crate::model::UnitStatus::Vacant,
+        );
+        let edited = other.with_events_added(vec![event]);
+        assert!(!edited.vacancy.has_retail_stock());
+        assert!(!Arc::ptr_eq(&first, &retail_stock(&edited).unwrap()));
+    }
+}
