@@ -1,9 +1,12 @@
 //! Attaching a home or a shop to the walking network: the nearest point of
 //! the nearest walkable edge (not the nearest node).
 //!
-//! Candidates come from the edge R-tree (a plane at the reference latitude);
-//! among the edges within a few centimetres of the nearest, the one with the
-//! smallest geodesic connecting distance wins (ties to the lower edge index).
+//! Candidates come from the edge R-tree (a plane at the reference latitude,
+//! off by a few per cent away from it); every edge within 5% + 0.5 m of the
+//! nearest in that plane is compared by its geodesic connecting distance, and
+//! the smallest wins (ties to the lower edge index). Homes halfway between
+//! two streets are common, and the two may lead to very different walks, so
+//! "nearest" is decided on the ground, as PostGIS does, not in the plane.
 //! The foot of the perpendicular is found in a plane local to the point
 //! (x = longitude × cos(the point's latitude)), the connecting distance is
 //! geodesic, and the distances along the edge to its ends are the edge's
@@ -18,9 +21,11 @@ use super::MAX_CONNECT_M;
 /// Metres per degree of latitude (and of scaled longitude) in the R-tree plane.
 const METRES_PER_DEGREE: f64 = 111_195.0;
 
-/// Candidate edges this much farther than the nearest (in the R-tree plane)
-/// are still compared by geodesic distance.
-const TIE_TOLERANCE_M: f64 = 0.05;
+/// Candidate edges this much farther than the nearest in the R-tree plane
+/// (a share of the nearest distance, plus metres) are still compared by
+/// geodesic distance.
+const TIE_TOLERANCE_SHARE: f64 = 0.05;
+const TIE_TOLERANCE_M: f64 = 0.5;
 
 /// Where a point joins the network.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -54,7 +59,7 @@ impl WalkNetwork {
             if nearest > MAX_CONNECT_M * 1.5 {
                 return None;
             }
-            if plane_m > nearest + TIE_TOLERANCE_M {
+            if plane_m > nearest * (1.0 + TIE_TOLERANCE_SHARE) + TIE_TOLERANCE_M {
                 break;
             }
             let candidate = self.snap_to_edge(point, entry.data);
@@ -147,6 +152,45 @@ mod tests {
         assert_eq!(east.edge, 1);
         assert!(east.to_b_m.abs() < 1e-9);
         assert!((east.connect_m - 35.1).abs() < 0.2, "{}", east.connect_m);
+    }
+
+    /// Regression: a home nearly halfway between two streets, far from the
+    /// reference latitude, snapped to the street nearer in the R-tree plane
+    /// but 1 m farther on the ground (and its walks differed by 178 m).
+    #[test]
+    fn the_nearest_street_is_decided_on_the_ground_not_in_the_plane() {
+        let lat_per_m = 1.0 / 111_250.0;
+        let lon_per_m = 1.0 / (111_320.0 * 52.0f64.to_radians().cos());
+        let home = point!(x: 5.5, y: 52.0);
+        let at = |east_m: f64, north_m: f64| Coord {
+            x: 5.5 + east_m * lon_per_m,
+            y: 52.0 + north_m * lat_per_m,
+        };
+        // an east–west street 80 m north, a north–south street 79 m east
+        let nodes = vec![
+            at(-300.0, 80.0),
+            at(300.0, 80.0),
+            at(79.0, -300.0),
+            at(79.0, 300.0),
+        ];
+        let length =
+            |a: Coord<f64>, b: Coord<f64>| Geodesic.distance(Point::from(a), Point::from(b));
+        let edges = vec![
+            Edge {
+                a: 0,
+                b: 1,
+                length_m: length(nodes[0], nodes[1]),
+            },
+            Edge {
+                a: 2,
+                b: 3,
+                length_m: length(nodes[2], nodes[3]),
+            },
+        ];
+        let network = WalkNetwork::from_parts(nodes, edges);
+        let snap = network.snap(home).unwrap();
+        assert_eq!(snap.edge, 1, "{snap:?}");
+        assert!((snap.connect_m - 79.0).abs() < 0.5, "{snap:?}");
     }
 
     #[test]
