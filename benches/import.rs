@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 use genk_atlas::demo::{self, DemoParams};
 use genk_atlas::import::export::{export_features, ExportFormat, ExportParams};
 use genk_atlas::import::run::{import, ImportCommand};
-use genk_atlas::import::{read_source, FieldMapping, ImportParams};
+use genk_atlas::import::{FieldMapping, ImportParams};
 use genk_atlas::model::LayerId;
 use genk_atlas::store::postgis::{self, PostgisStore};
 
@@ -210,18 +210,6 @@ fn main() {
         let ogr_rows = count_rows(&url, "parcels_ogr").await;
         assert_eq!(ogr_rows, atlas_rows, "both wrote every parcel");
 
-        // phase: read + validate alone (a dry run, after both), for the profile
-        let read_only = {
-            let params = params(&path);
-            let started = Instant::now();
-            let outcome = tokio::task::spawn_blocking(move || read_source(&params, &|_, _| {}))
-                .await
-                .expect("the read task")
-                .expect("read the parcels");
-            assert!(outcome.problems.is_empty(), "{:?}", &outcome.problems[..1]);
-            (started.elapsed(), outcome.n_read)
-        };
-
         let fetch_only = gdal_fetch_only(&path);
         let n = summary.n_read as f64;
         let per_s = |time: Duration| n / time.as_secs_f64();
@@ -247,11 +235,6 @@ fn main() {
             n / (atlas_time.as_secs_f64() - summary.read_seconds)
         );
         println!(
-            "| atlas read + validate alone (dry run, after) | {:.1} | {:.0} | |",
-            read_only.0.as_secs_f64(),
-            read_only.1 as f64 / read_only.0.as_secs_f64()
-        );
-        println!(
             "| GDAL fetch alone (fields + WKB, one thread) | {:.1} | {:.0} | |",
             fetch_only.0.as_secs_f64(),
             fetch_only.1 as f64 / fetch_only.0.as_secs_f64()
@@ -260,6 +243,10 @@ fn main() {
             "| ogr2ogr -f PostgreSQL (no validation) | {:.1} | {:.0} | {ogr_peak:.0} MiB |",
             ogr_time.as_secs_f64(),
             per_s(ogr_time)
+        );
+        println!(
+            "load average (1, 5, 15 min) at the end: {}",
+            std::fs::read_to_string("/proc/loadavg").unwrap_or_default().trim()
         );
         println!(
             "\natlas / ogr2ogr speed: {:.2}x (> 1: atlas faster; target >= 1 while validating)",

@@ -16,6 +16,7 @@ pub mod mapping;
 pub mod osm;
 pub mod osm_residents;
 mod pipeline;
+mod quick_valid;
 pub mod reproject;
 pub mod run;
 

@@ -123,7 +123,12 @@ impl SourceCrs {
     ) -> Result<(Geometry<f64>, bool), String> {
         geometry.flatten_to_2d();
         let mut repaired = false;
-        if !geometry.is_valid() {
+        // the common small polygon is checked in Rust; GEOS decides the rest
+        let mut converted = geometry.to_geo().ok();
+        let surely_valid = converted.as_ref().is_some_and(|converted| {
+            source_rings_closed(&geometry) && super::quick_valid::surely_valid(converted)
+        });
+        if !surely_valid && !geometry.is_valid() {
             if !repair {
                 return Err("invalid geometry (e.g. a self-intersecting ring); --repair fixes it with make-valid".into());
             }
@@ -131,15 +136,20 @@ impl SourceCrs {
                 .make_valid(&CslStringList::new())
                 .map_err(|error| format!("make-valid failed: {error}"))?;
             repaired = true;
+            converted = None;
         }
         if let Some(transform) = &self.transform {
             geometry
                 .transform_inplace(transform)
                 .map_err(|error| format!("cannot reproject from {}: {error}", self.label))?;
+            converted = None;
         }
-        let geometry: Geometry<f64> = geometry
-            .to_geo()
-            .map_err(|error| format!("unsupported geometry ({error})"))?;
+        let geometry: Geometry<f64> = match converted {
+            Some(converted) => converted,
+            None => geometry
+                .to_geo()
+                .map_err(|error| format!("unsupported geometry ({error})"))?,
+        };
         conform(geometry, wanted)
             .map(|geometry| (geometry, repaired))
             .map_err(|got| format!("expected {wanted:?}, got {got}"))
@@ -162,6 +172,28 @@ impl SourceCrs {
                 self.label
             )
         })
+    }
+}
+
+/// Whether the rings of a polygon (or of a multipolygon of one) were closed
+/// in the source, as GEOS requires; geo closes rings when converting, so
+/// this is asked of OGR. Other geometries have no rings: `true`.
+fn source_rings_closed(geometry: &gdal::vector::Geometry) -> bool {
+    use gdal::vector::OGRwkbGeometryType as G;
+    let closed = |ring: &gdal::vector::Geometry| {
+        let n_points = ring.point_count();
+        n_points > 0 && {
+            let (first, last) = (ring.get_point(0), ring.get_point(n_points as i32 - 1));
+            first.0 == last.0 && first.1 == last.1
+        }
+    };
+    match geometry.geometry_type() {
+        G::wkbPolygon => closed(&geometry.get_geometry(0)),
+        G::wkbMultiPolygon if geometry.geometry_count() == 1 => {
+            closed(&geometry.get_geometry(0).get_geometry(0))
+        }
+        G::wkbPoint => true,
+        _ => false,
     }
 }
 
