@@ -10,7 +10,7 @@ use serde_json::{json, Value as Json_};
 use super::auth::Caller;
 use super::error::{ApiError, ApiQuery};
 use super::AppState;
-use crate::model::geojson::feature_to_json;
+use crate::model::geojson::{feature_to_json, Audience};
 use crate::model::{LayerId, ALL_LAYERS};
 
 /// The most features one page may hold.
@@ -29,17 +29,21 @@ pub async fn health(State(state): State<AppState>) -> Json<Json_> {
     Json(json!({"status": "ok", "store": state.store().kind().as_str(), "layers": layers}))
 }
 
-/// `GET /api/layers`: id, titles, geometry type, count, bbox and public fields.
-pub async fn list(State(state): State<AppState>) -> Json<Json_> {
+/// `GET /api/layers`: id, titles, geometry type, count, bbox and the fields
+/// the caller may read (confidential ones marked, for the roles that see them).
+pub async fn list(State(state): State<AppState>, caller: Caller) -> Json<Json_> {
     let engine = state.engine();
     let layers: Vec<Json_> = ALL_LAYERS
         .iter()
         .map(|schema| {
             let index = engine.layer(schema.id);
+            let sees_confidential = caller.audience(schema.id) == Audience::Confidential;
             let fields: Vec<Json_> = schema
-                .public_fields()
-                .map(|(_, field)| {
-                    json!({"name": field.name, "type": field.kind, "title_nl": field.title_nl, "title_en": field.title_en})
+                .fields
+                .iter()
+                .filter(|field| sees_confidential || !field.confidential)
+                .map(|field| {
+                    json!({"name": field.name, "type": field.kind, "title_nl": field.title_nl, "title_en": field.title_en, "confidential": field.confidential})
                 })
                 .collect();
             json!({

@@ -3,99 +3,34 @@
 //! and recording events with optimistic concurrency (409), bad input (400,
 //! nothing written), the history, the audit trail, and the map updating.
 
-use std::sync::Arc;
-
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
-use http_body_util::BodyExt;
 use serde_json::{json, Value};
-use tower::ServiceExt;
 
-use genk_atlas::accounts::{add_account, issue_token};
-use genk_atlas::http::{router, AppState};
-use genk_atlas::load::load_engine;
+use genk_atlas::accounts::issue_token;
 use genk_atlas::model::access::Role;
 use genk_atlas::model::{history, LayerId, UnitStatus};
-use genk_atlas::store::geopackage::GeoPackageStore;
-use genk_atlas::store::{SharedStore, Store, WriteBatch};
 
 use crate::fixtures;
+use crate::signed_in::{json_of, SignedIn};
 
 const UNIT: &str = "unit-stadsplein-12";
 
-/// The demo-less fixture city behind an app, with one account per role.
-struct Atlas {
-    state: AppState,
-    store: SharedStore,
-    passwords: Vec<(Role, String)>,
-    _dir: tempfile::TempDir,
-}
+type Atlas = SignedIn;
 
-impl Atlas {
-    async fn new() -> Atlas {
-        let dir = tempfile::tempdir().unwrap();
-        let store = GeoPackageStore::create(&dir.path().join("atlas.gpkg")).unwrap();
-        store
-            .write(&WriteBatch::from_dataset(&fixtures::genk_centre()), &|_| {})
-            .await
-            .unwrap();
-        let store: SharedStore = Arc::new(store);
-        let mut passwords = Vec::new();
-        for role in Role::ACCOUNT_ROLES {
-            let password = add_account(store.as_ref(), role.as_str(), role, "test")
-                .await
-                .unwrap();
-            passwords.push((role, password));
-        }
-        let engine = load_engine(store.as_ref()).await.unwrap();
-        Atlas {
-            state: AppState::new(store.clone(), engine, None),
-            store,
-            passwords,
-            _dir: dir,
-        }
-    }
-
-    fn password(&self, role: Role) -> &str {
-        &self.passwords.iter().find(|(r, _)| *r == role).unwrap().1
-    }
-
-    async fn send(&self, request: Request<Body>) -> (StatusCode, header::HeaderMap, Value) {
-        let response = router(self.state.clone()).oneshot(request).await.unwrap();
-        let status = response.status();
-        let headers = response.headers().clone();
-        let bytes = response.into_body().collect().await.unwrap().to_bytes();
-        let json = serde_json::from_slice(&bytes)
-            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()));
-        (status, headers, json)
-    }
-
-    /// Log in as the account of `role`; returns the `Cookie` header value.
-    async fn login(&self, role: Role) -> String {
-        let body = json!({"name": role.as_str(), "password": self.password(role)});
-        let (status, headers, answer) = self.send(post("/api/session", None, &body)).await;
-        assert_eq!(status, StatusCode::OK, "{answer}");
-        assert_eq!(answer["role"], role.as_str());
-        let cookie = headers[header::SET_COOKIE].to_str().unwrap().to_string();
-        assert!(
-            cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
-            "{cookie}"
-        );
-        cookie.split(';').next().unwrap().to_string()
-    }
-
+impl SignedIn {
     async fn get(&self, uri: &str, cookie: Option<&str>) -> (StatusCode, Value) {
         let mut request = Request::get(uri);
         if let Some(cookie) = cookie {
             request = request.header(header::COOKIE, cookie);
         }
         let (status, _, body) = self.send(request.body(Body::empty()).unwrap()).await;
-        (status, body)
+        (status, json_of(&body))
     }
 
     async fn post(&self, uri: &str, cookie: Option<&str>, body: &Value) -> (StatusCode, Value) {
         let (status, _, body) = self.send(post(uri, cookie, body)).await;
-        (status, body)
+        (status, json_of(&body))
     }
 
     async fn version(&self) -> u64 {
@@ -189,6 +124,7 @@ async fn an_api_token_works_until_it_expires_and_is_stored_only_hashed() {
             .unwrap()
     };
     let (status, _, me) = atlas.send(with_token(&token)).await;
+    let me = json_of(&me);
     assert_eq!(
         (status, me["role"].clone()),
         (StatusCode::OK, json!("planner"))
@@ -220,6 +156,7 @@ async fn an_api_token_works_until_it_expires_and_is_stored_only_hashed() {
     };
     atlas.store.put_token(&stored, &audit).await.unwrap();
     let (status, _, answer) = atlas.send(with_token(&expired)).await;
+    let answer = json_of(&answer);
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert!(
         answer["error"].as_str().unwrap().contains("expired"),
@@ -269,6 +206,25 @@ async fn occupants_reach_retail_planner_and_admin_only() {
             "{role}"
         );
     }
+    let field_names = |layers: &Value| -> Vec<String> {
+        let units = layers["layers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|layer| layer["id"] == "shop_units")
+            .unwrap();
+        units["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|field| field["name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let (_, public_layers) = atlas.get("/api/layers", None).await;
+    assert!(!field_names(&public_layers).contains(&"occupant".to_string()));
+    let planner = atlas.login(Role::Planner).await;
+    let (_, planner_layers) = atlas.get("/api/layers", Some(&planner)).await;
+    assert!(field_names(&planner_layers).contains(&"occupant".to_string()));
     let (_, history) = atlas
         .get(&format!("/api/shop_units/{UNIT}/history"), None)
         .await;

@@ -4,81 +4,45 @@
 //! and on the real Genk wijken of `../shared/data`.
 
 use std::path::Path;
-use std::sync::Arc;
 
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
-use http_body_util::BodyExt;
 use serde_json::{json, Value};
-use tower::ServiceExt;
 
-use genk_atlas::accounts::add_account;
-use genk_atlas::http::{router, AppState};
-use genk_atlas::load::load_engine;
 use genk_atlas::model::access::Role;
 use genk_atlas::model::LayerId;
-use genk_atlas::store::geopackage::GeoPackageStore;
-use genk_atlas::store::{AuditQuery, SharedStore, Store, WriteBatch};
+use genk_atlas::store::AuditQuery;
 
 use crate::fixtures;
+use crate::signed_in::SignedIn;
 
 const BOUNDARY: &str = "atlas-test-boundary-7f3a";
 
+/// The signed-in fixture city with every role logged in once.
 struct Atlas {
-    state: AppState,
-    store: SharedStore,
+    app: SignedIn,
     cookies: Vec<(Role, String)>,
-    _dir: tempfile::TempDir,
+}
+
+impl std::ops::Deref for Atlas {
+    type Target = SignedIn;
+    fn deref(&self) -> &SignedIn {
+        &self.app
+    }
 }
 
 impl Atlas {
     async fn new() -> Atlas {
-        let dir = tempfile::tempdir().unwrap();
-        let store = GeoPackageStore::create(&dir.path().join("atlas.gpkg")).unwrap();
-        store
-            .write(&WriteBatch::from_dataset(&fixtures::genk_centre()), &|_| {})
-            .await
-            .unwrap();
-        let store: SharedStore = Arc::new(store);
-        let mut passwords = Vec::new();
+        let app = SignedIn::new().await;
+        let mut cookies = Vec::new();
         for role in Role::ACCOUNT_ROLES {
-            let password = add_account(store.as_ref(), role.as_str(), role, "test")
-                .await
-                .unwrap();
-            passwords.push((role, password));
+            cookies.push((role, app.login(role).await));
         }
-        let engine = load_engine(store.as_ref()).await.unwrap();
-        let mut atlas = Atlas {
-            state: AppState::new(store.clone(), engine, None),
-            store,
-            cookies: Vec::new(),
-            _dir: dir,
-        };
-        for (role, password) in passwords {
-            let login = Request::post("/api/session")
-                .header(header::CONTENT_TYPE, "application/json")
-                .body(Body::from(
-                    json!({"name": role.as_str(), "password": password}).to_string(),
-                ))
-                .unwrap();
-            let response = router(atlas.state.clone()).oneshot(login).await.unwrap();
-            let cookie = response.headers()[header::SET_COOKIE].to_str().unwrap();
-            let cookie = cookie.split(';').next().unwrap().to_string();
-            atlas.cookies.push((role, cookie));
-        }
-        atlas
+        Atlas { app, cookies }
     }
 
     fn cookie(&self, role: Role) -> &str {
         &self.cookies.iter().find(|(r, _)| *r == role).unwrap().1
-    }
-
-    async fn send(&self, request: Request<Body>) -> (StatusCode, header::HeaderMap, Vec<u8>) {
-        let response = router(self.state.clone()).oneshot(request).await.unwrap();
-        let status = response.status();
-        let headers = response.headers().clone();
-        let bytes = response.into_body().collect().await.unwrap().to_bytes();
-        (status, headers, bytes.to_vec())
     }
 
     /// Upload `bytes` as `file_name` into `layer`, as `role` (or the public).
