@@ -300,6 +300,130 @@ async fn walking_distances_agree_with_pgrouting_within_a_metre() {
     assert!(n_compared >= 250, "{n_compared}");
 }
 
+/// The shops at ($1 longitudes, $2 latitudes) snapped as the homes are.
+const SHOP_SNAPS_SQL: &str = r#"
+WITH shop_points AS (
+    SELECT ordinality AS n, ST_Transform(ST_SetSRID(ST_MakePoint(lon, lat), 4326), 31370) AS lambert,
+           ST_SetSRID(ST_MakePoint(lon, lat), 4326) AS geom
+    FROM unnest($1::float8[], $2::float8[]) WITH ORDINALITY AS p(lon, lat)
+)
+SELECT p.n, e.id AS edge, e.source, e.target, e.cost,
+       ST_LineLocatePoint(e.geom_lambert, p.lambert) AS fraction,
+       ST_Distance(p.geom::geography, ST_Transform(ST_ClosestPoint(e.geom_lambert, p.lambert), 4326)::geography) AS connect_m
+FROM shop_points p
+CROSS JOIN LATERAL (
+    SELECT id, source, target, cost, geom_lambert FROM walk_edges
+    ORDER BY geom_lambert <-> p.lambert LIMIT 1
+) e
+"#;
+
+/// Every resident snapped (nearest edge by `<->` in EPSG:31370).
+const HOMES_SQL: &str = r#"
+CREATE TABLE home_snaps AS
+SELECT r.id, e.*,
+       ST_LineLocatePoint(e.geom_lambert, ST_Transform(r.geom, 31370)) AS fraction,
+       ST_Distance(r.geom::geography,
+                   ST_Transform(ST_ClosestPoint(e.geom_lambert, ST_Transform(r.geom, 31370)), 4326)::geography) AS connect_m
+FROM residents r
+CROSS JOIN LATERAL (
+    SELECT id AS edge, source, target, cost, geom_lambert FROM walk_edges
+    ORDER BY geom_lambert <-> ST_Transform(r.geom, 31370) LIMIT 1
+) e;
+ANALYZE home_snaps;
+"#;
+
+/// Every resident's distance to the nearest shop of `shop_snaps` by one
+/// `pgr_drivingDistance` from a super-source joined to the ends of each
+/// shop's edge; residents more than 250 m from every street are infinite.
+const RESIDENT_DISTANCES_SQL: &str = r#"
+WITH reached AS (
+    SELECT node, agg_cost FROM pgr_drivingDistance(
+        'SELECT id, source, target, cost, reverse_cost FROM walk_edges
+         UNION ALL SELECT 3000000000 + 2 * n, 999999999, source, connect_m + fraction * cost, -1 FROM shop_snaps
+         UNION ALL SELECT 3000000001 + 2 * n, 999999999, target, connect_m + (1 - fraction) * cost, -1 FROM shop_snaps',
+        999999999, 1e12, directed => true)
+)
+SELECT h.id, CASE WHEN h.connect_m > 250 THEN 'Infinity'::float8 ELSE
+       h.connect_m + LEAST(
+           COALESCE(a.agg_cost + h.fraction * h.cost, 'Infinity'),
+           COALESCE(b.agg_cost + (1 - h.fraction) * h.cost, 'Infinity'),
+           COALESCE((SELECT min(abs(h.fraction - s.fraction) * h.cost + s.connect_m)
+                     FROM shop_snaps s WHERE s.edge = h.edge), 'Infinity'))
+       END
+FROM home_snaps h
+LEFT JOIN reached a ON a.node = h.source
+LEFT JOIN reached b ON b.node = h.target
+"#;
+
+#[tokio::test]
+async fn every_residents_distance_to_the_nearest_open_shop_agrees_with_pgrouting() {
+    use genk_atlas::engine::coverage::figures::resident_distances;
+    use genk_atlas::engine::coverage::shops::{open_shops, shop_units};
+    use genk_atlas::engine::coverage::CoverageKind;
+    let database = fresh_database().await;
+    let store = database.store().await;
+    let batch = WriteBatch {
+        layers: vec![
+            (LayerId::Streets, demo().features(LayerId::Streets)),
+            (LayerId::Residents, demo().features(LayerId::Residents)),
+        ],
+        events: vec![],
+    };
+    store.write(&batch, &|_| {}).await.unwrap();
+    let client = database.client().await;
+    client.batch_execute(GRAPH_SQL).await.unwrap();
+    client.batch_execute(HOMES_SQL).await.unwrap();
+
+    let engine = demo_engine();
+    let base = engine.coverage_base().unwrap();
+    let date = DemoParams::default().reference_date;
+    let open = open_shops(&shop_units(engine).unwrap(), engine, &base.network, date);
+    for kind in [ShopKind::Butcher, ShopKind::Pharmacy] {
+        let (lons, lats): (Vec<f64>, Vec<f64>) = open
+            .iter()
+            .filter(|shop| shop.kind == kind)
+            .map(|shop| (shop.point.x(), shop.point.y()))
+            .unzip();
+        client
+            .batch_execute("DROP TABLE IF EXISTS shop_snaps")
+            .await
+            .unwrap();
+        client
+            .execute(
+                &format!("CREATE TEMP TABLE shop_snaps AS SELECT * FROM ({SHOP_SNAPS_SQL}) s WHERE connect_m <= 250"),
+                &[&lons, &lats],
+            )
+            .await
+            .unwrap();
+        let theirs: HashMap<String, f64> = client
+            .query(RESIDENT_DISTANCES_SQL, &[])
+            .await
+            .unwrap()
+            .iter()
+            .map(|row| (row.get(0), row.get(1)))
+            .collect();
+        let ours = resident_distances(&base, &open, CoverageKind::Single(kind));
+        assert_eq!(theirs.len(), base.residents.len());
+        let mut worst_m: f64 = 0.0;
+        for (resident, distance_m) in base.residents.iter().zip(ours) {
+            let other = theirs[&resident.id];
+            assert_eq!(distance_m.is_finite(), other.is_finite(), "{}", resident.id);
+            if distance_m.is_finite() {
+                worst_m = worst_m.max((distance_m - other).abs());
+                assert!(
+                    (distance_m - other).abs() < 1.0,
+                    "{} to the nearest {kind}: {distance_m:.2} m here, {other:.2} m by pgRouting",
+                    resident.id
+                );
+            }
+        }
+        eprintln!(
+            "{} residents, nearest {kind}: worst difference to pgRouting {worst_m:.4} m",
+            base.residents.len()
+        );
+    }
+}
+
 // ------------------------------------------------------------ a small city
 
 /// Degrees per metre near Genk.
