@@ -15,9 +15,9 @@ import { formatDate } from '../format';
 import { t, type Dictionary } from '../i18n';
 import { mayEditShopUnits, reloadTiles } from './login';
 
-const STATUSES = ['occupied', 'vacant', 'renovation', 'non_commercial'];
-const CATEGORIES = ['daily', 'periodic', 'exceptional', 'leisure', 'horeca', 'services', 'other'];
-const KINDS = ['supermarket', 'bakery', 'butcher', 'grocery', 'pharmacy'];
+export const STATUSES = ['occupied', 'vacant', 'renovation', 'non_commercial'];
+export const CATEGORIES = ['daily', 'periodic', 'exceptional', 'leisure', 'horeca', 'services', 'other'];
+export const KINDS = ['supermarket', 'bakery', 'butcher', 'grocery', 'pharmacy'];
 
 /** The fields the form edits, as the API names them. */
 const FIELDS = ['status', 'category', 'kind', 'floor_area_m2', 'occupant', 'note'] as const;
@@ -57,15 +57,20 @@ export function onUnitSaved(listener: (saved: SavedUnit) => void): () => void {
   return () => savedListeners.delete(listener);
 }
 
+/** Tell the listeners of `onUnitSaved` (the figures, the tiles) of a save made elsewhere (a new unit). */
+export function notifyUnitSaved(saved: SavedUnit): void {
+  for (const listener of savedListeners) listener(saved);
+}
+
 /** Today in the browser's time zone, yyyy-mm-dd. */
-function today(): string {
+export function today(): string {
   const now = new Date();
   const pad = (value: number) => String(value).padStart(2, '0');
   return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
 }
 
 /** `120,5` or `120.5` → 120.5; empty → null; anything else → NaN (the server names the field). */
-function parseArea(text: string): number | null {
+export function parseArea(text: string): number | null {
   const trimmed = text.trim().replace(/\s/g, '');
   if (!trimmed) return null;
   const normalised = /,\d*$/.test(trimmed) ? trimmed.replace(/\./g, '').replace(',', '.') : trimmed;
@@ -86,7 +91,7 @@ function fieldLabel(dictionary: Dictionary, name: FieldName | 'valid_from'): str
 }
 
 /** The bad field of a 400 answer: `field`, or `detail.parameter` / `detail.field`. */
-function badField(body: unknown): string | null {
+export function badField(body: unknown): string | null {
   const value = (body ?? {}) as { field?: unknown; detail?: { parameter?: unknown; field?: unknown } };
   const field = value.field ?? value.detail?.field ?? value.detail?.parameter;
   return typeof field === 'string' ? field : null;
@@ -311,7 +316,7 @@ export function openUnitEditor(unitId: string, address: string): void {
         const body = (answer.body ?? {}) as { unit?: Record<string, unknown>; version?: number };
         root.close();
         const saved: SavedUnit = { unitId, validFrom: validFrom.value, version: body.version ?? version + 1, unit: body.unit ?? {} };
-        for (const listener of savedListeners) listener(saved);
+        notifyUnitSaved(saved);
         return;
       }
       save.disabled = false;

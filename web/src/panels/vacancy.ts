@@ -19,6 +19,7 @@ import { lineChart } from '../charts';
 import { formatDate, formatNumber } from '../format';
 import { clearHighlight, highlight } from '../highlight';
 import { bindText, onLang, t, type Dictionary } from '../i18n';
+import { renderUnitCreate } from './unit-create';
 import { onUnitSaved } from './unit-edit';
 
 export type Grouping = 'shopping_area' | 'street' | 'neighbourhood';
@@ -185,6 +186,9 @@ export function renderVacancyPanel(container: HTMLElement, map: MapLibreMap, map
   intro.className = 'panel-intro';
   bindText(intro, (dictionary) => dictionary.vacancy.intro);
   header.append(title, intro);
+  // For the retail team: "Nieuw handelspand" (panels/unit-create.ts).
+  const creator = renderUnitCreate(map);
+  header.append(creator.element);
 
   const status = document.createElement('p');
   status.className = 'vacancy-status';
@@ -868,6 +872,7 @@ export function renderVacancyPanel(container: HTMLElement, map: MapLibreMap, map
   return {
     setActive(active: boolean): void {
       state.active = active;
+      creator.setActive(active);
       applyHeatmapVisibility();
       if (!active) return;
       if (!state.loaded) void load();
