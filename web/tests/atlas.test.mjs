@@ -174,7 +174,7 @@ describe('the atlas page', () => {
     });
   });
 
-  test('shows the later tasks as coming soon, with the keyboard too', async (t) => {
+  test('shows each task in its own panel, with the keyboard too', async (t) => {
     await withAtlas(t, browser, atlas.baseUrl, '', async ({ page }) => {
       await page.getByRole('tab', { name: 'Kaart' }).focus();
       await page.keyboard.press('ArrowRight');
@@ -182,10 +182,31 @@ describe('the atlas page', () => {
       assert.equal(await vacancy.getAttribute('aria-selected'), 'true');
       const panel = page.getByRole('tabpanel', { name: 'Leegstand' });
       assert.ok(await panel.isVisible());
-      assert.ok(await panel.getByText('Komt binnenkort').isVisible());
       assert.ok(!(await page.getByRole('heading', { name: 'Lagen' }).isVisible()), 'the layer panel is put away');
+      // Leegstand: its heading, then the city's KPI card with the API's unit count.
+      assert.ok(await panel.getByRole('heading', { name: 'Leegstand', level: 2 }).isVisible());
+      await page.waitForFunction(() => document.getElementById('panel-vacancy')?.dataset.state === 'ready', null, { timeout: 30_000 });
+      const city = (await getJson(atlas.baseUrl, '/api/vacancy/summary?by=city')).groups[0];
+      const units = new Intl.NumberFormat('nl-BE', { maximumFractionDigits: 0 }).format(city.units);
+      assert.equal(await panel.locator('[data-card="city"] [data-kpi="units"] .kpi-value').textContent(), units);
+      assert.ok(await panel.getByRole('heading', { name: 'Genk', level: 3 }).isVisible(), 'the city card');
+
+      // Buurtaanbod: its heading and the choice of shop kind.
       await page.getByRole('tab', { name: 'Buurtaanbod' }).click();
-      assert.ok(await page.getByRole('tabpanel', { name: 'Buurtaanbod' }).getByText('Komt binnenkort').isVisible());
+      const coverage = page.getByRole('tabpanel', { name: 'Buurtaanbod' });
+      assert.ok(await coverage.getByRole('heading', { name: 'Buurtaanbod', level: 2 }).isVisible());
+      assert.ok(await coverage.getByText('Soort winkel', { exact: true }).first().isVisible());
+      assert.ok(!(await panel.isVisible()), 'the Leegstand panel is put away');
+
+      // Uitbreiding: its heading and the request form.
+      await page.getByRole('tab', { name: 'Uitbreiding' }).click();
+      const expansion = page.getByRole('tabpanel', { name: 'Uitbreiding' });
+      assert.ok(await expansion.getByRole('heading', { name: 'Uitbreiding', level: 2 }).isVisible());
+      assert.ok(await expansion.getByLabel('Activiteit', { exact: true }).isVisible());
+      assert.ok(await expansion.getByRole('button', { name: 'Zoeken', exact: true }).isVisible());
+
+      // None of them is a placeholder any more.
+      assert.equal(await page.getByText('Komt binnenkort').count(), 0);
     });
   });
 });
