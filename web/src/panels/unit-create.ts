@@ -272,7 +272,8 @@ function openForm(map: MapLibreMap, root: HTMLElement, picker: PickMode, isActiv
   // ---- the place on the map ----
   let location: { lon: number; lat: number } | null = null;
   let marker: maplibregl.Marker | null = null;
-  const coordinate = (value: number) => formatNumber(value, dictionary, 6);
+  const degrees = new Intl.NumberFormat(dictionary.locale, { minimumFractionDigits: 5, maximumFractionDigits: 5 });
+  const coordinate = (value: number) => degrees.format(value);
   const setLocation = (lon: number, lat: number) => {
     location = { lon, lat };
     where.textContent = dictionary.unitCreate.placed(coordinate(lat), coordinate(lon));
