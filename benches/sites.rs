@@ -357,17 +357,7 @@ async fn bench_scale(admin_url: Option<&str>, scale: u32) {
             singles_not_found += singles.difference(&found).count();
         }
     }
-    engine_times.sort();
     postgis_times.sort();
-    println!(
-        "\nsite search at scale {scale}: {n_parcels} parcels, {} on the market, {n_adjacent} adjacent pairs; {} requests",
-        market.parcels.len(),
-        parsed.len()
-    );
-    println!(
-        "first search (builds the market cache): {:.1} ms",
-        millis(cold)
-    );
     println!("{:<40} {:>10} {:>10}", "", "p50", "p95");
     for (name, times) in [
         ("engine search (warm market)", &engine_times),
