@@ -149,7 +149,14 @@ describe('the Uitbreiding panel', () => {
 
   test('marks the field the server refuses', async (t) => {
     await withAtlas(t, browser, atlas.baseUrl, '', async ({ page }) => {
-      const { panel, request } = await searchLogisticsOnTheQuay(page, { min: '10000', max: '5000' });
+      // A search that lists sites first: a refused one afterwards must not leave them standing.
+      const { panel } = await searchLogisticsOnTheQuay(page);
+      assert.ok((await panel.locator('.site-card').count()) > 0);
+      await panel.getByLabel('Oppervlakte van (m²)').fill('10000');
+      await panel.getByLabel('tot (m²)').fill('5000');
+      const sent = page.waitForRequest((request) => request.url().endsWith('/api/sites/search') && request.method() === 'POST');
+      await panel.getByRole('button', { name: 'Zoeken', exact: true }).click();
+      const request = JSON.parse((await sent).postData());
       const { status, body } = await replay(request);
       assert.equal(status, 400);
       const field = body.field ?? body.detail?.parameter ?? body.detail?.field;

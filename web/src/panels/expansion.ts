@@ -205,7 +205,13 @@ export function renderExpansionPanel(container: HTMLElement, map: MapLibreMap, m
         if (error instanceof ApiError && (error.status === 404 || error.status === 405 || error.status === 501)) {
           status = { kind: 'unavailable' };
         } else if (error instanceof ApiError && error.status >= 400 && error.status < 500) {
+          // A refused request lists nothing: the old list would answer another question.
           status = { kind: 'idle' };
+          request = null;
+          sites = [];
+          ruledOut = [];
+          total = null;
+          hasMore = false;
           container.dataset.invalid = error.field ?? '';
           const dictionary = t();
           form.showInvalid(error.field, dictionary.expansion.invalid(fieldTitle(error.field, dictionary), error.reason || String(error.status)));
