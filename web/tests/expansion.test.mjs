@@ -229,6 +229,33 @@ describe('the Uitbreiding panel', () => {
     });
   });
 
+  test('reads in English too', async (t) => {
+    await withAtlas(
+      t,
+      browser,
+      atlas.baseUrl,
+      '',
+      async ({ page }) => {
+        await page.getByRole('tab', { name: 'Expansion' }).click();
+        const panel = page.getByRole('tabpanel', { name: 'Expansion' });
+        await panel.getByLabel('Activity', { exact: true }).selectOption({ label: 'Water-bound logistics' });
+        await panel.getByLabel('Area from (m²)').fill('5000');
+        await panel.getByRole('button', { name: 'Search', exact: true }).click();
+        await page.waitForFunction(() => document.getElementById('panel-expansion')?.dataset.state === 'ready', null, { timeout: 30_000 });
+        assert.match(await panel.locator('.expansion-results .field-hint').first().textContent(), /^(\d+ sites found|1 site found|No site meets the constraints\.)$/);
+        if ((await panel.locator('.site-card').count()) > 0) {
+          assert.match(await panel.locator('.site-card').first().locator('.site-score').textContent(), /^Score \d{1,3} \/ 100$/);
+          await panel.locator('.site-card').first().getByRole('button', { name: /^Site sheet of / }).click();
+          const sheet = page.getByRole('dialog', { name: /^Site sheet of / });
+          await sheet.locator('.sheet').waitFor({ timeout: 30_000 });
+          assert.ok(await sheet.getByRole('heading', { name: 'Facts' }).isVisible());
+          assert.ok(await sheet.getByRole('button', { name: 'Print' }).isVisible());
+        }
+      },
+      { lang: 'en' },
+    );
+  });
+
   test('keeps the weights at 100 when one slider moves', async (t) => {
     await withAtlas(t, browser, atlas.baseUrl, '', async ({ page }) => {
       await page.getByRole('tab', { name: 'Uitbreiding' }).click();
