@@ -276,6 +276,19 @@ describe('the Buurtaanbod panel', () => {
     });
   });
 
+  test('says quietly when the server has no coverage routes yet', async (t) => {
+    await withAtlas(t, browser, atlas.baseUrl, '', async ({ page }) => {
+      // An older server: every coverage route answers 404.
+      await page.route(/\/api\/coverage/, (route) => route.fulfill({ status: 404, contentType: 'application/json', body: '{"error":"not found"}' }));
+      await page.getByRole('tab', { name: 'Buurtaanbod' }).click();
+      await page.waitForFunction(() => document.getElementById('panel-coverage')?.dataset.state === 'unavailable', null, { timeout: 30_000 });
+      const panel = page.getByRole('tabpanel', { name: 'Buurtaanbod' });
+      assert.ok(await panel.getByRole('status').getByText('De berekening van het buurtaanbod is nog niet beschikbaar op deze server.').isVisible());
+      assert.ok(!(await panel.locator('.coverage-table').isVisible()), 'no table without figures');
+      assert.equal(await panel.getByRole('button', { name: 'Opnieuw proberen' }).count(), 0, 'nothing to retry: the route is not there');
+    });
+  });
+
   test('reads in English too', async (t) => {
     await withAtlas(
       t,

@@ -229,6 +229,17 @@ describe('the Uitbreiding panel', () => {
     });
   });
 
+  test('says quietly when the server has no site search yet', async (t) => {
+    await withAtlas(t, browser, atlas.baseUrl, '', async ({ page }) => {
+      await page.route(/\/api\/sites\/search/, (route) => route.fulfill({ status: 404, contentType: 'application/json', body: '{"error":"not found"}' }));
+      await searchLogisticsOnTheQuay(page);
+      const panel = page.getByRole('tabpanel', { name: 'Uitbreiding' });
+      assert.equal(await panel.evaluate((element) => element.dataset.state), 'unavailable');
+      assert.ok(await panel.getByRole('status').getByText('Het zoeken naar vestigingsplaatsen is nog niet beschikbaar op deze server.').isVisible());
+      assert.equal(await panel.locator('.site-card').count(), 0);
+    });
+  });
+
   test('reads in English too', async (t) => {
     await withAtlas(
       t,
