@@ -34,7 +34,7 @@ use genk_atlas::model::{
     StreetClass, UnitEvent, UnitStatus,
 };
 use genk_atlas::store::geopackage::GeoPackageStore;
-use genk_atlas::store::{SharedStore, Store, WriteBatch};
+use genk_atlas::store::{EditGuard, SharedStore, Store, WriteBatch};
 
 use crate::support::fresh_database;
 
@@ -1049,6 +1049,77 @@ async fn shop_openings_and_closings_are_reflected_in_the_next_answer() {
     .await;
     assert_eq!(empty["city"]["covered"], 0);
     assert_eq!(empty["city"]["unreachable"], empty["city"]["population"]);
+}
+
+#[tokio::test]
+async fn a_shop_opened_and_closed_through_the_app_counts_in_the_next_answer() {
+    let (state, _dir) = app(small_city(7));
+    let uri = "/api/coverage?kind=bakery&threshold_m=400&date=2025-01-01";
+    let before = ok(&state, uri).await;
+    let gaps = ok(
+        &state,
+        "/api/coverage/gaps?kind=bakery&threshold_m=400&date=2025-01-01",
+    )
+    .await;
+    let gap = gaps["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["properties"]["unreachable"] == false)
+        .expect("a resident beyond 400 m of a bakery");
+    let location = Coord {
+        x: gap["geometry"]["coordinates"][0].as_f64().unwrap(),
+        y: gap["geometry"]["coordinates"][1].as_f64().unwrap(),
+    };
+    // a new bakery at that home, open since 1 June 2024
+    let unit = shop_unit("s_new", location, ShopKind::Bakery);
+    state
+        .write_edit(
+            LayerId::ShopUnits,
+            vec![unit.to_feature()],
+            vec![event(
+                0,
+                "s_new",
+                "2024-06-01",
+                UnitStatus::Occupied,
+                ShopKind::Bakery,
+            )],
+            EditGuard::default(),
+        )
+        .await
+        .unwrap();
+    let opened = ok(&state, uri).await;
+    assert_eq!(
+        opened["metadata"]["open_shops"].as_i64().unwrap(),
+        before["metadata"]["open_shops"].as_i64().unwrap() + 1
+    );
+    assert!(
+        opened["city"]["covered"].as_i64().unwrap()
+            >= before["city"]["covered"].as_i64().unwrap()
+                + gap["properties"]["population"].as_i64().unwrap(),
+        "{} then {}",
+        before["city"],
+        opened["city"]
+    );
+    // it closes on 1 September 2024: the answer for 2025 is as before
+    state
+        .write_edit(
+            LayerId::ShopUnits,
+            vec![],
+            vec![event(
+                0,
+                "s_new",
+                "2024-09-01",
+                UnitStatus::Vacant,
+                ShopKind::Bakery,
+            )],
+            EditGuard::default(),
+        )
+        .await
+        .unwrap();
+    let closed = ok(&state, uri).await;
+    assert_eq!(closed["city"], before["city"]);
+    assert_eq!(closed["neighbourhoods"], before["neighbourhoods"]);
 }
 
 #[test]
