@@ -15,6 +15,7 @@ use std::any::Any;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use super::h3::LocatedStock;
+use super::places::PlaceMemo;
 use super::stock::RetailStock;
 use super::VacancyError;
 use crate::engine::Engine;
@@ -30,6 +31,8 @@ struct Inner {
     retail: OnceLock<Arc<RetailStock>>,
     located: OnceLock<Arc<LocatedStock>>,
     kept: Mutex<Vec<KeptEntry>>,
+    /// Shared with the snapshots that have the same neighbourhood layer.
+    places: Arc<PlaceMemo>,
 }
 
 /// The lazily built stocks of an engine (a field of [`Engine`]).
@@ -46,17 +49,35 @@ impl VacancyCache {
 
     /// The cache of an engine with `layer` changed: the same when the
     /// stocks do not read that layer, else an empty one.
+    /// The points' neighbourhoods and cells are kept unless the
+    /// neighbourhoods changed.
     pub fn after_upsert(&self, layer: LayerId) -> Self {
-        if Self::DEPENDS_ON.contains(&layer) {
+        if layer == LayerId::Neighbourhoods {
             VacancyCache::default()
+        } else if Self::DEPENDS_ON.contains(&layer) {
+            self.emptied()
         } else {
             self.clone()
         }
     }
 
-    /// The cache of an engine with events added to the history: empty.
+    /// The cache of an engine with events added to the history: empty but
+    /// for the points' neighbourhoods and cells.
     pub fn after_events_added(&self) -> Self {
-        VacancyCache::default()
+        self.emptied()
+    }
+
+    fn emptied(&self) -> Self {
+        VacancyCache(Arc::new(Inner {
+            places: Arc::clone(&self.0.places),
+            ..Inner::default()
+        }))
+    }
+
+    /// The neighbourhoods and cells of the points seen by this cache and the
+    /// ones it was emptied from.
+    pub fn places(&self) -> &PlaceMemo {
+        &self.0.places
     }
 
     /// Whether the retail stock has been built.
@@ -192,6 +213,15 @@ mod tests {
         for layer in VacancyCache::DEPENDS_ON {
             assert!(!cache.after_upsert(layer).has_retail_stock(), "{layer:?}");
         }
+        // the points' neighbourhoods and cells outlive an edit of units or history
+        for emptied in [
+            cache.after_upsert(LayerId::ShopUnits),
+            cache.after_events_added(),
+        ] {
+            assert!(std::ptr::eq(emptied.places(), cache.places()));
+        }
+        let moved = cache.after_upsert(LayerId::Neighbourhoods);
+        assert!(!std::ptr::eq(moved.places(), cache.places()));
         let parcels = cache.after_upsert(LayerId::Parcels);
         assert!(parcels.has_retail_stock() && parcels.has_located_stock());
         assert!(!cache.after_events_added().has_located_stock());

@@ -14,12 +14,13 @@
 //! date are listed, in H3 index order.
 
 use std::collections::HashMap;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use chrono::NaiveDate;
 use geo::{LineString, Point, Polygon};
 use h3o::{CellIndex, LatLng, Resolution};
 
+use super::places::PlaceMemo;
 use super::stock::{decode, RetailStock};
 use super::{rate, VacancyError};
 use crate::engine::Engine;
@@ -72,22 +73,29 @@ pub struct LocatedStock {
     points: Vec<Point<f64>>,
     cells_9: OnceLock<Vec<Option<CellIndex>>>,
     cells_10: OnceLock<Vec<Option<CellIndex>>>,
+    /// Where cells found before are read from.
+    places: Option<Arc<PlaceMemo>>,
 }
 
 impl LocatedStock {
     /// The stock of `units` with their `events` (no shopping areas or
     /// neighbourhoods: heatmaps group by cell only).
     pub fn new(units: &[ShopUnit], events: &[UnitEvent]) -> Self {
-        LocatedStock::from_units(units.to_vec(), events)
+        LocatedStock::from_units(units.to_vec(), events, None)
     }
 
-    fn from_units(units: Vec<ShopUnit>, events: &[UnitEvent]) -> Self {
-        let (stock, points) = RetailStock::located_from_units(units, events, &[], &[], |_| None);
+    fn from_units(
+        units: Vec<ShopUnit>,
+        events: &[UnitEvent],
+        places: Option<Arc<PlaceMemo>>,
+    ) -> Self {
+        let (stock, points) = RetailStock::located_from_units(units, events, &[], &[], |_, _| None);
         LocatedStock {
             stock,
             points,
             cells_9: OnceLock::new(),
             cells_10: OnceLock::new(),
+            places,
         }
     }
 
@@ -95,8 +103,21 @@ impl LocatedStock {
     /// call; the engine keeps one per snapshot
     /// ([`super::cache::located_stock`]).
     pub fn from_engine(engine: &Engine) -> Result<Self, VacancyError> {
+        LocatedStock::from_engine_with(engine, None)
+    }
+
+    /// As [`LocatedStock::from_engine`], the cells of a point read from
+    /// `places` when known there (and added to it when not).
+    pub fn from_engine_with(
+        engine: &Engine,
+        places: Option<Arc<PlaceMemo>>,
+    ) -> Result<Self, VacancyError> {
         let units = decode::<ShopUnit>(engine, LayerId::ShopUnits)?;
-        Ok(LocatedStock::from_units(units, engine.unit_events()))
+        Ok(LocatedStock::from_units(
+            units,
+            engine.unit_events(),
+            places,
+        ))
     }
 
     pub fn stock(&self) -> &RetailStock {
@@ -115,11 +136,13 @@ impl LocatedStock {
             HexResolution::Nine => &self.cells_9,
             HexResolution::Ten => &self.cells_10,
         };
-        cells.get_or_init(|| {
-            self.points
+        cells.get_or_init(|| match &self.places {
+            Some(places) => places.cells(&self.points, resolution),
+            None => self
+                .points
                 .iter()
                 .map(|point| cell_of(*point, resolution.h3()))
-                .collect()
+                .collect(),
         })
     }
 }

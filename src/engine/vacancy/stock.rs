@@ -22,6 +22,7 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::NaiveDate;
 use geo::{Contains, Point, Rect};
 
+use super::places::PlaceMemo;
 use super::VacancyError;
 use crate::engine::Engine;
 use crate::model::history::{HistoryIndex, HistoryView};
@@ -236,6 +237,20 @@ impl RetailStock {
         neighbourhoods: &[Group],
         neighbourhood_of: impl Fn(&ShopUnit) -> Option<String>,
     ) -> Self {
+        RetailStock::from_units_each(units, events, areas, neighbourhoods, |_, unit| {
+            neighbourhood_of(unit)
+        })
+    }
+
+    /// As [`RetailStock::from_units`], `neighbourhood_of` told each unit's
+    /// position in `units`.
+    fn from_units_each(
+        units: Vec<ShopUnit>,
+        events: &[UnitEvent],
+        areas: &[Group],
+        neighbourhoods: &[Group],
+        neighbourhood_of: impl Fn(usize, &ShopUnit) -> Option<String>,
+    ) -> Self {
         RetailStock::located_from_units(units, events, areas, neighbourhoods, neighbourhood_of).0
     }
 
@@ -246,18 +261,19 @@ impl RetailStock {
         events: &[UnitEvent],
         areas: &[Group],
         neighbourhoods: &[Group],
-        neighbourhood_of: impl Fn(&ShopUnit) -> Option<String>,
+        neighbourhood_of: impl Fn(usize, &ShopUnit) -> Option<String>,
     ) -> (Self, Vec<Point<f64>>) {
         let sequences = in_force_sequences(&units, events);
         let mut points = Vec::with_capacity(units.len());
         let units = units
             .into_iter()
             .zip(sequences)
-            .filter(|(_, in_force)| !in_force.is_empty())
-            .map(|(unit, in_force)| {
+            .enumerate()
+            .filter(|(_, (_, in_force))| !in_force.is_empty())
+            .map(|(position, (unit, in_force))| {
                 points.push(unit.geometry);
                 StockUnit {
-                    neighbourhood_id: neighbourhood_of(&unit),
+                    neighbourhood_id: neighbourhood_of(position, &unit),
                     id: unit.id,
                     address: unit.address,
                     street: unit.street,
@@ -287,6 +303,15 @@ impl RetailStock {
     /// through the neighbourhood layer's index. Built on every call; the
     /// engine keeps one per snapshot ([`super::cache::retail_stock`]).
     pub fn from_engine(engine: &Engine) -> Result<Self, VacancyError> {
+        RetailStock::from_engine_with(engine, None)
+    }
+
+    /// As [`RetailStock::from_engine`], the neighbourhood of a point read
+    /// from `places` when it is known there (and added to it when not).
+    pub fn from_engine_with(
+        engine: &Engine,
+        places: Option<&PlaceMemo>,
+    ) -> Result<Self, VacancyError> {
         let units: Vec<ShopUnit> = decode(engine, LayerId::ShopUnits)?;
         let areas: Vec<ShoppingArea> = decode(engine, LayerId::ShoppingAreas)?;
         let neighbourhoods: Vec<Neighbourhood> = decode(engine, LayerId::Neighbourhoods)?;
@@ -305,20 +330,33 @@ impl RetailStock {
                 name: n.name.clone(),
             })
             .collect();
-        let neighbourhood_of = |unit: &ShopUnit| {
-            let point = unit.geometry;
+        let find = |point: Point<f64>| {
             neighbourhood_index
                 .query_bbox(Rect::new(point.0, point.0))
                 .into_iter()
                 .find(|position| neighbourhoods[*position].geometry.contains(&point))
-                .map(|position| neighbourhoods[position].id.clone())
+                .map(|position| position as u32)
         };
-        Ok(RetailStock::from_units(
+        let id_of = |position: Option<u32>| {
+            position.map(|position| neighbourhoods[position as usize].id.clone())
+        };
+        let Some(places) = places else {
+            return Ok(RetailStock::from_units(
+                units,
+                engine.unit_events(),
+                &area_groups,
+                &neighbourhood_groups,
+                |unit| id_of(find(unit.geometry)),
+            ));
+        };
+        let points: Vec<Point<f64>> = units.iter().map(|unit| unit.geometry).collect();
+        let found = places.neighbourhoods(&points, find);
+        Ok(RetailStock::from_units_each(
             units,
             engine.unit_events(),
             &area_groups,
             &neighbourhood_groups,
-            neighbourhood_of,
+            |position, _| id_of(found[position]),
         ))
     }
 
@@ -623,12 +661,30 @@ pub(crate) mod tests {
 
     /// The new stock of `engine` is the old computation's, unit for unit,
     /// and so is every grouping and the state on each of `dates`.
+    /// Both as built afresh and as the engine keeps it (reading the points'
+    /// neighbourhoods and cells from the snapshots before).
     fn assert_same_as_before(engine: &Engine, dates: &[NaiveDate]) {
-        let stock = RetailStock::from_engine(engine).unwrap();
         let old = reference::old_units(engine);
+        let kept = crate::engine::vacancy::cache::retail_stock(engine).unwrap();
+        for stock in [RetailStock::from_engine(engine).unwrap(), (*kept).clone()] {
+            assert_same_stock(engine, &stock, &old, dates);
+        }
+        let kept = crate::engine::vacancy::cache::located_stock(engine).unwrap();
+        let fresh = crate::engine::vacancy::h3::LocatedStock::from_engine(engine).unwrap();
+        for located in [fresh, (*kept).clone()] {
+            assert_same_located(engine, &located, &old);
+        }
+    }
+
+    fn assert_same_stock(
+        engine: &Engine,
+        stock: &RetailStock,
+        old: &[reference::OldUnit],
+        dates: &[NaiveDate],
+    ) {
         assert_eq!(stock.units().len(), old.len());
         assert!(old.len() > 100, "a demo with units");
-        for (new, old) in stock.units().iter().zip(&old) {
+        for (new, old) in stock.units().iter().zip(old) {
             assert_eq!(new.id, old.id);
             assert_eq!(new.address, old.address);
             assert_eq!(new.street, old.street);
@@ -659,15 +715,15 @@ pub(crate) mod tests {
         let expected = [
             (
                 Grouping::ShoppingArea,
-                reference::old_grouped(&old, &areas, |u| u.area_id.clone()),
+                reference::old_grouped(old, &areas, |u| u.area_id.clone()),
             ),
             (
                 Grouping::Neighbourhood,
-                reference::old_grouped(&old, &neighbourhoods, |u| u.neighbourhood_id.clone()),
+                reference::old_grouped(old, &neighbourhoods, |u| u.neighbourhood_id.clone()),
             ),
             (
                 Grouping::Street,
-                reference::old_grouped(&old, &none, |u| Some(u.street.clone())),
+                reference::old_grouped(old, &none, |u| Some(u.street.clone())),
             ),
         ];
         for (grouping, (groups, group_of_unit)) in expected {
@@ -680,21 +736,29 @@ pub(crate) mod tests {
             assert_eq!(new_groups, groups, "{grouping}");
             assert_eq!(grouped.group_of_unit, group_of_unit, "{grouping}");
         }
-        // the located stock holds the same units, with their points
-        let located = crate::engine::vacancy::h3::LocatedStock::from_engine(engine).unwrap();
+    }
+
+    /// The located stock holds the same units, with their points and cells.
+    fn assert_same_located(
+        engine: &Engine,
+        located: &crate::engine::vacancy::h3::LocatedStock,
+        old: &[reference::OldUnit],
+    ) {
+        use crate::engine::vacancy::h3::{cell_of, HexResolution};
         let units: Vec<ShopUnit> = decode(engine, LayerId::ShopUnits).unwrap();
         assert_eq!(located.stock().units().len(), old.len());
-        for ((unit, point), old) in located
-            .stock()
-            .units()
-            .iter()
-            .zip(located.points())
-            .zip(&old)
-        {
+        let points = located.points();
+        for (position, (unit, old)) in located.stock().units().iter().zip(old).enumerate() {
             assert_eq!(unit.id, old.id);
             assert_eq!(unit.in_force(), old.in_force.as_slice());
             let shop_unit = units.iter().find(|u| u.id == unit.id).unwrap();
-            assert_eq!(*point, shop_unit.geometry);
+            assert_eq!(points[position], shop_unit.geometry);
+            for resolution in HexResolution::ALL {
+                assert_eq!(
+                    located.cells(resolution)[position],
+                    cell_of(points[position], resolution.h3())
+                );
+            }
         }
     }
 
@@ -757,7 +821,8 @@ pub(crate) mod tests {
         overrule.valid_from = second_last;
         overrule.recorded_at = chrono::Utc::now();
         let mut created = unit("zz-new", "Vennestraat", None);
-        created.geometry = first.geometry;
+        // a point not seen before, next to one seen
+        created.geometry = geo::point!(x: first.geometry.x() + 1e-4, y: first.geometry.y());
         let opening = event(newest + 3, "zz-new", "2023-05-01", "2023-05-01", Occupied);
         let edited = engine
             .with_upserted(
