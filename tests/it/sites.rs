@@ -388,7 +388,7 @@ fn brute_force(dataset: &Dataset, request: &SiteRequest) -> Vec<(String, f64)> {
             (Some(needed), Some(from)) => from <= needed,
             _ => true,
         } && rules::zoning_allows(group, parcel.zoning)
-            && parcel.park_id.as_deref().map_or(true, |park| {
+            && parcel.park_id.as_deref().is_none_or(|park| {
                 rules::park_allows(group, park_kind[park], request.requires.quay)
             })
             && match (request.max_price_eur_m2, parcel.price_eur_m2) {

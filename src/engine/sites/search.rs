@@ -336,7 +336,8 @@ pub fn search(engine: &Engine, request: &SiteRequest) -> Result<SiteAnswer, Sear
                     .iter()
                     .map(|&member| near_m[member as usize])
                     .fold(f64::INFINITY, f64::min);
-                if !(nearest <= max_distance) {
+                // NaN (not computed) fails too
+                if nearest.is_nan() || nearest > max_distance {
                     return;
                 }
             }
