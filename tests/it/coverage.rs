@@ -686,13 +686,10 @@ fn brute_force_distance(network: &WalkNetwork, home: &Snap, shops: &[Snap]) -> f
     let mut distance = vec![f64::INFINITY; adjacency.len()];
     let mut done = vec![false; adjacency.len()];
     distance[home_node] = 0.0;
-    loop {
-        let Some(node) = (0..adjacency.len())
-            .filter(|&i| !done[i] && distance[i].is_finite())
-            .min_by(|&i, &j| distance[i].total_cmp(&distance[j]))
-        else {
-            break;
-        };
+    while let Some(node) = (0..adjacency.len())
+        .filter(|&i| !done[i] && distance[i].is_finite())
+        .min_by(|&i, &j| distance[i].total_cmp(&distance[j]))
+    {
         done[node] = true;
         for &(next, length) in &adjacency[node] {
             distance[next] = distance[next].min(distance[node] + length);

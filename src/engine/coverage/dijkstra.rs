@@ -164,13 +164,10 @@ mod tests {
         let mut done = vec![false; n + 2];
         distance[source as usize] = 0.0;
         // quadratic Dijkstra: simple enough to trust
-        loop {
-            let Some(node) = (0..n + 2)
-                .filter(|&i| !done[i] && distance[i].is_finite())
-                .min_by(|&i, &j| distance[i].total_cmp(&distance[j]))
-            else {
-                break;
-            };
+        while let Some(node) = (0..n + 2)
+            .filter(|&i| !done[i] && distance[i].is_finite())
+            .min_by(|&i, &j| distance[i].total_cmp(&distance[j]))
+        {
             done[node] = true;
             for &(next, length) in &adjacency[node] {
                 distance[next as usize] = distance[next as usize].min(distance[node] + length);
