@@ -831,6 +831,36 @@ fn the_reasons_are_short_and_dutch() {
     assert_eq!(reasons["ready"], "bouwrijp");
 }
 
+#[test]
+fn an_edit_to_the_parcels_is_seen_by_the_next_search() {
+    use genk_atlas::model::{LayerId, LayerRecord};
+    let engine = fixture_engine();
+    let body = json!({"activity": "logistics", "min_area_m2": 1000, "limit": 100});
+    let before = search(&engine, &request(body.clone())).unwrap();
+    assert!(!before
+        .sites
+        .iter()
+        .any(|site| site.id.split('+').any(|id| id == "p-d")));
+    // p-d (under option) comes on the market
+    let mut parcel = fixture()
+        .parcels
+        .into_iter()
+        .find(|parcel| parcel.id == "p-d")
+        .unwrap();
+    parcel.availability = Availability::ForSale;
+    let edited = engine.with_upserted(LayerId::Parcels, vec![parcel.to_feature()]);
+    let after = search(&edited, &request(body.clone())).unwrap();
+    assert!(after
+        .sites
+        .iter()
+        .any(|site| site.id.split('+').any(|id| id == "p-d")));
+    // an edit elsewhere keeps the built market
+    let other = engine.with_upserted(LayerId::Residents, vec![]);
+    assert!(std::ptr::eq(engine.site_market(), other.site_market()));
+    assert!(!std::ptr::eq(engine.site_market(), edited.site_market()));
+    assert_eq!(search(&other, &request(body)).unwrap(), before);
+}
+
 // ---------------------------------------------------------------- the demo
 
 fn demo() -> &'static (Dataset, Engine) {
