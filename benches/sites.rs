@@ -285,14 +285,19 @@ async fn bench_scale(admin_url: Option<&str>, scale: u32) {
     let n_adjacent: usize = market.neighbours.iter().map(Vec::len).sum::<usize>() / 2;
 
     let mut engine_times = Vec::with_capacity(parsed.len());
+    let mut sizes = Vec::with_capacity(parsed.len());
     let mut n_sites = 0;
     for request in &parsed {
         let started = Instant::now();
         let answer = search(&engine, request).expect("search");
         engine_times.push(started.elapsed());
         n_sites += answer.total;
+        sizes.push(answer.total);
     }
     let _ = first;
+    let engine_times_unsorted = engine_times.clone();
+    let mut slowest: Vec<usize> = (0..parsed.len()).collect();
+    slowest.sort_by_key(|&index| std::cmp::Reverse(engine_times[index]));
     engine_times.sort();
     println!(
         "\nsite search at scale {scale}: {n_parcels} parcels, {} on the market, {n_adjacent} adjacent pairs; {} requests",
@@ -303,6 +308,20 @@ async fn bench_scale(admin_url: Option<&str>, scale: u32) {
         "first search (builds the market cache): {:.1} ms",
         millis(cold)
     );
+    let slow: Vec<String> = slowest[..3]
+        .iter()
+        .map(|&index| {
+            let body = &bodies[index];
+            format!(
+                "{:.1} ms ({}, from {} m², {} sites)",
+                millis(engine_times_unsorted[index]),
+                body["activity"].as_str().unwrap_or(""),
+                body["min_area_m2"],
+                sizes[index]
+            )
+        })
+        .collect();
+    println!("slowest searches: {}", slow.join("; "));
     let Some(client) = client else {
         println!(
             "engine search (warm market): p50 {:.2} ms, p95 {:.2} ms; {:.1} sites listed per request",
