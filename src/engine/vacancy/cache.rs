@@ -15,11 +15,14 @@ use std::any::Any;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use super::h3::LocatedStock;
+use super::patch::patched;
 use super::places::PlaceMemo;
 use super::stock::RetailStock;
+use super::stock::{decode, neighbourhood_finder};
 use super::VacancyError;
 use crate::engine::Engine;
 use crate::model::LayerId;
+use crate::model::{Neighbourhood, ShopUnit};
 
 /// How many values [`VacancyCache::kept`] holds, the newest last.
 pub const KEPT_CAPACITY: usize = 8;
@@ -33,6 +36,10 @@ struct Inner {
     kept: Mutex<Vec<KeptEntry>>,
     /// Shared with the snapshots that have the same neighbourhood layer.
     places: Arc<PlaceMemo>,
+    /// The newest stocks of the snapshots before, with the same shopping
+    /// areas and neighbourhoods: patched rather than built afresh.
+    previous_retail: Option<Arc<RetailStock>>,
+    previous_located: Option<Arc<LocatedStock>>,
 }
 
 /// The lazily built stocks of an engine (a field of [`Engine`]).
@@ -52,24 +59,33 @@ impl VacancyCache {
     /// The points' neighbourhoods and cells are kept unless the
     /// neighbourhoods changed.
     pub fn after_upsert(&self, layer: LayerId) -> Self {
-        if layer == LayerId::Neighbourhoods {
-            VacancyCache::default()
-        } else if Self::DEPENDS_ON.contains(&layer) {
-            self.emptied()
-        } else {
-            self.clone()
+        match layer {
+            LayerId::Neighbourhoods => VacancyCache::default(),
+            LayerId::ShoppingAreas => self.emptied(false),
+            LayerId::ShopUnits => self.emptied(true),
+            _ => self.clone(),
         }
     }
 
     /// The cache of an engine with events added to the history: empty but
     /// for the points' neighbourhoods and cells.
     pub fn after_events_added(&self) -> Self {
-        self.emptied()
+        self.emptied(true)
     }
 
-    fn emptied(&self) -> Self {
+    /// An empty cache sharing the points' memo, and with
+    /// `keep_previous` the newest stocks built so far.
+    fn emptied(&self, keep_previous: bool) -> Self {
+        let inner = &self.0;
+        fn newest<T>(built: &OnceLock<Arc<T>>, previous: &Option<Arc<T>>) -> Option<Arc<T>> {
+            built.get().or(previous.as_ref()).cloned()
+        }
         VacancyCache(Arc::new(Inner {
-            places: Arc::clone(&self.0.places),
+            places: Arc::clone(&inner.places),
+            previous_retail: newest(&inner.retail, &inner.previous_retail)
+                .filter(|_| keep_previous),
+            previous_located: newest(&inner.located, &inner.previous_located)
+                .filter(|_| keep_previous),
             ..Inner::default()
         }))
     }
@@ -144,17 +160,39 @@ fn get_or_build<T>(
     Ok(Arc::clone(cell.get_or_init(|| value)))
 }
 
-/// The engine's retail stock (with groups), built on first use.
+/// The engine's retail stock (with groups), built on first use: patched
+/// from the newest stock before when it can be, else afresh.
 pub fn retail_stock(engine: &Engine) -> Result<Arc<RetailStock>, VacancyError> {
-    get_or_build(&engine.vacancy.0.retail, || {
-        RetailStock::from_engine(engine)
+    let inner = &engine.vacancy.0;
+    let places = &inner.places;
+    get_or_build(&inner.retail, || {
+        if let Some(previous) = &inner.previous_retail {
+            let neighbourhoods: Vec<Neighbourhood> = decode(engine, LayerId::Neighbourhoods)?;
+            let find = neighbourhood_finder(engine, &neighbourhoods);
+            let neighbourhood_of = |unit: &ShopUnit| {
+                places.neighbourhoods(&[unit.geometry], &find)[0]
+                    .map(|position| neighbourhoods[position as usize].id.clone())
+            };
+            if let Some(patched) = patched(previous, engine, neighbourhood_of) {
+                return patched;
+            }
+        }
+        RetailStock::from_engine_with(engine, Some(places))
     })
 }
 
-/// The engine's located stock (points and H3 cells), built on first use.
+/// The engine's located stock (points and H3 cells), built on first use:
+/// patched from the newest stock before when it can be, else afresh.
 pub fn located_stock(engine: &Engine) -> Result<Arc<LocatedStock>, VacancyError> {
-    get_or_build(&engine.vacancy.0.located, || {
-        LocatedStock::from_engine(engine)
+    let inner = &engine.vacancy.0;
+    let places = &inner.places;
+    get_or_build(&inner.located, || {
+        if let Some(previous) = &inner.previous_located {
+            if let Some(patched) = patched(previous.stock(), engine, |_| None) {
+                return Ok(LocatedStock::of_stock(patched?, Some(Arc::clone(places))));
+            }
+        }
+        LocatedStock::from_engine_with(engine, Some(Arc::clone(places)))
     })
 }
 

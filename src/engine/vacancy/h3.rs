@@ -81,18 +81,15 @@ impl LocatedStock {
     /// The stock of `units` with their `events` (no shopping areas or
     /// neighbourhoods: heatmaps group by cell only).
     pub fn new(units: &[ShopUnit], events: &[UnitEvent]) -> Self {
-        LocatedStock::from_units(units.to_vec(), events, None)
+        let stock = RetailStock::from_units(units.to_vec(), events, &[], &[], |_| None);
+        LocatedStock::of_stock(stock, None)
     }
 
-    fn from_units(
-        units: Vec<ShopUnit>,
-        events: &[UnitEvent],
-        places: Option<Arc<PlaceMemo>>,
-    ) -> Self {
-        let (stock, points) = RetailStock::located_from_units(units, events, &[], &[], |_, _| None);
+    /// The stock's units located; cells read from `places` when given.
+    pub(super) fn of_stock(stock: RetailStock, places: Option<Arc<PlaceMemo>>) -> Self {
         LocatedStock {
+            points: stock.units().iter().map(|unit| unit.point()).collect(),
             stock,
-            points,
             cells_9: OnceLock::new(),
             cells_10: OnceLock::new(),
             places,
@@ -113,9 +110,10 @@ impl LocatedStock {
         places: Option<Arc<PlaceMemo>>,
     ) -> Result<Self, VacancyError> {
         let units = decode::<ShopUnit>(engine, LayerId::ShopUnits)?;
-        Ok(LocatedStock::from_units(
-            units,
-            engine.unit_events(),
+        let (stock, positions) =
+            RetailStock::positioned_from_units(units, engine.unit_events(), &[], &[], |_, _| None);
+        Ok(LocatedStock::of_stock(
+            stock.with_source(engine, &positions),
             places,
         ))
     }

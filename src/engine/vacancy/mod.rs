@@ -23,6 +23,7 @@ pub mod cache;
 pub mod churn;
 pub mod duration;
 pub mod h3;
+pub mod patch;
 pub mod places;
 pub mod stock;
 pub mod summary;

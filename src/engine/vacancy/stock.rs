@@ -18,13 +18,14 @@
 //! layers, streets those of the units in the stock.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 use geo::{Contains, Point, Rect};
 
 use super::places::PlaceMemo;
 use super::VacancyError;
-use crate::engine::Engine;
+use crate::engine::{Engine, LayerIndex};
 use crate::model::history::{HistoryIndex, HistoryView};
 use crate::model::layers::LayerRecord;
 use crate::model::{
@@ -125,9 +126,16 @@ pub struct StockUnit {
     pub area_id: Option<String>,
     pub neighbourhood_id: Option<String>,
     in_force: Vec<UnitState>,
+    /// x = longitude, y = latitude.
+    point: Point<f64>,
 }
 
 impl StockUnit {
+    /// The unit's point, x = longitude, y = latitude.
+    pub fn point(&self) -> Point<f64> {
+        self.point
+    }
+
     /// The in-force sequence, one entry per distinct valid-from, in date order.
     pub fn in_force(&self) -> &[UnitState] {
         &self.in_force
@@ -142,11 +150,30 @@ impl StockUnit {
     }
 }
 
+impl StockUnit {
+    /// A unit of the stock from its decoded feature and in-force sequence.
+    pub(super) fn of(
+        unit: ShopUnit,
+        in_force: Vec<UnitState>,
+        neighbourhood_of: impl FnOnce(&ShopUnit) -> Option<String>,
+    ) -> Self {
+        StockUnit {
+            neighbourhood_id: neighbourhood_of(&unit),
+            point: unit.geometry,
+            id: unit.id,
+            address: unit.address,
+            street: unit.street,
+            area_id: unit.area_id,
+            in_force,
+        }
+    }
+}
+
 /// The in-force sequence of one history: of each run of events with one
 /// valid-from, the last (the one
 /// [`UnitHistory::state_on`](crate::model::history::UnitHistory::state_on)
 /// gives that day).
-fn in_force_sequence(history: HistoryView<'_>) -> Vec<UnitState> {
+pub(super) fn in_force_sequence(history: HistoryView<'_>) -> Vec<UnitState> {
     let mut sequence: Vec<UnitState> = Vec::with_capacity(history.events().len());
     for event in history.events() {
         let date = event.valid_from;
@@ -174,11 +201,25 @@ fn in_force_sequence(history: HistoryView<'_>) -> Vec<UnitState> {
 /// Every shop unit with a history, and the names of the groups.
 #[derive(Debug, Clone, Default)]
 pub struct RetailStock {
-    units: Vec<StockUnit>,
+    pub(super) units: Vec<Arc<StockUnit>>,
     /// Shopping area id → name.
-    area_names: BTreeMap<String, String>,
+    pub(super) area_names: BTreeMap<String, String>,
     /// Neighbourhood id → name.
-    neighbourhood_names: BTreeMap<String, String>,
+    pub(super) neighbourhood_names: BTreeMap<String, String>,
+    /// What an engine's stock was built from (`None` for one built from
+    /// units), to patch it for a later snapshot ([`super::patch`]).
+    pub(super) source: Option<Arc<Source>>,
+}
+
+/// The engine data a stock was built from.
+#[derive(Debug)]
+pub(super) struct Source {
+    /// The shop-unit layer.
+    pub units_layer: Arc<LayerIndex>,
+    /// The number of events in the history (which only grows).
+    pub n_events: usize,
+    /// For each feature of the layer, its unit's position in the stock.
+    pub unit_of_feature: Vec<Option<u32>>,
 }
 
 /// The position of the first unit of each id: every unit of one id reads
@@ -217,13 +258,16 @@ impl RetailStock {
             .iter()
             .zip(sequences)
             .filter(|(_, in_force)| !in_force.is_empty())
-            .map(|(unit, in_force)| StockUnit {
-                id: unit.id.clone(),
-                address: unit.address.clone(),
-                street: unit.street.clone(),
-                area_id: unit.area_id.clone(),
-                neighbourhood_id: neighbourhood_of(unit),
-                in_force,
+            .map(|(unit, in_force)| {
+                Arc::new(StockUnit {
+                    id: unit.id.clone(),
+                    address: unit.address.clone(),
+                    street: unit.street.clone(),
+                    area_id: unit.area_id.clone(),
+                    neighbourhood_id: neighbourhood_of(unit),
+                    in_force,
+                    point: unit.geometry,
+                })
             })
             .collect();
         RetailStock::of_units(units, areas, neighbourhoods)
@@ -237,56 +281,60 @@ impl RetailStock {
         neighbourhoods: &[Group],
         neighbourhood_of: impl Fn(&ShopUnit) -> Option<String>,
     ) -> Self {
-        RetailStock::from_units_each(units, events, areas, neighbourhoods, |_, unit| {
+        RetailStock::positioned_from_units(units, events, areas, neighbourhoods, |_, unit| {
             neighbourhood_of(unit)
         })
+        .0
     }
 
-    /// As [`RetailStock::from_units`], `neighbourhood_of` told each unit's
-    /// position in `units`.
-    fn from_units_each(
+    /// As [`RetailStock::from_units`], with the position in `units` of each
+    /// unit of the stock.
+    pub(crate) fn positioned_from_units(
         units: Vec<ShopUnit>,
         events: &[UnitEvent],
         areas: &[Group],
         neighbourhoods: &[Group],
         neighbourhood_of: impl Fn(usize, &ShopUnit) -> Option<String>,
-    ) -> Self {
-        RetailStock::located_from_units(units, events, areas, neighbourhoods, neighbourhood_of).0
-    }
-
-    /// As [`RetailStock::from_units`], with the point of each unit of the
-    /// stock (aligned with [`RetailStock::units`]).
-    pub(crate) fn located_from_units(
-        units: Vec<ShopUnit>,
-        events: &[UnitEvent],
-        areas: &[Group],
-        neighbourhoods: &[Group],
-        neighbourhood_of: impl Fn(usize, &ShopUnit) -> Option<String>,
-    ) -> (Self, Vec<Point<f64>>) {
+    ) -> (Self, Vec<u32>) {
         let sequences = in_force_sequences(&units, events);
-        let mut points = Vec::with_capacity(units.len());
+        let mut positions = Vec::with_capacity(units.len());
         let units = units
             .into_iter()
             .zip(sequences)
             .enumerate()
             .filter(|(_, (_, in_force))| !in_force.is_empty())
             .map(|(position, (unit, in_force))| {
-                points.push(unit.geometry);
-                StockUnit {
-                    neighbourhood_id: neighbourhood_of(position, &unit),
-                    id: unit.id,
-                    address: unit.address,
-                    street: unit.street,
-                    area_id: unit.area_id,
-                    in_force,
-                }
+                positions.push(position as u32);
+                Arc::new(StockUnit::of(unit, in_force, |unit| {
+                    neighbourhood_of(position, unit)
+                }))
             })
             .collect();
-        (RetailStock::of_units(units, areas, neighbourhoods), points)
+        (
+            RetailStock::of_units(units, areas, neighbourhoods),
+            positions,
+        )
     }
 
-    fn of_units(units: Vec<StockUnit>, areas: &[Group], neighbourhoods: &[Group]) -> Self {
+    /// The stock of `units` with `source` recorded: `positions` are the
+    /// units' features' positions in the source's layer.
+    pub(super) fn with_source(mut self, engine: &Engine, positions: &[u32]) -> Self {
+        let units_layer = Arc::clone(&engine.layers[&LayerId::ShopUnits]);
+        let mut unit_of_feature = vec![None; units_layer.len()];
+        for (unit_idx, position) in positions.iter().enumerate() {
+            unit_of_feature[*position as usize] = Some(unit_idx as u32);
+        }
+        self.source = Some(Arc::new(Source {
+            units_layer,
+            n_events: engine.unit_events().len(),
+            unit_of_feature,
+        }));
+        self
+    }
+
+    fn of_units(units: Vec<Arc<StockUnit>>, areas: &[Group], neighbourhoods: &[Group]) -> Self {
         RetailStock {
+            source: None,
             units,
             area_names: areas
                 .iter()
@@ -315,7 +363,6 @@ impl RetailStock {
         let units: Vec<ShopUnit> = decode(engine, LayerId::ShopUnits)?;
         let areas: Vec<ShoppingArea> = decode(engine, LayerId::ShoppingAreas)?;
         let neighbourhoods: Vec<Neighbourhood> = decode(engine, LayerId::Neighbourhoods)?;
-        let neighbourhood_index = engine.layer(LayerId::Neighbourhoods);
         let area_groups: Vec<Group> = areas
             .iter()
             .map(|area| Group {
@@ -330,37 +377,34 @@ impl RetailStock {
                 name: n.name.clone(),
             })
             .collect();
-        let find = |point: Point<f64>| {
-            neighbourhood_index
-                .query_bbox(Rect::new(point.0, point.0))
-                .into_iter()
-                .find(|position| neighbourhoods[*position].geometry.contains(&point))
-                .map(|position| position as u32)
-        };
+        let find = neighbourhood_finder(engine, &neighbourhoods);
         let id_of = |position: Option<u32>| {
             position.map(|position| neighbourhoods[position as usize].id.clone())
         };
-        let Some(places) = places else {
-            return Ok(RetailStock::from_units(
+        let (stock, positions) = match places {
+            None => RetailStock::positioned_from_units(
                 units,
                 engine.unit_events(),
                 &area_groups,
                 &neighbourhood_groups,
-                |unit| id_of(find(unit.geometry)),
-            ));
+                |_, unit| id_of(find(unit.geometry)),
+            ),
+            Some(places) => {
+                let points: Vec<Point<f64>> = units.iter().map(|unit| unit.geometry).collect();
+                let found = places.neighbourhoods(&points, find);
+                RetailStock::positioned_from_units(
+                    units,
+                    engine.unit_events(),
+                    &area_groups,
+                    &neighbourhood_groups,
+                    |position, _| id_of(found[position]),
+                )
+            }
         };
-        let points: Vec<Point<f64>> = units.iter().map(|unit| unit.geometry).collect();
-        let found = places.neighbourhoods(&points, find);
-        Ok(RetailStock::from_units_each(
-            units,
-            engine.unit_events(),
-            &area_groups,
-            &neighbourhood_groups,
-            |position, _| id_of(found[position]),
-        ))
+        Ok(stock.with_source(engine, &positions))
     }
 
-    pub fn units(&self) -> &[StockUnit] {
+    pub fn units(&self) -> &[Arc<StockUnit>] {
         &self.units
     }
 
@@ -437,6 +481,22 @@ impl RetailStock {
                 .map(|key_idx| key_idx.map(|key_idx| group_of_key[key_idx as usize]))
                 .collect(),
         }
+    }
+}
+
+/// The position of the neighbourhood containing a point (boundary
+/// excluded, as `ST_Contains`), found through the layer's index.
+pub(super) fn neighbourhood_finder<'a>(
+    engine: &'a Engine,
+    neighbourhoods: &'a [Neighbourhood],
+) -> impl Fn(Point<f64>) -> Option<u32> + 'a {
+    let index = engine.layer(LayerId::Neighbourhoods);
+    move |point: Point<f64>| {
+        index
+            .query_bbox(Rect::new(point.0, point.0))
+            .into_iter()
+            .find(|position| neighbourhoods[*position].geometry.contains(&point))
+            .map(|position| position as u32)
     }
 }
 
@@ -848,5 +908,61 @@ pub(crate) mod tests {
             overruled.state_on(second_last).unwrap().status,
             NonCommercial
         );
+        crate::engine::vacancy::cache::located_stock(&edited).unwrap();
+
+        // edits that keep the units' ids: the stocks are patched from the
+        // ones before (unchanged units shared), and still the old computation's
+        let units: Vec<ShopUnit> = decode(&edited, LayerId::ShopUnits).unwrap();
+        let mut moved = units[2].clone();
+        moved.address = "Vennestraat 999".into();
+        moved.street = "Vennestraat".into();
+        moved.geometry = geo::point!(x: moved.geometry.x() - 2e-4, y: moved.geometry.y());
+        let reopened = event(
+            newest + 4,
+            &units[3].id,
+            "2026-06-01",
+            "2026-11-02",
+            Occupied,
+        );
+        let closed_new = event(newest + 5, "zz-new", "2024-01-01", "2026-11-02", Vacant);
+        let patched = edited
+            .with_upserted(LayerId::ShopUnits, vec![moved.to_feature()])
+            .with_events_added(vec![reopened, closed_new]);
+        assert_same_as_before(&patched, &dates);
+        let twice = patched.with_events_added(vec![event(
+            newest + 6,
+            &units[4].id,
+            "2019-02-01",
+            "2026-11-03",
+            Renovation,
+        )]);
+        assert_same_as_before(&twice, &dates);
+        let (before, now) = (
+            retail_stock(&edited).unwrap(),
+            retail_stock(&twice).unwrap(),
+        );
+        let shared = |id: &str| {
+            let find = |stock: &RetailStock| {
+                std::sync::Arc::clone(stock.units().iter().find(|u| u.id == id).unwrap())
+            };
+            std::sync::Arc::ptr_eq(&find(&before), &find(&now))
+        };
+        assert!(shared(&units[5].id), "an unchanged unit is shared");
+        for changed in [
+            &units[2].id,
+            &units[3].id,
+            &units[4].id,
+            &"zz-new".to_string(),
+        ] {
+            assert!(!shared(changed), "{changed} is built again");
+        }
+        let located = crate::engine::vacancy::cache::located_stock(&twice).unwrap();
+        let moved_unit = located
+            .stock()
+            .units()
+            .iter()
+            .position(|u| u.id == moved.id)
+            .unwrap();
+        assert_eq!(located.points()[moved_unit], moved.geometry);
     }
 }
