@@ -260,3 +260,57 @@ fn degree_lengths(latitude_deg: f64) -> (f64, f64) {
     let (dlon, dlat) = plane.degrees(1.0, 1.0);
     (1.0 / dlon, 1.0 / dlat)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::sites::geometry::rectangle_m;
+    use rand::{Rng, SeedableRng};
+    use rand_chacha::ChaCha8Rng;
+
+    #[test]
+    fn the_nearest_access_agrees_with_a_linear_scan_across_the_copies_latitudes() {
+        let mut rng = ChaCha8Rng::seed_from_u64(11);
+        // points spread like the demo's copies: 5.3–7.8° E, 50.9–52.2° N
+        let access: Vec<AccessInfo> = (0..300)
+            .map(|index| AccessInfo {
+                record: AccessPoint {
+                    id: format!("a{index}"),
+                    geometry: Point::new(rng.random_range(5.3..7.8), rng.random_range(50.9..52.2)),
+                    kind: if index % 3 == 0 {
+                        AccessKind::Quay
+                    } else {
+                        AccessKind::MotorwayExit
+                    },
+                    name: format!("a{index}"),
+                },
+                rail: false,
+            })
+            .collect();
+        let finder = NearestFinder::new(&access, |info| info.record.kind == AccessKind::Quay);
+        for _ in 0..500 {
+            let origin = (rng.random_range(5.3..7.8), rng.random_range(50.9..52.2));
+            let polygon = rectangle_m(
+                origin,
+                0.0,
+                0.0,
+                rng.random_range(10.0..400.0),
+                rng.random_range(10.0..400.0),
+            );
+            let expected = access
+                .iter()
+                .enumerate()
+                .filter(|(_, info)| info.record.kind == AccessKind::Quay)
+                .map(|(position, info)| {
+                    (
+                        point_polygon_distance_m(info.record.geometry, &polygon),
+                        position as u32,
+                    )
+                })
+                .min_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)))
+                .unwrap();
+            let found = finder.nearest(&polygon).unwrap();
+            assert_eq!((found.distance_m, found.access), expected);
+        }
+    }
+}
