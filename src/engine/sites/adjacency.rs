@@ -106,4 +106,47 @@ mod tests {
             assert_eq!(neighbours[position], *expected, "parcel {position}");
         }
     }
+
+    #[test]
+    fn the_tree_finds_the_same_neighbours_as_every_pair() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
+        // 6 × 6 cells of 40 m, each shifted along its row by 0 to 35 m
+        let mut parcels = Vec::new();
+        let mut park = Vec::new();
+        for row in 0..6 {
+            for column in 0..6 {
+                let shift = rng.random_range(0.0..35.0);
+                parcels.push(rectangle_m(
+                    ORIGIN,
+                    column as f64 * 40.0,
+                    row as f64 * 40.0 + if column % 2 == 0 { 0.0 } else { shift },
+                    40.0,
+                    40.0,
+                ));
+                park.push(if rng.random_bool(0.9) {
+                    Some(row as u32 / 3)
+                } else {
+                    None
+                });
+            }
+        }
+        let refs: Vec<&Polygon<f64>> = parcels.iter().collect();
+        let neighbours = adjacency(&refs, &park);
+        let mut n_pairs = 0;
+        for a in 0..parcels.len() {
+            let expected: Vec<u32> = (0..parcels.len())
+                .filter(|&b| {
+                    b != a
+                        && park[a].is_some()
+                        && park[a] == park[b]
+                        && shared_boundary_m(&parcels[a], &parcels[b]) >= MIN_SHARED_BOUNDARY_M
+                })
+                .map(|b| b as u32)
+                .collect();
+            n_pairs += expected.len();
+            assert_eq!(neighbours[a], expected, "parcel {a}");
+        }
+        assert!(n_pairs > 20, "{n_pairs}");
+    }
 }
