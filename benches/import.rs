@@ -54,6 +54,16 @@ fn generate(out: &Path) {
     std::fs::rename(&partial, out).expect("move the GeoPackage into place");
 }
 
+/// CPU seconds (user + system) a process has used so far, from
+/// `/proc/PID/stat` (fields 14 and 15, in clock ticks of 1/100 s).
+fn cpu_seconds(pid: &str) -> Option<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let after_name = &stat[stat.rfind(')')? + 2..];
+    let fields: Vec<&str> = after_name.split_whitespace().collect();
+    let ticks: f64 = fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?;
+    Some(ticks / 100.0)
+}
+
 /// This process's peak resident memory (VmHWM), in MiB.
 fn vm_hwm_mib(pid: &str) -> Option<f64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
@@ -109,8 +119,8 @@ fn params(path: &Path) -> ImportParams {
 }
 
 /// `ogr2ogr` of the file into table `parcels_ogr`; (wall time, its VmHWM in
-/// MiB, polled every 50 ms while it runs).
-fn ogr2ogr(url: &str, path: &Path) -> (Duration, f64) {
+/// MiB and its CPU seconds, polled every 50 ms while it runs).
+fn ogr2ogr(url: &str, path: &Path) -> (Duration, f64, f64) {
     let started = Instant::now();
     let mut child = Command::new("ogr2ogr")
         .args(["-f", "PostgreSQL", &format!("PG:{url}")])
@@ -120,9 +130,13 @@ fn ogr2ogr(url: &str, path: &Path) -> (Duration, f64) {
         .expect("ogr2ogr runs (Debian package gdal-bin)");
     let pid = child.id().to_string();
     let mut peak: f64 = 0.0;
+    let mut cpu: f64 = 0.0;
     let status = loop {
         if let Some(mib) = vm_hwm_mib(&pid) {
             peak = peak.max(mib);
+        }
+        if let Some(seconds) = cpu_seconds(&pid) {
+            cpu = cpu.max(seconds);
         }
         if let Some(status) = child.try_wait().expect("wait for ogr2ogr") {
             break status;
@@ -130,7 +144,7 @@ fn ogr2ogr(url: &str, path: &Path) -> (Duration, f64) {
         std::thread::sleep(Duration::from_millis(50));
     };
     assert!(status.success(), "ogr2ogr failed: {status}");
-    (started.elapsed(), peak)
+    (started.elapsed(), peak, cpu)
 }
 
 /// The reader's floor: GDAL fetches every feature, its fields and its
@@ -198,49 +212,69 @@ fn main() {
             skip_invalid: false,
             report: None,
         };
+        let cpu_before = cpu_seconds("self").unwrap_or(f64::NAN);
         let started = Instant::now();
         let summary = import(command, Some(&store)).await.expect("atlas import");
         let atlas_time = started.elapsed();
+        let atlas_cpu = cpu_seconds("self").unwrap_or(f64::NAN) - cpu_before;
         let atlas_peak = vm_hwm_mib("self").unwrap_or(f64::NAN);
         let atlas_rows = count_rows(&url, "parcels").await;
         assert_eq!(atlas_rows as usize, summary.n_written);
 
         // (b) ogr2ogr of the same file into a fresh table of the same database
-        let (ogr_time, ogr_peak) = ogr2ogr(&url, &path);
+        let (ogr_time, ogr_peak, ogr_cpu) = ogr2ogr(&url, &path);
         let ogr_rows = count_rows(&url, "parcels_ogr").await;
         assert_eq!(ogr_rows, atlas_rows, "both wrote every parcel");
 
         let fetch_only = gdal_fetch_only(&path);
+        // the read + validate phase again as a dry run, for its CPU time
+        let dry_cpu_before = cpu_seconds("self").unwrap_or(f64::NAN);
+        let started = Instant::now();
+        let dry_run = ImportCommand {
+            params: params(&path),
+            dry_run: true,
+            skip_invalid: false,
+            report: None,
+        };
+        let dry = import(dry_run, None).await.expect("atlas dry run");
+        let dry_time = started.elapsed();
+        let dry_cpu = cpu_seconds("self").unwrap_or(f64::NAN) - dry_cpu_before;
+        assert_eq!(dry.n_read, summary.n_read);
         let n = summary.n_read as f64;
         let per_s = |time: Duration| n / time.as_secs_f64();
         println!(
             "\nimport of {} parcels ({file_mib:.0} MiB GeoPackage, {}) into PostGIS",
             summary.n_read, summary.source_crs
         );
-        println!("| step | wall s | features/s | peak memory (VmHWM) |");
-        println!("| --- | ---: | ---: | ---: |");
+        println!("| step | wall s | features/s | client CPU s | peak memory (VmHWM) |");
+        println!("| --- | ---: | ---: | ---: | ---: |");
         println!(
-            "| atlas import (read + validate + write) | {:.1} | {:.0} | {atlas_peak:.0} MiB (whole bench process) |",
+            "| atlas import (read + validate + write) | {:.1} | {:.0} | {atlas_cpu:.1} | {atlas_peak:.0} MiB (whole bench process) |",
             atlas_time.as_secs_f64(),
             per_s(atlas_time)
         );
         println!(
-            "|   of which read + validate | {:.1} | {:.0} | |",
+            "|   of which read + validate | {:.1} | {:.0} | | |",
             summary.read_seconds,
             n / summary.read_seconds
         );
         println!(
-            "|   of which write (COPY + insert, one transaction) | {:.1} | {:.0} | |",
+            "|   of which write (COPY + insert, one transaction) | {:.1} | {:.0} | | |",
             atlas_time.as_secs_f64() - summary.read_seconds,
             n / (atlas_time.as_secs_f64() - summary.read_seconds)
         );
         println!(
-            "| GDAL fetch alone (fields + WKB, one thread) | {:.1} | {:.0} | |",
+            "| atlas read + validate alone (dry run, after) | {:.1} | {:.0} | {dry_cpu:.1} | |",
+            dry_time.as_secs_f64(),
+            per_s(dry_time)
+        );
+        println!(
+            "| GDAL fetch alone (fields + WKB, one thread) | {:.1} | {:.0} | | |",
             fetch_only.0.as_secs_f64(),
             fetch_only.1 as f64 / fetch_only.0.as_secs_f64()
         );
         println!(
-            "| ogr2ogr -f PostgreSQL (no validation) | {:.1} | {:.0} | {ogr_peak:.0} MiB |",
+            "| ogr2ogr -f PostgreSQL (no validation) | {:.1} | {:.0} | {ogr_cpu:.1} | {ogr_peak:.0} MiB |",
             ogr_time.as_secs_f64(),
             per_s(ogr_time)
         );

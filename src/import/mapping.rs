@@ -140,6 +140,10 @@ impl MappingPlan {
                     None => None,
                 };
                 let value = match raw {
+                    // text into text: move it, no copy (the common case)
+                    Some(GdalValue::StringValue(text)) if column.kind == FieldKind::Text => {
+                        Value::Text(text)
+                    }
                     Some(raw) => convert(&raw, column.kind)
                         .map_err(|reason| (column.name.to_string(), reason))?,
                     None => Value::Null,

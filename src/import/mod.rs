@@ -280,7 +280,9 @@ pub fn read_source(
         pipeline::n_workers(),
     );
     let mut chunk = Vec::with_capacity(pipeline::CHUNK);
-    let mut seen_ids = HashSet::new();
+    // xxh3 rather than SipHash: this set is hot (one insert per feature) and
+    // its keys come from the file being imported, not from strangers at large
+    let mut seen_ids = HashSet::with_hasher(xxhash_rust::xxh3::Xxh3DefaultBuilder);
     let quiet = QuietErrors::new();
     let mut features = layer.features();
     loop {
@@ -354,10 +356,10 @@ fn read_one(
     index: usize,
     plan: &mapping::MappingPlan,
     key_source: &Option<KeySource>,
-    seen_ids: &mut HashSet<String>,
+    seen_ids: &mut HashSet<String, xxhash_rust::xxh3::Xxh3DefaultBuilder>,
 ) -> pipeline::RawFeature {
     let refused = |label: String, field: String, reason: String| pipeline::RawFeature {
-        label: label.clone(),
+        label: None,
         body: Err(Problem {
             feature: label,
             field,
@@ -377,27 +379,27 @@ fn read_one(
         },
         None => source.fid().map(|fid| fid.to_string()),
     };
-    let label = id.clone().unwrap_or_else(|| format!("#{index}"));
-    let Some(id) = id.filter(|id| !id.trim().is_empty()) else {
-        return refused(label, "id".into(), "no key value to use as id".into());
+    let id = match id {
+        Some(id) if !id.trim().is_empty() => id,
+        blank => {
+            let label = blank.unwrap_or_else(|| format!("#{index}"));
+            return refused(label, "id".into(), "no key value to use as id".into());
+        }
     };
     if !seen_ids.insert(id.clone()) {
         let reason = format!("the key '{id}' occurs more than once");
-        return refused(label, "id".into(), reason);
+        return refused(id, "id".into(), reason);
     }
     let wkb = match source.geometry().map(|geometry| geometry.wkb()) {
         None => None,
         Some(Ok(wkb)) => Some(wkb),
         Some(Err(error)) => {
-            return refused(
-                label,
-                "geometry".into(),
-                format!("unreadable geometry: {error}"),
-            )
+            let reason = format!("unreadable geometry: {error}");
+            return refused(id, "geometry".into(), reason);
         }
     };
     pipeline::RawFeature {
-        label,
+        label: None,
         body: Ok(pipeline::RawBody { id, values, wkb }),
     }
 }

@@ -25,10 +25,11 @@ use crate::model::{self, LayerId, Value};
 /// Features per chunk sent to a worker.
 pub(super) const CHUNK: usize = 1024;
 
-/// One feature as the reader hands it over: its label (id or `#N`) and
-/// either what the workers need or the problem the reader found.
+/// One feature as the reader hands it over: its label in the report when
+/// it is not the id (`None`: the id), and either what the workers need or
+/// the problem the reader found.
 pub(super) struct RawFeature {
-    pub label: String,
+    pub label: Option<String>,
     pub body: Result<RawBody, Problem>,
 }
 
@@ -186,7 +187,7 @@ fn work(
 /// Geometry, schema, record and area of use of one feature.
 fn check(
     body: RawBody,
-    label: String,
+    label: Option<String>,
     params: &WorkerParams,
     source_crs: &SourceCrs,
     schema: &model::LayerSchema,
@@ -209,7 +210,7 @@ fn check(
     };
     let (geometry, repaired) = match geometry {
         Ok(converted) => converted,
-        Err(reason) => return problem(label, "geometry", reason),
+        Err(reason) => return problem(label.unwrap_or(body.id), "geometry", reason),
     };
     let mut feature = model::Feature {
         id: body.id,
@@ -229,10 +230,10 @@ fn check(
             model::ModelError::Field { field, reason } => (field, reason),
             model::ModelError::Geometry(reason) => ("geometry".to_string(), reason),
         };
-        return problem(label, &field, reason);
+        return problem(label.unwrap_or(feature.id), &field, reason);
     }
     if let Some(reason) = source_crs.outside_area_of_use(&feature.geometry) {
-        return problem(label, "geometry", reason);
+        return problem(label.unwrap_or(feature.id), "geometry", reason);
     }
     Checked::Feature(feature, repaired)
 }
