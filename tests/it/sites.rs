@@ -876,8 +876,14 @@ fn demo() -> &'static (Dataset, Engine) {
 fn on_the_demo_logistics_needing_a_quay_lands_on_genk_zuid_first() {
     let (dataset, engine) = demo();
     let body = json!({"activity": "logistics", "min_area_m2": 5000, "max_area_m2": 10000,
-                      "requires": ["quay"], "limit": 100});
+                      "requires": ["quay"], "limit": 100, "explain": true});
     let answer = search(engine, &request(body)).unwrap();
+    let ruled_out = answer.ruled_out.as_ref().unwrap();
+    assert_eq!(ruled_out.len(), 20);
+    assert!(ruled_out.iter().all(|parcel| !parcel.failures.is_empty()));
+    assert!(ruled_out
+        .windows(2)
+        .all(|pair| pair[0].failures.len() <= pair[1].failures.len()));
     assert!(answer.total >= 3, "{} sites", answer.total);
     assert_eq!(answer.sites[0].park.as_ref().unwrap().id, "genk-zuid");
     let by_id: BTreeMap<&str, &Parcel> = dataset

@@ -554,31 +554,72 @@ fn explain(
     near: Option<&NearPlace>,
 ) -> Vec<RuledOut> {
     let wanted = request.wanted_area_m2();
-    let mut ruled_out: Vec<RuledOut> = market
+    // rank by counts first; reasons are written for the listed ones only
+    let mut ranked: Vec<(usize, f64, usize)> = market
         .parcels
         .iter()
         .enumerate()
         .filter(|(position, _)| !in_candidate[*position])
-        .map(|(position, parcel)| RuledOut {
-            parcel: parcel.position,
-            park: park_ref(market, parcel),
-            area_m2: parcel.record.area_m2,
-            failures: failures(market, parcel, request, &checks[position], near),
+        .map(|(position, parcel)| {
+            let n_failed = count_failures(parcel, request, &checks[position], near);
+            (n_failed, (parcel.record.area_m2 - wanted).abs(), position)
         })
         .collect();
-    ruled_out.sort_by(|a, b| {
-        a.failures
-            .len()
-            .cmp(&b.failures.len())
+    ranked.sort_by(|a, b| {
+        a.0.cmp(&b.0)
+            .then_with(|| a.1.total_cmp(&b.1))
             .then_with(|| {
-                (a.area_m2 - wanted)
-                    .abs()
-                    .total_cmp(&(b.area_m2 - wanted).abs())
+                market.parcels[a.2]
+                    .position
+                    .cmp(&market.parcels[b.2].position)
             })
-            .then_with(|| a.parcel.cmp(&b.parcel))
     });
-    ruled_out.truncate(EXPLAIN_LIMIT);
-    ruled_out
+    ranked
+        .into_iter()
+        .take(EXPLAIN_LIMIT)
+        .map(|(n_failed, _, position)| {
+            let parcel = &market.parcels[position];
+            let failures = failures(market, parcel, request, &checks[position], near);
+            debug_assert_eq!(failures.len(), n_failed, "{}", parcel.record.id);
+            RuledOut {
+                parcel: parcel.position,
+                park: park_ref(market, parcel),
+                area_m2: parcel.record.area_m2,
+                failures,
+            }
+        })
+        .collect()
+}
+
+/// How many constraints the parcel fails on its own: as many as
+/// [`failures`] lists, without writing the reasons.
+fn count_failures(
+    parcel: &MarketParcel,
+    request: &SiteRequest,
+    check: &ParcelCheck,
+    near: Option<&NearPlace>,
+) -> usize {
+    let record = &parcel.record;
+    let too_far = match (request.max_distance_m, near) {
+        (Some(max), Some(place)) => {
+            super::geometry::point_polygon_distance_m(place.point, &record.geometry) > max
+        }
+        _ => false,
+    };
+    [
+        !check.availability,
+        !check.needed_by,
+        !check.activity,
+        !check.price,
+        request.requires.quay && !within(parcel.quay, QUAY_REACH_M),
+        request.requires.rail && !within(parcel.rail, RAIL_REACH_M),
+        too_far,
+        record.area_m2 < request.min_area_m2
+            || request.max_area_m2.is_some_and(|max| record.area_m2 > max),
+    ]
+    .into_iter()
+    .filter(|failed| *failed)
+    .count()
 }
 
 fn availability_dutch(availability: Availability) -> &'static str {
