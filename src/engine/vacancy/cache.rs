@@ -37,9 +37,10 @@ struct Inner {
     /// Shared with the snapshots that have the same neighbourhood layer.
     places: Arc<PlaceMemo>,
     /// The newest stocks of the snapshots before, with the same shopping
-    /// areas and neighbourhoods: patched rather than built afresh.
-    previous_retail: Option<Arc<RetailStock>>,
-    previous_located: Option<Arc<LocatedStock>>,
+    /// areas and neighbourhoods: patched rather than built afresh, and let
+    /// go once used.
+    previous_retail: Mutex<Option<Arc<RetailStock>>>,
+    previous_located: Mutex<Option<Arc<LocatedStock>>>,
 }
 
 /// The lazily built stocks of an engine (a field of [`Engine`]).
@@ -77,15 +78,25 @@ impl VacancyCache {
     /// `keep_previous` the newest stocks built so far.
     fn emptied(&self, keep_previous: bool) -> Self {
         let inner = &self.0;
-        fn newest<T>(built: &OnceLock<Arc<T>>, previous: &Option<Arc<T>>) -> Option<Arc<T>> {
-            built.get().or(previous.as_ref()).cloned()
+        fn newest<T>(
+            built: &OnceLock<Arc<T>>,
+            previous: &Mutex<Option<Arc<T>>>,
+        ) -> Mutex<Option<Arc<T>>> {
+            let newest = built.get().cloned().or_else(|| lock(previous).clone());
+            Mutex::new(newest)
         }
         VacancyCache(Arc::new(Inner {
             places: Arc::clone(&inner.places),
-            previous_retail: newest(&inner.retail, &inner.previous_retail)
-                .filter(|_| keep_previous),
-            previous_located: newest(&inner.located, &inner.previous_located)
-                .filter(|_| keep_previous),
+            previous_retail: if keep_previous {
+                newest(&inner.retail, &inner.previous_retail)
+            } else {
+                Mutex::default()
+            },
+            previous_located: if keep_previous {
+                newest(&inner.located, &inner.previous_located)
+            } else {
+                Mutex::default()
+            },
             ..Inner::default()
         }))
     }
@@ -147,6 +158,12 @@ impl VacancyCache {
     }
 }
 
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
 /// The value of `cell`, built with `build` the first time (a failure is not
 /// kept; two threads may build at once, the first stored wins).
 fn get_or_build<T>(
@@ -166,14 +183,14 @@ pub fn retail_stock(engine: &Engine) -> Result<Arc<RetailStock>, VacancyError> {
     let inner = &engine.vacancy.0;
     let places = &inner.places;
     get_or_build(&inner.retail, || {
-        if let Some(previous) = &inner.previous_retail {
+        if let Some(previous) = lock(&inner.previous_retail).take() {
             let neighbourhoods: Vec<Neighbourhood> = decode(engine, LayerId::Neighbourhoods)?;
             let find = neighbourhood_finder(engine, &neighbourhoods);
             let neighbourhood_of = |unit: &ShopUnit| {
                 places.neighbourhoods(&[unit.geometry], &find)[0]
                     .map(|position| neighbourhoods[position as usize].id.clone())
             };
-            if let Some(patched) = patched(previous, engine, neighbourhood_of) {
+            if let Some(patched) = patched(&previous, engine, neighbourhood_of) {
                 return patched;
             }
         }
@@ -187,7 +204,7 @@ pub fn located_stock(engine: &Engine) -> Result<Arc<LocatedStock>, VacancyError>
     let inner = &engine.vacancy.0;
     let places = &inner.places;
     get_or_build(&inner.located, || {
-        if let Some(previous) = &inner.previous_located {
+        if let Some(previous) = lock(&inner.previous_located).take() {
             if let Some(patched) = patched(previous.stock(), engine, |_| None) {
                 return Ok(LocatedStock::of_stock(patched?, Some(Arc::clone(places))));
             }
@@ -275,6 +292,14 @@ mod tests {
         );
         let edited = other.with_events_added(vec![event]);
         assert!(!edited.vacancy.has_retail_stock());
+        assert!(
+            lock(&edited.vacancy.0.previous_retail).is_some(),
+            "to patch"
+        );
         assert!(!Arc::ptr_eq(&first, &retail_stock(&edited).unwrap()));
+        assert!(lock(&edited.vacancy.0.previous_retail).is_none(), "let go");
+        // an edit of the shopping areas builds afresh
+        let areas = edited.with_upserted(LayerId::ShoppingAreas, Vec::new());
+        assert!(lock(&areas.vacancy.0.previous_retail).is_none());
     }
 }
