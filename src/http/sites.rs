@@ -14,14 +14,15 @@
 //! Properties of parcels and of the `near` company go through
 //! `model::geojson::properties_to_json` with the caller's audience, so a
 //! public request never sees a confidential field (a company's contact).
-//! [`search`] answers the public; [`search_as`] takes the audience, for the
-//! routes that know the caller's role.
+//! The audience is the caller's: company contacts reach business, planner
+//! and admin only.
 
 use axum::body::Body;
 use axum::extract::State;
 use axum::Json;
 use serde_json::{json, Value as Json_};
 
+use super::auth::Caller;
 use super::error::{ApiError, ApiQuery};
 use super::AppState;
 use crate::engine::sites::search::{RuledOut, Site};
@@ -33,17 +34,19 @@ use crate::model::LayerId;
 /// The largest request body accepted, bytes.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
-/// `POST /api/sites/search[?explain=true]`, public facts only.
+/// `POST /api/sites/search[?explain=true]`: public facts for the public;
+/// company contacts for the roles that see them (business, planner, admin).
 pub async fn search(
     State(state): State<AppState>,
+    caller: Caller,
     query: ApiQuery,
     body: Body,
 ) -> Result<Json<Json_>, ApiError> {
-    search_as(state, Audience::Public, query, body).await
+    search_as(state, caller.audience(LayerId::Companies), query, body).await
 }
 
 /// The search for a caller who may see `audience`.
-pub async fn search_as(
+async fn search_as(
     state: AppState,
     audience: Audience,
     query: ApiQuery,

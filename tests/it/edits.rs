@@ -590,3 +590,35 @@ async fn business_and_admin_save_site_searches_for_a_company() {
         .await;
     assert!(other["searches"].as_array().unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn a_site_search_shows_the_company_contact_to_business_planner_and_admin_only() {
+    let atlas = Atlas::new().await;
+    let request = json!({"activity": "logistics", "min_area_m2": 100, "max_area_m2": 1000000,
+                         "near": {"company_id": "company-logistics-1"}, "max_distance_m": 50000});
+    let (status, public) = atlas.post("/api/sites/search", None, &request).await;
+    assert_eq!(status, StatusCode::OK, "{public}");
+    assert_eq!(public["company"]["id"], "company-logistics-1");
+    assert!(public["company"].get("contact").is_none(), "{public}");
+    for (role, sees) in [
+        (Role::Business, true),
+        (Role::Planner, true),
+        (Role::Admin, true),
+        (Role::Retail, false),
+    ] {
+        let cookie = atlas.login(role).await;
+        let (status, answer) = atlas
+            .post("/api/sites/search", Some(&cookie), &request)
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(
+            answer["company"].get("contact").is_some(),
+            sees,
+            "{role}: {answer}"
+        );
+        assert_eq!(
+            answer["sites"], public["sites"],
+            "the same sites for everyone"
+        );
+    }
+}
