@@ -282,7 +282,9 @@ pub fn read_source(
     let mut chunk = Vec::with_capacity(pipeline::CHUNK);
     // xxh3 rather than SipHash: this set is hot (one insert per feature) and
     // its keys come from the file being imported, not from strangers at large
-    let mut seen_ids = HashSet::with_hasher(xxhash_rust::xxh3::Xxh3DefaultBuilder);
+    let expected = claimed.unwrap_or(0).min(1 << 24) as usize;
+    let mut seen_ids =
+        HashSet::with_capacity_and_hasher(expected, xxhash_rust::xxh3::Xxh3DefaultBuilder);
     let quiet = QuietErrors::new();
     let mut features = layer.features();
     loop {
@@ -319,6 +321,7 @@ pub fn read_source(
         workers.send(chunk);
     }
     drop(features);
+    outcome.features.reserve_exact(outcome.n_read);
     for checked in workers.finish()? {
         match checked {
             pipeline::Checked::Feature(feature, repaired) => {

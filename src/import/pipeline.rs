@@ -103,7 +103,7 @@ impl Workers {
     }
 
     /// Every verdict, in the order the features were sent.
-    pub fn finish(mut self) -> Result<Vec<Checked>, ImportError> {
+    pub fn finish(mut self) -> Result<impl Iterator<Item = Checked>, ImportError> {
         self.jobs = None;
         let mut chunks = BTreeMap::new();
         for result in self.results.iter() {
@@ -122,7 +122,7 @@ impl Workers {
                 self.n_sent
             )));
         }
-        Ok(chunks.into_values().flatten().collect())
+        Ok(chunks.into_values().flatten())
     }
 }
 
