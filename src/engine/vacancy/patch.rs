@@ -22,6 +22,9 @@ use crate::model::history::HistoryIndex;
 use crate::model::layers::LayerRecord;
 use crate::model::{LayerId, ShopUnit};
 
+/// Up to this many changed units, their events are found by comparing ids.
+const FEW: usize = 8;
+
 /// More changed units than this: build afresh.
 pub const MAX_CHANGED: usize = 256;
 
@@ -80,12 +83,20 @@ fn rebuilt(
             })
         })
         .collect::<Result<_, _>>()?;
-    let index_of: HashMap<&str, usize> = decoded
-        .iter()
-        .enumerate()
-        .map(|(index, unit)| (unit.id.as_str(), index))
-        .collect();
-    let history = HistoryIndex::new(events, decoded.len(), |id| index_of.get(id).copied());
+    // the events of the changed units: a few ids compared directly, more
+    // looked up in a map
+    let history = if decoded.len() <= FEW {
+        HistoryIndex::new(events, decoded.len(), |id| {
+            decoded.iter().position(|unit| unit.id == id)
+        })
+    } else {
+        let index_of: HashMap<&str, usize> = decoded
+            .iter()
+            .enumerate()
+            .map(|(index, unit)| (unit.id.as_str(), index))
+            .collect();
+        HistoryIndex::new(events, decoded.len(), |id| index_of.get(id).copied())
+    };
     let mut rebuilt: Vec<Option<Arc<StockUnit>>> = Vec::with_capacity(decoded.len());
     for (index, unit) in decoded.into_iter().enumerate() {
         let in_force = in_force_sequence(history.history(events, index));

@@ -964,5 +964,21 @@ pub(crate) mod tests {
             .position(|u| u.id == moved.id)
             .unwrap();
         assert_eq!(located.points()[moved_unit], moved.geometry);
+        // more changed units than are compared one by one
+        let many: Vec<UnitEvent> = (0..12)
+            .map(|k| {
+                let status = [Vacant, Occupied, Renovation][k % 3];
+                let valid_from = ["2017-05-01", "2021-09-01", "2026-09-30"][k % 3];
+                event(
+                    newest + 10 + k as i64,
+                    &units[20 + 7 * k].id,
+                    valid_from,
+                    "2026-11-04",
+                    status,
+                )
+            })
+            .collect();
+        let thrice = twice.with_events_added(many);
+        assert_same_as_before(&thrice, &dates);
     }
 }
