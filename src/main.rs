@@ -145,8 +145,8 @@ struct ImportArgs {
     /// OSM only: the date the shops are known open (default: today).
     #[arg(long)]
     since: Option<chrono::NaiveDate>,
-    /// OSM only: residents from buildings with an address (building:flats households, else one;
-    /// 2.3 people each). auto: only into a store with no residents or only OSM ones;
+    /// OSM only: residents from buildings with an address (building:flats households; apartments
+    /// without it one per storey; else one; 2.3 people each). auto: only into a store with no residents or only OSM ones;
     /// always: also beside residents from another source (upserted, none deleted); never.
     #[arg(long, default_value = "auto")]
     residents: genk_atlas::import::osm_residents::ResidentsPolicy,
