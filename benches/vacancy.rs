@@ -19,8 +19,19 @@
 //! - Summary, engine: `GET /api/vacancy/summary?by=street` per request (the
 //!   stock from the engine, then every figure per street); and the figures
 //!   alone on a ready stock.
-//! - The engine's stocks are kept per engine snapshot by the HTTP layer, so
-//!   only the first request after an edit builds one: both are printed.
+//! - The engine keeps its stocks with the snapshot (`VacancyCache`), so only
+//!   the first request after an edit builds one. Four engine lines: the
+//!   stock built from scratch (a fresh engine, as after a start); the first
+//!   request after an edit (an engine made by one edit as the API makes it,
+//!   a unit's feature upserted and an event added, from a snapshot that has
+//!   served the figure: it reads the points' neighbourhoods and cells found
+//!   before; each run on its own edited engine, made before timing; checked
+//!   against a stock built afresh); the kept stock (every other request);
+//!   and "before": the stock built the way it was before the history index
+//!   (every event copied into a per-unit history, every unit decoded and
+//!   cloned, both H3 resolutions found, neighbourhoods by point-in-polygon,
+//!   street groups keyed by cloned strings), timed here, plus the figures
+//!   on a kept stock.
 //! - Trend: 600 monthly dates by street, one summary per date (the way the
 //!   trend was made before) against the one-pass trend, same answers.
 //! - Surface: the kernel ratio surface (150 m, 50 m cells), no baseline.
@@ -35,8 +46,13 @@ use chrono::NaiveDate;
 use genk_atlas::demo::{self, DemoParams};
 use genk_atlas::engine::vacancy::h3::{hex_cells, HexParams, HexResolution, LocatedStock};
 use genk_atlas::engine::vacancy::surface::{ratio_surface, SurfaceParams};
-use genk_atlas::engine::vacancy::{step_dates, summarise, trend, Grouping, RetailStock, Step};
+use genk_atlas::engine::vacancy::{
+    located_stock, retail_stock, step_dates, summarise, trend, Grouping, RetailStock, Step,
+};
 use genk_atlas::engine::Engine;
+use genk_atlas::model::history::{histories, UnitHistory};
+use genk_atlas::model::layers::LayerRecord;
+use genk_atlas::model::{LayerId, Neighbourhood, ShopUnit, UnitStatus};
 use genk_atlas::store::postgis::{self, PostgisStore};
 use genk_atlas::store::{Store, WriteBatch};
 
@@ -108,6 +124,150 @@ WHERE s.status <> 'non_commercial'
 GROUP BY u.street
 ORDER BY u.street
 "#;
+
+/// The old way's in-force sequence: `state_on` on each distinct valid-from.
+fn old_in_force(history: &UnitHistory) -> Vec<(NaiveDate, u8, f64, NaiveDate)> {
+    let mut dates: Vec<NaiveDate> = history.events().iter().map(|e| e.valid_from).collect();
+    dates.dedup();
+    let mut sequence: Vec<(NaiveDate, u8, f64, NaiveDate)> = Vec::with_capacity(dates.len());
+    for date in dates {
+        let Some(event) = history.state_on(date) else {
+            continue;
+        };
+        let status = event.status as u8;
+        let since = match sequence.last() {
+            Some(previous) if previous.1 == status => previous.3,
+            _ => date,
+        };
+        sequence.push((date, status, event.floor_area_m2, since));
+    }
+    sequence
+}
+
+type OldUnit = (ShopUnit, Vec<(NaiveDate, u8, f64, NaiveDate)>);
+
+/// The old way's stock: the units decoded and each event copied.
+fn old_stock(engine: &Engine) -> Vec<OldUnit> {
+    let units: Vec<ShopUnit> = engine
+        .layer(LayerId::ShopUnits)
+        .features()
+        .iter()
+        .map(|feature| ShopUnit::from_feature(feature).expect("a unit"))
+        .collect();
+    let histories = histories(engine.unit_events());
+    units
+        .iter()
+        .filter_map(|unit| {
+            let in_force = old_in_force(histories.get(&unit.id)?);
+            Some((unit.clone(), in_force))
+        })
+        .collect()
+}
+
+/// The old way's located stock: both resolutions' cells.
+fn old_located(engine: &Engine) -> usize {
+    let stock = old_stock(engine);
+    let cells: Vec<_> = [h3o::Resolution::Nine, h3o::Resolution::Ten]
+        .into_iter()
+        .map(|resolution| {
+            stock
+                .iter()
+                .map(|(unit, _)| {
+                    genk_atlas::engine::vacancy::h3::cell_of(unit.geometry, resolution)
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    std::hint::black_box(cells).len() + stock.len()
+}
+
+/// The old way's stock with neighbourhoods and the street groups (cloned keys).
+fn old_grouped_stock(engine: &Engine) -> usize {
+    use geo::Contains;
+    let neighbourhoods: Vec<Neighbourhood> = engine
+        .layer(LayerId::Neighbourhoods)
+        .features()
+        .iter()
+        .map(|feature| Neighbourhood::from_feature(feature).expect("a neighbourhood"))
+        .collect();
+    let index = engine.layer(LayerId::Neighbourhoods);
+    let stock = old_stock(engine);
+    let neighbourhood_ids: Vec<Option<String>> = stock
+        .iter()
+        .map(|(unit, _)| {
+            let point = unit.geometry;
+            index
+                .query_bbox(geo::Rect::new(point.0, point.0))
+                .into_iter()
+                .find(|position| neighbourhoods[*position].geometry.contains(&point))
+                .map(|position| neighbourhoods[position].id.clone())
+        })
+        .collect();
+    let streets: std::collections::BTreeMap<String, String> = stock
+        .iter()
+        .map(|(unit, _)| (unit.street.clone(), unit.street.clone()))
+        .collect();
+    let keys: Vec<Option<String>> = stock
+        .iter()
+        .map(|(unit, _)| Some(unit.street.clone()))
+        .collect();
+    let position_of: std::collections::BTreeMap<&str, usize> = streets
+        .keys()
+        .enumerate()
+        .map(|(position, id)| (id.as_str(), position))
+        .collect();
+    let group_of_unit: Vec<Option<usize>> = keys
+        .iter()
+        .map(|id| id.as_deref().and_then(|id| position_of.get(id).copied()))
+        .collect();
+    std::hint::black_box((neighbourhood_ids, group_of_unit))
+        .1
+        .len()
+}
+
+/// `n` engines, each `engine` after one edit as the API makes it: unit k
+/// becomes vacant on `date` (its feature upserted, an event added). Made
+/// before timing; they share `engine`'s vacancy cache's points.
+fn edited_engines(engine: &Engine, n: usize, date: NaiveDate) -> Vec<Engine> {
+    let newest = engine
+        .unit_events()
+        .iter()
+        .map(|e| e.event_id)
+        .max()
+        .unwrap_or(0);
+    let features = engine.layer(LayerId::ShopUnits).features();
+    (0..n)
+        .map(|k| {
+            let mut unit =
+                ShopUnit::from_feature(&features[k * 7 % features.len()]).expect("a unit");
+            let mut event = engine
+                .unit_events()
+                .iter()
+                .rev()
+                .find(|event| event.unit_id == unit.id)
+                .expect("a unit with a history")
+                .clone();
+            event.event_id = newest + 1;
+            event.valid_from = date;
+            event.recorded_at = chrono::Utc::now();
+            event.status = UnitStatus::Vacant;
+            event.occupant = None;
+            unit.status = UnitStatus::Vacant;
+            unit.status_since = date;
+            unit.occupant = None;
+            engine
+                .with_upserted(LayerId::ShopUnits, vec![unit.to_feature()])
+                .with_events_added(vec![event])
+        })
+        .collect()
+}
+
+/// The median time of `work` on each engine once (the first is a warm-up).
+fn median_over<T>(engines: &[Engine], mut work: impl FnMut(&Engine) -> T) -> (Duration, T) {
+    let runs = engines.len() - 1;
+    let mut engines = engines.iter();
+    median_of(runs, || work(engines.next().expect("an engine per run")))
+}
 
 async fn fresh_database(admin_url: &str, name: &str) -> String {
     let (client, connection) = tokio_postgres::connect(admin_url, tokio_postgres::NoTls)
@@ -222,12 +382,27 @@ async fn bench_scale(admin_url: &str, scale: u32, date: NaiveDate) {
         resolution: HexResolution::Nine,
         ..HexParams::default()
     };
-    let (full_time, cells) = median_of(runs, || {
+    let (scratch_time, cells) = median_of(runs, || {
         let located = LocatedStock::from_engine(&engine).expect("the stock");
         hex_cells(&located, date, &params)
     });
     let located = LocatedStock::from_engine(&engine).expect("the stock");
     let (cells_time, _) = median_of(runs, || hex_cells(&located, date, &params));
+    let (old_build_time, _) = median_of(runs, || old_located(&engine));
+    let old_time = old_build_time + cells_time;
+    // the snapshot before the edits has served the heatmap
+    hex_cells(&located_stock(&engine).expect("the stock"), date, &params);
+    let edited = edited_engines(&engine, runs + 1, date);
+    let (edit_time, edit_cells) = median_over(&edited, |engine| {
+        hex_cells(&located_stock(engine).expect("the stock"), date, &params)
+    });
+    let last = edited.last().expect("an edited engine");
+    let fresh = hex_cells(
+        &LocatedStock::from_engine(last).expect("the stock"),
+        date,
+        &params,
+    );
+    drop(edited);
     let units: usize = cells.iter().map(|cell| cell.n_units).sum();
     let vacant: usize = cells.iter().map(|cell| cell.n_vacant).sum();
     let check = format!(
@@ -235,6 +410,11 @@ async fn bench_scale(admin_url: &str, scale: u32, date: NaiveDate) {
         cells.len(),
         rows.len()
     );
+    let edit_check = if edit_cells == fresh {
+        "same cells as a stock built afresh"
+    } else {
+        "CELLS DIFFER from a stock built afresh"
+    };
     row(
         scale,
         "heatmap",
@@ -246,10 +426,26 @@ async fn bench_scale(admin_url: &str, scale: u32, date: NaiveDate) {
     row(
         scale,
         "heatmap",
-        "engine, first after an edit (stock+cells)",
-        full_time,
+        "engine, first after an edit, before",
+        old_time,
+        sql_time,
+        "old stock build + cells",
+    );
+    row(
+        scale,
+        "heatmap",
+        "engine, stock from scratch (stock+cells)",
+        scratch_time,
         sql_time,
         &check,
+    );
+    row(
+        scale,
+        "heatmap",
+        "engine, first after an edit (stock+cells)",
+        edit_time,
+        sql_time,
+        edit_check,
     );
     row(
         scale,
@@ -269,12 +465,40 @@ async fn bench_scale(admin_url: &str, scale: u32, date: NaiveDate) {
             .expect("the summary in SQL")
     })
     .await;
-    let (full_time, summaries) = median_of(runs, || {
+    let (scratch_time, summaries) = median_of(runs, || {
         let stock = RetailStock::from_engine(&engine).expect("the stock");
         summarise(&stock, Grouping::Street, date)
     });
     let stock = RetailStock::from_engine(&engine).expect("the stock");
     let (figures_time, _) = median_of(runs, || summarise(&stock, Grouping::Street, date));
+    let (old_build_time, _) = median_of(runs, || old_grouped_stock(&engine));
+    let old_time = old_build_time + figures_time;
+    // the snapshot before the edits has served the summary
+    summarise(
+        &retail_stock(&engine).expect("the stock"),
+        Grouping::Street,
+        date,
+    );
+    let edited = edited_engines(&engine, runs + 1, date);
+    let (edit_time, edit_summaries) = median_over(&edited, |engine| {
+        summarise(
+            &retail_stock(engine).expect("the stock"),
+            Grouping::Street,
+            date,
+        )
+    });
+    let last = edited.last().expect("an edited engine");
+    let fresh = summarise(
+        &RetailStock::from_engine(last).expect("the stock"),
+        Grouping::Street,
+        date,
+    );
+    drop(edited);
+    let edit_check = if edit_summaries == fresh {
+        "same figures as a stock built afresh"
+    } else {
+        "FIGURES DIFFER from a stock built afresh"
+    };
     let mut sql_rows: Vec<(String, i64, i64, i64)> = rows
         .iter()
         .map(|row| (row.get(0), row.get(1), row.get(3), row.get(8)))
@@ -314,10 +538,26 @@ async fn bench_scale(admin_url: &str, scale: u32, date: NaiveDate) {
     row(
         scale,
         "summary",
-        "engine, first after an edit (stock+figs)",
-        full_time,
+        "engine, first after an edit, before",
+        old_time,
+        sql_time,
+        "old stock build + figures",
+    );
+    row(
+        scale,
+        "summary",
+        "engine, stock from scratch (stock+figs)",
+        scratch_time,
         sql_time,
         &check,
+    );
+    row(
+        scale,
+        "summary",
+        "engine, first after an edit (stock+figs)",
+        edit_time,
+        sql_time,
+        edit_check,
     );
     row(
         scale,
