@@ -1,13 +1,17 @@
 //! Vacancy (leegstand) figures from the shop-unit history, after DOMAIN.md.
 //!
 //! Pure: the figures are computed from a [`RetailStock`] (every shop unit with
-//! its in-force state sequence and its groups), built once from an
-//! [`Engine`](super::Engine) with [`RetailStock::from_engine`]. One algorithm
-//! per file: [`stock`] (the state of every unit on a date, and the grouping by
+//! its in-force state sequence and its groups), built from an
+//! [`Engine`](super::Engine) with [`RetailStock::from_engine`] and kept with
+//! the snapshot ([`cache`]: [`retail_stock`], [`located_stock`]; the first
+//! stock after an edit is [`patch`]ed from the one before, a point's
+//! neighbourhood and cells remembered in [`places`]). One algorithm per
+//! file: [`stock`] (the state of every unit on a date, and the grouping by
 //! city, shopping area, street or neighbourhood), [`summary`] (counts and the
 //! two rates per group), [`duration`] (duration classes and the register
-//! candidates), [`trend`] (the rates at regular steps) and [`churn`]
-//! (openings, closures, conversions and exits over a period).
+//! candidates), [`trend`](mod@trend) (the rates at regular steps), [`churn`](mod@churn)
+//! (openings, closures, conversions and exits over a period), [`h3`] and
+//! [`surface`] (the heatmaps).
 //!
 //! # Definitions
 //! The state of a unit on date D is its event in force on D

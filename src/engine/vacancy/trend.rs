@@ -8,7 +8,7 @@
 //! The series is made in one pass: the grouping once, then each unit's
 //! in-force sequence walked alongside the (ascending) dates, so a series of
 //! `n` dates costs one summary's grouping plus `n` steps per unit, not `n`
-//! summaries. The figures are the summary's ([`summarise`]) at each date; a
+//! summaries. The figures are the summary's ([`summarise`](super::summarise)) at each date; a
 //! test holds them equal.
 
 use chrono::{Months, NaiveDate};
