@@ -347,8 +347,9 @@ fn made_up_parcel(index: usize) -> Feature {
     }
 }
 
-/// A big first write takes the bulk path (index dropped and built again), a
-/// second one into the filled table upserts; both leave the GiST index.
+/// A big first write takes the bulk path (copied straight into the table,
+/// index dropped and built again), a second one into the filled table
+/// upserts; both read back exactly and leave the GiST index.
 #[tokio::test]
 async fn a_big_first_write_builds_the_spatial_index_again() {
     const PARCELS: usize = 20_000;
@@ -367,6 +368,14 @@ async fn a_big_first_write_builds_the_spatial_index_again() {
     };
     store.write(&batch, &no_progress).await.unwrap();
     assert_eq!(gist_indexes().await, 1);
+    // the bulk path copies EWKB straight into the typed column
+    assert_eq!(store.read_layer(LayerId::Parcels).await.unwrap(), parcels);
+    let srids = client
+        .query("SELECT DISTINCT ST_SRID(geom) FROM parcels", &[])
+        .await
+        .unwrap();
+    assert_eq!(srids.len(), 1);
+    assert_eq!(srids[0].get::<_, i32>(0), 4326);
 
     parcels[7].values[0] = Value::Text("71016C0007/00A000".into());
     parcels.push(made_up_parcel(PARCELS));

@@ -15,14 +15,17 @@ use crate::model::LayerId;
 #[derive(Debug, Clone)]
 pub(crate) struct LayerSql {
     /// `CREATE TEMP TABLE` for the staging table: id, WKB, then the fields.
+    /// (Staging is for upserts; a bulk load copies straight into the table.)
     pub create_staging: String,
     /// `COPY staging FROM STDIN (FORMAT binary)`.
     pub copy: String,
+    /// `COPY` straight into the layer table (geometry as EWKB), for a bulk
+    /// load into an empty, locked table.
+    pub copy_direct: String,
     /// The column types of that copy, in order.
     pub copy_types: Vec<Type>,
-    /// Insert from the staging table into the layer table, WKB to geometry.
-    pub insert: String,
-    /// `insert`, replacing the rows whose id exists.
+    /// Insert from the staging table into the layer table (WKB to geometry),
+    /// replacing the rows whose id exists.
     pub upsert: String,
     pub drop_staging: String,
     /// One row, true when the layer table has no rows.
@@ -80,11 +83,14 @@ impl LayerSql {
                 "COPY {staging} (\"id\", \"wkb\"{}) FROM STDIN (FORMAT binary)",
                 field_list("")
             ),
+            copy_direct: format!(
+                "COPY {table} (\"id\", \"geom\"{}) FROM STDIN (FORMAT binary)",
+                field_list("")
+            ),
             copy_types: [Type::TEXT, Type::BYTEA]
                 .into_iter()
                 .chain(schema.fields.iter().map(|field| sql_type(field.kind)))
                 .collect(),
-            insert: insert.clone(),
             upsert: format!("{insert} ON CONFLICT (\"id\") DO UPDATE SET {updates}"),
             drop_staging: format!("DROP TABLE {staging}"),
             is_empty: format!("SELECT NOT EXISTS (SELECT 1 FROM {table})"),

@@ -305,39 +305,45 @@ async fn load_layer(
     } else {
         Vec::new()
     };
-    transaction
-        .batch_execute(&sql.create_staging)
-        .await
-        .map_err(loading)?;
-    let sink = transaction.copy_in(&sql.copy).await.map_err(loading)?;
-    let writer = BinaryCopyInWriter::new(sink, &sql.copy_types);
-    pin_mut!(writer);
-    let to_write = last_of_each_id(features, |feature| feature.id.as_str());
-    counter.add_skipped(features.len() - to_write.len());
-    for index in to_write {
-        let feature = &features[index];
-        // the batch was validated, so encoding fails only on a bug; name the feature anyway
-        let geometry = wkb::encode(&feature.geometry).map_err(|source| StoreError::Invalid {
-            layer: layer.to_string(),
-            index,
-            id: feature.id.clone(),
-            source,
-        })?;
-        let values: Vec<SqlValue> = feature.values.iter().map(SqlValue).collect();
-        let mut row: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(2 + values.len());
-        row.push(&feature.id);
-        row.push(&geometry);
-        row.extend(values.iter().map(|value| value as &(dyn ToSql + Sync)));
-        writer.as_mut().write(&row).await.map_err(loading)?;
-        counter.add_one();
+    if bulk {
+        // straight into the table: the ids are unique (last of each) and the
+        // table was empty, so there is nothing to upsert
+        let mut types = sql.copy_types.clone();
+        types[1] = geometry_type(transaction).await.map_err(loading)?;
+        copy_rows(
+            transaction,
+            &sql.copy_direct,
+            &types,
+            layer,
+            features,
+            counter,
+            |wkb| Box::new(Ewkb::from_wkb(wkb)),
+        )
+        .await?;
+    } else {
+        transaction
+            .batch_execute(&sql.create_staging)
+            .await
+            .map_err(loading)?;
+        copy_rows(
+            transaction,
+            &sql.copy,
+            &sql.copy_types,
+            layer,
+            features,
+            counter,
+            |wkb| Box::new(wkb),
+        )
+        .await?;
+        transaction
+            .execute(&sql.upsert, &[])
+            .await
+            .map_err(loading)?;
+        transaction
+            .batch_execute(&sql.drop_staging)
+            .await
+            .map_err(loading)?;
     }
-    writer.finish().await.map_err(loading)?;
-    let insert = if bulk { &sql.insert } else { &sql.upsert };
-    transaction.execute(insert, &[]).await.map_err(loading)?;
-    transaction
-        .batch_execute(&sql.drop_staging)
-        .await
-        .map_err(loading)?;
     for create_index in rebuild_indexes {
         transaction
             .batch_execute(&create_index)
@@ -346,6 +352,103 @@ async fn load_layer(
     }
     counter.report();
     Ok(())
+}
+
+/// Binary-copy the last feature of each id: id, geometry (WKB made into a
+/// value by `geometry`), then the fields.
+async fn copy_rows(
+    transaction: &deadpool_postgres::Transaction<'_>,
+    copy: &str,
+    types: &[Type],
+    layer: LayerId,
+    features: &[Feature],
+    counter: &mut RowCounter<'_>,
+    geometry: impl Fn(Vec<u8>) -> Box<dyn ToSql + Sync + Send>,
+) -> Result<(), StoreError> {
+    let loading = |source| StoreError::Postgres {
+        context: format!("loading {layer}"),
+        source,
+    };
+    let sink = transaction.copy_in(copy).await.map_err(loading)?;
+    let writer = BinaryCopyInWriter::new(sink, types);
+    pin_mut!(writer);
+    let to_write = last_of_each_id(features, |feature| feature.id.as_str());
+    counter.add_skipped(features.len() - to_write.len());
+    for index in to_write {
+        let feature = &features[index];
+        // the batch was validated, so encoding fails only on a bug; name the feature anyway
+        let wkb = wkb::encode(&feature.geometry).map_err(|source| StoreError::Invalid {
+            layer: layer.to_string(),
+            index,
+            id: feature.id.clone(),
+            source,
+        })?;
+        let geometry = geometry(wkb);
+        let values: Vec<SqlValue> = feature.values.iter().map(SqlValue).collect();
+        let mut row: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(2 + values.len());
+        row.push(&feature.id);
+        row.push(geometry.as_ref());
+        row.extend(values.iter().map(|value| value as &(dyn ToSql + Sync)));
+        writer.as_mut().write(&row).await.map_err(loading)?;
+        counter.add_one();
+    }
+    writer.finish().await.map_err(loading)?;
+    Ok(())
+}
+
+/// PostGIS's `geometry` type, whose binary input is EWKB.
+async fn geometry_type(
+    transaction: &deadpool_postgres::Transaction<'_>,
+) -> Result<Type, tokio_postgres::Error> {
+    let row = transaction
+        .query_one(
+            "SELECT t.oid, n.nspname FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace \
+             WHERE t.typname = 'geometry' AND t.oid = 'geometry'::regtype",
+            &[],
+        )
+        .await?;
+    Ok(Type::new(
+        "geometry".into(),
+        row.try_get(0)?,
+        postgres_types::Kind::Simple,
+        row.try_get(1)?,
+    ))
+}
+
+/// EWKB in EPSG:4326: the WKB with the SRID flag and number after its type.
+#[derive(Debug)]
+struct Ewkb(Vec<u8>);
+
+impl Ewkb {
+    const SRID_FLAG: u32 = 0x2000_0000;
+
+    /// From little-endian 2D WKB (what `model::wkb` writes).
+    fn from_wkb(wkb: Vec<u8>) -> Ewkb {
+        let kind = u32::from_le_bytes([wkb[1], wkb[2], wkb[3], wkb[4]]);
+        let mut ewkb = Vec::with_capacity(wkb.len() + 4);
+        ewkb.push(wkb[0]);
+        ewkb.extend_from_slice(&(kind | Self::SRID_FLAG).to_le_bytes());
+        ewkb.extend_from_slice(&4326u32.to_le_bytes());
+        ewkb.extend_from_slice(&wkb[5..]);
+        Ewkb(ewkb)
+    }
+}
+
+impl ToSql for Ewkb {
+    fn to_sql(
+        &self,
+        _: &Type,
+        out: &mut bytes::BytesMut,
+    ) -> Result<postgres_types::IsNull, Box<dyn std::error::Error + Sync + Send>> {
+        out.extend_from_slice(&self.0);
+        Ok(postgres_types::IsNull::No)
+    }
+
+    fn accepts(ty: &Type) -> bool {
+        ty.name() == "geometry"
+    }
+
+    postgres_types::to_sql_checked!();
 }
 
 /// Whether the layer table is empty, under a lock that keeps it so until the
