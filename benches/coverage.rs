@@ -24,6 +24,9 @@
 //! process's VmHWM and the heap growth of the atlas's cold computation.
 //! Nothing is asserted.
 
+mod common;
+
+use common::fresh_database;
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -36,7 +39,7 @@ use genk_atlas::engine::coverage::whatif::{what_if, AddedShop};
 use genk_atlas::engine::coverage::{CoverageKind, Threshold};
 use genk_atlas::engine::Engine;
 use genk_atlas::model::{Dataset, LayerId, ShopKind};
-use genk_atlas::store::postgis::{self, PostgisStore};
+use genk_atlas::store::postgis::PostgisStore;
 use genk_atlas::store::{Store, WriteBatch};
 
 /// Counts live heap bytes and their peak, so a step's peak memory is known.
@@ -185,28 +188,6 @@ fn atlas(engine: &Engine, scale: u32) -> (BTreeMap<&'static str, i64>, Duration,
         );
     }
     (covered, total, open_time + kinds_total)
-}
-
-async fn fresh_database(admin_url: &str, name: &str) -> String {
-    let (client, connection) = tokio_postgres::connect(admin_url, tokio_postgres::NoTls)
-        .await
-        .expect("connect to the benchmark cluster");
-    tokio::spawn(connection);
-    for statement in [
-        format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
-        format!("CREATE DATABASE {name}"),
-    ] {
-        client
-            .batch_execute(&statement)
-            .await
-            .expect("create the benchmark database");
-    }
-    let (base, _) = admin_url
-        .rsplit_once('/')
-        .expect("a database URL ends in /dbname");
-    let url = format!("{base}/{name}");
-    postgis::migrate(&url).await.expect("migrate");
-    url
 }
 
 /// The graph and every resident snapped, with their neighbourhood.

@@ -4,6 +4,9 @@
 //! Run with `scripts/bench` (it starts a throwaway PostGIS and sets
 //! `ATLAS_BENCH_DATABASE_URL`). Prints a table; nothing is asserted.
 
+mod common;
+
+use common::fresh_database;
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -17,7 +20,7 @@ use genk_atlas::engine::Engine;
 use genk_atlas::load::load_engine;
 use genk_atlas::model::{Feature, LayerId};
 use genk_atlas::store::geopackage::GeoPackageStore;
-use genk_atlas::store::postgis::{self, PostgisStore};
+use genk_atlas::store::postgis::PostgisStore;
 use genk_atlas::store::{Store, WriteBatch};
 
 /// Counts live heap bytes and their peak, so a step's peak memory is known.
@@ -60,28 +63,6 @@ fn mib(bytes: usize) -> f64 {
 
 fn percentile(sorted: &[Duration], share: f64) -> Duration {
     sorted[((sorted.len() - 1) as f64 * share).round() as usize]
-}
-
-async fn fresh_database(admin_url: &str, name: &str) -> String {
-    let (client, connection) = tokio_postgres::connect(admin_url, tokio_postgres::NoTls)
-        .await
-        .expect("connect to the benchmark cluster");
-    tokio::spawn(connection);
-    for statement in [
-        format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
-        format!("CREATE DATABASE {name}"),
-    ] {
-        client
-            .batch_execute(&statement)
-            .await
-            .expect("create the benchmark database");
-    }
-    let (base, _) = admin_url
-        .rsplit_once('/')
-        .expect("a database URL ends in /dbname");
-    let url = format!("{base}/{name}");
-    postgis::migrate(&url).await.expect("migrate");
-    url
 }
 
 /// Square boxes of `side_m` metres centred on seeded random features, so

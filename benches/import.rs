@@ -10,6 +10,9 @@
 //! runs. Run with `scripts/bench import` (it starts a throwaway PostGIS and
 //! sets `ATLAS_BENCH_DATABASE_URL`). Prints a table; nothing is asserted.
 
+mod common;
+
+use common::fresh_database;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -19,7 +22,7 @@ use genk_atlas::import::export::{export_features, ExportFormat, ExportParams};
 use genk_atlas::import::run::{import, ImportCommand};
 use genk_atlas::import::{FieldMapping, ImportParams};
 use genk_atlas::model::LayerId;
-use genk_atlas::store::postgis::{self, PostgisStore};
+use genk_atlas::store::postgis::PostgisStore;
 
 /// Demo copies side by side: 26 × 38,514 parcels ≥ one million.
 const SCALE: u32 = 26;
@@ -70,28 +73,6 @@ fn vm_hwm_mib(pid: &str) -> Option<f64> {
     let line = status.lines().find(|line| line.starts_with("VmHWM:"))?;
     let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kib / 1024.0)
-}
-
-async fn fresh_database(admin_url: &str, name: &str) -> String {
-    let (client, connection) = tokio_postgres::connect(admin_url, tokio_postgres::NoTls)
-        .await
-        .expect("connect to the benchmark cluster");
-    tokio::spawn(connection);
-    for statement in [
-        format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
-        format!("CREATE DATABASE {name}"),
-    ] {
-        client
-            .batch_execute(&statement)
-            .await
-            .expect("create the benchmark database");
-    }
-    let (base, _) = admin_url
-        .rsplit_once('/')
-        .expect("a database URL ends in /dbname");
-    let url = format!("{base}/{name}");
-    postgis::migrate(&url).await.expect("migrate");
-    url
 }
 
 async fn count_rows(url: &str, table: &str) -> i64 {

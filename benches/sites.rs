@@ -15,6 +15,9 @@
 //! engine's listed sites, and every listed one-parcel site must be among
 //! them. Prints a table; nothing is asserted.
 
+mod common;
+
+use common::fresh_database;
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
@@ -30,7 +33,7 @@ use genk_atlas::engine::sites::rules::{self, QUAY_REACH_M, RAIL_REACH_M};
 use genk_atlas::engine::sites::{search, SiteRequest};
 use genk_atlas::engine::Engine;
 use genk_atlas::model::{Feature, LayerId, ParkKind, Zoning};
-use genk_atlas::store::postgis::{self, PostgisStore};
+use genk_atlas::store::postgis::PostgisStore;
 use genk_atlas::store::{Store, WriteBatch};
 
 /// Requests per scale.
@@ -71,28 +74,6 @@ fn percentile(sorted: &[Duration], share: f64) -> Duration {
 
 fn millis(duration: Duration) -> f64 {
     duration.as_secs_f64() * 1e3
-}
-
-async fn fresh_database(admin_url: &str, name: &str) -> String {
-    let (client, connection) = tokio_postgres::connect(admin_url, tokio_postgres::NoTls)
-        .await
-        .expect("connect to the benchmark cluster");
-    tokio::spawn(connection);
-    for statement in [
-        format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
-        format!("CREATE DATABASE {name}"),
-    ] {
-        client
-            .batch_execute(&statement)
-            .await
-            .expect("create the benchmark database");
-    }
-    let (base, _) = admin_url
-        .rsplit_once('/')
-        .expect("a database URL ends in /dbname");
-    let url = format!("{base}/{name}");
-    postgis::migrate(&url).await.expect("migrate");
-    url
 }
 
 /// Seeded requests: activities, areas, access, prices, dates and places.

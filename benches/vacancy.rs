@@ -39,6 +39,9 @@
 //!   of the current vacancy, duration classes, register candidates, floor
 //!   areas) with `GROUP BY` street.
 
+mod common;
+
+use common::fresh_database;
 use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
@@ -53,7 +56,7 @@ use genk_atlas::engine::Engine;
 use genk_atlas::model::history::{histories, UnitHistory};
 use genk_atlas::model::layers::LayerRecord;
 use genk_atlas::model::{LayerId, Neighbourhood, ShopUnit, UnitStatus};
-use genk_atlas::store::postgis::{self, PostgisStore};
+use genk_atlas::store::postgis::PostgisStore;
 use genk_atlas::store::{Store, WriteBatch};
 
 /// H3 res 9's mean edge (174.4 m) in EPSG:3857 units at latitude 50.96°.
@@ -267,28 +270,6 @@ fn median_over<T>(engines: &[Engine], mut work: impl FnMut(&Engine) -> T) -> (Du
     let runs = engines.len() - 1;
     let mut engines = engines.iter();
     median_of(runs, || work(engines.next().expect("an engine per run")))
-}
-
-async fn fresh_database(admin_url: &str, name: &str) -> String {
-    let (client, connection) = tokio_postgres::connect(admin_url, tokio_postgres::NoTls)
-        .await
-        .expect("connect to the benchmark cluster");
-    tokio::spawn(connection);
-    for statement in [
-        format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
-        format!("CREATE DATABASE {name}"),
-    ] {
-        client
-            .batch_execute(&statement)
-            .await
-            .expect("create the benchmark database");
-    }
-    let (base, _) = admin_url
-        .rsplit_once('/')
-        .expect("a database URL ends in /dbname");
-    let url = format!("{base}/{name}");
-    postgis::migrate(&url).await.expect("migrate");
-    url
 }
 
 /// The median wall time of `runs` runs of `step` after one warm-up, and
