@@ -25,11 +25,12 @@
 //! Nothing is asserted.
 
 mod common;
+#[path = "common/peak_heap.rs"]
+mod peak_heap;
 
 use common::fresh_database;
-use std::alloc::{GlobalAlloc, Layout, System};
+use peak_heap::{mib, PeakAllocator};
 use std::collections::{BTreeMap, HashMap};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use genk_atlas::demo::{self, DemoParams};
@@ -42,35 +43,10 @@ use genk_atlas::model::{Dataset, LayerId, ShopKind};
 use genk_atlas::store::postgis::PostgisStore;
 use genk_atlas::store::{Store, WriteBatch};
 
-/// Counts live heap bytes and their peak, so a step's peak memory is known.
-struct PeakAllocator;
-
-static LIVE_BYTES: AtomicUsize = AtomicUsize::new(0);
-static PEAK_BYTES: AtomicUsize = AtomicUsize::new(0);
-
-unsafe impl GlobalAlloc for PeakAllocator {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let pointer = unsafe { System.alloc(layout) };
-        if !pointer.is_null() {
-            let live = LIVE_BYTES.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
-            PEAK_BYTES.fetch_max(live, Ordering::Relaxed);
-        }
-        pointer
-    }
-    unsafe fn dealloc(&self, pointer: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(pointer, layout) };
-        LIVE_BYTES.fetch_sub(layout.size(), Ordering::Relaxed);
-    }
-}
-
 #[global_allocator]
 static ALLOCATOR: PeakAllocator = PeakAllocator;
 
 const THRESHOLD_M: u32 = 800;
-
-fn mib(bytes: usize) -> f64 {
-    bytes as f64 / (1024.0 * 1024.0)
-}
 
 /// The process's peak resident set (VmHWM), MiB.
 fn vm_hwm_mib() -> f64 {
@@ -105,8 +81,7 @@ fn coverage_engine(dataset: &Dataset) -> Engine {
 /// per kind and the times of every kind cold (base included) and warm.
 fn atlas(engine: &Engine, scale: u32) -> (BTreeMap<&'static str, i64>, Duration, Duration) {
     let date = DemoParams::default().reference_date;
-    let before = LIVE_BYTES.load(Ordering::Relaxed);
-    PEAK_BYTES.store(before, Ordering::Relaxed);
+    let before = peak_heap::start();
     let started = Instant::now();
     let base = engine.coverage_base().expect("the coverage base");
     let base_time = started.elapsed();
@@ -122,7 +97,7 @@ fn atlas(engine: &Engine, scale: u32) -> (BTreeMap<&'static str, i64>, Duration,
         kind_times.push((kind, started.elapsed()));
         covered.insert(kind.as_str(), figures.city.covered);
     }
-    let peak = PEAK_BYTES.load(Ordering::Relaxed) - before;
+    let peak = peak_heap::peak_growth(before);
     let kinds_total: Duration = kind_times.iter().map(|(_, t)| *t).sum();
     let total = base_time + open_time + kinds_total;
     println!(

@@ -5,10 +5,11 @@
 //! `ATLAS_BENCH_DATABASE_URL`). Prints a table; nothing is asserted.
 
 mod common;
+#[path = "common/peak_heap.rs"]
+mod peak_heap;
 
 use common::fresh_database;
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use peak_heap::{mib, PeakAllocator};
 use std::time::{Duration, Instant};
 
 use geo::{coord, Rect};
@@ -23,42 +24,16 @@ use genk_atlas::store::geopackage::GeoPackageStore;
 use genk_atlas::store::postgis::PostgisStore;
 use genk_atlas::store::{Store, WriteBatch};
 
-/// Counts live heap bytes and their peak, so a step's peak memory is known.
-struct PeakAllocator;
-
-static LIVE_BYTES: AtomicUsize = AtomicUsize::new(0);
-static PEAK_BYTES: AtomicUsize = AtomicUsize::new(0);
-
-unsafe impl GlobalAlloc for PeakAllocator {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let pointer = unsafe { System.alloc(layout) };
-        if !pointer.is_null() {
-            let live = LIVE_BYTES.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
-            PEAK_BYTES.fetch_max(live, Ordering::Relaxed);
-        }
-        pointer
-    }
-    unsafe fn dealloc(&self, pointer: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(pointer, layout) };
-        LIVE_BYTES.fetch_sub(layout.size(), Ordering::Relaxed);
-    }
-}
-
 #[global_allocator]
 static ALLOCATOR: PeakAllocator = PeakAllocator;
 
 /// Run `step`, returning its result, its wall time and the peak heap growth.
 async fn measure<T, F: std::future::Future<Output = T>>(step: F) -> (T, Duration, usize) {
-    let before = LIVE_BYTES.load(Ordering::Relaxed);
-    PEAK_BYTES.store(before, Ordering::Relaxed);
+    let before = peak_heap::start();
     let started = Instant::now();
     let result = step.await;
     let elapsed = started.elapsed();
-    (result, elapsed, PEAK_BYTES.load(Ordering::Relaxed) - before)
-}
-
-fn mib(bytes: usize) -> f64 {
-    bytes as f64 / (1024.0 * 1024.0)
+    (result, elapsed, peak_heap::peak_growth(before))
 }
 
 fn percentile(sorted: &[Duration], share: f64) -> Duration {
