@@ -156,23 +156,33 @@ pub fn put_account(
         .map_err(sqlite_error("committing an account write"))
 }
 
-pub fn account(connection: &Connection, name: &str) -> Result<Option<Account>, StoreError> {
-    let row = connection
-        .query_row(
-            "SELECT name, role, password_hash, created_at FROM atlas_accounts WHERE name = ?1",
-            [name],
-            |row| {
-                Ok((
-                    row.get::<_, String>(0)?,
-                    row.get::<_, String>(1)?,
-                    row.get::<_, String>(2)?,
-                    row.get::<_, String>(3)?,
-                ))
-            },
-        )
+/// The text columns of the one row that `sql` finds for `key`, if any.
+fn text_row<const N: usize>(
+    connection: &Connection,
+    sql: &str,
+    key: &str,
+    context: &str,
+) -> Result<Option<[String; N]>, StoreError> {
+    connection
+        .query_row(sql, [key], |row| {
+            let mut texts: [String; N] = std::array::from_fn(|_| String::new());
+            for (index, text) in texts.iter_mut().enumerate() {
+                *text = row.get(index)?;
+            }
+            Ok(texts)
+        })
         .optional()
-        .map_err(sqlite_error("reading an account"))?;
-    row.map(|(name, role, password_hash, created_at)| {
+        .map_err(sqlite_error(context))
+}
+
+pub fn account(connection: &Connection, name: &str) -> Result<Option<Account>, StoreError> {
+    let row = text_row(
+        connection,
+        "SELECT name, role, password_hash, created_at FROM atlas_accounts WHERE name = ?1",
+        name,
+        "reading an account",
+    )?;
+    row.map(|[name, role, password_hash, created_at]| {
         let context = format!("reading account '{name}'");
         Ok(Account {
             role: role.parse::<Role>().map_err(|reason| StoreError::Corrupt {
@@ -214,23 +224,14 @@ pub fn put_token(
 }
 
 pub fn token(connection: &Connection, token_hash: &str) -> Result<Option<StoredToken>, StoreError> {
-    let row = connection
-        .query_row(
-            "SELECT token_hash, account, created_at, expires_at FROM atlas_api_tokens
-             WHERE token_hash = ?1",
-            [token_hash],
-            |row| {
-                Ok((
-                    row.get::<_, String>(0)?,
-                    row.get::<_, String>(1)?,
-                    row.get::<_, String>(2)?,
-                    row.get::<_, String>(3)?,
-                ))
-            },
-        )
-        .optional()
-        .map_err(sqlite_error("reading an API token"))?;
-    row.map(|(token_hash, account, created_at, expires_at)| {
+    let row = text_row(
+        connection,
+        "SELECT token_hash, account, created_at, expires_at FROM atlas_api_tokens
+         WHERE token_hash = ?1",
+        token_hash,
+        "reading an API token",
+    )?;
+    row.map(|[token_hash, account, created_at, expires_at]| {
         let context = format!("reading an API token of '{account}'");
         Ok(StoredToken {
             created_at: parse_time(&created_at, &context)?,
