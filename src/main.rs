@@ -397,6 +397,7 @@ async fn serve(args: ServeArgs) -> Result<()> {
         store.kind().as_str()
     );
     let state = AppState::with_tile_cache(store, engine, web_dir, args.tile_cache_mb << 20);
+    state.warm_caches();
     http::serve(listener, state).await?;
     Ok(())
 }

@@ -111,6 +111,11 @@ impl Engine {
         &self.layers[&layer]
     }
 
+    /// The vacancy stocks this snapshot has built so far.
+    pub fn vacancy_cache(&self) -> &vacancy::VacancyCache {
+        &self.vacancy
+    }
+
     pub fn unit_events(&self) -> &[UnitEvent] {
         &self.unit_events
     }

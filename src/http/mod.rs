@@ -100,6 +100,28 @@ impl AppState {
             .get_or_init(|| crate::auth::hash_password(&crate::auth::generate_password()))
     }
 
+    /// Build the current snapshot's derived caches (vacancy stocks, the
+    /// walking network with its snapped residents, the site market) off the
+    /// runtime, so that no request waits for them: after loading and after
+    /// every edit. A failure here is logged and left to the request that
+    /// needs the cache, which reports it.
+    pub fn warm_caches(&self) {
+        let engine = self.engine();
+        tokio::task::spawn_blocking(move || {
+            let started = std::time::Instant::now();
+            if let Err(error) = crate::engine::vacancy::retail_stock(&engine)
+                .and_then(|_| crate::engine::vacancy::located_stock(&engine))
+            {
+                tracing::warn!("warming the vacancy stocks: {error}");
+            }
+            if let Err(error) = engine.coverage_base() {
+                tracing::warn!("warming the walking network: {error}");
+            }
+            engine.site_market();
+            tracing::debug!("caches warmed in {:.2} s", started.elapsed().as_secs_f64());
+        });
+    }
+
     /// The engine as it is now; a later reload does not change this snapshot.
     pub fn engine(&self) -> Arc<Engine> {
         self.inner

@@ -409,6 +409,7 @@ impl AppState {
             .engine
             .write()
             .unwrap_or_else(|poisoned| poisoned.into_inner()) = std::sync::Arc::new(rebuilt);
+        self.warm_caches();
         let params = self.inner.tile_params;
         Ok(self.inner.tile_cache.invalidate(layer, |tile| {
             boxes.iter().any(|bbox| params.tile_touches(tile, bbox))

@@ -4,13 +4,13 @@
 //! x = longitude and y = latitude.
 
 pub mod access;
-pub mod unit_edit;
 pub mod feature;
 pub mod geojson;
 pub mod history;
-pub mod saved_search;
 pub mod layers;
+pub mod saved_search;
 pub mod schema;
+pub mod unit_edit;
 pub mod value;
 pub mod wkb;
 

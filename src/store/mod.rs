@@ -203,8 +203,10 @@ pub trait Store: Send + Sync {
         audit: &AuditEntry,
     ) -> Result<i64, StoreError>;
     /// The saved searches of one company (or all), oldest first.
-    async fn saved_searches(&self, company_id: Option<&str>)
-        -> Result<Vec<SavedSearch>, StoreError>;
+    async fn saved_searches(
+        &self,
+        company_id: Option<&str>,
+    ) -> Result<Vec<SavedSearch>, StoreError>;
 }
 
 /// Read a whole dataset from a store.

@@ -622,3 +622,30 @@ async fn a_site_search_shows_the_company_contact_to_business_planner_and_admin_o
         );
     }
 }
+
+#[tokio::test]
+async fn an_edit_warms_the_new_snapshot_s_vacancy_stocks_without_a_request() {
+    let atlas = Atlas::new().await;
+    let retail = atlas.login(Role::Retail).await;
+    let version = atlas.version().await;
+    let change = json!({"version": version, "valid_from": "2026-03-01", "status": "vacant"});
+    let (status, _) = atlas
+        .post(
+            &format!("/api/shop_units/{UNIT}/events"),
+            Some(&retail),
+            &change,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let engine = atlas.state.engine();
+    let mut waited = 0;
+    while !(engine.vacancy_cache().has_retail_stock() && engine.vacancy_cache().has_located_stock())
+    {
+        assert!(
+            waited < 200,
+            "the stocks were not built in the background within 10 s"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        waited += 1;
+    }
+}
