@@ -163,13 +163,23 @@ export async function mapIdle(page, timeout = 60_000) {
       new Promise((resolve) => {
         const map = window.__atlasMap;
         if (!map) return resolve(false);
-        const timer = setTimeout(() => resolve(false), timeout);
-        const check = () => {
-          if (map.loaded() && !map.isMoving()) {
-            clearTimeout(timer);
-            resolve(true);
-          } else map.once('idle', check);
+        // an 'idle' that fired before we listened never comes again, so also
+        // ask for a frame now and then and look again
+        const finish = (ok) => {
+          clearTimeout(timer);
+          clearInterval(poll);
+          map.off('idle', check);
+          resolve(ok);
         };
+        const check = () => {
+          if (map.loaded() && !map.isMoving()) finish(true);
+        };
+        const timer = setTimeout(() => finish(false), timeout);
+        const poll = setInterval(() => {
+          map.triggerRepaint();
+          check();
+        }, 250);
+        map.on('idle', check);
         check();
       }),
     timeout,

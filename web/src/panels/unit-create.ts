@@ -18,7 +18,7 @@ import { formatNumber } from '../format';
 import { bindText, t, type Dictionary } from '../i18n';
 import { pickMode, type PickMode } from './coverage-pick';
 import { mayEditShopUnits, onSession } from './login';
-import { CATEGORIES, KINDS, STATUSES, badField, notifyUnitSaved, parseArea, today } from './unit-edit';
+import { CATEGORIES, KINDS, STATUSES, badField, notifyUnitSaved, parseArea, selectOf, today, valueLabel } from './unit-edit';
 
 /** The form's fields; `location` stands for the API's `lon` and `lat`. */
 const FIELDS = ['location', 'address', 'street', 'category', 'kind', 'status', 'floor_area_m2', 'occupant', 'valid_from', 'note'] as const;
@@ -205,12 +205,7 @@ function openForm(map: MapLibreMap, root: HTMLElement, picker: PickMode, isActiv
     inputs.set(name, input);
     errors.set(name, error);
   };
-  const select = (options: [string, string][]) => {
-    const element = document.createElement('select');
-    for (const [value, label] of options) element.append(new Option(label, value));
-    return element;
-  };
-  const label = (group: string, code: string) => dictionary.values[group]?.[code] ?? code;
+  const label = (group: string, code: string) => valueLabel(dictionary, group, code);
 
   const where = document.createElement('output');
   where.className = 'unit-create-location';
@@ -222,11 +217,11 @@ function openForm(map: MapLibreMap, root: HTMLElement, picker: PickMode, isActiv
   const street = document.createElement('input');
   street.autocomplete = 'off';
   addField('street', street);
-  const category = select([['', dictionary.unitCreate.choose], ...CATEGORIES.map((code): [string, string] => [code, label('category', code)])]);
+  const category = selectOf([['', dictionary.unitCreate.choose], ...CATEGORIES.map((code): [string, string] => [code, label('category', code)])]);
   addField('category', category);
-  const kind = select([['', dictionary.unitEdit.kindNone], ...KINDS.map((code): [string, string] => [code, label('kind', code)])]);
+  const kind = selectOf([['', dictionary.unitEdit.kindNone], ...KINDS.map((code): [string, string] => [code, label('kind', code)])]);
   addField('kind', kind);
-  const status = select(STATUSES.map((code) => [code, label('status', code)]));
+  const status = selectOf(STATUSES.map((code) => [code, label('status', code)]));
   addField('status', status);
   const area = document.createElement('input');
   area.inputMode = 'decimal';

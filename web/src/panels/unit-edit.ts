@@ -63,6 +63,18 @@ export function notifyUnitSaved(saved: SavedUnit): void {
 }
 
 /** Today in the browser's time zone, yyyy-mm-dd. */
+/** A `<select>` of (value, label) options. */
+export function selectOf(options: [string, string][]): HTMLSelectElement {
+  const element = document.createElement('select');
+  for (const [value, label] of options) element.append(new Option(label, value));
+  return element;
+}
+
+/** The label of a value of a closed vocabulary (status, category, kind) in the page's language. */
+export function valueLabel(dictionary: Dictionary, group: string, code: string): string {
+  return dictionary.values[group]?.[code] ?? code;
+}
+
 export function today(): string {
   const now = new Date();
   const pad = (value: number) => String(value).padStart(2, '0');
@@ -140,15 +152,10 @@ export function openUnitEditor(unitId: string, address: string): void {
     inputs.set(name, input);
     errors.set(name, error);
   };
-  const select = (options: [string, string][]) => {
-    const element = document.createElement('select');
-    for (const [value, label] of options) element.append(new Option(label, value));
-    return element;
-  };
-  const label = (group: string, code: string) => dictionary.values[group]?.[code] ?? code;
-  addField('status', select(STATUSES.map((code) => [code, label('status', code)])));
-  addField('category', select(CATEGORIES.map((code) => [code, label('category', code)])));
-  addField('kind', select([['', dictionary.unitEdit.kindNone], ...KINDS.map((code): [string, string] => [code, label('kind', code)])]));
+  const label = (group: string, code: string) => valueLabel(dictionary, group, code);
+  addField('status', selectOf(STATUSES.map((code) => [code, label('status', code)])));
+  addField('category', selectOf(CATEGORIES.map((code) => [code, label('category', code)])));
+  addField('kind', selectOf([['', dictionary.unitEdit.kindNone], ...KINDS.map((code): [string, string] => [code, label('kind', code)])]));
   const area = document.createElement('input');
   area.inputMode = 'decimal';
   addField('floor_area_m2', area);
