@@ -128,32 +128,50 @@ pub fn insert_audit(
     Ok(())
 }
 
+/// One row written by `sql` with `params`, and its audit entry, in one
+/// transaction; `audit` gets the new row's id. `what` names the write in errors.
+fn write_audited(
+    connection: &mut Connection,
+    what: &str,
+    sql: &str,
+    params: &[&dyn rusqlite::ToSql],
+    audit: impl FnOnce(i64) -> AuditEntry,
+) -> Result<i64, StoreError> {
+    let transaction = connection
+        .transaction()
+        .map_err(sqlite_error(&format!("starting {what}")))?;
+    transaction
+        .execute(sql, params)
+        .map_err(sqlite_error(&format!("writing {what}")))?;
+    let row_id = transaction.last_insert_rowid();
+    insert_audit(&transaction, &[audit(row_id)])?;
+    transaction
+        .commit()
+        .map_err(sqlite_error(&format!("committing {what}")))?;
+    Ok(row_id)
+}
+
 pub fn put_account(
     connection: &mut Connection,
     account: &Account,
     audit: &AuditEntry,
 ) -> Result<(), StoreError> {
-    let transaction = connection
-        .transaction()
-        .map_err(sqlite_error("starting an account write"))?;
-    transaction
-        .execute(
-            "INSERT INTO atlas_accounts (name, role, password_hash, created_at)
-             VALUES (?1, ?2, ?3, ?4)
-             ON CONFLICT(name) DO UPDATE SET role = excluded.role,
-               password_hash = excluded.password_hash",
-            rusqlite::params![
-                account.name,
-                account.role.as_str(),
-                account.password_hash,
-                time_text(&account.created_at)
-            ],
-        )
-        .map_err(sqlite_error("writing an account"))?;
-    insert_audit(&transaction, std::slice::from_ref(audit))?;
-    transaction
-        .commit()
-        .map_err(sqlite_error("committing an account write"))
+    write_audited(
+        connection,
+        "an account",
+        "INSERT INTO atlas_accounts (name, role, password_hash, created_at)
+         VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT(name) DO UPDATE SET role = excluded.role,
+           password_hash = excluded.password_hash",
+        rusqlite::params![
+            account.name,
+            account.role.as_str(),
+            account.password_hash,
+            time_text(&account.created_at)
+        ],
+        |_| audit.clone(),
+    )
+    .map(|_| ())
 }
 
 /// The text columns of the one row that `sql` finds for `key`, if any.
@@ -202,25 +220,20 @@ pub fn put_token(
     token: &StoredToken,
     audit: &AuditEntry,
 ) -> Result<(), StoreError> {
-    let transaction = connection
-        .transaction()
-        .map_err(sqlite_error("starting a token write"))?;
-    transaction
-        .execute(
-            "INSERT INTO atlas_api_tokens (token_hash, account, created_at, expires_at)
-             VALUES (?1, ?2, ?3, ?4)",
-            rusqlite::params![
-                token.token_hash,
-                token.account,
-                time_text(&token.created_at),
-                time_text(&token.expires_at)
-            ],
-        )
-        .map_err(sqlite_error("writing an API token"))?;
-    insert_audit(&transaction, std::slice::from_ref(audit))?;
-    transaction
-        .commit()
-        .map_err(sqlite_error("committing a token write"))
+    write_audited(
+        connection,
+        "an API token",
+        "INSERT INTO atlas_api_tokens (token_hash, account, created_at, expires_at)
+         VALUES (?1, ?2, ?3, ?4)",
+        rusqlite::params![
+            token.token_hash,
+            token.account,
+            time_text(&token.created_at),
+            time_text(&token.expires_at)
+        ],
+        |_| audit.clone(),
+    )
+    .map(|_| ())
 }
 
 pub fn token(connection: &Connection, token_hash: &str) -> Result<Option<StoredToken>, StoreError> {
@@ -312,30 +325,23 @@ pub fn put_saved_search(
     search: &SavedSearch,
     audit: &AuditEntry,
 ) -> Result<i64, StoreError> {
-    let transaction = connection
-        .transaction()
-        .map_err(sqlite_error("starting a saved-search write"))?;
-    transaction
-        .execute(
-            "INSERT INTO atlas_saved_searches (company_id, name, request, saved_by, saved_at)
-             VALUES (?1, ?2, ?3, ?4, ?5)",
-            rusqlite::params![
-                search.company_id,
-                search.name,
-                search.request.to_string(),
-                search.saved_by,
-                time_text(&search.saved_at)
-            ],
-        )
-        .map_err(sqlite_error("writing a saved search"))?;
-    let search_id = transaction.last_insert_rowid();
-    let mut audit = audit.clone();
-    audit.target_id = search_id.to_string();
-    insert_audit(&transaction, std::slice::from_ref(&audit))?;
-    transaction
-        .commit()
-        .map_err(sqlite_error("committing a saved search"))?;
-    Ok(search_id)
+    write_audited(
+        connection,
+        "a saved search",
+        "INSERT INTO atlas_saved_searches (company_id, name, request, saved_by, saved_at)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+        rusqlite::params![
+            search.company_id,
+            search.name,
+            search.request.to_string(),
+            search.saved_by,
+            time_text(&search.saved_at)
+        ],
+        |search_id| AuditEntry {
+            target_id: search_id.to_string(),
+            ..audit.clone()
+        },
+    )
 }
 
 pub fn saved_searches(
