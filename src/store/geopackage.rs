@@ -40,7 +40,9 @@ use rusqlite::types::{ToSqlOutput, Value as SqlValue, ValueRef};
 use rusqlite::{Connection, OpenFlags, ToSql, Transaction};
 use tokio::sync::mpsc;
 
+use super::feed::{ChangeCursor, ChangesAfter, RowRead, EVENTS_LOG_NAME, RELOAD_FROM_FEATURES};
 use super::geopackage_access as access;
+use super::geopackage_feed as feed;
 use super::{AuditQuery, EditGuard, Progress, Store, StoreError, StoreKind, WriteBatch};
 use crate::model::access::{Account, AuditEntry, StoredToken};
 use crate::model::saved_search::SavedSearch;
@@ -159,7 +161,7 @@ CREATE TABLE shop_unit_events (
 "#;
 
 /// The columns of `shop_unit_events`, in table order.
-const EVENT_COLUMNS: [&str; 11] = [
+pub(super) const EVENT_COLUMNS: [&str; 11] = [
     "event_id",
     "unit_id",
     "valid_from",
@@ -178,6 +180,11 @@ const EVENT_COLUMNS: [&str; 11] = [
 pub struct GeoPackageStore {
     connection: Arc<Mutex<Connection>>,
     path: PathBuf,
+    /// Made by this process and not written yet: nobody follows its change
+    /// log, so its first write logs nothing (see `geopackage_feed.rs`).
+    fresh: Arc<std::sync::atomic::AtomicBool>,
+    /// The change signal, with its poller started on first use.
+    signal: Arc<std::sync::OnceLock<tokio::sync::watch::Sender<u64>>>,
 }
 
 impl GeoPackageStore {
@@ -202,7 +209,11 @@ impl GeoPackageStore {
                 Ok(connection)
             });
         match created {
-            Ok(connection) => Ok(Self::new(connection, path)),
+            Ok(connection) => {
+                let store = Self::new(connection, path);
+                store.fresh.store(true, std::sync::atomic::Ordering::SeqCst);
+                Ok(store)
+            }
             Err(source) => {
                 // The file is ours and half made: remove it so a retry can succeed.
                 let _ = std::fs::remove_file(path);
@@ -234,6 +245,11 @@ impl GeoPackageStore {
         access::ensure_tables(&connection).map_err(|error| {
             unavailable(path, &format!("cannot add the account tables ({error})"))
         })?;
+        if !tables.contains("atlas_changes") {
+            feed::ensure_change_log(&connection).map_err(|error| {
+                unavailable(path, &format!("cannot add the change log ({error})"))
+            })?;
+        }
         Ok(Self::new(connection, path))
     }
 
@@ -241,6 +257,8 @@ impl GeoPackageStore {
         GeoPackageStore {
             connection: Arc::new(Mutex::new(connection)),
             path: path.to_path_buf(),
+            fresh: Arc::default(),
+            signal: Arc::default(),
         }
     }
 
@@ -289,13 +307,20 @@ impl Store for GeoPackageStore {
         let (progress_sender, mut progress_receiver) = mpsc::unbounded_channel();
         let connection = Arc::clone(&self.connection);
         let guard = guard.clone();
+        let fresh = Arc::clone(&self.fresh);
         let writer = tokio::task::spawn_blocking(move || {
-            write_chunks(
+            let was_fresh = fresh.load(std::sync::atomic::Ordering::SeqCst);
+            let written = write_chunks(
                 &mut lock(&connection),
                 &guard,
+                was_fresh,
                 chunk_receiver,
                 &progress_sender,
-            )
+            );
+            if written.is_ok() {
+                fresh.store(false, std::sync::atomic::Ordering::SeqCst);
+            }
+            written
         });
         send_chunks(batch, chunk_sender, &mut progress_receiver, progress).await;
         while let Some(rows_done) = progress_receiver.recv().await {
@@ -353,6 +378,48 @@ impl Store for GeoPackageStore {
             access::put_saved_search(connection, &search, &audit)
         })
         .await
+    }
+
+    async fn change_cursor(&self) -> Result<ChangeCursor, StoreError> {
+        self.with_connection(|connection| feed::cursor(connection))
+            .await
+    }
+
+    async fn changes_after(&self, cursor: &ChangeCursor) -> Result<ChangesAfter, StoreError> {
+        let cursor = cursor.clone();
+        self.with_connection(move |connection| feed::changes_after(connection, &cursor))
+            .await
+    }
+
+    async fn read_rows(
+        &self,
+        layer: LayerId,
+        ids: Option<&[String]>,
+    ) -> Result<Vec<RowRead>, StoreError> {
+        let ids = ids.map(<[String]>::to_vec);
+        self.with_connection(move |connection| feed::read_rows(connection, layer, ids.as_deref()))
+            .await
+    }
+
+    async fn read_events_by_id(&self, event_ids: &[i64]) -> Result<Vec<UnitEvent>, StoreError> {
+        let event_ids = event_ids.to_vec();
+        self.with_connection(move |connection| feed::read_events_by_id(connection, &event_ids))
+            .await
+    }
+
+    async fn prune_changes(&self, keep: chrono::Duration) -> Result<u64, StoreError> {
+        self.with_connection(move |connection| feed::prune(connection, keep))
+            .await
+    }
+
+    fn change_signal(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.signal
+            .get_or_init(|| {
+                let (sender, _) = tokio::sync::watch::channel(0);
+                feed::spawn_poller(self.path.clone(), sender.clone());
+                sender
+            })
+            .subscribe()
     }
 
     async fn saved_searches(
@@ -435,6 +502,7 @@ fn create_tables(connection: &Connection) -> rusqlite::Result<()> {
     }
     connection.execute_batch(EVENTS_TABLE_SQL)?;
     access::ensure_tables(connection)?;
+    connection.execute_batch(&feed::change_log_sql())?;
     connection.execute(
         "INSERT INTO gpkg_contents (table_name, data_type, identifier, description, last_change)
          VALUES (?1, 'attributes', ?2, ?3, ?4)",
@@ -567,9 +635,15 @@ enum Chunk {
         layer: LayerId,
         /// The index in the batch's layer of the first feature.
         first_index: usize,
+        /// How many features the batch has for this layer.
+        layer_total: usize,
         features: Vec<Feature>,
     },
-    Events(Vec<UnitEvent>),
+    Events {
+        first_index: usize,
+        total: usize,
+        events: Vec<UnitEvent>,
+    },
     /// The batch is complete: commit.
     Finish,
 }
@@ -584,13 +658,19 @@ fn chunks(batch: &WriteBatch) -> impl Iterator<Item = Chunk> + Send + '_ {
             .map(move |(chunk_index, chunk)| Chunk::Features {
                 layer: *layer,
                 first_index: chunk_index * ROWS_PER_CHUNK,
+                layer_total: features.len(),
                 features: chunk.to_vec(),
             })
     });
     let events = batch
         .events
         .chunks(ROWS_PER_CHUNK)
-        .map(|chunk| Chunk::Events(chunk.to_vec()));
+        .enumerate()
+        .map(|(chunk_index, chunk)| Chunk::Events {
+            first_index: chunk_index * ROWS_PER_CHUNK,
+            total: batch.events.len(),
+            events: chunk.to_vec(),
+        });
     features.chain(events).chain(std::iter::once(Chunk::Finish))
 }
 
@@ -617,6 +697,7 @@ async fn send_chunks(
 fn write_chunks(
     connection: &mut Connection,
     guard: &EditGuard,
+    fresh: bool,
     mut chunk_receiver: mpsc::Receiver<Chunk>,
     progress_sender: &mpsc::UnboundedSender<usize>,
 ) -> Result<(), StoreError> {
@@ -626,18 +707,40 @@ fn write_chunks(
     access::check_versions(&transaction, &guard.expect_versions)?;
     let mut extents: BTreeMap<LayerId, Rect<f64>> = BTreeMap::new();
     let mut rows_done = 0;
+    // tables written whole: logged as one reload (none in a fresh file)
+    let mut paused: Vec<&'static str> = Vec::new();
+    let mut pause_if_whole = |table: &'static str, total: usize| {
+        if fresh || total >= RELOAD_FROM_FEATURES {
+            paused.push(table);
+            feed::pause_logging(&transaction, table)
+                .map_err(sqlite_error(format!("pausing the change log of {table}")))
+        } else {
+            Ok(())
+        }
+    };
     loop {
         match chunk_receiver.blocking_recv() {
             Some(Chunk::Features {
                 layer,
                 first_index,
+                layer_total,
                 features,
             }) => {
+                if first_index == 0 {
+                    pause_if_whole(layer.as_str(), layer_total)?;
+                }
                 upsert_features(&transaction, layer, first_index, &features)?;
                 grow_extent(&mut extents, layer, &features);
                 rows_done += features.len();
             }
-            Some(Chunk::Events(events)) => {
+            Some(Chunk::Events {
+                first_index,
+                total,
+                events,
+            }) => {
+                if first_index == 0 {
+                    pause_if_whole(EVENTS_LOG_NAME, total)?;
+                }
                 insert_events(&transaction, &events)?;
                 rows_done += events.len();
             }
@@ -651,6 +754,10 @@ fn write_chunks(
         }
         // The receiver is gone only if the write future was dropped.
         let _ = progress_sender.send(rows_done);
+    }
+    for table in paused {
+        feed::resume_logging(&transaction, table, fresh)
+            .map_err(sqlite_error(format!("resuming the change log of {table}")))?;
     }
     update_contents(&transaction, &extents)?;
     access::insert_audit(&transaction, &guard.audit)?;
@@ -764,7 +871,8 @@ fn insert_events(transaction: &Transaction<'_>, events: &[UnitEvent]) -> Result<
         };
         statement
             .execute(rusqlite::params![
-                event.event_id,
+                // 0 asks SQLite for the next rowid (the largest plus one)
+                (event.event_id != 0).then_some(event.event_id),
                 event.unit_id,
                 event.valid_from.format(DATE_FORMAT).to_string(),
                 event.recorded_at.format(DATETIME_FORMAT).to_string(),
@@ -884,7 +992,7 @@ fn read_features(
 }
 
 /// One feature row: fid, id, geom, then the fields in schema order.
-fn read_feature(row: &rusqlite::Row<'_>, schema: &LayerSchema) -> Result<Feature, StoreError> {
+pub(super) fn read_feature(row: &rusqlite::Row<'_>, schema: &LayerSchema) -> Result<Feature, StoreError> {
     let fid: i64 = row.get(0).unwrap_or_default();
     let corrupt = |id: &str, reason: String| StoreError::Corrupt {
         context: format!("reading geopackage table {} row {fid} ('{id}')", schema.id),
@@ -977,7 +1085,7 @@ fn read_events(connection: &Connection) -> Result<Vec<UnitEvent>, StoreError> {
     Ok(events)
 }
 
-fn read_event(row: &rusqlite::Row<'_>) -> Result<UnitEvent, StoreError> {
+pub(super) fn read_event(row: &rusqlite::Row<'_>) -> Result<UnitEvent, StoreError> {
     let event_id: i64 = row.get(0).unwrap_or_default();
     let corrupt = |reason: String| StoreError::Corrupt {
         context: format!("reading geopackage table {EVENTS_TABLE} row {event_id}"),

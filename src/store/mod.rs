@@ -4,14 +4,20 @@
 //! as a table of their own. Writes are upserts by feature id plus appended
 //! events, all or nothing: a failed write leaves the store as it was.
 
+pub mod feed;
 pub mod geopackage;
 mod geopackage_access;
+mod geopackage_feed;
 pub mod postgis;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use async_trait::async_trait;
+
+pub use feed::{
+    ChangeCursor, ChangeOp, ChangeTarget, ChangesAfter, LoggedChange, RejectedRow, RowRead,
+};
 
 use crate::model::access::{Account, AuditEntry, StoredToken};
 use crate::model::saved_search::SavedSearch;
@@ -207,6 +213,32 @@ pub trait Store: Send + Sync {
         &self,
         company_id: Option<&str>,
     ) -> Result<Vec<SavedSearch>, StoreError>;
+
+    // the change feed (see `feed.rs`)
+
+    /// Where the change log stands now. A follower that takes this, then
+    /// reads the layers, and then follows from it misses nothing.
+    async fn change_cursor(&self) -> Result<ChangeCursor, StoreError>;
+    /// The changes committed after `cursor`, in change id order.
+    async fn changes_after(&self, cursor: &ChangeCursor) -> Result<ChangesAfter, StoreError>;
+    /// The rows of a layer with these ids (every row with `None`), ordered
+    /// by id, each decoded on its own: a row that does not decode is its
+    /// [`RejectedRow`], not an error of the whole read. An id without a row
+    /// is left out (the feature was deleted).
+    async fn read_rows(
+        &self,
+        layer: LayerId,
+        ids: Option<&[String]>,
+    ) -> Result<Vec<RowRead>, StoreError>;
+    /// The shop-unit events with these ids (those that exist), by id.
+    async fn read_events_by_id(&self, event_ids: &[i64]) -> Result<Vec<UnitEvent>, StoreError>;
+    /// Drop the log rows older than `keep`; returns how many went.
+    async fn prune_changes(&self, keep: chrono::Duration) -> Result<u64, StoreError>;
+    /// A counter that moves soon after any writer commits to the store
+    /// (PostGIS: `LISTEN`; GeoPackage: `PRAGMA data_version` polling), and
+    /// after a lost connection is back. A hint only: the follower reads the
+    /// log to learn what changed, and also reads it now and then without one.
+    fn change_signal(&self) -> tokio::sync::watch::Receiver<u64>;
 }
 
 /// Read a whole dataset from a store.

@@ -34,9 +34,11 @@ pub(crate) struct LayerSql {
     pub lock: String,
     /// Every row as id, WKB, fields, ordered by id.
     pub select: String,
+    /// As `select`, for the ids in `$1` (a text array).
+    pub select_by_id: String,
 }
 
-fn quote(identifier: &str) -> String {
+pub(crate) fn quote(identifier: &str) -> String {
     format!("\"{}\"", identifier.replace('"', "\"\""))
 }
 
@@ -97,6 +99,11 @@ impl LayerSql {
             lock: format!("LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE"),
             select: format!(
                 "SELECT \"id\", ST_AsBinary(\"geom\"){} FROM {table} ORDER BY \"id\"",
+                field_list("")
+            ),
+            select_by_id: format!(
+                "SELECT \"id\", ST_AsBinary(\"geom\"){} FROM {table} \
+                 WHERE \"id\" = ANY($1) ORDER BY \"id\"",
                 field_list("")
             ),
         }

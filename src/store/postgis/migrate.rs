@@ -49,6 +49,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0005_saved_searches",
         sql: include_str!("../../../migrations/0005_saved_searches.sql"),
     },
+    Migration {
+        version: 6,
+        name: "0006_change_log",
+        sql: include_str!("../../../migrations/0006_change_log.sql"),
+    },
 ];
 
 /// The advisory lock that migrators take: "atlas" in ASCII.
@@ -265,6 +270,21 @@ mod tests {
             let index = format!("ON {} USING gist (geom);", schema.id);
             assert!(all_sql.contains(&index), "no `{index}` in the migrations");
         }
+    }
+
+    #[test]
+    fn every_layer_table_logs_its_changes() {
+        let change_log = include_str!("../../../migrations/0006_change_log.sql");
+        let (_, tables) = change_log
+            .split_once("FOREACH layer_table IN ARRAY ARRAY[")
+            .expect("the trigger loop");
+        let (tables, _) = tables.split_once(']').expect("the end of the table list");
+        let listed: Vec<&str> = tables
+            .split(',')
+            .map(|name| name.trim().trim_matches('\''))
+            .collect();
+        let layers: Vec<&str> = ALL_LAYERS.iter().map(|schema| schema.id.as_str()).collect();
+        assert_eq!(listed, layers, "every layer, in schema order");
     }
 
     #[test]

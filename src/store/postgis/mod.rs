@@ -14,6 +14,7 @@
 
 mod access;
 mod connection;
+mod feed;
 mod layer_sql;
 mod migrate;
 mod values;
@@ -36,6 +37,7 @@ use self::values::{read_value, SqlValue};
 use crate::model::access::{Account, AuditEntry, StoredToken};
 use crate::model::saved_search::SavedSearch;
 use crate::model::{wkb, Feature, LayerId, UnitEvent};
+use crate::store::feed::{ChangeCursor, ChangesAfter, RowRead, EVENTS_LOG_NAME, RELOAD_FROM_FEATURES};
 use crate::store::{AuditQuery, EditGuard, Progress, Store, StoreError, StoreKind, WriteBatch};
 
 /// The oldest PostGIS the atlas runs on (major, minor).
@@ -59,6 +61,8 @@ const EVENTS_COPY: &str = include_str!("sql/events_copy.sql");
 const EVENTS_APPEND: &str = include_str!("sql/events_append.sql");
 const EVENTS_STAGING_DROP: &str = include_str!("sql/events_staging_drop.sql");
 const EVENTS_READ: &str = include_str!("sql/events_read.sql");
+const EVENTS_READ_BY_ID: &str = include_str!("sql/events_read_by_id.sql");
+const EVENTS_SEQUENCE_CATCH_UP: &str = include_str!("sql/events_sequence_catch_up.sql");
 
 /// The columns of `shop_unit_events` with their SQL types, in the order that
 /// `sql/events_*.sql` name them (a test checks them against the migration).
@@ -97,6 +101,8 @@ const EVENT_COPY_TYPES: [Type; 11] = [
 pub struct PostgisStore {
     pool: Pool,
     target: Target,
+    /// The change signal, with its listener started on first use.
+    signal: std::sync::Arc<std::sync::OnceLock<tokio::sync::watch::Sender<u64>>>,
 }
 
 impl std::fmt::Debug for PostgisStore {
@@ -117,7 +123,11 @@ impl PostgisStore {
         let client = pool.get().await.map_err(|error| target.pool_error(error))?;
         check_postgis(&**client, &target).await?;
         check_migrations(&**client, &target).await?;
-        Ok(PostgisStore { pool, target })
+        Ok(PostgisStore {
+            pool,
+            target,
+            signal: Default::default(),
+        })
     }
 
     /// Apply the migrations the database at `url` lacks; see [`migrate`].
@@ -298,6 +308,14 @@ async fn load_layer(
     // conflict checks and builds the spatial index once, at the end.
     let bulk = features.len() >= BULK_INDEX_BUILD_FROM
         && lock_if_empty(transaction, &sql).await.map_err(loading)?;
+    // a write this large is logged as one reload of the layer, its row
+    // triggers off for this transaction only (ALTER TABLE is transactional)
+    let log_as_reload = features.len() >= RELOAD_FROM_FEATURES;
+    if log_as_reload {
+        set_change_trigger(transaction, layer.as_str(), false)
+            .await
+            .map_err(loading)?;
+    }
     let rebuild_indexes = if bulk {
         drop_gist_indexes(transaction, layer)
             .await
@@ -358,8 +376,43 @@ async fn load_layer(
             .await
             .map_err(loading)?;
     }
+    if log_as_reload {
+        log_reload(transaction, layer.as_str())
+            .await
+            .map_err(loading)?;
+    }
     counter.report();
     Ok(())
+}
+
+/// Turn the change-log trigger of `table` off or on again.
+async fn set_change_trigger(
+    transaction: &deadpool_postgres::Transaction<'_>,
+    table: &str,
+    enabled: bool,
+) -> Result<(), tokio_postgres::Error> {
+    let state = if enabled { "ENABLE" } else { "DISABLE" };
+    transaction
+        .batch_execute(&format!(
+            "ALTER TABLE {} {state} TRIGGER atlas_log_changes",
+            layer_sql::quote(table)
+        ))
+        .await
+}
+
+/// Log one reload of `table` and turn its row trigger on again.
+async fn log_reload(
+    transaction: &deadpool_postgres::Transaction<'_>,
+    table: &str,
+) -> Result<(), tokio_postgres::Error> {
+    set_change_trigger(transaction, table, true).await?;
+    transaction
+        .execute(
+            "INSERT INTO atlas_changes (layer, feature_id, op) VALUES ($1, NULL, 'reload')",
+            &[&table],
+        )
+        .await
+        .map(|_| ())
 }
 
 /// Binary-copy the last feature of each id: id, geometry (WKB made into a
@@ -504,6 +557,12 @@ async fn load_events(
         context: "appending shop-unit events".into(),
         source,
     };
+    let log_as_reload = events.len() >= RELOAD_FROM_FEATURES;
+    if log_as_reload {
+        set_change_trigger(transaction, EVENTS_LOG_NAME, false)
+            .await
+            .map_err(loading)?;
+    }
     transaction
         .batch_execute(EVENTS_STAGING)
         .await
@@ -538,11 +597,22 @@ async fn load_events(
         .batch_execute(EVENTS_STAGING_DROP)
         .await
         .map_err(loading)?;
+    if events.iter().any(|event| event.event_id != 0) {
+        transaction
+            .batch_execute(EVENTS_SEQUENCE_CATCH_UP)
+            .await
+            .map_err(loading)?;
+    }
+    if log_as_reload {
+        log_reload(transaction, EVENTS_LOG_NAME)
+            .await
+            .map_err(loading)?;
+    }
     counter.report();
     Ok(())
 }
 
-fn feature_from_row(layer: LayerId, row: &Row) -> Result<Feature, StoreError> {
+pub(crate) fn feature_from_row(layer: LayerId, row: &Row) -> Result<Feature, StoreError> {
     let reading = |source| StoreError::Postgres {
         context: format!("reading {layer}"),
         source,
@@ -568,7 +638,7 @@ fn feature_from_row(layer: LayerId, row: &Row) -> Result<Feature, StoreError> {
     })
 }
 
-fn event_from_row(row: &Row) -> Result<UnitEvent, StoreError> {
+pub(crate) fn event_from_row(row: &Row) -> Result<UnitEvent, StoreError> {
     let reading = |source| StoreError::Postgres {
         context: "reading shop-unit events".into(),
         source,
@@ -753,6 +823,40 @@ impl Store for PostgisStore {
         company_id: Option<&str>,
     ) -> Result<Vec<SavedSearch>, StoreError> {
         access::saved_searches(&**self.client().await?, company_id).await
+    }
+
+    async fn change_cursor(&self) -> Result<ChangeCursor, StoreError> {
+        feed::cursor(&**self.client().await?).await
+    }
+
+    async fn changes_after(&self, cursor: &ChangeCursor) -> Result<ChangesAfter, StoreError> {
+        feed::changes_after(&**self.client().await?, cursor).await
+    }
+
+    async fn read_rows(
+        &self,
+        layer: LayerId,
+        ids: Option<&[String]>,
+    ) -> Result<Vec<RowRead>, StoreError> {
+        feed::read_rows(&**self.client().await?, layer, ids).await
+    }
+
+    async fn read_events_by_id(&self, event_ids: &[i64]) -> Result<Vec<UnitEvent>, StoreError> {
+        feed::read_events_by_id(&**self.client().await?, event_ids).await
+    }
+
+    async fn prune_changes(&self, keep: chrono::Duration) -> Result<u64, StoreError> {
+        feed::prune(&mut self.client().await?, keep).await
+    }
+
+    fn change_signal(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.signal
+            .get_or_init(|| {
+                let (sender, _) = tokio::sync::watch::channel(0);
+                feed::spawn_listener(self.target.clone(), sender.clone());
+                sender
+            })
+            .subscribe()
     }
 }
 
