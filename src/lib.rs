@@ -5,6 +5,7 @@
 //! ARCHITECTURE.md for the map of the code.
 
 pub mod accounts;
+pub mod app;
 pub mod auth;
 pub mod demo;
 pub mod engine;

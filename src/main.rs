@@ -15,13 +15,13 @@ use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use genk_atlas::accounts;
+use genk_atlas::app::App;
 use genk_atlas::demo::{self, DemoParams};
 use genk_atlas::http::{self, AppState};
 use genk_atlas::import::export::{ExportFormat, ExportParams};
 use genk_atlas::import::mapping::parse_pair;
 use genk_atlas::import::run::{self as import_run, ImportCommand, ImportTarget};
 use genk_atlas::import::{FieldMapping, ImportParams};
-use genk_atlas::load::load_engine;
 use genk_atlas::model::access::Role;
 use genk_atlas::model::LayerId;
 use genk_atlas::store::geopackage::GeoPackageStore;
@@ -375,14 +375,21 @@ async fn open_store(gpkg: Option<&Path>, database_url: Option<&str>) -> Result<S
 async fn serve(args: ServeArgs) -> Result<()> {
     let store = open_store(args.gpkg.as_deref(), args.database_url.as_deref()).await?;
     let started = Instant::now();
-    let engine = load_engine(store.as_ref()).await?;
-    let counts = engine.counts();
+    let app = App::load(store.clone(), args.tile_cache_mb << 20).await?;
+    let counts = app.engine().counts();
     tracing::info!(
         "loaded {} features from {} in {:.1} s",
         counts.values().sum::<usize>(),
         store.kind().as_str(),
         started.elapsed().as_secs_f64()
     );
+    let rejected = app.rejected();
+    if !rejected.is_empty() {
+        tracing::warn!(
+            "{} stored features are kept out (see GET /api/admin/rejected)",
+            rejected.len()
+        );
+    }
     let web_dir = args
         .web_dir
         .join("index.html")
@@ -396,9 +403,9 @@ async fn serve(args: ServeArgs) -> Result<()> {
         "Genk Atlas serves http://{address}/ (store: {})",
         store.kind().as_str()
     );
-    let state = AppState::with_tile_cache(store, engine, web_dir, args.tile_cache_mb << 20);
-    state.warm_caches();
-    http::serve(listener, state).await?;
+    app.warm();
+    app.follow();
+    http::serve(listener, AppState::from_app(app, web_dir)).await?;
     Ok(())
 }
 

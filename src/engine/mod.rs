@@ -5,16 +5,18 @@
 //! database or GDAL.**
 
 pub mod coverage;
+pub mod derived;
 pub mod index;
 pub mod measure;
 pub mod sites;
 pub mod vacancy;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
 use geo::Rect;
 
+pub use derived::{Derived, Touched};
 pub use index::{LayerIndex, LocalPlane};
 
 use crate::model::{Dataset, Feature, LayerId, UnitEvent};
@@ -31,7 +33,7 @@ pub struct Engine {
     /// The walking network and snapped residents, built on first use.
     coverage: coverage::CoverageCache,
     /// The site search's parcels on the market, built on first use.
-    site_market: Arc<std::sync::OnceLock<sites::Market>>,
+    site_market: sites::MarketCache,
     /// The vacancy stocks, built on first use.
     vacancy: vacancy::VacancyCache,
 }
@@ -53,7 +55,7 @@ impl Engine {
             layers: indexes,
             unit_events: Arc::new(unit_events),
             coverage: coverage::CoverageCache::default(),
-            site_market: Arc::default(),
+            site_market: sites::MarketCache::default(),
             vacancy: vacancy::VacancyCache::default(),
         }
     }
@@ -62,41 +64,79 @@ impl Engine {
     /// duplicate wins, as in a store's upsert; new ids keep the layer in id
     /// order). Only that layer is rebuilt; the others are shared.
     pub fn with_upserted(&self, layer: LayerId, changed: Vec<Feature>) -> Engine {
-        let mut features = self.layer(layer).features().to_vec();
-        let mut pending: HashMap<String, Feature> = changed
-            .into_iter()
-            .map(|feature| (feature.id.clone(), feature))
-            .collect();
-        for existing in features.iter_mut() {
-            if let Some(replacement) = pending.remove(&existing.id) {
-                *existing = replacement;
-            }
+        self.with_changes(EngineChange {
+            layers: vec![(
+                layer,
+                LayerChange::Edited {
+                    upserted: changed,
+                    removed: Vec::new(),
+                },
+            )],
+            history: None,
+        })
+    }
+
+    /// This engine with `events` added to the shop-unit history.
+    pub fn with_events_added(self, events: Vec<UnitEvent>) -> Engine {
+        if events.is_empty() {
+            return self;
         }
-        if !pending.is_empty() {
-            features.extend(pending.into_values());
-            features.sort_by(|a, b| a.id.cmp(&b.id));
-        }
-        let plane = LocalPlane::at_latitude(REFERENCE_LATITUDE);
+        self.with_changes(EngineChange {
+            layers: Vec::new(),
+            history: Some(HistoryChange::Added(events)),
+        })
+    }
+
+    /// This engine with a change applied: only the changed layers are
+    /// rebuilt (the others are shared), and each derived value is kept,
+    /// patched or dropped by what it reads ([`derived`]).
+    pub fn with_changes(&self, change: EngineChange) -> Engine {
+        let mut touched = Touched::default();
         let mut layers = self.layers.clone();
-        layers.insert(layer, Arc::new(LayerIndex::build(features, plane)));
+        let plane = LocalPlane::at_latitude(REFERENCE_LATITUDE);
+        for (layer, layer_change) in change.layers {
+            let features = match layer_change {
+                LayerChange::Replaced(mut features) => {
+                    features.sort_by(|a, b| a.id.cmp(&b.id));
+                    features.dedup_by(|later, earlier| later.id == earlier.id);
+                    features
+                }
+                LayerChange::Edited { upserted, removed } => {
+                    if upserted.is_empty() && removed.is_empty() {
+                        continue;
+                    }
+                    edited(layers[&layer].features(), upserted, removed)
+                }
+            };
+            layers.insert(layer, Arc::new(LayerIndex::build(features, plane)));
+            touched.layers.insert(layer);
+        }
+        let unit_events = match change.history {
+            None => Arc::clone(&self.unit_events),
+            Some(history) => {
+                touched.history = true;
+                Arc::new(match history {
+                    HistoryChange::Replaced(events) => events,
+                    HistoryChange::Added(events) => with_events(&self.unit_events, events),
+                })
+            }
+        };
         Engine {
             layers,
-            unit_events: Arc::clone(&self.unit_events),
-            coverage: self.coverage.after_upsert(layer),
-            site_market: sites::Market::after_upsert(&self.site_market, layer),
-            vacancy: self.vacancy.after_upsert(layer),
+            unit_events,
+            coverage: self.coverage.after(&touched),
+            site_market: self.site_market.after(&touched),
+            vacancy: self.vacancy.after(&touched),
         }
     }
 
-    /// This engine with `events` appended to the shop-unit history.
-    pub fn with_events_added(mut self, events: Vec<UnitEvent>) -> Engine {
-        if !events.is_empty() {
-            let mut all = self.unit_events.as_ref().clone();
-            all.extend(events);
-            self.unit_events = Arc::new(all);
-            self.vacancy = self.vacancy.after_events_added();
-        }
-        self
+    /// The first event ids after the newest in this history (0 when empty).
+    pub fn newest_event_id(&self) -> i64 {
+        self.unit_events
+            .iter()
+            .map(|event| event.event_id)
+            .max()
+            .unwrap_or(0)
     }
 
     pub fn from_dataset(dataset: &Dataset) -> Self {
@@ -140,6 +180,77 @@ impl Engine {
                 )
             })
     }
+}
+
+/// What changes in an engine: layers edited or replaced, and the history.
+#[derive(Debug, Default)]
+pub struct EngineChange {
+    pub layers: Vec<(LayerId, LayerChange)>,
+    pub history: Option<HistoryChange>,
+}
+
+#[derive(Debug)]
+pub enum LayerChange {
+    /// Features upserted by id (a later duplicate wins) and ids removed.
+    Edited {
+        upserted: Vec<Feature>,
+        removed: Vec<String>,
+    },
+    /// The whole layer, in any order.
+    Replaced(Vec<Feature>),
+}
+
+#[derive(Debug)]
+pub enum HistoryChange {
+    /// Events added; one with the id of a held event replaces it.
+    Added(Vec<UnitEvent>),
+    /// The whole history.
+    Replaced(Vec<UnitEvent>),
+}
+
+/// `features` (in id order) with `upserted` put in by id and `removed` taken
+/// out, still in id order.
+fn edited(features: &[Feature], upserted: Vec<Feature>, removed: Vec<String>) -> Vec<Feature> {
+    let removed: BTreeSet<String> = removed.into_iter().collect();
+    let mut pending: HashMap<String, Feature> = upserted
+        .into_iter()
+        .map(|feature| (feature.id.clone(), feature))
+        .collect();
+    let mut result: Vec<Feature> = Vec::with_capacity(features.len() + pending.len());
+    for feature in features {
+        match pending.remove(&feature.id) {
+            Some(replacement) => result.push(replacement),
+            None if removed.contains(&feature.id) => {}
+            None => result.push(feature.clone()),
+        }
+    }
+    if !pending.is_empty() {
+        result.extend(pending.into_values());
+        result.sort_by(|a, b| a.id.cmp(&b.id));
+    }
+    result
+}
+
+/// The history with `added` events put in by event id, in event id order.
+fn with_events(held: &[UnitEvent], added: Vec<UnitEvent>) -> Vec<UnitEvent> {
+    let mut by_id: BTreeMap<i64, UnitEvent> = held
+        .iter()
+        .map(|event| (event.event_id, event.clone()))
+        .collect();
+    let in_order = added.iter().all(|event| {
+        by_id
+            .last_key_value()
+            .is_none_or(|(last, _)| event.event_id > *last)
+    });
+    if in_order {
+        let mut all = held.to_vec();
+        all.extend(added);
+        return all;
+    }
+    for event in added {
+        by_id.insert(event.event_id, event);
+    }
+    by_id.into_values().collect()
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 //! Handlers extract, call the engine, and map to JSON; CPU-heavy work runs in
 //! `spawn_blocking`, never on a Tokio worker.
 
+mod admin;
 mod audit;
 pub mod auth;
 mod coverage;
@@ -12,14 +13,14 @@ mod layers;
 mod saved_searches;
 mod shop_units;
 mod sites;
-pub mod tile_cache;
+pub use crate::app::tile_cache;
 mod tiles;
 mod transfer;
 mod vacancy;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse};
@@ -27,29 +28,25 @@ use axum::routing::{get, post};
 use axum::Router;
 use tower_http::services::{ServeDir, ServeFile};
 
+use crate::app::App;
 use crate::engine::Engine;
-use crate::store::SharedStore;
+use crate::model::{Feature, LayerId, UnitEvent};
+use crate::store::{EditGuard, SharedStore, StoreError, WriteBatch};
 pub use error::ApiError;
 pub use transfer::MAX_UPLOAD_BYTES;
 
-/// The most bytes the tile cache holds (both encodings of every tile).
-pub const TILE_CACHE_BUDGET_BYTES: usize = 512 << 20;
+pub use crate::app::TILE_CACHE_BUDGET_BYTES;
 
-/// What every handler can reach: the store and the current engine snapshot.
+/// What every handler can reach: the application layer (store, current
+/// engine snapshot, tile cache, the one write path) and what only HTTP needs.
 #[derive(Clone)]
 pub struct AppState {
     inner: Arc<Inner>,
 }
 
 struct Inner {
-    store: SharedStore,
-    engine: RwLock<Arc<Engine>>,
+    app: App,
     web_dir: Option<PathBuf>,
-    /// Encoded tiles, both encodings; see `tile_cache`.
-    tile_cache: tile_cache::TileCache,
-    tile_params: crate::tiles::TileParams,
-    /// Serialises `replace_features` (store write, engine swap, invalidation).
-    tile_writer: tokio::sync::Mutex<()>,
     /// Open login sessions.
     sessions: crate::auth::Sessions,
     /// A hash to check unknown names against, made on first use.
@@ -70,22 +67,28 @@ impl AppState {
         web_dir: Option<PathBuf>,
         tile_cache_bytes: usize,
     ) -> Self {
+        Self::from_app(App::new(store, engine, tile_cache_bytes), web_dir)
+    }
+
+    /// Serve `app` (see [`App::load`]).
+    pub fn from_app(app: App, web_dir: Option<PathBuf>) -> Self {
         AppState {
             inner: Arc::new(Inner {
-                store,
-                engine: RwLock::new(Arc::new(engine)),
+                app,
                 web_dir,
-                tile_cache: tile_cache::TileCache::new(tile_cache_bytes),
-                tile_params: crate::tiles::TileParams::default(),
-                tile_writer: tokio::sync::Mutex::new(()),
                 sessions: crate::auth::Sessions::default(),
                 decoy_password_hash: std::sync::OnceLock::new(),
             }),
         }
     }
 
+    /// The application layer.
+    pub fn app(&self) -> &App {
+        &self.inner.app
+    }
+
     pub fn store(&self) -> &SharedStore {
-        &self.inner.store
+        self.inner.app.store()
     }
 
     pub fn sessions(&self) -> &crate::auth::Sessions {
@@ -100,35 +103,53 @@ impl AppState {
             .get_or_init(|| crate::auth::hash_password(&crate::auth::generate_password()))
     }
 
-    /// Build the current snapshot's derived caches (vacancy stocks, the
-    /// walking network with its snapped residents, the site market) off the
-    /// runtime, so that no request waits for them: after loading and after
-    /// every edit. A failure here is logged and left to the request that
-    /// needs the cache, which reports it.
+    /// Build the current snapshot's derived values in the background.
     pub fn warm_caches(&self) {
-        let engine = self.engine();
-        tokio::task::spawn_blocking(move || {
-            let started = std::time::Instant::now();
-            if let Err(error) = crate::engine::vacancy::retail_stock(&engine)
-                .and_then(|_| crate::engine::vacancy::located_stock(&engine))
-            {
-                tracing::warn!("warming the vacancy stocks: {error}");
-            }
-            if let Err(error) = engine.coverage_base() {
-                tracing::warn!("warming the walking network: {error}");
-            }
-            engine.site_market();
-            tracing::debug!("caches warmed in {:.2} s", started.elapsed().as_secs_f64());
-        });
+        self.inner.app.warm();
     }
 
-    /// The engine as it is now; a later reload does not change this snapshot.
+    /// The engine as it is now; a later change does not change this snapshot.
     pub fn engine(&self) -> Arc<Engine> {
-        self.inner
-            .engine
-            .read()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .clone()
+        self.inner.app.engine()
+    }
+
+    /// The knobs tiles are made with.
+    pub fn tile_params(&self) -> crate::tiles::TileParams {
+        self.inner.app.tile_params()
+    }
+
+    /// The tile cache (for tests and `/api/health`).
+    pub fn tile_cache(&self) -> &tile_cache::TileCache {
+        self.inner.app.tile_cache()
+    }
+
+    /// Commit an edit of `layer` (features upserted, shop-unit events
+    /// appended with ids from the store, the guard's version checks and
+    /// audit entries, one transaction) and return the snapshot that has it.
+    pub async fn write_edit(
+        &self,
+        layer: LayerId,
+        changed: Vec<Feature>,
+        events: Vec<UnitEvent>,
+        guard: EditGuard,
+    ) -> Result<crate::app::Written, StoreError> {
+        let batch = WriteBatch {
+            layers: vec![(layer, changed)],
+            events,
+        };
+        self.inner.app.write(batch, guard).await
+    }
+
+    /// Upsert `changed` features of `layer`; returns the number of cached
+    /// tiles the change dropped.
+    pub async fn replace_features(
+        &self,
+        layer: LayerId,
+        changed: Vec<Feature>,
+    ) -> Result<usize, StoreError> {
+        self.write_edit(layer, changed, Vec::new(), EditGuard::default())
+            .await
+            .map(|written| written.applied.n_tiles_dropped)
     }
 }
 
@@ -162,6 +183,7 @@ pub fn router(state: AppState) -> Router {
             get(auth::current).post(auth::login).delete(auth::logout),
         )
         .route("/api/audit", get(audit::list))
+        .route("/api/admin/rejected", get(admin::rejected))
         .route(
             "/api/sites/saved",
             get(saved_searches::list).post(saved_searches::save),

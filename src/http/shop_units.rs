@@ -175,6 +175,25 @@ fn unit_history(engine: &Engine, unit_id: &str) -> UnitHistory {
     )
 }
 
+/// The id a new event is ordered by until the store gives it one: larger
+/// than any the store has handed out.
+const PROVISIONAL_EVENT_ID: i64 = i64::MAX;
+
+/// `{"unit", "version"}` as stored: from the snapshot that has the write.
+fn stored_unit_answer(
+    engine: &Engine,
+    unit_id: &str,
+    audience: Audience,
+) -> Result<Json_, ApiError> {
+    let feature = engine.layer(LAYER).get(unit_id).ok_or_else(|| {
+        ApiError::internal(format!(
+            "shop unit '{unit_id}' was written but is not in the snapshot"
+        ))
+    })?;
+    let version = unit_history(engine, unit_id).events().len();
+    Ok(json!({"unit": unit_json(feature, audience), "version": version}))
+}
+
 /// `POST /api/shop_units`: a new unit and the first event of its history.
 pub async fn create(
     State(state): State<AppState>,
@@ -218,15 +237,12 @@ pub async fn create(
         expect_versions: vec![(unit_id.clone(), 0)],
         audit: vec![audit_entry(&who, "shop_unit.create", &unit_id, None, after)],
     };
-    state
-        .write_edit(LAYER, vec![unit.clone()], vec![event], guard)
+    let written = state
+        .write_edit(LAYER, vec![unit], vec![event], guard)
         .await
         .map_err(store_error)?;
-    Ok((
-        StatusCode::CREATED,
-        Json(json!({"unit": unit_json(&unit, caller.audience(LAYER)), "version": 1})),
-    )
-        .into_response())
+    let answer = stored_unit_answer(&written.engine, &unit_id, caller.audience(LAYER))?;
+    Ok((StatusCode::CREATED, Json(answer)).into_response())
 }
 
 /// `POST /api/shop_units/{id}/events`: record a change made on `version`.
@@ -254,7 +270,12 @@ pub async fn record_event(
     }
     let event = change.event.into_event(&unit_id, &who, Utc::now());
     let mut events = history.events().to_vec();
-    events.push(event.clone());
+    // the store gives the event an id after every stored one: it is the
+    // newest, also against an event of the same day and second
+    events.push(UnitEvent {
+        event_id: PROVISIONAL_EVENT_ID,
+        ..event.clone()
+    });
     let before = unit.to_feature();
     let after = snapshot(&unit, &events, today).unwrap_or(unit).to_feature();
     let audit = audit_entry(
@@ -268,13 +289,11 @@ pub async fn record_event(
         expect_versions: vec![(unit_id.clone(), version)],
         audit: vec![audit],
     };
-    state
-        .write_edit(LAYER, vec![after.clone()], vec![event], guard)
+    let written = state
+        .write_edit(LAYER, vec![after], vec![event], guard)
         .await
         .map_err(store_error)?;
-    Ok(Json(
-        json!({"unit": unit_json(&after, caller.audience(LAYER)), "version": version + 1}),
-    ))
+    stored_unit_answer(&written.engine, &unit_id, caller.audience(LAYER)).map(Json)
 }
 
 /// `GET /api/shop_units/{id}/history`: every event, occupants and notes only

@@ -1,16 +1,13 @@
-//! The tile endpoints: vector tiles, TileJSON per layer and the map style,
-//! plus the write path that keeps cached tiles true to the store.
+//! The tile endpoints: vector tiles, TileJSON per layer and the map style.
 //!
 //! `GET /tiles/{layer}/{z}/{x}/{y}.mvt` parses the path into a `TileCoord`
 //! (bad numbers are a 400 naming the part, an unknown layer or a missing
-//! `.mvt` a 404), answers from the tile cache, or renders the tile in
-//! `spawn_blocking` and caches it (gzip-compressed once, when gzip is asked
-//! for, from the identity bytes). Answers
-//! carry an ETag (FNV-1a of the tile bytes) and honour `If-None-Match` (304)
-//! and `Accept-Encoding: gzip`; an empty tile is a 204.
-//! `AppState::replace_features` writes changed features through the store,
-//! swaps in a rebuilt engine and invalidates exactly the cached tiles whose
-//! buffered bounds meet a changed feature's old or new bbox.
+//! `.mvt` a 404), answers from the application's tile cache
+//! (`app/tile_cache.rs`), or renders the tile in `spawn_blocking` and
+//! caches it (gzip-compressed once, when gzip is asked for, from the
+//! identity bytes). Answers carry an ETag (XXH3 of the tile bytes) and
+//! honour `If-None-Match` (304) and `Accept-Encoding: gzip`; an empty tile
+//! is a 204. A change drops exactly the cached tiles it touches (`app/`).
 
 use std::io::Write;
 
@@ -18,15 +15,13 @@ use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
-use geo::Rect;
 
 use super::error::ApiError;
 use super::layers::parse_layer;
 use super::tile_cache::{CachedTile, TileEncoding, TileKey};
 use super::AppState;
 use crate::engine::Engine;
-use crate::model::{Feature, LayerId, UnitEvent};
-use crate::store::{EditGuard, StoreError, WriteBatch};
+use crate::model::LayerId;
 use crate::tiles::{render_tile, style, tilejson, TileCoord, TileParams};
 
 /// The media type of Mapbox vector tiles.
@@ -207,7 +202,7 @@ async fn tile(
     } else {
         TileEncoding::Identity
     };
-    let cache = &state.inner.tile_cache;
+    let cache = state.tile_cache();
     if let Some(cached) = cache.get(&TileKey {
         layer,
         tile,
@@ -227,7 +222,7 @@ async fn tile(
         TileEncoding::Identity => None,
     };
     let engine = state.engine();
-    let params = state.inner.tile_params;
+    let params = state.tile_params();
     let encodings = tokio::task::spawn_blocking(move || {
         make_encodings(&engine, layer, tile, &params, encoding, cached_identity)
     })
@@ -308,113 +303,6 @@ pub async fn unknown_tile_route() -> ApiError {
     ApiError::NotFound(
         "no such tile route; see /tiles/style.json, /tiles/{layer}.json and /tiles/{layer}/{z}/{x}/{y}.mvt".into(),
     )
-}
-
-/// The bounding boxes a write touches in a layer: the old bbox of every
-/// feature it replaces and the new bbox of every feature it writes.
-fn touched_boxes(engine: &Engine, layer: LayerId, changed: &[Feature]) -> Vec<Rect<f64>> {
-    let index = engine.layer(layer);
-    changed
-        .iter()
-        .flat_map(|feature| {
-            [
-                index.get(&feature.id).and_then(Feature::bbox),
-                feature.bbox(),
-            ]
-        })
-        .flatten()
-        .collect()
-}
-
-impl AppState {
-    /// The knobs tiles are made with.
-    pub fn tile_params(&self) -> TileParams {
-        self.inner.tile_params
-    }
-
-    /// The tile cache (for tests and `/api/health`).
-    pub fn tile_cache(&self) -> &super::tile_cache::TileCache {
-        &self.inner.tile_cache
-    }
-
-    /// Drop every cached tile of `layer`, at every zoom, whose buffered
-    /// bounds meet `bbox` (EPSG:4326); returns how many tiles went.
-    pub fn invalidate_tiles(&self, layer: LayerId, bbox: Rect<f64>) -> usize {
-        let params = self.inner.tile_params;
-        self.inner
-            .tile_cache
-            .invalidate(layer, |tile| params.tile_touches(tile, &bbox))
-    }
-
-    /// Write `changed` features of `layer` through the store (upsert by id,
-    /// all or nothing), then swap in an engine that has them and drop the
-    /// cached tiles they touch, old and new places alike. Returns the number
-    /// of cached tiles dropped. Writes are serialised.
-    pub async fn replace_features(
-        &self,
-        layer: LayerId,
-        changed: Vec<Feature>,
-    ) -> Result<usize, StoreError> {
-        self.write_edit(layer, changed, Vec::new(), EditGuard::default())
-            .await
-    }
-
-    /// As `replace_features`, also appending shop-unit `events` and writing
-    /// the guard's version checks and audit entries in the same transaction.
-    /// Events are numbered here, after the newest stored one, under the
-    /// write lock.
-    pub async fn write_edit(
-        &self,
-        layer: LayerId,
-        changed: Vec<Feature>,
-        mut events: Vec<UnitEvent>,
-        guard: EditGuard,
-    ) -> Result<usize, StoreError> {
-        let _writer = self.inner.tile_writer.lock().await;
-        let newest_event = self
-            .engine()
-            .unit_events()
-            .iter()
-            .map(|event| event.event_id)
-            .max()
-            .unwrap_or(0);
-        for (offset, event) in events.iter_mut().enumerate() {
-            event.event_id = newest_event + 1 + offset as i64;
-        }
-        let batch = WriteBatch {
-            layers: vec![(layer, changed)],
-            events,
-        };
-        self.store().write_guarded(&batch, &guard, &|_| {}).await?;
-        let Some((_, changed)) = batch.layers.into_iter().next() else {
-            return Ok(0);
-        };
-        let engine = self.engine();
-        let events = batch.events;
-        let (rebuilt, boxes) = tokio::task::spawn_blocking(move || {
-            let boxes = touched_boxes(&engine, layer, &changed);
-            (
-                engine
-                    .with_upserted(layer, changed)
-                    .with_events_added(events),
-                boxes,
-            )
-        })
-        .await
-        .map_err(|error| {
-            StoreError::Unavailable(format!("rebuilding the engine failed: {error}"))
-        })?;
-        *self
-            .inner
-            .engine
-            .write()
-            .unwrap_or_else(|poisoned| poisoned.into_inner()) = std::sync::Arc::new(rebuilt);
-        self.warm_caches();
-        let params = self.inner.tile_params;
-        Ok(self.inner.tile_cache.invalidate(layer, |tile| {
-            boxes.iter().any(|bbox| params.tile_touches(tile, bbox))
-        }))
-    }
 }
 
 #[cfg(test)]

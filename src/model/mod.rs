@@ -116,3 +116,33 @@ impl Dataset {
         LayerId::ALL.iter().copied().zip(counts).collect()
     }
 }
+
+/// Whether a feature, as another writer may have left it in a store, is one
+/// the atlas can use in `layer`: the schema's geometry type and fields, a
+/// typed record of the layer, and a valid geometry (OGC simple features:
+/// closed rings, no self-intersection). The reason says what is wrong.
+pub fn check_feature(layer: LayerId, feature: &Feature) -> Result<(), String> {
+    use geo::algorithm::Validation;
+    feature
+        .validate(layer.schema())
+        .map_err(|error| error.to_string())?;
+    fn typed<T: LayerRecord>(feature: &Feature) -> Result<(), ModelError> {
+        T::from_feature(feature).map(|_| ())
+    }
+    match layer {
+        LayerId::Neighbourhoods => typed::<Neighbourhood>(feature),
+        LayerId::Residents => typed::<Resident>(feature),
+        LayerId::Parcels => typed::<Parcel>(feature),
+        LayerId::BusinessParks => typed::<BusinessPark>(feature),
+        LayerId::ShopUnits => typed::<ShopUnit>(feature),
+        LayerId::ShoppingAreas => typed::<ShoppingArea>(feature),
+        LayerId::Streets => typed::<Street>(feature),
+        LayerId::Companies => typed::<Company>(feature),
+        LayerId::AccessPoints => typed::<AccessPoint>(feature),
+    }
+    .map_err(|error| error.to_string())?;
+    feature
+        .geometry
+        .check_validation()
+        .map_err(|error| format!("invalid geometry: {error}"))
+}

@@ -992,7 +992,10 @@ fn read_features(
 }
 
 /// One feature row: fid, id, geom, then the fields in schema order.
-pub(super) fn read_feature(row: &rusqlite::Row<'_>, schema: &LayerSchema) -> Result<Feature, StoreError> {
+pub(super) fn read_feature(
+    row: &rusqlite::Row<'_>,
+    schema: &LayerSchema,
+) -> Result<Feature, StoreError> {
     let fid: i64 = row.get(0).unwrap_or_default();
     let corrupt = |id: &str, reason: String| StoreError::Corrupt {
         context: format!("reading geopackage table {} row {fid} ('{id}')", schema.id),

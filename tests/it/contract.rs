@@ -22,7 +22,10 @@ use genk_atlas::model::saved_search::SavedSearch;
 use genk_atlas::model::{
     history, Dataset, Feature, LayerId, ShopCategory, ShopUnit, UnitStatus, Value,
 };
-use genk_atlas::store::{read_dataset, AuditQuery, EditGuard, Store, StoreError, WriteBatch};
+use genk_atlas::store::{
+    read_dataset, AuditQuery, ChangeCursor, ChangeOp, ChangeTarget, ChangesAfter, EditGuard,
+    LoggedChange, Store, StoreError, WriteBatch,
+};
 use geo::{CoordsIter, Geometry};
 
 use crate::fixtures::{day, genk_centre, rectangle, unit_event, utc};
@@ -48,7 +51,12 @@ macro_rules! contract_tests {
             progress_ends_at_the_number_of_rows,
             accounts_tokens_and_the_audit_trail_round_trip,
             a_guarded_write_checks_versions_and_keeps_its_audit_entry,
-            saved_searches_round_trip_per_company
+            saved_searches_round_trip_per_company,
+            the_change_log_names_every_committed_change,
+            event_ids_come_from_the_store,
+            a_whole_layer_write_is_logged_as_one_reload,
+            rows_are_read_by_id_and_a_missing_id_is_left_out,
+            pruning_past_a_cursor_makes_the_follower_reload
         );
     };
     (@each $fresh:path, $($check:ident),+) => {
@@ -1101,4 +1109,256 @@ pub mod geopackage {
             300_000
         );
     }
+}
+
+// ---------------------------------------------------------------------------
+// The change feed
+
+/// The changes after `cursor` and the cursor after them; panics on a store
+/// that says the follower fell behind.
+pub async fn read_changes(
+    store: &dyn Store,
+    cursor: &ChangeCursor,
+) -> (Vec<LoggedChange>, ChangeCursor) {
+    match store
+        .changes_after(cursor)
+        .await
+        .expect("reading the change log")
+    {
+        ChangesAfter::Changes { changes, cursor } => (changes, cursor),
+        ChangesAfter::FellBehind => panic!("the follower fell behind without a prune"),
+    }
+}
+
+/// The (target, feature id, op) of each change, in log order.
+pub fn change_triples(changes: &[LoggedChange]) -> Vec<(ChangeTarget, Option<String>, ChangeOp)> {
+    changes
+        .iter()
+        .map(|change| (change.target, change.feature_id.clone(), change.op))
+        .collect()
+}
+
+fn moved_resident(dataset: &Dataset, lon: f64) -> Feature {
+    let mut resident = dataset.residents[0].clone();
+    resident.geometry = geo::point!(x: lon, y: 50.9652);
+    genk_atlas::model::LayerRecord::to_feature(&resident)
+}
+
+/// A write after the cursor is in the log: an update, an insert and the
+/// event it appends, in that order; read again from the new cursor, the log
+/// has nothing more.
+pub async fn the_change_log_names_every_committed_change(store: &dyn Store) {
+    let dataset = write_genk_centre(store).await;
+    let cursor = store.change_cursor().await.expect("the log position");
+    let (nothing, cursor) = read_changes(store, &cursor).await;
+    assert_eq!(nothing, vec![], "nothing after the position just taken");
+    let mut new_unit = dataset.shop_units[0].clone();
+    new_unit.id = "unit-new-'; DROP TABLE atlas_changes; --".into();
+    let mut event = unit_event(
+        0,
+        &new_unit.id,
+        "2025-01-01",
+        "2025-01-02T09:00:00Z",
+        UnitStatus::Vacant,
+        ShopCategory::Daily,
+    );
+    event.event_id = 0;
+    write(
+        store,
+        &WriteBatch {
+            layers: vec![
+                (LayerId::Residents, vec![moved_resident(&dataset, 5.501)]),
+                (
+                    LayerId::ShopUnits,
+                    vec![genk_atlas::model::LayerRecord::to_feature(&new_unit)],
+                ),
+            ],
+            events: vec![event],
+        },
+    )
+    .await
+    .expect("an upsert and an event");
+    let (changes, cursor) = read_changes(store, &cursor).await;
+    let events = store.read_events().await.unwrap();
+    let new_event_id = events.iter().map(|event| event.event_id).max().unwrap();
+    assert_eq!(
+        change_triples(&changes),
+        vec![
+            (
+                ChangeTarget::Layer(LayerId::Residents),
+                Some(dataset.residents[0].id.clone()),
+                ChangeOp::Update
+            ),
+            (
+                ChangeTarget::Layer(LayerId::ShopUnits),
+                Some(new_unit.id.clone()),
+                ChangeOp::Insert
+            ),
+            (
+                ChangeTarget::Events,
+                Some(new_event_id.to_string()),
+                ChangeOp::Insert
+            ),
+        ]
+    );
+    assert!(
+        changes
+            .windows(2)
+            .all(|pair| pair[0].change_id < pair[1].change_id),
+        "change ids grow: {changes:?}"
+    );
+    let (again, _) = read_changes(store, &cursor).await;
+    assert_eq!(again, vec![], "each change is read once");
+}
+
+/// Events written with id 0 get the next ids of the store, after the
+/// largest stored one, one each, in the order written.
+pub async fn event_ids_come_from_the_store(store: &dyn Store) {
+    let dataset = write_genk_centre(store).await;
+    let largest = dataset
+        .unit_events
+        .iter()
+        .map(|event| event.event_id)
+        .max()
+        .unwrap();
+    let unit = &dataset.shop_units[0].id;
+    let new_event = |valid_from: &str| {
+        let mut event = unit_event(
+            0,
+            unit,
+            valid_from,
+            "2025-02-01T10:00:00Z",
+            UnitStatus::Occupied,
+            ShopCategory::Daily,
+        );
+        event.event_id = 0;
+        event
+    };
+    for round in 0..2 {
+        write(
+            store,
+            &WriteBatch {
+                layers: vec![],
+                events: vec![new_event("2025-01-01"), new_event("2025-01-02")],
+            },
+        )
+        .await
+        .unwrap_or_else(|error| panic!("round {round}: {error}"));
+    }
+    let events = store.read_events().await.unwrap();
+    let new_ids: Vec<i64> = events
+        .iter()
+        .map(|event| event.event_id)
+        .filter(|id| *id > largest)
+        .collect();
+    assert_eq!(new_ids.len(), 4, "{events:?}");
+    assert!(new_ids.windows(2).all(|pair| pair[0] < pair[1]));
+    let first_of_round: Vec<_> = events
+        .iter()
+        .filter(|event| event.event_id > largest)
+        .map(|event| event.valid_from)
+        .collect();
+    assert_eq!(
+        first_of_round,
+        [
+            day("2025-01-01"),
+            day("2025-01-02"),
+            day("2025-01-01"),
+            day("2025-01-02")
+        ],
+        "ids follow the order of the batch"
+    );
+}
+
+/// A write of a whole layer is one reload in the log, not a row per feature.
+pub async fn a_whole_layer_write_is_logged_as_one_reload(store: &dyn Store) {
+    write_genk_centre(store).await;
+    let cursor = store.change_cursor().await.unwrap();
+    let many: Vec<Feature> = (0..genk_atlas::store::feed::RELOAD_FROM_FEATURES)
+        .map(|index| {
+            genk_atlas::model::LayerRecord::to_feature(&genk_atlas::model::Resident {
+                id: format!("res-{index:06}"),
+                geometry: geo::point!(x: 5.45 + (index % 200) as f64 * 1e-4, y: 50.95 + (index / 200) as f64 * 1e-4),
+                population: 2,
+            })
+        })
+        .collect();
+    write(store, &layer_batch(LayerId::Residents, many))
+        .await
+        .expect("a whole layer");
+    let (changes, _) = read_changes(store, &cursor).await;
+    assert_eq!(
+        change_triples(&changes),
+        vec![(
+            ChangeTarget::Layer(LayerId::Residents),
+            None,
+            ChangeOp::Reload
+        )]
+    );
+}
+
+/// Rows by id: the ones asked for, by id, each a feature; an unknown id is
+/// not an error, just not there (a deleted feature).
+pub async fn rows_are_read_by_id_and_a_missing_id_is_left_out(store: &dyn Store) {
+    let dataset = write_genk_centre(store).await;
+    let expected = expected_features(&dataset, LayerId::Parcels);
+    let ids: Vec<String> = vec![
+        expected[1].id.clone(),
+        "no-such-parcel".into(),
+        expected[0].id.clone(),
+    ];
+    let rows = store
+        .read_rows(LayerId::Parcels, Some(&ids))
+        .await
+        .expect("reading rows by id");
+    let features: Vec<Feature> = rows
+        .into_iter()
+        .map(|row| row.expect("a row that decodes"))
+        .collect();
+    assert_same_features(LayerId::Parcels, &features, &expected[..2]);
+    let all: Vec<Feature> = store
+        .read_rows(LayerId::Parcels, None)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|row| row.unwrap())
+        .collect();
+    assert_same_features(LayerId::Parcels, &all, &expected);
+    let events = store
+        .read_events_by_id(&[dataset.unit_events[0].event_id, 999_999])
+        .await
+        .unwrap();
+    assert_eq!(events, vec![dataset.unit_events[0].clone()]);
+}
+
+/// A prune that drops rows after the cursor makes the follower reload;
+/// one that keeps them does not.
+pub async fn pruning_past_a_cursor_makes_the_follower_reload(store: &dyn Store) {
+    let dataset = write_genk_centre(store).await;
+    let cursor = store.change_cursor().await.unwrap();
+    write(
+        store,
+        &layer_batch(LayerId::Residents, vec![moved_resident(&dataset, 5.502)]),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        store
+            .prune_changes(chrono::Duration::days(1))
+            .await
+            .unwrap(),
+        0,
+        "nothing is a day old"
+    );
+    let (changes, _) = read_changes(store, &cursor).await;
+    assert_eq!(changes.len(), 1);
+    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    assert!(store.prune_changes(chrono::Duration::zero()).await.unwrap() >= 1);
+    assert_eq!(
+        store.changes_after(&cursor).await.unwrap(),
+        ChangesAfter::FellBehind
+    );
+    let fresh_cursor = store.change_cursor().await.unwrap();
+    let (after_prune, _) = read_changes(store, &fresh_cursor).await;
+    assert_eq!(after_prune, vec![], "a new position follows again");
 }

@@ -856,8 +856,14 @@ fn an_edit_to_the_parcels_is_seen_by_the_next_search() {
         .any(|site| site.id.split('+').any(|id| id == "p-d")));
     // an edit elsewhere keeps the built market
     let other = engine.with_upserted(LayerId::Residents, vec![]);
-    assert!(std::ptr::eq(engine.site_market(), other.site_market()));
-    assert!(!std::ptr::eq(engine.site_market(), edited.site_market()));
+    assert!(std::sync::Arc::ptr_eq(
+        &engine.site_market(),
+        &other.site_market()
+    ));
+    assert!(!std::sync::Arc::ptr_eq(
+        &engine.site_market(),
+        &edited.site_market()
+    ));
     assert_eq!(search(&other, &request(body)).unwrap(), before);
 }
 

@@ -52,7 +52,9 @@ pub mod shops;
 pub mod snap;
 pub mod whatif;
 
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
+
+use crate::engine::derived::{Derived, Lazy, Reads, Touched};
 
 pub use base::{CoverageBase, ResidentSite};
 pub use figures::{AreaFigures, CoverageFigures, Threshold};
@@ -154,41 +156,34 @@ pub enum CoverageError {
 /// The lazily built [`CoverageBase`] of an engine, shared by the engines
 /// derived from it while streets, residents and neighbourhoods stay the same.
 #[derive(Debug, Clone, Default)]
-pub struct CoverageCache(Arc<OnceLock<Arc<CoverageBase>>>);
+pub struct CoverageCache(Lazy<CoverageBase>);
+
+impl Derived for CoverageCache {
+    const READS: Reads = Reads {
+        layers: &[
+            LayerId::Streets,
+            LayerId::Residents,
+            LayerId::Neighbourhoods,
+        ],
+        history: false,
+    };
+
+    fn after(&self, touched: &Touched) -> Self {
+        CoverageCache(self.0.kept_unless(Self::READS, touched))
+    }
+}
 
 impl CoverageCache {
-    /// The layers the cached base is built from.
-    pub const DEPENDS_ON: [LayerId; 3] = [
-        LayerId::Streets,
-        LayerId::Residents,
-        LayerId::Neighbourhoods,
-    ];
-
-    /// The cache of an engine with `layer` changed: the same when the base
-    /// does not read that layer, else an empty one.
-    pub fn after_upsert(&self, layer: LayerId) -> Self {
-        if Self::DEPENDS_ON.contains(&layer) {
-            CoverageCache::default()
-        } else {
-            self.clone()
-        }
-    }
-
     /// The cached base, building it with `build` the first time.
     pub fn get_or_build(
         &self,
         build: impl FnOnce() -> Result<CoverageBase, CoverageError>,
     ) -> Result<Arc<CoverageBase>, CoverageError> {
-        if let Some(base) = self.0.get() {
-            return Ok(Arc::clone(base));
-        }
-        let base = Arc::new(build()?);
-        // two threads may build at once; the first stored wins
-        Ok(Arc::clone(self.0.get_or_init(|| base)))
+        self.0.get_or_try_build(build)
     }
 
     /// Whether the base has been built.
     pub fn is_built(&self) -> bool {
-        self.0.get().is_some()
+        self.0.is_built()
     }
 }

@@ -10,7 +10,6 @@
 //! assembly groups are not precomputed, they are found per request.
 
 use std::collections::HashMap;
-use std::sync::{Arc, OnceLock};
 
 use geo::{BoundingRect, Point};
 use rstar::primitives::GeomWithData;
@@ -72,24 +71,6 @@ pub struct Market {
 }
 
 impl Market {
-    /// Whether a change to `layer` makes a built market stale.
-    pub fn reads(layer: LayerId) -> bool {
-        matches!(
-            layer,
-            LayerId::Parcels | LayerId::BusinessParks | LayerId::AccessPoints
-        )
-    }
-
-    /// The cache an engine upserted into `layer` keeps: this one, or a new
-    /// empty one when the layer is one the market reads.
-    pub fn after_upsert(cache: &Arc<OnceLock<Market>>, layer: LayerId) -> Arc<OnceLock<Market>> {
-        if Market::reads(layer) {
-            Arc::default()
-        } else {
-            Arc::clone(cache)
-        }
-    }
-
     pub fn build(engine: &Engine) -> Market {
         let parks = parks(engine.layer(LayerId::BusinessParks).features());
         let park_by_id: HashMap<&str, u32> = parks

@@ -26,13 +26,34 @@ pub use market::Market;
 pub use request::{RequestError, SiteRequest};
 pub use search::{search, SearchError, Site, SiteAnswer};
 
+use super::derived::{Derived, Lazy, Reads, Touched};
 use super::Engine;
+use crate::model::LayerId;
+
+/// The site market of an engine, built on first use (a derived value: see
+/// [`crate::engine::derived`]).
+#[derive(Debug, Clone, Default)]
+pub struct MarketCache(Lazy<Market>);
+
+impl Derived for MarketCache {
+    const READS: Reads = Reads {
+        layers: &[
+            LayerId::Parcels,
+            LayerId::BusinessParks,
+            LayerId::AccessPoints,
+        ],
+        history: false,
+    };
+
+    fn after(&self, touched: &Touched) -> Self {
+        MarketCache(self.0.kept_unless(Self::READS, touched))
+    }
+}
 
 impl Engine {
     /// The parcels on the market, built on the first call and kept with the
-    /// engine (an engine with other parcels, parks or access points builds
-    /// its own; see [`Market::reads`]).
-    pub fn site_market(&self) -> &Market {
-        self.site_market.get_or_init(|| Market::build(self))
+    /// engine while parcels, parks and access points stay the same.
+    pub fn site_market(&self) -> std::sync::Arc<Market> {
+        self.site_market.0.get_or_build(|| Market::build(self))
     }
 }

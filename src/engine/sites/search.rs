@@ -283,7 +283,8 @@ fn facts(
 
 /// Run a search on the engine's current layers.
 pub fn search(engine: &Engine, request: &SiteRequest) -> Result<SiteAnswer, SearchError> {
-    let market = engine.site_market();
+    let market_cache = engine.site_market();
+    let market = &*market_cache;
     let near = resolve_near(engine, request)?;
     let n = market.parcels.len();
     let checks: Vec<ParcelCheck> = market

@@ -5,7 +5,7 @@
 //! shares this cache with the one it was made from while the layers the
 //! stocks read (shop units, shopping areas, neighbourhoods) and the history
 //! stay the same, and starts an empty one otherwise
-//! ([`VacancyCache::after_upsert`], [`VacancyCache::after_events_added`]).
+//! (its [`Derived::after`]).
 //! So a value of an old snapshot is never served for a new one, and nothing
 //! outlives its snapshots. Besides the two stocks the cache keeps a few
 //! values made from them ([`VacancyCache::kept`], e.g. the hexagons the
@@ -20,6 +20,7 @@ use super::places::PlaceMemo;
 use super::stock::RetailStock;
 use super::stock::{decode, neighbourhood_finder};
 use super::VacancyError;
+use crate::engine::derived::{Derived, Reads, Touched};
 use crate::engine::Engine;
 use crate::model::LayerId;
 use crate::model::{Neighbourhood, ShopUnit};
@@ -47,33 +48,32 @@ struct Inner {
 #[derive(Debug, Clone, Default)]
 pub struct VacancyCache(Arc<Inner>);
 
-impl VacancyCache {
-    /// The layers the stocks are built from.
-    pub const DEPENDS_ON: [LayerId; 3] = [
-        LayerId::ShopUnits,
-        LayerId::ShoppingAreas,
-        LayerId::Neighbourhoods,
-    ];
+impl Derived for VacancyCache {
+    const READS: Reads = Reads {
+        layers: &[
+            LayerId::ShopUnits,
+            LayerId::ShoppingAreas,
+            LayerId::Neighbourhoods,
+        ],
+        history: true,
+    };
 
-    /// The cache of an engine with `layer` changed: the same when the
-    /// stocks do not read that layer, else an empty one.
-    /// The points' neighbourhoods and cells are kept unless the
-    /// neighbourhoods changed.
-    pub fn after_upsert(&self, layer: LayerId) -> Self {
-        match layer {
-            LayerId::Neighbourhoods => VacancyCache::default(),
-            LayerId::ShoppingAreas => self.emptied(false),
-            LayerId::ShopUnits => self.emptied(true),
-            _ => self.clone(),
+    /// Kept when nothing it reads changed. Otherwise empty, but: the
+    /// points' neighbourhoods and cells are kept unless the neighbourhoods
+    /// changed, and the newest stocks are kept to be patched from when only
+    /// shop units or the history changed.
+    fn after(&self, touched: &Touched) -> Self {
+        if !Self::READS.any(touched) {
+            self.clone()
+        } else if touched.layers.contains(&LayerId::Neighbourhoods) {
+            VacancyCache::default()
+        } else {
+            self.emptied(!touched.layers.contains(&LayerId::ShoppingAreas))
         }
     }
+}
 
-    /// The cache of an engine with events added to the history: empty but
-    /// for the points' neighbourhoods and cells.
-    pub fn after_events_added(&self) -> Self {
-        self.emptied(true)
-    }
-
+impl VacancyCache {
     /// An empty cache sharing the points' memo, and with
     /// `keep_previous` the newest stocks built so far.
     fn emptied(&self, keep_previous: bool) -> Self {
@@ -265,21 +265,24 @@ mod tests {
         assert!(Arc::ptr_eq(&first, &retail_stock(&engine).unwrap()));
         let cache = &engine.vacancy;
         assert!(cache.has_retail_stock() && cache.has_located_stock());
-        for layer in VacancyCache::DEPENDS_ON {
-            assert!(!cache.after_upsert(layer).has_retail_stock(), "{layer:?}");
+        for layer in VacancyCache::READS.layers {
+            assert!(
+                !cache.after(&Touched::layer(*layer)).has_retail_stock(),
+                "{layer:?}"
+            );
         }
         // the points' neighbourhoods and cells outlive an edit of units or history
         for emptied in [
-            cache.after_upsert(LayerId::ShopUnits),
-            cache.after_events_added(),
+            cache.after(&Touched::layer(LayerId::ShopUnits)),
+            cache.after(&Touched::history()),
         ] {
             assert!(std::ptr::eq(emptied.places(), cache.places()));
         }
-        let moved = cache.after_upsert(LayerId::Neighbourhoods);
+        let moved = cache.after(&Touched::layer(LayerId::Neighbourhoods));
         assert!(!std::ptr::eq(moved.places(), cache.places()));
-        let parcels = cache.after_upsert(LayerId::Parcels);
+        let parcels = cache.after(&Touched::layer(LayerId::Parcels));
         assert!(parcels.has_retail_stock() && parcels.has_located_stock());
-        assert!(!cache.after_events_added().has_located_stock());
+        assert!(!cache.after(&Touched::history()).has_located_stock());
         // through the engine: another layer's edit shares, new events do not
         let other = engine.with_upserted(LayerId::Parcels, Vec::new());
         assert!(Arc::ptr_eq(&first, &retail_stock(&other).unwrap()));

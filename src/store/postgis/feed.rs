@@ -123,7 +123,9 @@ pub(super) async fn changes_after(
         let layer: &str = row.get(1);
         let op: &str = row.get(3);
         let (Some(target), Some(op)) = (ChangeTarget::parse(layer), ChangeOp::parse(op)) else {
-            tracing::warn!("change {change_id} names an unknown table '{layer}' or operation '{op}': skipped");
+            tracing::warn!(
+                "change {change_id} names an unknown table '{layer}' or operation '{op}': skipped"
+            );
             continue;
         };
         changes.push(LoggedChange {

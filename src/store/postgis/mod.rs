@@ -37,7 +37,9 @@ use self::values::{read_value, SqlValue};
 use crate::model::access::{Account, AuditEntry, StoredToken};
 use crate::model::saved_search::SavedSearch;
 use crate::model::{wkb, Feature, LayerId, UnitEvent};
-use crate::store::feed::{ChangeCursor, ChangesAfter, RowRead, EVENTS_LOG_NAME, RELOAD_FROM_FEATURES};
+use crate::store::feed::{
+    ChangeCursor, ChangesAfter, RowRead, EVENTS_LOG_NAME, RELOAD_FROM_FEATURES,
+};
 use crate::store::{AuditQuery, EditGuard, Progress, Store, StoreError, StoreKind, WriteBatch};
 
 /// The oldest PostGIS the atlas runs on (major, minor).
