@@ -23,11 +23,11 @@ CREATE TABLE atlas_changes (
 CREATE INDEX atlas_changes_txid_idx ON atlas_changes (txid);
 CREATE INDEX atlas_changes_changed_at_idx ON atlas_changes (changed_at);
 
--- How far the log has been pruned: a follower whose position is not newer
--- than the newest pruned transaction may have missed a change and reloads.
+-- How far the log has been pruned (rows a week old): a follower that has
+-- not read up to the newest pruned change may have missed one and reloads.
 CREATE TABLE atlas_change_log_state (
     only_row boolean PRIMARY KEY DEFAULT true CHECK (only_row),
-    pruned_through_txid xid8 NOT NULL DEFAULT '0'
+    pruned_through_change bigint NOT NULL DEFAULT 0
 );
 INSERT INTO atlas_change_log_state DEFAULT VALUES;
 

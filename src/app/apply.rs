@@ -27,12 +27,14 @@ impl App {
         let mut applied = Applied::default();
         let mut change = EngineChange::default();
         let mut tile_drops: Vec<(LayerId, TileDrop)> = Vec::new();
+        // the list of kept-out features changes with the snapshot, not before
+        let mut verdicts = Verdicts::default();
         for (layer, layer_plan) in plan.layers {
             match layer_plan {
                 LayerPlan::Whole => {
                     let rows = store.read_rows(layer, None).await?;
-                    self.inner.rejected.clear_layer(layer);
-                    let features = self.admitted(layer, rows);
+                    verdicts.whole_layers.push(layer);
+                    let features = admitted(layer, rows, &mut verdicts);
                     applied.n_features += features.len();
                     change.layers.push((layer, LayerChange::Replaced(features)));
                     tile_drops.push((layer, TileDrop::Whole));
@@ -48,9 +50,9 @@ impl App {
                         })
                         .collect();
                     for deleted in ids.iter().filter(|id| !stored.contains(*id)) {
-                        self.inner.rejected.clear(layer, deleted);
+                        verdicts.features.push((layer, deleted.clone(), None));
                     }
-                    let upserted = self.admitted(layer, rows);
+                    let upserted = admitted(layer, rows, &mut verdicts);
                     let admitted: BTreeSet<&str> =
                         upserted.iter().map(|feature| feature.id.as_str()).collect();
                     // deleted, or kept out: neither stays in the engine
@@ -97,6 +99,16 @@ impl App {
             .engine
             .write()
             .unwrap_or_else(|poisoned| poisoned.into_inner()) = Arc::new(next);
+        let rejected = &self.inner.rejected;
+        for layer in verdicts.whole_layers {
+            rejected.clear_layer(layer);
+        }
+        for (layer, feature_id, verdict) in verdicts.features {
+            match verdict {
+                Some(reason) => rejected.reject(layer, &feature_id, &reason),
+                None => rejected.clear(layer, &feature_id),
+            }
+        }
         for (layer, drop) in tile_drops {
             applied.n_tiles_dropped += match drop {
                 TileDrop::Whole => self.invalidate_tiles(layer, None),
@@ -106,28 +118,34 @@ impl App {
         self.warm();
         Ok(applied)
     }
+}
 
-    /// The rows that are features valid for `layer`; the others are kept
-    /// out with their reason, and the valid ones cleared of any old one.
-    fn admitted(&self, layer: LayerId, rows: Vec<RowRead>) -> Vec<Feature> {
-        let rejected = &self.inner.rejected;
-        rows.into_iter()
-            .filter_map(|row| match row {
-                Ok(feature) => match check_feature(layer, &feature) {
-                    Ok(()) => {
-                        rejected.clear(layer, &feature.id);
-                        Some(feature)
-                    }
-                    Err(reason) => {
-                        rejected.reject(layer, &feature.id, &reason);
-                        None
-                    }
-                },
-                Err(row) => {
-                    rejected.reject(layer, &row.id, &row.reason);
+/// What a batch decides about kept-out features: layers read whole (their
+/// old verdicts go), and per feature a reason to keep it out or `None`.
+#[derive(Default)]
+struct Verdicts {
+    whole_layers: Vec<LayerId>,
+    features: Vec<(LayerId, String, Option<String>)>,
+}
+
+/// The rows that are features valid for `layer`; a verdict for each row.
+fn admitted(layer: LayerId, rows: Vec<RowRead>, verdicts: &mut Verdicts) -> Vec<Feature> {
+    rows.into_iter()
+        .filter_map(|row| match row {
+            Ok(feature) => match check_feature(layer, &feature) {
+                Ok(()) => {
+                    verdicts.features.push((layer, feature.id.clone(), None));
+                    Some(feature)
+                }
+                Err(reason) => {
+                    verdicts.features.push((layer, feature.id, Some(reason)));
                     None
                 }
-            })
-            .collect()
-    }
+            },
+            Err(row) => {
+                verdicts.features.push((layer, row.id, Some(row.reason)));
+                None
+            }
+        })
+        .collect()
 }

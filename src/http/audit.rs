@@ -48,7 +48,7 @@ pub async fn list(
         .store()
         .read_audit(&audit_query)
         .await
-        .map_err(ApiError::internal)?;
+        .map_err(ApiError::store)?;
     let entries: Vec<Json_> = entries
         .into_iter()
         .map(|entry| {

@@ -32,6 +32,10 @@ pub enum ApiError {
         message: String,
         detail: serde_json::Value,
     },
+    /// The store cannot be reached (PostgreSQL restarting, the network
+    /// down): nothing was written; the text is logged, not sent.
+    #[error("{0}")]
+    Unavailable(String),
     /// A fault of the atlas itself; the text is logged, not sent.
     #[error("{0}")]
     Internal(String),
@@ -48,7 +52,20 @@ impl ApiError {
     pub fn internal(error: impl std::fmt::Display) -> Self {
         ApiError::Internal(error.to_string())
     }
+
+    /// A store error that no handler turns into a 4xx: 503 when the store
+    /// cannot be reached, else a fault.
+    pub fn store(error: crate::store::StoreError) -> Self {
+        if error.is_unavailable() {
+            ApiError::Unavailable(error.to_string())
+        } else {
+            ApiError::Internal(error.to_string())
+        }
+    }
 }
+
+/// Seconds a client is asked to wait after a 503.
+const RETRY_AFTER_SECONDS: &str = "5";
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
@@ -68,6 +85,14 @@ impl IntoResponse for ApiError {
                 StatusCode::CONFLICT,
                 json!({"error": message, "detail": detail}),
             ),
+            ApiError::Unavailable(message) => {
+                tracing::warn!("store unavailable: {message}");
+                let body = Json(json!({
+                    "error": "the data store cannot be reached just now; nothing was written, try again shortly"
+                }));
+                let retry = [(axum::http::header::RETRY_AFTER, RETRY_AFTER_SECONDS)];
+                return (StatusCode::SERVICE_UNAVAILABLE, retry, body).into_response();
+            }
             ApiError::Internal(message) => {
                 tracing::error!("internal error: {message}");
                 (

@@ -124,7 +124,7 @@ pub async fn save(
         .store()
         .put_saved_search(&search, &audit)
         .await
-        .map_err(ApiError::internal)?;
+        .map_err(ApiError::store)?;
     let saved = SavedSearch {
         search_id,
         ..search
@@ -144,7 +144,7 @@ pub async fn list(
         .store()
         .saved_searches(query.get("company_id"))
         .await
-        .map_err(ApiError::internal)?;
+        .map_err(ApiError::store)?;
     Ok(Json(
         json!({"searches": searches.iter().map(saved_json).collect::<Vec<_>>()}),
     ))

@@ -82,7 +82,7 @@ fn store_error(error: StoreError) -> ApiError {
             detail: json!({"unit_id": unit_id, "version": current}),
         },
         StoreError::Invalid { source, .. } => field_error(source),
-        other => ApiError::internal(other),
+        other => ApiError::store(other),
     }
 }
 

@@ -266,7 +266,7 @@ pub async fn import(
             crate::store::StoreError::Invalid { source, index, .. } => {
                 ApiError::bad_request("file", format!("feature #{index}: {source}"))
             }
-            other => ApiError::internal(other),
+            other => ApiError::store(other),
         })?;
     report["n_written"] = json!(n_written);
     Ok(Json(report).into_response())

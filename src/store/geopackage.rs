@@ -180,8 +180,8 @@ pub(super) const EVENT_COLUMNS: [&str; 11] = [
 pub struct GeoPackageStore {
     connection: Arc<Mutex<Connection>>,
     path: PathBuf,
-    /// Made by this process and not written yet: nobody follows its change
-    /// log, so its first write logs nothing (see `geopackage_feed.rs`).
+    /// Made by this process and not written yet: its first write logs a
+    /// reload per table stamped with the data date (see `geopackage_feed.rs`).
     fresh: Arc<std::sync::atomic::AtomicBool>,
     /// The change signal, with its poller started on first use.
     signal: Arc<std::sync::OnceLock<tokio::sync::watch::Sender<u64>>>,
@@ -755,11 +755,16 @@ fn write_chunks(
         // The receiver is gone only if the write future was dropped.
         let _ = progress_sender.send(rows_done);
     }
+    update_contents(&transaction, &extents)?;
+    let stamp = if fresh {
+        Some(last_change(&transaction)?)
+    } else {
+        None
+    };
     for table in paused {
-        feed::resume_logging(&transaction, table, fresh)
+        feed::resume_logging(&transaction, table, stamp.as_deref())
             .map_err(sqlite_error(format!("resuming the change log of {table}")))?;
     }
-    update_contents(&transaction, &extents)?;
     access::insert_audit(&transaction, &guard.audit)?;
     transaction
         .commit()

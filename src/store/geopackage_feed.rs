@@ -8,11 +8,12 @@
 //! ids are in commit order and the cursor is the last id applied. A file
 //! made before the log existed gets it when it is opened.
 //!
-//! A write of a whole layer (or of a file that this process has just
-//! created and nobody follows yet) drops that table's triggers inside its
-//! transaction and logs one `reload` instead (none for a new file, which
-//! keeps the demo's file byte-identical for a seed); DDL is transactional
-//! in SQLite, so no other connection ever sees the triggers missing.
+//! A write of a whole layer (or the first write into a file that this
+//! process has just created) drops that table's triggers inside its
+//! transaction and logs one `reload` instead; DDL is transactional in
+//! SQLite, so no other connection ever sees the triggers missing. The
+//! reloads of a new file are stamped with its data date rather than the
+//! clock, so the demo's file stays byte-identical for a seed.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -123,25 +124,30 @@ pub fn pause_logging(connection: &Connection, table: &str) -> rusqlite::Result<(
     connection.execute_batch(&drop_triggers_sql(table))
 }
 
-/// Turn it on again and, unless `quietly`, log one reload of the table.
-pub fn resume_logging(connection: &Connection, table: &str, quietly: bool) -> rusqlite::Result<()> {
+/// Turn it on again and log one reload of the table, at `stamp` (the
+/// clock when `None`).
+pub fn resume_logging(
+    connection: &Connection,
+    table: &str,
+    stamp: Option<&str>,
+) -> rusqlite::Result<()> {
     connection.execute_batch(&triggers_sql(table))?;
-    if !quietly {
-        connection.execute(
-            &format!(
-                "INSERT INTO atlas_changes (layer, feature_id, op, changed_at) \
-                 VALUES (?1, NULL, 'reload', {NOW})"
-            ),
-            [table],
-        )?;
-    }
+    connection.execute(
+        &format!(
+            "INSERT INTO atlas_changes (layer, feature_id, op, changed_at) \
+             VALUES (?1, NULL, 'reload', coalesce(?2, {NOW}))"
+        ),
+        rusqlite::params![table, stamp],
+    )?;
     Ok(())
 }
 
 fn newest_change(connection: &Connection) -> Result<i64, StoreError> {
     connection
         .query_row(
-            "SELECT coalesce(max(change_id), 0) FROM atlas_changes",
+            // a pruned log may be empty: its position is where pruning ended
+            "SELECT max(coalesce((SELECT max(change_id) FROM atlas_changes), 0), \
+             (SELECT pruned_through_change FROM atlas_change_log_state))",
             [],
             |row| row.get(0),
         )
@@ -347,7 +353,9 @@ pub fn spawn_poller(path: PathBuf, signal: watch::Sender<u64>) {
                 let Some(open) = &connection else { continue };
                 match open.query_row("PRAGMA data_version", [], |row| row.get::<_, i64>(0)) {
                     Ok(version) => {
-                        if last_version.is_some_and(|last| last != version) {
+                        // the first read signals too: a commit made before
+                        // it would otherwise wait for the next timed read
+                        if last_version != Some(version) {
                             signal.send_modify(|count| *count += 1);
                         }
                         last_version = Some(version);

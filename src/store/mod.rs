@@ -75,6 +75,28 @@ pub enum StoreError {
     },
 }
 
+impl StoreError {
+    /// Whether the store could not be reached (rather than refusing the
+    /// request or failing in itself): no connection, a connection lost, a
+    /// server shutting down or starting (SQLSTATE classes 08 and 57).
+    pub fn is_unavailable(&self) -> bool {
+        match self {
+            StoreError::Unavailable(_) => true,
+            StoreError::Postgres { source, .. } => {
+                source.is_closed()
+                    || match source.as_db_error() {
+                        None => true,
+                        Some(db_error) => {
+                            let code = db_error.code().code();
+                            code.starts_with("08") || code.starts_with("57")
+                        }
+                    }
+            }
+            _ => false,
+        }
+    }
+}
+
 /// The server's own words for a postgres error, on one line: tokio-postgres
 /// prints only "db error" for an error that the server reports.
 pub(crate) fn postgres_message(error: &tokio_postgres::Error) -> String {

@@ -1048,9 +1048,26 @@ async fn shop_openings_and_closings_are_reflected_in_the_next_answer() {
     assert_eq!(empty["city"]["unreachable"], empty["city"]["population"]);
 }
 
+/// An app whose store holds what `engine` holds, for tests that write
+/// through it (a write is applied from the store's change log).
+async fn stored_app(engine: Engine) -> (AppState, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = GeoPackageStore::create(&dir.path().join("atlas.gpkg")).unwrap();
+    let batch = WriteBatch {
+        layers: LayerId::ALL
+            .iter()
+            .map(|layer| (*layer, engine.layer(*layer).features().to_vec()))
+            .collect(),
+        events: engine.unit_events().to_vec(),
+    };
+    store.write(&batch, &|_| {}).await.unwrap();
+    let store: SharedStore = Arc::new(store);
+    (AppState::new(store, engine, None), dir)
+}
+
 #[tokio::test]
 async fn a_shop_opened_and_closed_through_the_app_counts_in_the_next_answer() {
-    let (state, _dir) = app(small_city(7));
+    let (state, _dir) = stored_app(small_city(7)).await;
     let uri = "/api/coverage?kind=bakery&threshold_m=400&date=2025-01-01";
     let before = ok(&state, uri).await;
     let gaps = ok(

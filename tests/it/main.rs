@@ -11,6 +11,8 @@ mod fixtures;
 mod http;
 mod import;
 mod postgis;
+mod replicas;
+mod servers;
 mod signed_in;
 mod sites;
 mod support;

@@ -49,8 +49,10 @@ fn parse_txid(text: &str) -> Result<u64, StoreError> {
 pub(super) async fn cursor(client: &impl GenericClient) -> Result<ChangeCursor, StoreError> {
     let row = client
         .query_one(
+            // a pruned log may be empty: its position is where pruning ended
             "SELECT pg_snapshot_xmin(pg_current_snapshot())::text, \
-             coalesce((SELECT max(change_id) FROM atlas_changes), 0)",
+             greatest(coalesce((SELECT max(change_id) FROM atlas_changes), 0), \
+             (SELECT pruned_through_change FROM atlas_change_log_state))",
             &[],
         )
         .await
@@ -79,15 +81,15 @@ pub(super) async fn changes_after(
     client: &impl GenericClient,
     cursor: &ChangeCursor,
 ) -> Result<ChangesAfter, StoreError> {
-    let pruned_through: String = client
+    let pruned_through: i64 = client
         .query_one(
-            "SELECT pruned_through_txid::text FROM atlas_change_log_state",
+            "SELECT pruned_through_change FROM atlas_change_log_state",
             &[],
         )
         .await
         .map_err(reading("reading the change log state"))?
         .get(0);
-    if cursor.from_txid <= parse_txid(&pruned_through)? {
+    if cursor.after_change < pruned_through {
         return Ok(ChangesAfter::FellBehind);
     }
     let next_from: String = client
@@ -201,18 +203,18 @@ pub(super) async fn prune(
     let row = transaction
         .query_one(
             "WITH gone AS (DELETE FROM atlas_changes \
-               WHERE changed_at < now() - make_interval(secs => $1) RETURNING txid) \
-             SELECT count(*), max(txid)::text FROM gone",
+               WHERE changed_at < now() - make_interval(secs => $1) RETURNING change_id) \
+             SELECT count(*), max(change_id) FROM gone",
             &[&seconds],
         )
         .await
         .map_err(reading("pruning the change log"))?;
     let count: i64 = row.get(0);
-    if let Some(newest_pruned) = row.get::<_, Option<String>>(1) {
+    if let Some(newest_pruned) = row.get::<_, Option<i64>>(1) {
         transaction
             .execute(
-                "UPDATE atlas_change_log_state SET pruned_through_txid = \
-                 greatest(pruned_through_txid, $1::text::xid8)",
+                "UPDATE atlas_change_log_state SET pruned_through_change = \
+                 greatest(pruned_through_change, $1)",
                 &[&newest_pruned],
             )
             .await
@@ -279,9 +281,10 @@ async fn listen_once(
         .map_err(|error| postgres_message(&error))?;
     if reconnected {
         tracing::info!("change feed: listening on {} again", target.description);
-        // whatever was committed while the connection was down
-        signal.send_modify(|count| *count += 1);
     }
+    // whatever was committed before the LISTEN took effect, or while the
+    // connection was down
+    signal.send_modify(|count| *count += 1);
     while messages.recv().await.is_some() {
         signal.send_modify(|count| *count += 1);
         if signal.is_closed() {
