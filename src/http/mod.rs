@@ -50,10 +50,11 @@ struct Inner {
     tile_params: crate::tiles::TileParams,
     /// Serialises `replace_features` (store write, engine swap, invalidation).
     tile_writer: tokio::sync::Mutex<()>,
-    /// Open login sessions.
-    sessions: crate::auth::Sessions,
-    /// A hash to check unknown names against, made on first use.
-    decoy_password_hash: std::sync::OnceLock<String>,
+    /// The password pool, the per-address failed-login counts and the
+    /// login policy (sessions and per-name counts are in the store).
+    login_gate: crate::auth::LoginGate,
+    /// A hash to check unknown names against (made without hashing).
+    decoy_password_hash: String,
 }
 
 impl AppState {
@@ -70,6 +71,23 @@ impl AppState {
         web_dir: Option<PathBuf>,
         tile_cache_bytes: usize,
     ) -> Self {
+        Self::with_login_policy(
+            store,
+            engine,
+            web_dir,
+            tile_cache_bytes,
+            crate::auth::LoginPolicy::default(),
+        )
+    }
+
+    /// As `with_tile_cache`, with how logins are guarded and cookies sent.
+    pub fn with_login_policy(
+        store: SharedStore,
+        engine: Engine,
+        web_dir: Option<PathBuf>,
+        tile_cache_bytes: usize,
+        login_policy: crate::auth::LoginPolicy,
+    ) -> Self {
         AppState {
             inner: Arc::new(Inner {
                 store,
@@ -78,8 +96,8 @@ impl AppState {
                 tile_cache: tile_cache::TileCache::new(tile_cache_bytes),
                 tile_params: crate::tiles::TileParams::default(),
                 tile_writer: tokio::sync::Mutex::new(()),
-                sessions: crate::auth::Sessions::default(),
-                decoy_password_hash: std::sync::OnceLock::new(),
+                login_gate: crate::auth::LoginGate::new(login_policy),
+                decoy_password_hash: crate::auth::decoy_password_hash(),
             }),
         }
     }
@@ -88,16 +106,14 @@ impl AppState {
         &self.inner.store
     }
 
-    pub fn sessions(&self) -> &crate::auth::Sessions {
-        &self.inner.sessions
+    pub fn login_gate(&self) -> &crate::auth::LoginGate {
+        &self.inner.login_gate
     }
 
     /// The hash of a password nobody has, so that a login with an unknown
     /// name takes as long as one with a wrong password.
     pub fn decoy_password_hash(&self) -> &str {
-        self.inner
-            .decoy_password_hash
-            .get_or_init(|| crate::auth::hash_password(&crate::auth::generate_password()))
+        &self.inner.decoy_password_hash
     }
 
     /// Build the current snapshot's derived caches (vacancy stocks, the
@@ -193,7 +209,9 @@ pub fn router(state: AppState) -> Router {
             .fallback_service(ServeDir::new(dir).fallback(ServeFile::new(dir.join("index.html")))),
         _ => Router::new().fallback(get(placeholder_page)),
     };
-    api.merge(site).with_state(state)
+    api.merge(site)
+        .layer(axum::middleware::from_fn(auth::refresh_session_cookie))
+        .with_state(state)
 }
 
 async fn unknown_api_route() -> ApiError {
