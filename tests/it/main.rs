@@ -11,6 +11,7 @@ mod fixtures;
 mod http;
 mod import;
 mod postgis;
+mod sessions;
 mod signed_in;
 mod sites;
 mod support;
