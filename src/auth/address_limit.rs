@@ -69,16 +69,11 @@ impl AddressLimiter {
         }
     }
 
-    /// The end of the current window if `address` has used up its failures.
-    pub fn blocked_until(&self, address: IpAddr, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
-        let windows = self.windows.lock().unwrap_or_else(PoisonError::into_inner);
-        let window = windows.get(&counted_as(address))?;
-        let ends_at = window.started_at + self.policy.window;
-        (ends_at > now && window.failures >= self.policy.max_failures).then_some(ends_at)
-    }
-
-    /// Count one wrong password from `address`.
-    pub fn record_failure(&self, address: IpAddr, now: DateTime<Utc>) {
+    /// Let a login from `address` be checked, counting it as a failure
+    /// until [`forgive`](Self::forgive) says it was not; the end of the
+    /// window when the address has used up its failures. Counting before the
+    /// check keeps concurrent logins from one address within the limit.
+    pub fn admit(&self, address: IpAddr, now: DateTime<Utc>) -> Result<(), DateTime<Utc>> {
         let key = counted_as(address);
         let mut windows = self.windows.lock().unwrap_or_else(PoisonError::into_inner);
         if !windows.contains_key(&key) && windows.len() >= MAX_TRACKED_ADDRESSES {
@@ -88,7 +83,7 @@ impl AddressLimiter {
                 tracing::warn!(
                     "{MAX_TRACKED_ADDRESSES} client addresses have failed logins; {address} goes uncounted"
                 );
-                return;
+                return Ok(());
             }
         }
         let counted = windows.entry(key).or_insert(Window {
@@ -101,7 +96,19 @@ impl AddressLimiter {
                 failures: 0,
             };
         }
-        counted.failures = counted.failures.saturating_add(1);
+        if counted.failures >= self.policy.max_failures {
+            return Err(counted.started_at + self.policy.window);
+        }
+        counted.failures += 1;
+        Ok(())
+    }
+
+    /// An admitted login was right (or not checked): it is no failure.
+    pub fn forgive(&self, address: IpAddr) {
+        let mut windows = self.windows.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(counted) = windows.get_mut(&counted_as(address)) {
+            counted.failures = counted.failures.saturating_sub(1);
+        }
     }
 }
 
@@ -113,43 +120,49 @@ mod tests {
         DateTime::from_timestamp(1_800_000_000 + seconds, 0).unwrap()
     }
 
-    #[test]
-    fn an_address_is_blocked_after_its_failures_until_the_window_ends() {
-        let limiter = AddressLimiter::new(AddressLimitPolicy {
-            max_failures: 3,
+    fn limiter(max_failures: u32) -> AddressLimiter {
+        AddressLimiter::new(AddressLimitPolicy {
+            max_failures,
             window: Duration::seconds(60),
-        });
+        })
+    }
+
+    #[test]
+    fn an_address_is_refused_after_its_failures_until_the_window_ends() {
+        let limiter = limiter(3);
         let one: IpAddr = "192.0.2.1".parse().unwrap();
         let other: IpAddr = "192.0.2.2".parse().unwrap();
         for second in 0..3 {
-            assert_eq!(limiter.blocked_until(one, at(second)), None);
-            limiter.record_failure(one, at(second));
+            assert_eq!(limiter.admit(one, at(second)), Ok(()));
         }
-        assert_eq!(limiter.blocked_until(one, at(3)), Some(at(60)));
-        assert_eq!(limiter.blocked_until(other, at(3)), None);
-        assert_eq!(limiter.blocked_until(one, at(60)), None, "a new window");
-        limiter.record_failure(one, at(61));
-        assert_eq!(limiter.blocked_until(one, at(62)), None);
+        assert_eq!(limiter.admit(one, at(3)), Err(at(60)));
+        assert_eq!(limiter.admit(other, at(3)), Ok(()));
+        assert_eq!(limiter.admit(one, at(60)), Ok(()), "a new window");
+    }
+
+    #[test]
+    fn a_right_password_is_forgiven() {
+        let limiter = limiter(2);
+        let one: IpAddr = "192.0.2.1".parse().unwrap();
+        for second in 0..10 {
+            assert_eq!(limiter.admit(one, at(second)), Ok(()));
+            limiter.forgive(one);
+        }
+        limiter.admit(one, at(10)).unwrap();
+        limiter.admit(one, at(11)).unwrap();
+        assert!(limiter.admit(one, at(12)).is_err());
     }
 
     #[test]
     fn ipv6_counts_by_its_64_and_mapped_ipv4_as_ipv4() {
-        let limiter = AddressLimiter::new(AddressLimitPolicy {
-            max_failures: 2,
-            window: Duration::seconds(60),
-        });
-        limiter.record_failure("2001:db8:1:2::1".parse().unwrap(), at(0));
-        limiter.record_failure("2001:db8:1:2:ffff::9".parse().unwrap(), at(1));
-        assert!(limiter
-            .blocked_until("2001:db8:1:2::77".parse().unwrap(), at(2))
-            .is_some());
-        assert!(limiter
-            .blocked_until("2001:db8:1:3::1".parse().unwrap(), at(2))
-            .is_none());
-        limiter.record_failure("::ffff:198.51.100.7".parse().unwrap(), at(0));
-        limiter.record_failure("198.51.100.7".parse().unwrap(), at(1));
-        assert!(limiter
-            .blocked_until("198.51.100.7".parse().unwrap(), at(2))
-            .is_some());
+        let limiter = limiter(2);
+        let admit = |text: &str| limiter.admit(text.parse().unwrap(), at(0));
+        admit("2001:db8:1:2::1").unwrap();
+        admit("2001:db8:1:2:ffff::9").unwrap();
+        assert!(admit("2001:db8:1:2::77").is_err());
+        assert!(admit("2001:db8:1:3::1").is_ok());
+        admit("::ffff:198.51.100.7").unwrap();
+        admit("198.51.100.7").unwrap();
+        assert!(admit("198.51.100.7").is_err());
     }
 }

@@ -31,7 +31,7 @@ use serde_json::{json, Value as Json_};
 use super::error::ApiError;
 use super::AppState;
 use crate::auth::{self, Identity, SessionUse, SESSION_IDLE_LIMIT};
-use crate::model::access::{LoginAttempt, Role};
+use crate::model::access::{Account, FailedLogins, LoginAttempt, Role};
 use crate::model::geojson::Audience;
 use crate::model::LayerId;
 
@@ -379,8 +379,8 @@ fn too_many_failures(limit: &str, until: DateTime<Utc>, now: DateTime<Utc>) -> A
     }
 }
 
-/// Count a wrong password for the address (memory) and the name (store,
-/// with its audit entry).
+/// Count a wrong password for the name (store, with its audit entry); the
+/// address counted it when it was admitted.
 async fn record_failure(
     state: &AppState,
     name: &str,
@@ -388,9 +388,6 @@ async fn record_failure(
     now: DateTime<Utc>,
 ) -> Result<(), ApiError> {
     let gate = state.login_gate();
-    if let Some(address) = address {
-        gate.addresses.record_failure(address, now);
-    }
     let attempt = LoginAttempt {
         name: name.to_string(),
         client: address.map_or_else(|| "unknown".to_string(), |address| address.to_string()),
@@ -401,7 +398,10 @@ async fn record_failure(
         .record_failed_login(&attempt, &gate.policy.lockout)
         .await
         .map_err(ApiError::internal)?;
-    if let Some(until) = after.locked_at(now) {
+    // the failure that locks starts a new window at its own time; later
+    // ones (checks that began before the lock) leave it as it is
+    let locked_now = after.window_started_at == now && after.failures == 0;
+    if let Some(until) = after.locked_at(now).filter(|_| locked_now) {
         tracing::warn!(
             "login name {:?} locked until {until} after wrong passwords (the last from {})",
             attempt.name,
@@ -409,6 +409,38 @@ async fn record_failure(
         );
     }
     Ok(())
+}
+
+/// The account whose password this is, with the name's failed logins
+/// before; `None` for a wrong name or password; a `429` while the name is
+/// locked and a `503` when the password pool is full, both without hashing.
+async fn check_password(
+    state: &AppState,
+    name: &str,
+    password: String,
+    now: DateTime<Utc>,
+) -> Result<Option<(Account, Option<FailedLogins>)>, ApiError> {
+    let store = state.store();
+    let failed = store
+        .failed_logins(name)
+        .await
+        .map_err(ApiError::internal)?;
+    if let Some(until) = failed.as_ref().and_then(|record| record.locked_at(now)) {
+        return Err(too_many_failures("name", until, now));
+    }
+    let account = store.account(name).await.map_err(ApiError::internal)?;
+    // an unknown name costs one hash too, so timing does not tell names apart
+    let stored_hash = account
+        .as_ref()
+        .map(|account| account.password_hash.clone())
+        .unwrap_or_else(|| state.decoy_password_hash().to_string());
+    let matches = state
+        .login_gate()
+        .passwords
+        .verify(password, stored_hash)
+        .await
+        .map_err(|busy| ApiError::Busy(busy.to_string()))?;
+    Ok(account.filter(|_| matches).map(|account| (account, failed)))
 }
 
 /// `POST /api/session` with `{"name", "password"}`: log in; sets the cookie.
@@ -424,35 +456,33 @@ pub async fn login(
     let password = credential(&body, "password")?.to_string();
     let now = Utc::now();
     let gate = state.login_gate();
-    if let Some(until) = address.and_then(|address| gate.addresses.blocked_until(address, now)) {
-        return Err(too_many_failures("address", until, now));
+    if let Some(address) = address {
+        gate.addresses
+            .admit(address, now)
+            .map_err(|until| too_many_failures("address", until, now))?;
     }
-    let store = state.store();
-    let failed = store
-        .failed_logins(&name)
-        .await
-        .map_err(ApiError::internal)?;
-    if let Some(until) = failed.as_ref().and_then(|record| record.locked_at(now)) {
-        return Err(too_many_failures("name", until, now));
-    }
-    let account = store.account(&name).await.map_err(ApiError::internal)?;
-    // an unknown name costs one hash too, so timing does not tell names apart
-    let stored_hash = account
-        .as_ref()
-        .map(|account| account.password_hash.clone())
-        .unwrap_or_else(|| state.decoy_password_hash().to_string());
-    let matches = gate
-        .passwords
-        .verify(password, stored_hash)
-        .await
-        .map_err(|busy| ApiError::Busy(busy.to_string()))?;
-    let account = match account {
-        Some(account) if matches => account,
-        _ => {
+    // whatever ends this login but a wrong password takes the count back
+    let forgive = || {
+        if let Some(address) = address {
+            gate.addresses.forgive(address);
+        }
+    };
+    let checked = check_password(&state, &name, password, now).await;
+    let (account, failed) = match checked {
+        Ok(Some(found)) => {
+            forgive();
+            found
+        }
+        Ok(None) => {
             record_failure(&state, &name, address, now).await?;
             return Err(ApiError::Unauthorized("wrong name or password".into()));
         }
+        Err(error) => {
+            forgive();
+            return Err(error);
+        }
     };
+    let store = state.store();
     if failed.is_some() {
         store
             .clear_failed_logins(&name)

@@ -195,12 +195,17 @@ impl LockoutPolicy {
                 locked_until: None,
                 lockouts: 0,
             });
+        record.last_failure_at = now;
+        if record.locked_at(now).is_some() {
+            // a check that began before the lock: it neither counts nor
+            // lengthens the lock, so a burst earns one lock, not several
+            return record;
+        }
         if record.window_started_at + self.window <= now {
             record.failures = 0;
             record.window_started_at = now;
         }
         record.failures += 1;
-        record.last_failure_at = now;
         if record.failures >= self.max_failures.max(1) {
             record.lockouts += 1;
             record.locked_until = Some(now + self.lock_length(record.lockouts));
@@ -232,11 +237,12 @@ pub struct LoginAttempt {
 }
 
 impl LoginAttempt {
-    /// The audit entry of this failed attempt, given the record after it:
-    /// `login.failed`, or `login.locked` when it locked the name.
-    pub fn audit_entry(&self, after: &FailedLogins) -> AuditEntry {
-        // a failure counts up, except the one that locks, which starts over
-        let locked_now = after.failures == 0 && after.locked_at(self.at).is_some();
+    /// The audit entry of this failed attempt, given the name's record
+    /// before and after it: `login.failed`, or `login.locked` when it
+    /// locked the name.
+    pub fn audit_entry(&self, before: Option<&FailedLogins>, after: &FailedLogins) -> AuditEntry {
+        let was_locked = before.is_some_and(|before| before.locked_at(self.at).is_some());
+        let locked_now = !was_locked && after.locked_at(self.at).is_some();
         AuditEntry {
             audit_id: 0,
             at: self.at,
@@ -303,7 +309,7 @@ mod tests {
             assert_eq!(after.failures as i64, second + 1);
             record = Some(after);
         }
-        let locked = policy.after_failure("an", record, at(4));
+        let locked = policy.after_failure("an", record.clone(), at(4));
         assert_eq!(locked.locked_at(at(4)), Some(at(4 + 300)));
         assert_eq!((locked.failures, locked.lockouts), (0, 1));
         let attempt = LoginAttempt {
@@ -311,8 +317,11 @@ mod tests {
             client: "192.0.2.1".into(),
             at: at(4),
         };
-        assert_eq!(attempt.audit_entry(&locked).action, "login.locked");
-        assert_eq!(attempt.audit_entry(&locked).actor, "client:192.0.2.1");
+        let entry = attempt.audit_entry(record.as_ref(), &locked);
+        assert_eq!(
+            (entry.action.as_str(), entry.actor.as_str()),
+            ("login.locked", "client:192.0.2.1")
+        );
     }
 
     #[test]
@@ -350,6 +359,27 @@ mod tests {
         let record = record.unwrap();
         assert_eq!(record.lockouts, 2);
         assert_eq!(record.locked_at(at(now)), Some(at(now - 1 + 600)));
+    }
+
+    #[test]
+    fn failures_that_arrive_during_a_lock_neither_count_nor_lengthen_it() {
+        let policy = LockoutPolicy::default();
+        let mut record = None;
+        for second in 0..5 {
+            record = Some(policy.after_failure("an", record, at(second)));
+        }
+        let locked = record.unwrap();
+        let during = policy.after_failure("an", Some(locked.clone()), at(10));
+        assert_eq!(during.locked_until, locked.locked_until);
+        assert_eq!((during.failures, during.lockouts), (0, 1));
+        assert_eq!(during.last_failure_at, at(10));
+        let attempt = LoginAttempt {
+            name: "an".into(),
+            client: "192.0.2.1".into(),
+            at: at(10),
+        };
+        let entry = attempt.audit_entry(Some(&locked), &during);
+        assert_eq!(entry.action, "login.failed");
     }
 
     #[test]

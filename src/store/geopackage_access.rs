@@ -604,7 +604,7 @@ pub fn record_failed_login(
         )
         .map_err(sqlite_error("pruning forgotten failed logins"))?;
     let previous = read_failed_logins(&transaction, &attempt.name)?;
-    let after = policy.after_failure(&attempt.name, previous, attempt.at);
+    let after = policy.after_failure(&attempt.name, previous.clone(), attempt.at);
     transaction
         .execute(
             "INSERT INTO atlas_failed_logins
@@ -624,7 +624,10 @@ pub fn record_failed_login(
             ],
         )
         .map_err(sqlite_error(recording))?;
-    insert_audit(&transaction, &[attempt.audit_entry(&after)])?;
+    insert_audit(
+        &transaction,
+        &[attempt.audit_entry(previous.as_ref(), &after)],
+    )?;
     transaction.commit().map_err(sqlite_error(recording))?;
     Ok(after)
 }

@@ -472,7 +472,7 @@ pub async fn record_failed_login(
         .await
         .map_err(postgres_error(recording))?;
     let previous = failed_logins_row(&row)?;
-    let after = policy.after_failure(&attempt.name, Some(previous), attempt.at);
+    let after = policy.after_failure(&attempt.name, Some(previous.clone()), attempt.at);
     let failures = after.failures as i32;
     let lockouts = after.lockouts.min(i32::MAX as u32) as i32;
     client
@@ -491,7 +491,7 @@ pub async fn record_failed_login(
         )
         .await
         .map_err(postgres_error(recording))?;
-    insert_audit(client, &[attempt.audit_entry(&after)]).await?;
+    insert_audit(client, &[attempt.audit_entry(Some(&previous), &after)]).await?;
     Ok(after)
 }
 
