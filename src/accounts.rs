@@ -1,5 +1,7 @@
-//! Managing accounts: add one with a one-time password, issue an API token.
-//! Used by `atlas user`; every change is written with its audit entry.
+//! Managing accounts: add one with a one-time password, issue an API token,
+//! remove one. Used by `atlas user`; every change is written with its audit
+//! entry. A server reads accounts, tokens and sessions from the store on
+//! every request, so a change here counts on running servers at once.
 
 use chrono::{Duration, Utc};
 
@@ -80,8 +82,41 @@ pub async fn add_account(
         before: existed.map(|account| serde_json::json!({"role": account.role})),
         after: Some(serde_json::json!({"role": role})),
     };
+    let reset = audit.action == "account.reset";
     store.put_account(&account, &audit).await?;
+    if reset {
+        // a new password ends the sessions opened with the old one
+        store.close_sessions_of(name).await?;
+    }
     Ok(password)
+}
+
+/// Remove the account `name` with its API tokens, login sessions and failed
+/// logins, in one transaction with its audit entry; its cookies and tokens
+/// stop working at once. `actor` is who did it.
+pub async fn remove_account(
+    store: &dyn Store,
+    name: &str,
+    actor: &str,
+) -> Result<(), AccountError> {
+    let Some(existing) = store.account(name).await? else {
+        return Err(AccountError::NoSuchAccount(name.to_string()));
+    };
+    let audit = AuditEntry {
+        audit_id: 0,
+        at: Utc::now(),
+        actor: actor.to_string(),
+        action: "account.remove".into(),
+        target: "accounts".into(),
+        target_id: name.to_string(),
+        before: Some(serde_json::json!({"role": existing.role})),
+        after: None,
+    };
+    if store.remove_account(name, &audit).await? {
+        Ok(())
+    } else {
+        Err(AccountError::NoSuchAccount(name.to_string()))
+    }
 }
 
 /// A new API token for `name`, valid for `days`; returns the token text

@@ -1,23 +1,35 @@
 //! Credentials: one-time passwords and their argon2 hashes, API tokens and
-//! their SHA-256 hashes, and the login sessions of the web page.
+//! session ids and their SHA-256 hashes, the rule of a session's idle
+//! timer, and what guards the login: a small pool that checks passwords
+//! (`password_pool`) and the failed-login limit per client address
+//! (`address_limit`).
 //!
 //! Passwords are low-entropy, so they are hashed with argon2id (memory-hard).
 //! Tokens and session ids are 256 random bits: a SHA-256 of such a secret is
 //! as strong as any slow hash and lets a request be checked by one lookup.
-//! Sessions live in the server's memory only; a restart logs everyone out.
+//! Sessions live in the store (only the hash of their id), so every server
+//! on one store shares them and a restart keeps them.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
+mod address_limit;
+mod password_pool;
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{
+    Output, ParamsString, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+};
 use argon2::Argon2;
 use chrono::{DateTime, Duration, Utc};
 use sha2::{Digest, Sha256};
 
-use crate::model::access::Role;
+pub use address_limit::{AddressLimitPolicy, AddressLimiter};
+pub use password_pool::{PasswordPool, PoolBusy, PoolStats};
+
+use crate::model::access::{LockoutPolicy, Role, StoredSession};
 
 /// A login session lasts this long after its last use.
 pub const SESSION_IDLE_LIMIT: Duration = Duration::hours(8);
+/// A session's last use (and its cookie) is renewed at most this often: a
+/// store write per request would cost more than the minute it gains.
+pub const SESSION_RENEW_INTERVAL: Duration = Duration::minutes(1);
 /// The prefix of every API token, so a leaked one is easy to recognise.
 pub const TOKEN_PREFIX: &str = "atlas_";
 
@@ -80,6 +92,28 @@ pub fn secret_hash(secret: &str) -> String {
     hex(&Sha256::digest(secret.as_bytes()))
 }
 
+/// A fresh session id (the cookie value): 256 random bits in hex.
+pub fn generate_session_id() -> String {
+    hex(&random_bytes::<32>())
+}
+
+/// An argon2id PHC string with the default parameters, a random salt and a
+/// random output: checking any password against it costs one hash, like a
+/// real account's, and never matches. Made without hashing.
+pub fn decoy_password_hash() -> String {
+    let salt = SaltString::encode_b64(&random_bytes::<16>()).expect("16 bytes make a valid salt");
+    let output = random_bytes::<{ argon2::Params::DEFAULT_OUTPUT_LEN }>();
+    PasswordHash {
+        algorithm: argon2::ARGON2ID_IDENT,
+        version: Some(argon2::Version::V0x13.into()),
+        params: ParamsString::try_from(&argon2::Params::DEFAULT)
+            .expect("the default parameters are valid"),
+        salt: Some(salt.as_salt()),
+        hash: Some(Output::new(&output).expect("32 bytes make a valid output")),
+    }
+    .to_string()
+}
+
 /// Who a credential belongs to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Identity {
@@ -87,59 +121,97 @@ pub struct Identity {
     pub role: Role,
 }
 
-#[derive(Debug, Clone)]
-struct Session {
-    identity: Identity,
-    last_used: DateTime<Utc>,
+/// A new session of `account` at `now`, and its id (the cookie value).
+pub fn new_session(account: &str, now: DateTime<Utc>) -> (String, StoredSession) {
+    let id = generate_session_id();
+    let session = StoredSession {
+        session_hash: secret_hash(&id),
+        account: account.to_string(),
+        created_at: now,
+        last_used_at: now,
+        expires_at: now + SESSION_IDLE_LIMIT,
+    };
+    (id, session)
 }
 
-/// The open login sessions, by the hash of their id.
-#[derive(Debug, Default)]
-pub struct Sessions {
-    open: Mutex<HashMap<String, Session>>,
+/// What a request at `now` does with a stored session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SessionUse {
+    /// Idle too long: refuse it and remove it.
+    Expired,
+    /// Alive and used less than [`SESSION_RENEW_INTERVAL`] ago: accept it as is.
+    Live,
+    /// Alive: accept it, and store (and send in the cookie) the new last use
+    /// and expiry.
+    Renew {
+        last_used_at: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    },
 }
 
-impl Sessions {
-    /// Open a session and return its id (the cookie value).
-    pub fn open(&self, identity: Identity, now: DateTime<Utc>) -> String {
-        let id = hex(&random_bytes::<32>());
-        let mut open = self.lock();
-        open.retain(|_, session| now - session.last_used < SESSION_IDLE_LIMIT);
-        open.insert(
-            secret_hash(&id),
-            Session {
-                identity,
-                last_used: now,
-            },
-        );
-        id
-    }
-
-    /// The identity of a live session, which stays alive for another idle limit.
-    pub fn identity(&self, id: &str, now: DateTime<Utc>) -> Option<Identity> {
-        let mut open = self.lock();
-        let key = secret_hash(id);
-        match open.get_mut(&key) {
-            Some(session) if now - session.last_used < SESSION_IDLE_LIMIT => {
-                session.last_used = now;
-                Some(session.identity.clone())
-            }
-            Some(_) => {
-                open.remove(&key);
-                None
-            }
-            None => None,
+/// The idle timer of a session: it expires at `expires_at` and slides by
+/// each use, renewed at most once per [`SESSION_RENEW_INTERVAL`].
+pub fn session_use(session: &StoredSession, now: DateTime<Utc>) -> SessionUse {
+    if session.expires_at <= now {
+        SessionUse::Expired
+    } else if now - session.last_used_at < SESSION_RENEW_INTERVAL {
+        SessionUse::Live
+    } else {
+        SessionUse::Renew {
+            last_used_at: now,
+            expires_at: now + SESSION_IDLE_LIMIT,
         }
     }
+}
 
-    pub fn close(&self, id: &str) {
-        self.lock().remove(&secret_hash(id));
+/// How logins are guarded and how the session cookie is sent; made once at
+/// start-up (`atlas serve` flags) and kept in the server's state.
+#[derive(Debug, Clone)]
+pub struct LoginPolicy {
+    /// Failed logins per name, counted in the store (shared by all servers).
+    pub lockout: LockoutPolicy,
+    /// Failed logins per client address, counted in this server's memory.
+    pub address_limit: AddressLimitPolicy,
+    /// Password checks that run at once (each holds one argon2 memory, 19 MiB).
+    pub hash_workers: usize,
+    /// Logins that may wait for a check; more are refused with `503`.
+    pub hash_queue: usize,
+    /// Always mark the cookie `Secure` (a deployment behind TLS); it is also
+    /// marked when the request says `X-Forwarded-Proto: https`.
+    pub secure_cookies: bool,
+    /// Take the client address from the last `X-Forwarded-For` entry (set
+    /// only behind a reverse proxy that writes it, else clients choose it).
+    pub trust_forwarded_for: bool,
+}
+
+impl Default for LoginPolicy {
+    fn default() -> Self {
+        LoginPolicy {
+            lockout: LockoutPolicy::default(),
+            address_limit: AddressLimitPolicy::default(),
+            hash_workers: 2,
+            hash_queue: 32,
+            secure_cookies: false,
+            trust_forwarded_for: false,
+        }
     }
+}
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Session>> {
-        self.open
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+/// What guards the login of one server: its policy, the password pool and
+/// the per-address counts.
+pub struct LoginGate {
+    pub policy: LoginPolicy,
+    pub passwords: PasswordPool,
+    pub addresses: AddressLimiter,
+}
+
+impl LoginGate {
+    pub fn new(policy: LoginPolicy) -> Self {
+        LoginGate {
+            passwords: PasswordPool::new(policy.hash_workers, policy.hash_queue),
+            addresses: AddressLimiter::new(policy.address_limit.clone()),
+            policy,
+        }
     }
 }
 
@@ -176,31 +248,43 @@ mod tests {
     }
 
     #[test]
-    fn a_session_expires_after_the_idle_limit_and_closes() {
-        let sessions = Sessions::default();
+    fn a_session_slides_at_most_once_a_minute_and_expires_after_the_idle_limit() {
         let start = Utc::now();
-        let identity = Identity {
-            name: "an".into(),
-            role: Role::Retail,
-        };
-        let id = sessions.open(identity.clone(), start);
-        assert_eq!(sessions.identity(&id, start), Some(identity.clone()));
+        let (id, session) = new_session("an", start);
+        assert_eq!(session.session_hash, secret_hash(&id));
+        assert_eq!(session.expires_at, start + SESSION_IDLE_LIMIT);
+        assert_eq!(session_use(&session, start), SessionUse::Live);
+        let soon = start + Duration::seconds(59);
+        assert_eq!(session_use(&session, soon), SessionUse::Live);
         let later = start + SESSION_IDLE_LIMIT - Duration::minutes(1);
         assert_eq!(
-            sessions.identity(&id, later),
-            Some(identity),
-            "use renews it"
+            session_use(&session, later),
+            SessionUse::Renew {
+                last_used_at: later,
+                expires_at: later + SESSION_IDLE_LIMIT
+            }
         );
-        assert_eq!(sessions.identity(&id, later + SESSION_IDLE_LIMIT), None);
-        let again = sessions.open(
-            Identity {
-                name: "bo".into(),
-                role: Role::Admin,
-            },
-            start,
+        assert_eq!(
+            session_use(&session, start + SESSION_IDLE_LIMIT),
+            SessionUse::Expired
         );
-        sessions.close(&again);
-        assert_eq!(sessions.identity(&again, start), None);
-        assert_eq!(sessions.identity("made-up", start), None);
+        assert_ne!(new_session("an", start).0, id, "ids are random");
+    }
+
+    #[test]
+    fn the_decoy_hash_parses_costs_like_a_real_one_and_matches_nothing() {
+        let decoy = decoy_password_hash();
+        let real = hash_password("secret");
+        let params = |phc: &str| {
+            let parsed = PasswordHash::new(phc).unwrap();
+            argon2::Params::try_from(&parsed).unwrap()
+        };
+        assert_eq!(params(&decoy), params(&real));
+        assert!(
+            decoy.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+            "{decoy}"
+        );
+        assert!(!verify_password("secret", &decoy));
+        assert_ne!(decoy, decoy_password_hash());
     }
 }

@@ -74,7 +74,7 @@ enum Command {
     Import(ImportArgs),
     /// Export one layer to a GIS file through GDAL (an operator's tool: it reads the store directly).
     Export(ExportArgs),
-    /// Manage accounts: add one (prints its one-time password) or issue an API token.
+    /// Manage accounts: add one (prints its one-time password), issue an API token, remove one.
     #[command(subcommand)]
     User(UserCommand),
 }
@@ -96,6 +96,12 @@ enum UserCommand {
         /// How many days the token lasts.
         #[arg(long, default_value_t = accounts::DEFAULT_TOKEN_DAYS)]
         days: u32,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Remove an account with its API tokens and login sessions (they stop working at once).
+    Remove {
+        name: String,
         #[command(flatten)]
         store: StoreArgs,
     },
@@ -202,6 +208,17 @@ struct ServeArgs {
     /// Memory for cached tiles, in MiB (0 turns the tile cache off).
     #[arg(long, default_value_t = 512)]
     tile_cache_mb: usize,
+    /// Mark the session cookie Secure (serving behind TLS); it is also marked
+    /// for requests with X-Forwarded-Proto: https.
+    #[arg(long, env = "ATLAS_SECURE_COOKIES", value_parser = clap::builder::FalseyValueParser::new())]
+    secure_cookies: bool,
+    /// Take the client address (for the failed-login limit) from the last
+    /// X-Forwarded-For entry: only behind a reverse proxy that sets it.
+    #[arg(long, env = "ATLAS_TRUST_FORWARDED_FOR", value_parser = clap::builder::FalseyValueParser::new())]
+    trust_forwarded_for: bool,
+    /// Password checks that run at once (each holds 19 MiB while the server runs).
+    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u16).range(1..=64))]
+    login_hash_workers: u16,
 }
 
 fn main() -> ExitCode {
@@ -341,7 +358,7 @@ async fn export(args: ExportArgs) -> Result<()> {
     Ok(())
 }
 
-/// `atlas user add|token`: the secret goes alone to stdout, so scripts can take it.
+/// `atlas user add|token|remove`: the secret goes alone to stdout, so scripts can take it.
 async fn user(command: UserCommand) -> Result<()> {
     let actor = format!(
         "cli:{}",
@@ -359,6 +376,11 @@ async fn user(command: UserCommand) -> Result<()> {
             let token = accounts::issue_token(store.as_ref(), &name, days, &actor).await?;
             eprintln!("API token for '{name}', valid {days} days, shown only now (send it as Authorization: Bearer):");
             println!("{token}");
+        }
+        UserCommand::Remove { name, store } => {
+            let store = open_store(store.gpkg.as_deref(), store.database_url.as_deref()).await?;
+            accounts::remove_account(store.as_ref(), &name, &actor).await?;
+            eprintln!("account '{name}' is removed, with its API tokens and login sessions");
         }
     }
     Ok(())
@@ -403,9 +425,19 @@ async fn serve(args: ServeArgs) -> Result<()> {
         "Genk Atlas serves http://{address}/ (store: {})",
         store.kind().as_str()
     );
+    let login_policy = genk_atlas::auth::LoginPolicy {
+        secure_cookies: args.secure_cookies,
+        trust_forwarded_for: args.trust_forwarded_for,
+        hash_workers: args.login_hash_workers.into(),
+        ..genk_atlas::auth::LoginPolicy::default()
+    };
     app.warm();
     app.follow();
-    http::serve(listener, AppState::from_app(app, web_dir)).await?;
+    http::serve(
+        listener,
+        AppState::with_login_policy(app, web_dir, login_policy),
+    )
+    .await?;
     Ok(())
 }
 

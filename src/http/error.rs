@@ -36,6 +36,18 @@ pub enum ApiError {
     /// down): nothing was written; the text is logged, not sent.
     #[error("{0}")]
     Unavailable(String),
+    /// Too many failed logins: wait `retry_after_s` seconds (`429` with
+    /// `Retry-After`); `detail` says which limit.
+    #[error("{message}")]
+    TooManyRequests {
+        message: String,
+        retry_after_s: u64,
+        detail: serde_json::Value,
+    },
+    /// The server cannot take this request now; try again in a second
+    /// (`503` with `Retry-After: 1`).
+    #[error("{0}")]
+    Busy(String),
     /// A fault of the atlas itself; the text is logged, not sent.
     #[error("{0}")]
     Internal(String),
@@ -92,6 +104,20 @@ impl IntoResponse for ApiError {
                 }));
                 let retry = [(axum::http::header::RETRY_AFTER, RETRY_AFTER_SECONDS)];
                 return (StatusCode::SERVICE_UNAVAILABLE, retry, body).into_response();
+            }
+            ApiError::TooManyRequests {
+                message,
+                retry_after_s,
+                detail,
+            } => {
+                let body = Json(json!({"error": message, "detail": detail}));
+                let retry_after = [(axum::http::header::RETRY_AFTER, retry_after_s.to_string())];
+                return (StatusCode::TOO_MANY_REQUESTS, retry_after, body).into_response();
+            }
+            ApiError::Busy(message) => {
+                let body = Json(json!({"error": message}));
+                let retry_after = [(axum::http::header::RETRY_AFTER, "1")];
+                return (StatusCode::SERVICE_UNAVAILABLE, retry_after, body).into_response();
             }
             ApiError::Internal(message) => {
                 tracing::error!("internal error: {message}");

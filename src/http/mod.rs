@@ -47,10 +47,11 @@ pub struct AppState {
 struct Inner {
     app: App,
     web_dir: Option<PathBuf>,
-    /// Open login sessions.
-    sessions: crate::auth::Sessions,
-    /// A hash to check unknown names against, made on first use.
-    decoy_password_hash: std::sync::OnceLock<String>,
+    /// The password pool, the per-address failed-login counts and the
+    /// login policy (sessions and per-name counts are in the store).
+    login_gate: crate::auth::LoginGate,
+    /// A hash to check unknown names against (made without hashing).
+    decoy_password_hash: String,
 }
 
 impl AppState {
@@ -67,17 +68,26 @@ impl AppState {
         web_dir: Option<PathBuf>,
         tile_cache_bytes: usize,
     ) -> Self {
-        Self::from_app(App::new(store, engine, tile_cache_bytes), web_dir)
+        Self::with_login_policy(
+            App::new(store, engine, tile_cache_bytes),
+            web_dir,
+            crate::auth::LoginPolicy::default(),
+        )
     }
 
-    /// Serve `app` (see [`App::load`]).
-    pub fn from_app(app: App, web_dir: Option<PathBuf>) -> Self {
+    /// Serve `app` (see [`App::load`]), with how logins are guarded and
+    /// cookies sent.
+    pub fn with_login_policy(
+        app: App,
+        web_dir: Option<PathBuf>,
+        login_policy: crate::auth::LoginPolicy,
+    ) -> Self {
         AppState {
             inner: Arc::new(Inner {
                 app,
                 web_dir,
-                sessions: crate::auth::Sessions::default(),
-                decoy_password_hash: std::sync::OnceLock::new(),
+                login_gate: crate::auth::LoginGate::new(login_policy),
+                decoy_password_hash: crate::auth::decoy_password_hash(),
             }),
         }
     }
@@ -91,16 +101,14 @@ impl AppState {
         self.inner.app.store()
     }
 
-    pub fn sessions(&self) -> &crate::auth::Sessions {
-        &self.inner.sessions
+    pub fn login_gate(&self) -> &crate::auth::LoginGate {
+        &self.inner.login_gate
     }
 
     /// The hash of a password nobody has, so that a login with an unknown
     /// name takes as long as one with a wrong password.
     pub fn decoy_password_hash(&self) -> &str {
-        self.inner
-            .decoy_password_hash
-            .get_or_init(|| crate::auth::hash_password(&crate::auth::generate_password()))
+        &self.inner.decoy_password_hash
     }
 
     /// Build the current snapshot's derived values in the background.
@@ -215,7 +223,9 @@ pub fn router(state: AppState) -> Router {
             .fallback_service(ServeDir::new(dir).fallback(ServeFile::new(dir.join("index.html")))),
         _ => Router::new().fallback(get(placeholder_page)),
     };
-    api.merge(site).with_state(state)
+    api.merge(site)
+        .layer(axum::middleware::from_fn(auth::refresh_session_cookie))
+        .with_state(state)
 }
 
 async fn unknown_api_route() -> ApiError {

@@ -44,7 +44,10 @@ use super::feed::{ChangeCursor, ChangesAfter, RowRead, EVENTS_LOG_NAME, RELOAD_F
 use super::geopackage_access as access;
 use super::geopackage_feed as feed;
 use super::{AuditQuery, EditGuard, Progress, Store, StoreError, StoreKind, WriteBatch};
-use crate::model::access::{Account, AuditEntry, StoredToken};
+use crate::model::access::{
+    Account, AuditEntry, FailedLogins, FoundSession, LockoutPolicy, LoginAttempt, StoredSession,
+    StoredToken,
+};
 use crate::model::saved_search::SavedSearch;
 use crate::model::{wkb, Feature, FieldKind, LayerId, LayerSchema, UnitEvent, Value};
 
@@ -431,6 +434,80 @@ impl Store for GeoPackageStore {
             access::saved_searches(connection, company_id.as_deref())
         })
         .await
+    }
+
+    // login sessions and failed logins
+
+    async fn open_session(&self, session: &StoredSession) -> Result<(), StoreError> {
+        let session = session.clone();
+        self.with_connection(move |connection| access::open_session(connection, &session))
+            .await
+    }
+
+    async fn session(&self, session_hash: &str) -> Result<Option<FoundSession>, StoreError> {
+        let session_hash = session_hash.to_string();
+        self.with_connection(move |connection| access::session(connection, &session_hash))
+            .await
+    }
+
+    async fn touch_session(
+        &self,
+        session_hash: &str,
+        last_used_at: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let session_hash = session_hash.to_string();
+        self.with_connection(move |connection| {
+            access::touch_session(connection, &session_hash, &last_used_at, &expires_at)
+        })
+        .await
+    }
+
+    async fn close_session(&self, session_hash: &str) -> Result<(), StoreError> {
+        let session_hash = session_hash.to_string();
+        self.with_connection(move |connection| access::close_session(connection, &session_hash))
+            .await
+    }
+
+    async fn close_sessions_of(&self, account: &str) -> Result<u64, StoreError> {
+        let account = account.to_string();
+        self.with_connection(move |connection| access::close_sessions_of(connection, &account))
+            .await
+    }
+
+    async fn prune_sessions(&self, now: DateTime<Utc>) -> Result<u64, StoreError> {
+        self.with_connection(move |connection| access::prune_sessions(connection, &now))
+            .await
+    }
+
+    async fn remove_account(&self, name: &str, audit: &AuditEntry) -> Result<bool, StoreError> {
+        let (name, audit) = (name.to_string(), audit.clone());
+        self.with_connection(move |connection| access::remove_account(connection, &name, &audit))
+            .await
+    }
+
+    async fn failed_logins(&self, name: &str) -> Result<Option<FailedLogins>, StoreError> {
+        let name = name.to_string();
+        self.with_connection(move |connection| access::failed_logins(connection, &name))
+            .await
+    }
+
+    async fn record_failed_login(
+        &self,
+        attempt: &LoginAttempt,
+        policy: &LockoutPolicy,
+    ) -> Result<FailedLogins, StoreError> {
+        let (attempt, policy) = (attempt.clone(), policy.clone());
+        self.with_connection(move |connection| {
+            access::record_failed_login(connection, &attempt, &policy)
+        })
+        .await
+    }
+
+    async fn clear_failed_logins(&self, name: &str) -> Result<(), StoreError> {
+        let name = name.to_string();
+        self.with_connection(move |connection| access::clear_failed_logins(connection, &name))
+            .await
     }
 }
 

@@ -1,14 +1,19 @@
-//! Accounts, API tokens, the audit trail, saved site searches and edit
-//! version checks in the GeoPackage store.
+//! Accounts, API tokens, login sessions, failed logins, the audit trail,
+//! saved site searches and edit version checks in the GeoPackage store.
 //!
-//! `atlas_audit` is a GeoPackage attributes table (QGIS lists it); accounts
-//! and tokens are plain tables that no map client needs to see. A file made
-//! before these tables existed gets them when it is opened.
+//! `atlas_audit` is a GeoPackage attributes table (QGIS lists it); accounts,
+//! tokens, sessions and failed logins are plain tables that no map client
+//! needs to see. A file made before these tables existed gets them when it
+//! is opened. Times are stored as text in one fixed format, so comparing the
+//! text compares the times.
 
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, Transaction};
 
-use crate::model::access::{Account, AuditEntry, Role, StoredToken};
+use crate::model::access::{
+    Account, AuditEntry, FailedLogins, FoundSession, LockoutPolicy, LoginAttempt, Role,
+    StoredSession, StoredToken,
+};
 use crate::model::saved_search::SavedSearch;
 use crate::store::{AuditQuery, StoreError};
 
@@ -43,6 +48,23 @@ CREATE TABLE IF NOT EXISTS atlas_saved_searches (
   request TEXT NOT NULL,
   saved_by TEXT NOT NULL,
   saved_at DATETIME NOT NULL
+);
+CREATE TABLE IF NOT EXISTS atlas_sessions (
+  session_hash TEXT PRIMARY KEY NOT NULL,
+  account TEXT NOT NULL REFERENCES atlas_accounts(name) ON DELETE CASCADE,
+  created_at DATETIME NOT NULL,
+  last_used_at DATETIME NOT NULL,
+  expires_at DATETIME NOT NULL
+);
+CREATE INDEX IF NOT EXISTS atlas_sessions_account_idx ON atlas_sessions (account);
+CREATE INDEX IF NOT EXISTS atlas_sessions_expires_idx ON atlas_sessions (expires_at);
+CREATE TABLE IF NOT EXISTS atlas_failed_logins (
+  name TEXT PRIMARY KEY NOT NULL,
+  failures INTEGER NOT NULL,
+  window_started_at DATETIME NOT NULL,
+  last_failure_at DATETIME NOT NULL,
+  locked_until DATETIME,
+  lockouts INTEGER NOT NULL
 );
 INSERT OR IGNORE INTO gpkg_contents (table_name, data_type, identifier, description, last_change)
 VALUES ('atlas_audit', 'attributes', 'Audit', 'Who changed what, when', '2000-01-01T00:00:00.000Z');
@@ -386,4 +408,233 @@ pub fn saved_searches(
         });
     }
     Ok(searches)
+}
+
+// ---------------------------------------------------------------------------
+// login sessions and failed logins
+
+pub fn open_session(connection: &Connection, session: &StoredSession) -> Result<(), StoreError> {
+    connection
+        .execute(
+            "INSERT INTO atlas_sessions (session_hash, account, created_at, last_used_at, expires_at)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            rusqlite::params![
+                session.session_hash,
+                session.account,
+                time_text(&session.created_at),
+                time_text(&session.last_used_at),
+                time_text(&session.expires_at)
+            ],
+        )
+        .map_err(sqlite_error("opening a login session"))?;
+    Ok(())
+}
+
+pub fn session(
+    connection: &Connection,
+    session_hash: &str,
+) -> Result<Option<FoundSession>, StoreError> {
+    let row = text_row(
+        connection,
+        "SELECT s.session_hash, s.account, a.role, s.created_at, s.last_used_at, s.expires_at
+         FROM atlas_sessions s JOIN atlas_accounts a ON a.name = s.account
+         WHERE s.session_hash = ?1",
+        session_hash,
+        "reading a login session",
+    )?;
+    row.map(
+        |[session_hash, account, role, created_at, last_used_at, expires_at]| {
+            let context = format!("reading a login session of '{account}'");
+            Ok(FoundSession {
+                role: role.parse::<Role>().map_err(|reason| StoreError::Corrupt {
+                    context: context.clone(),
+                    reason,
+                })?,
+                session: StoredSession {
+                    created_at: parse_time(&created_at, &context)?,
+                    last_used_at: parse_time(&last_used_at, &context)?,
+                    expires_at: parse_time(&expires_at, &context)?,
+                    session_hash,
+                    account,
+                },
+            })
+        },
+    )
+    .transpose()
+}
+
+pub fn touch_session(
+    connection: &Connection,
+    session_hash: &str,
+    last_used_at: &DateTime<Utc>,
+    expires_at: &DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    let changed = connection
+        .execute(
+            "UPDATE atlas_sessions SET last_used_at = ?2, expires_at = ?3 WHERE session_hash = ?1",
+            rusqlite::params![session_hash, time_text(last_used_at), time_text(expires_at)],
+        )
+        .map_err(sqlite_error("renewing a login session"))?;
+    Ok(changed > 0)
+}
+
+pub fn close_session(connection: &Connection, session_hash: &str) -> Result<(), StoreError> {
+    connection
+        .execute(
+            "DELETE FROM atlas_sessions WHERE session_hash = ?1",
+            [session_hash],
+        )
+        .map_err(sqlite_error("closing a login session"))?;
+    Ok(())
+}
+
+pub fn close_sessions_of(connection: &Connection, account: &str) -> Result<u64, StoreError> {
+    connection
+        .execute("DELETE FROM atlas_sessions WHERE account = ?1", [account])
+        .map(|closed| closed as u64)
+        .map_err(sqlite_error("closing the login sessions of an account"))
+}
+
+pub fn prune_sessions(connection: &Connection, now: &DateTime<Utc>) -> Result<u64, StoreError> {
+    connection
+        .execute(
+            "DELETE FROM atlas_sessions WHERE expires_at <= ?1",
+            [time_text(now)],
+        )
+        .map(|pruned| pruned as u64)
+        .map_err(sqlite_error("pruning expired login sessions"))
+}
+
+/// The account, its tokens, sessions and failed logins, and the audit entry,
+/// in one transaction; false (nothing written) when there is no such account.
+pub fn remove_account(
+    connection: &mut Connection,
+    name: &str,
+    audit: &AuditEntry,
+) -> Result<bool, StoreError> {
+    let removing = "removing an account";
+    let transaction = connection.transaction().map_err(sqlite_error(removing))?;
+    for sql in [
+        "DELETE FROM atlas_sessions WHERE account = ?1",
+        "DELETE FROM atlas_api_tokens WHERE account = ?1",
+        "DELETE FROM atlas_failed_logins WHERE name = ?1",
+    ] {
+        transaction
+            .execute(sql, [name])
+            .map_err(sqlite_error(removing))?;
+    }
+    let removed = transaction
+        .execute("DELETE FROM atlas_accounts WHERE name = ?1", [name])
+        .map_err(sqlite_error(removing))?;
+    if removed == 0 {
+        return Ok(false); // dropping the transaction rolls it back
+    }
+    insert_audit(&transaction, std::slice::from_ref(audit))?;
+    transaction.commit().map_err(sqlite_error(removing))?;
+    Ok(true)
+}
+
+fn read_failed_logins(
+    connection: &Connection,
+    name: &str,
+) -> Result<Option<FailedLogins>, StoreError> {
+    let reading = "reading failed logins";
+    let row = connection
+        .query_row(
+            "SELECT name, failures, window_started_at, last_failure_at, locked_until, lockouts
+             FROM atlas_failed_logins WHERE name = ?1",
+            [name],
+            |row| {
+                Ok((
+                    row.get::<_, String>(0)?,
+                    row.get::<_, i64>(1)?,
+                    row.get::<_, String>(2)?,
+                    row.get::<_, String>(3)?,
+                    row.get::<_, Option<String>>(4)?,
+                    row.get::<_, i64>(5)?,
+                ))
+            },
+        )
+        .optional()
+        .map_err(sqlite_error(reading))?;
+    row.map(
+        |(name, failures, window_started_at, last_failure_at, locked_until, lockouts)| {
+            let context = format!("reading the failed logins of '{name}'");
+            Ok(FailedLogins {
+                failures: failures.clamp(0, u32::MAX as i64) as u32,
+                window_started_at: parse_time(&window_started_at, &context)?,
+                last_failure_at: parse_time(&last_failure_at, &context)?,
+                locked_until: locked_until
+                    .map(|text| parse_time(&text, &context))
+                    .transpose()?,
+                lockouts: lockouts.clamp(0, u32::MAX as i64) as u32,
+                name,
+            })
+        },
+    )
+    .transpose()
+}
+
+pub fn failed_logins(
+    connection: &Connection,
+    name: &str,
+) -> Result<Option<FailedLogins>, StoreError> {
+    read_failed_logins(connection, name)
+}
+
+/// Read, apply the rule, write back and audit in one immediate transaction,
+/// so two servers on one file count every failure.
+pub fn record_failed_login(
+    connection: &mut Connection,
+    attempt: &LoginAttempt,
+    policy: &LockoutPolicy,
+) -> Result<FailedLogins, StoreError> {
+    let recording = "recording a failed login";
+    let transaction = connection
+        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+        .map_err(sqlite_error(recording))?;
+    transaction
+        .execute(
+            "DELETE FROM atlas_failed_logins
+             WHERE last_failure_at <= ?1 AND (locked_until IS NULL OR locked_until <= ?2)",
+            [
+                time_text(&(attempt.at - policy.forget_after)),
+                time_text(&attempt.at),
+            ],
+        )
+        .map_err(sqlite_error("pruning forgotten failed logins"))?;
+    let previous = read_failed_logins(&transaction, &attempt.name)?;
+    let after = policy.after_failure(&attempt.name, previous.clone(), attempt.at);
+    transaction
+        .execute(
+            "INSERT INTO atlas_failed_logins
+               (name, failures, window_started_at, last_failure_at, locked_until, lockouts)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+             ON CONFLICT(name) DO UPDATE SET failures = excluded.failures,
+               window_started_at = excluded.window_started_at,
+               last_failure_at = excluded.last_failure_at,
+               locked_until = excluded.locked_until, lockouts = excluded.lockouts",
+            rusqlite::params![
+                after.name,
+                after.failures as i64,
+                time_text(&after.window_started_at),
+                time_text(&after.last_failure_at),
+                after.locked_until.as_ref().map(time_text),
+                after.lockouts as i64
+            ],
+        )
+        .map_err(sqlite_error(recording))?;
+    insert_audit(
+        &transaction,
+        &[attempt.audit_entry(previous.as_ref(), &after)],
+    )?;
+    transaction.commit().map_err(sqlite_error(recording))?;
+    Ok(after)
+}
+
+pub fn clear_failed_logins(connection: &Connection, name: &str) -> Result<(), StoreError> {
+    connection
+        .execute("DELETE FROM atlas_failed_logins WHERE name = ?1", [name])
+        .map_err(sqlite_error("clearing failed logins"))?;
+    Ok(())
 }

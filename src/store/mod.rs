@@ -19,7 +19,12 @@ pub use feed::{
     ChangeCursor, ChangeOp, ChangeTarget, ChangesAfter, LoggedChange, RejectedRow, RowRead,
 };
 
-use crate::model::access::{Account, AuditEntry, StoredToken};
+use chrono::{DateTime, Utc};
+
+use crate::model::access::{
+    Account, AuditEntry, FailedLogins, FoundSession, LockoutPolicy, LoginAttempt, StoredSession,
+    StoredToken,
+};
 use crate::model::saved_search::SavedSearch;
 use crate::model::{Dataset, Feature, LayerId, ModelError, UnitEvent};
 
@@ -261,6 +266,44 @@ pub trait Store: Send + Sync {
     /// after a lost connection is back. A hint only: the follower reads the
     /// log to learn what changed, and also reads it now and then without one.
     fn change_signal(&self) -> tokio::sync::watch::Receiver<u64>;
+
+    // login sessions and failed logins
+
+    /// Keep a new login session; its account must exist.
+    async fn open_session(&self, session: &StoredSession) -> Result<(), StoreError>;
+    /// The session with this hash, expired or not, with the role its account
+    /// has now; `None` when the session or its account is gone.
+    async fn session(&self, session_hash: &str) -> Result<Option<FoundSession>, StoreError>;
+    /// Record a use of a session: its new last use and expiry. False when
+    /// the session is gone (closed meanwhile).
+    async fn touch_session(
+        &self,
+        session_hash: &str,
+        last_used_at: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+    /// End one session (a logout); a session that is gone already is fine.
+    async fn close_session(&self, session_hash: &str) -> Result<(), StoreError>;
+    /// End every session of an account; returns how many there were.
+    async fn close_sessions_of(&self, account: &str) -> Result<u64, StoreError>;
+    /// Remove the sessions expired at `now`; returns how many.
+    async fn prune_sessions(&self, now: DateTime<Utc>) -> Result<u64, StoreError>;
+    /// Remove an account with its tokens, sessions and failed logins, and
+    /// write its audit entry, in one transaction. False (nothing written)
+    /// when there is no such account.
+    async fn remove_account(&self, name: &str, audit: &AuditEntry) -> Result<bool, StoreError>;
+    /// The failed logins remembered for a name (an account or not).
+    async fn failed_logins(&self, name: &str) -> Result<Option<FailedLogins>, StoreError>;
+    /// Count one wrong password by `policy` (`LockoutPolicy::after_failure`)
+    /// and write the attempt's audit entry, in one transaction that also
+    /// drops forgotten records; returns the name's record after it.
+    async fn record_failed_login(
+        &self,
+        attempt: &LoginAttempt,
+        policy: &LockoutPolicy,
+    ) -> Result<FailedLogins, StoreError>;
+    /// Forget the failed logins of a name (after a right password).
+    async fn clear_failed_logins(&self, name: &str) -> Result<(), StoreError>;
 }
 
 /// Read a whole dataset from a store.

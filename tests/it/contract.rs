@@ -17,7 +17,9 @@
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 
-use genk_atlas::model::access::{Account, AuditEntry, Role, StoredToken};
+use genk_atlas::model::access::{
+    Account, AuditEntry, LockoutPolicy, LoginAttempt, Role, StoredSession, StoredToken,
+};
 use genk_atlas::model::saved_search::SavedSearch;
 use genk_atlas::model::{
     history, Dataset, Feature, LayerId, ShopCategory, ShopUnit, UnitStatus, Value,
@@ -56,7 +58,11 @@ macro_rules! contract_tests {
             event_ids_come_from_the_store,
             a_whole_layer_write_is_logged_as_one_reload,
             rows_are_read_by_id_and_a_missing_id_is_left_out,
-            pruning_past_a_cursor_makes_the_follower_reload
+            pruning_past_a_cursor_makes_the_follower_reload,
+            login_sessions_open_renew_expire_and_close,
+            a_session_takes_the_role_its_account_has_now,
+            failed_logins_lock_a_name_and_are_audited,
+            removing_an_account_takes_its_tokens_sessions_and_failed_logins
         );
     };
     (@each $fresh:path, $($check:ident),+) => {
@@ -766,6 +772,236 @@ pub async fn saved_searches_round_trip_per_company(store: &dyn Store) {
 }
 
 // ---------------------------------------------------------------------------
+// Login sessions and failed logins
+
+/// An account `name` with `role`, written with its audit entry.
+async fn put_test_account(store: &dyn Store, name: &str, role: Role) {
+    let account = Account {
+        name: name.into(),
+        role,
+        password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into(),
+        created_at: utc("2026-11-01T09:00:00Z"),
+    };
+    store
+        .put_account(
+            &account,
+            &audit("2026-11-01T09:00:00Z", "cli:root", "account.add", name),
+        )
+        .await
+        .unwrap();
+}
+
+fn test_session(hash_letter: &str, account: &str, at: &str) -> StoredSession {
+    StoredSession {
+        session_hash: hash_letter.repeat(64),
+        account: account.into(),
+        created_at: utc(at),
+        last_used_at: utc(at),
+        expires_at: utc(at) + chrono::Duration::hours(8),
+    }
+}
+
+/// A session reads back as opened with its account's role; a touch moves
+/// its last use and expiry; an expired one is still found (the caller
+/// refuses it) until pruned, and pruning spares live ones; closing one or
+/// all of an account's ends them; a session of an unknown account is refused.
+pub async fn login_sessions_open_renew_expire_and_close(store: &dyn Store) {
+    put_test_account(store, "an", Role::Retail).await;
+    put_test_account(store, "bo", Role::Planner).await;
+    let first = test_session("a", "an", "2026-11-01T09:00:00Z");
+    store.open_session(&first).await.unwrap();
+    let found = store.session(&first.session_hash).await.unwrap().unwrap();
+    assert_eq!((&found.session, found.role), (&first, Role::Retail));
+    assert_eq!(store.session(&"f".repeat(64)).await.unwrap(), None);
+
+    let (used, expires) = (utc("2026-11-01T10:00:00Z"), utc("2026-11-01T18:00:00Z"));
+    assert!(store
+        .touch_session(&first.session_hash, used, expires)
+        .await
+        .unwrap());
+    let touched = store.session(&first.session_hash).await.unwrap().unwrap();
+    assert_eq!(
+        (touched.session.last_used_at, touched.session.expires_at),
+        (used, expires)
+    );
+    assert_eq!(touched.session.created_at, first.created_at);
+    assert!(!store
+        .touch_session(&"f".repeat(64), used, expires)
+        .await
+        .unwrap());
+
+    let second = test_session("b", "an", "2026-11-01T12:00:00Z");
+    let other = test_session("c", "bo", "2026-11-01T12:00:00Z");
+    store.open_session(&second).await.unwrap();
+    store.open_session(&other).await.unwrap();
+    // at 19:00 the first (expiring 18:00) is expired but still there
+    let evening = utc("2026-11-01T19:00:00Z");
+    assert!(store.session(&first.session_hash).await.unwrap().is_some());
+    assert_eq!(store.prune_sessions(evening).await.unwrap(), 1);
+    assert_eq!(store.session(&first.session_hash).await.unwrap(), None);
+    assert!(store.session(&second.session_hash).await.unwrap().is_some());
+
+    store.close_session(&other.session_hash).await.unwrap();
+    store.close_session(&other.session_hash).await.unwrap();
+    assert_eq!(store.session(&other.session_hash).await.unwrap(), None);
+
+    let third = test_session("d", "an", "2026-11-01T13:00:00Z");
+    store.open_session(&third).await.unwrap();
+    let kept = test_session("e", "bo", "2026-11-01T13:00:00Z");
+    store.open_session(&kept).await.unwrap();
+    assert_eq!(store.close_sessions_of("an").await.unwrap(), 2);
+    assert_eq!(store.session(&second.session_hash).await.unwrap(), None);
+    assert_eq!(store.session(&third.session_hash).await.unwrap(), None);
+    assert!(store.session(&kept.session_hash).await.unwrap().is_some());
+    assert_eq!(store.close_sessions_of("an").await.unwrap(), 0);
+
+    let orphan = test_session("9", "nobody", "2026-11-01T13:00:00Z");
+    assert!(store.open_session(&orphan).await.is_err());
+    assert_eq!(store.session(&orphan.session_hash).await.unwrap(), None);
+}
+
+/// The role of a session is read from its account at each lookup.
+pub async fn a_session_takes_the_role_its_account_has_now(store: &dyn Store) {
+    put_test_account(store, "an", Role::Retail).await;
+    let session = test_session("a", "an", "2026-11-01T09:00:00Z");
+    store.open_session(&session).await.unwrap();
+    put_test_account(store, "an", Role::Admin).await;
+    let found = store.session(&session.session_hash).await.unwrap().unwrap();
+    assert_eq!(found.role, Role::Admin);
+}
+
+fn attempt(name: &str, at: chrono::DateTime<chrono::Utc>) -> LoginAttempt {
+    LoginAttempt {
+        name: name.into(),
+        client: "192.0.2.7".into(),
+        at,
+    }
+}
+
+/// Each wrong password is counted by the policy and audited (name and
+/// address); the last of `max_failures` locks the name; a name nobody has
+/// is counted alike; clearing forgets; a record a day old is pruned.
+pub async fn failed_logins_lock_a_name_and_are_audited(store: &dyn Store) {
+    let policy = LockoutPolicy::default();
+    let start = utc("2026-11-01T09:00:00Z");
+    assert_eq!(store.failed_logins("an").await.unwrap(), None);
+    let mut expected = None;
+    for second in 0..5 {
+        let at = start + chrono::Duration::seconds(second);
+        let after = store
+            .record_failed_login(&attempt("an", at), &policy)
+            .await
+            .unwrap();
+        let rule = policy.after_failure("an", expected.take(), at);
+        assert_eq!(after, rule, "failure {second}");
+        expected = Some(rule);
+    }
+    let locked = store.failed_logins("an").await.unwrap().unwrap();
+    assert_eq!(Some(&locked), expected.as_ref());
+    assert_eq!(
+        locked.locked_at(start + chrono::Duration::seconds(5)),
+        Some(start + chrono::Duration::seconds(4) + policy.first_lock)
+    );
+    let entries = store.read_audit(&every_entry()).await.unwrap();
+    let actions: Vec<&str> = entries.iter().map(|entry| entry.action.as_str()).collect();
+    assert_eq!(
+        actions,
+        [
+            "login.locked",
+            "login.failed",
+            "login.failed",
+            "login.failed",
+            "login.failed"
+        ]
+    );
+    assert!(entries.iter().all(|entry| entry.target_id == "an"
+        && entry.actor == "client:192.0.2.7"
+        && entry.after.as_ref().unwrap()["client"] == "192.0.2.7"));
+
+    let unknown = store
+        .record_failed_login(&attempt("no such name", start), &policy)
+        .await
+        .unwrap();
+    assert_eq!(unknown.failures, 1);
+    store.clear_failed_logins("no such name").await.unwrap();
+    assert_eq!(store.failed_logins("no such name").await.unwrap(), None);
+
+    // a day after the lock ended, a failure of another name prunes this one
+    let next_day = start + chrono::Duration::hours(25);
+    store
+        .record_failed_login(&attempt("bo", next_day), &policy)
+        .await
+        .unwrap();
+    assert_eq!(store.failed_logins("an").await.unwrap(), None);
+    assert!(store.failed_logins("bo").await.unwrap().is_some());
+}
+
+/// Removing an account removes its tokens, sessions and failed logins with
+/// its audit entry, and leaves other accounts alone; an unknown name writes
+/// nothing.
+pub async fn removing_an_account_takes_its_tokens_sessions_and_failed_logins(store: &dyn Store) {
+    put_test_account(store, "an", Role::Retail).await;
+    put_test_account(store, "bo", Role::Planner).await;
+    for name in ["an", "bo"] {
+        let token = StoredToken {
+            token_hash: format!("{name}{}", "0".repeat(62)),
+            account: name.into(),
+            created_at: utc("2026-11-03T09:00:00Z"),
+            expires_at: utc("2027-02-01T09:00:00Z"),
+        };
+        store
+            .put_token(
+                &token,
+                &audit("2026-11-03T09:00:00Z", "cli:root", "account.token", name),
+            )
+            .await
+            .unwrap();
+    }
+    let an_session = test_session("a", "an", "2026-11-04T09:00:00Z");
+    let bo_session = test_session("b", "bo", "2026-11-04T09:00:00Z");
+    store.open_session(&an_session).await.unwrap();
+    store.open_session(&bo_session).await.unwrap();
+    store
+        .record_failed_login(
+            &attempt("an", utc("2026-11-04T10:00:00Z")),
+            &LockoutPolicy::default(),
+        )
+        .await
+        .unwrap();
+    let removal = audit("2026-11-05T09:00:00Z", "cli:root", "account.remove", "an");
+    assert!(store.remove_account("an", &removal).await.unwrap());
+    assert_eq!(store.account("an").await.unwrap(), None);
+    assert_eq!(
+        store.token(&format!("an{}", "0".repeat(62))).await.unwrap(),
+        None
+    );
+    assert_eq!(store.session(&an_session.session_hash).await.unwrap(), None);
+    assert_eq!(store.failed_logins("an").await.unwrap(), None);
+    assert!(store.account("bo").await.unwrap().is_some());
+    assert!(store
+        .token(&format!("bo{}", "0".repeat(62)))
+        .await
+        .unwrap()
+        .is_some());
+    assert!(store
+        .session(&bo_session.session_hash)
+        .await
+        .unwrap()
+        .is_some());
+    let newest = &store.read_audit(&every_entry()).await.unwrap()[0];
+    assert_eq!(
+        (newest.action.as_str(), newest.target_id.as_str()),
+        ("account.remove", "an")
+    );
+    let before = store.read_audit(&every_entry()).await.unwrap().len();
+    assert!(!store.remove_account("an", &removal).await.unwrap());
+    assert_eq!(
+        store.read_audit(&every_entry()).await.unwrap().len(),
+        before
+    );
+}
+
+// ---------------------------------------------------------------------------
 // The GeoPackage store
 
 pub mod geopackage {
@@ -1047,6 +1283,33 @@ pub mod geopackage {
             "{message}"
         );
         assert!(!message.contains('\n'), "one line: {message}");
+    }
+
+    #[tokio::test]
+    async fn a_file_made_before_login_sessions_gets_their_tables_when_opened() {
+        let fresh = fresh().await;
+        let path = fresh.path();
+        drop(fresh.store);
+        let connection = rusqlite::Connection::open(&path).expect("opening with rusqlite");
+        connection
+            .execute_batch(
+                "DROP TABLE atlas_sessions; DROP TABLE atlas_failed_logins;
+                 INSERT INTO atlas_accounts VALUES ('an', 'retail', 'x', '2026-11-01T09:00:00.000Z');",
+            )
+            .expect("making an older file");
+        drop(connection);
+        let store = GeoPackageStore::open(&path).expect("opening the older file");
+        let session = genk_atlas::model::access::StoredSession {
+            session_hash: "a".repeat(64),
+            account: "an".into(),
+            created_at: crate::fixtures::utc("2026-11-01T09:00:00Z"),
+            last_used_at: crate::fixtures::utc("2026-11-01T09:00:00Z"),
+            expires_at: crate::fixtures::utc("2026-11-01T17:00:00Z"),
+        };
+        store.open_session(&session).await.expect("a session");
+        let found = store.session(&session.session_hash).await.unwrap();
+        assert_eq!(found.map(|found| found.session), Some(session));
+        assert_eq!(store.failed_logins("an").await.unwrap(), None);
     }
 
     #[tokio::test]

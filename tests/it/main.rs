@@ -13,6 +13,7 @@ mod import;
 mod postgis;
 mod replicas;
 mod servers;
+mod sessions;
 mod signed_in;
 mod sites;
 mod support;

@@ -1,11 +1,15 @@
-//! Accounts, API tokens, the audit trail, saved site searches and edit
-//! version checks in PostGIS (tables of `migrations/0004_accounts_audit.sql`
-//! and `0005_saved_searches.sql`).
+//! Accounts, API tokens, login sessions, failed logins, the audit trail,
+//! saved site searches and edit version checks in PostGIS (tables of
+//! `migrations/0004_accounts_audit.sql`, `0005_saved_searches.sql` and
+//! `0007_sessions_logins.sql`).
 
 use chrono::{DateTime, Utc};
 use tokio_postgres::{GenericClient, Row};
 
-use crate::model::access::{Account, AuditEntry, Role, StoredToken};
+use crate::model::access::{
+    Account, AuditEntry, FailedLogins, FoundSession, LockoutPolicy, LoginAttempt, Role,
+    StoredSession, StoredToken,
+};
 use crate::model::saved_search::SavedSearch;
 use crate::store::{AuditQuery, StoreError};
 
@@ -271,4 +275,233 @@ pub async fn saved_searches(
             })
         })
         .collect()
+}
+
+// ---------------------------------------------------------------------------
+// login sessions and failed logins
+
+pub async fn open_session(
+    client: &impl GenericClient,
+    session: &StoredSession,
+) -> Result<(), StoreError> {
+    client
+        .execute(
+            "INSERT INTO login_sessions (session_hash, account, created_at, last_used_at, expires_at)
+             VALUES ($1, $2, $3, $4, $5)",
+            &[
+                &session.session_hash,
+                &session.account,
+                &session.created_at,
+                &session.last_used_at,
+                &session.expires_at,
+            ],
+        )
+        .await
+        .map_err(postgres_error("opening a login session"))?;
+    Ok(())
+}
+
+pub async fn session(
+    client: &impl GenericClient,
+    session_hash: &str,
+) -> Result<Option<FoundSession>, StoreError> {
+    let reading = "reading a login session";
+    let row = client
+        .query_opt(
+            "SELECT s.session_hash, s.account, a.role, s.created_at, s.last_used_at, s.expires_at
+             FROM login_sessions s JOIN accounts a ON a.name = s.account
+             WHERE s.session_hash = $1",
+            &[&session_hash],
+        )
+        .await
+        .map_err(postgres_error(reading))?;
+    row.map(|row| {
+        let account: String = row.try_get(1).map_err(postgres_error(reading))?;
+        let role: String = row.try_get(2).map_err(postgres_error(reading))?;
+        Ok(FoundSession {
+            role: role.parse::<Role>().map_err(|reason| StoreError::Corrupt {
+                context: format!("reading a login session of '{account}'"),
+                reason,
+            })?,
+            session: StoredSession {
+                session_hash: row.try_get(0).map_err(postgres_error(reading))?,
+                account,
+                created_at: row.try_get(3).map_err(postgres_error(reading))?,
+                last_used_at: row.try_get(4).map_err(postgres_error(reading))?,
+                expires_at: row.try_get(5).map_err(postgres_error(reading))?,
+            },
+        })
+    })
+    .transpose()
+}
+
+pub async fn touch_session(
+    client: &impl GenericClient,
+    session_hash: &str,
+    last_used_at: &DateTime<Utc>,
+    expires_at: &DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    let changed = client
+        .execute(
+            "UPDATE login_sessions SET last_used_at = $2, expires_at = $3 WHERE session_hash = $1",
+            &[&session_hash, last_used_at, expires_at],
+        )
+        .await
+        .map_err(postgres_error("renewing a login session"))?;
+    Ok(changed > 0)
+}
+
+pub async fn close_session(
+    client: &impl GenericClient,
+    session_hash: &str,
+) -> Result<(), StoreError> {
+    client
+        .execute(
+            "DELETE FROM login_sessions WHERE session_hash = $1",
+            &[&session_hash],
+        )
+        .await
+        .map_err(postgres_error("closing a login session"))?;
+    Ok(())
+}
+
+pub async fn close_sessions_of(
+    client: &impl GenericClient,
+    account: &str,
+) -> Result<u64, StoreError> {
+    client
+        .execute("DELETE FROM login_sessions WHERE account = $1", &[&account])
+        .await
+        .map_err(postgres_error("closing the login sessions of an account"))
+}
+
+pub async fn prune_sessions(
+    client: &impl GenericClient,
+    now: &DateTime<Utc>,
+) -> Result<u64, StoreError> {
+    client
+        .execute("DELETE FROM login_sessions WHERE expires_at <= $1", &[now])
+        .await
+        .map_err(postgres_error("pruning expired login sessions"))
+}
+
+/// Delete the account's sessions, tokens, failed logins and the account
+/// itself (inside the caller's transaction); false when there was none.
+pub async fn remove_account(client: &impl GenericClient, name: &str) -> Result<bool, StoreError> {
+    let removing = "removing an account";
+    for sql in [
+        "DELETE FROM login_sessions WHERE account = $1",
+        "DELETE FROM api_tokens WHERE account = $1",
+        "DELETE FROM failed_logins WHERE name = $1",
+    ] {
+        client
+            .execute(sql, &[&name])
+            .await
+            .map_err(postgres_error(removing))?;
+    }
+    let removed = client
+        .execute("DELETE FROM accounts WHERE name = $1", &[&name])
+        .await
+        .map_err(postgres_error(removing))?;
+    Ok(removed > 0)
+}
+
+fn failed_logins_row(row: &Row) -> Result<FailedLogins, StoreError> {
+    let reading = "reading failed logins";
+    let failures: i32 = row.try_get(1).map_err(postgres_error(reading))?;
+    let lockouts: i32 = row.try_get(5).map_err(postgres_error(reading))?;
+    Ok(FailedLogins {
+        name: row.try_get(0).map_err(postgres_error(reading))?,
+        failures: failures.max(0) as u32,
+        window_started_at: row.try_get(2).map_err(postgres_error(reading))?,
+        last_failure_at: row.try_get(3).map_err(postgres_error(reading))?,
+        locked_until: row.try_get(4).map_err(postgres_error(reading))?,
+        lockouts: lockouts.max(0) as u32,
+    })
+}
+
+const FAILED_LOGINS_COLUMNS: &str =
+    "name, failures, window_started_at, last_failure_at, locked_until, lockouts";
+
+pub async fn failed_logins(
+    client: &impl GenericClient,
+    name: &str,
+) -> Result<Option<FailedLogins>, StoreError> {
+    let sql = format!("SELECT {FAILED_LOGINS_COLUMNS} FROM failed_logins WHERE name = $1");
+    client
+        .query_opt(&sql, &[&name])
+        .await
+        .map_err(postgres_error("reading failed logins"))?
+        .as_ref()
+        .map(failed_logins_row)
+        .transpose()
+}
+
+/// Inside the caller's transaction: prune forgotten records, lock the name's
+/// row (made first if missing, so two servers count one after the other),
+/// apply the rule, write it back and audit the attempt.
+pub async fn record_failed_login(
+    client: &impl GenericClient,
+    attempt: &LoginAttempt,
+    policy: &LockoutPolicy,
+) -> Result<FailedLogins, StoreError> {
+    let recording = "recording a failed login";
+    let forgotten_before = attempt.at - policy.forget_after;
+    client
+        .execute(
+            "DELETE FROM failed_logins
+             WHERE last_failure_at <= $1 AND (locked_until IS NULL OR locked_until <= $2)
+               AND name <> $3",
+            &[&forgotten_before, &attempt.at, &attempt.name],
+        )
+        .await
+        .map_err(postgres_error("pruning forgotten failed logins"))?;
+    // a row with no failures stands for "none yet" until the rule fills it in
+    client
+        .execute(
+            "INSERT INTO failed_logins (name, failures, window_started_at, last_failure_at, lockouts)
+             VALUES ($1, 0, $2, $2, 0) ON CONFLICT (name) DO NOTHING",
+            &[&attempt.name, &attempt.at],
+        )
+        .await
+        .map_err(postgres_error(recording))?;
+    let sql =
+        format!("SELECT {FAILED_LOGINS_COLUMNS} FROM failed_logins WHERE name = $1 FOR UPDATE");
+    let row = client
+        .query_one(&sql, &[&attempt.name])
+        .await
+        .map_err(postgres_error(recording))?;
+    let previous = failed_logins_row(&row)?;
+    let after = policy.after_failure(&attempt.name, Some(previous.clone()), attempt.at);
+    let failures = after.failures as i32;
+    let lockouts = after.lockouts.min(i32::MAX as u32) as i32;
+    client
+        .execute(
+            "UPDATE failed_logins SET failures = $2, window_started_at = $3,
+               last_failure_at = $4, locked_until = $5, lockouts = $6
+             WHERE name = $1",
+            &[
+                &after.name,
+                &failures,
+                &after.window_started_at,
+                &after.last_failure_at,
+                &after.locked_until,
+                &lockouts,
+            ],
+        )
+        .await
+        .map_err(postgres_error(recording))?;
+    insert_audit(client, &[attempt.audit_entry(Some(&previous), &after)]).await?;
+    Ok(after)
+}
+
+pub async fn clear_failed_logins(
+    client: &impl GenericClient,
+    name: &str,
+) -> Result<(), StoreError> {
+    client
+        .execute("DELETE FROM failed_logins WHERE name = $1", &[&name])
+        .await
+        .map_err(postgres_error("clearing failed logins"))?;
+    Ok(())
 }

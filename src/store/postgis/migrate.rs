@@ -15,7 +15,8 @@ use crate::store::StoreError;
 /// One numbered SQL file of `migrations/`.
 #[derive(Debug, Clone, Copy)]
 pub struct Migration {
-    /// The number in the file name, from 1 on, without gaps.
+    /// The number in the file name, from 1 on, strictly increasing (a number
+    /// may be skipped while its migration is written on another branch).
     pub version: i32,
     /// The file name without `.sql`, such as `0002_layers`.
     pub name: &'static str,
@@ -53,6 +54,11 @@ pub const MIGRATIONS: &[Migration] = &[
         version: 6,
         name: "0006_change_log",
         sql: include_str!("../../../migrations/0006_change_log.sql"),
+    },
+    Migration {
+        version: 7,
+        name: "0007_sessions_logins",
+        sql: include_str!("../../../migrations/0007_sessions_logins.sql"),
     },
 ];
 
@@ -145,8 +151,11 @@ mod tests {
             on_disk, listed,
             "every file in migrations/ must be listed in MIGRATIONS"
         );
-        for (index, migration) in MIGRATIONS.iter().enumerate() {
-            assert_eq!(migration.version, index as i32 + 1, "{}", migration.name);
+        assert_eq!(MIGRATIONS[0].version, 1);
+        for pair in MIGRATIONS.windows(2) {
+            assert!(pair[0].version < pair[1].version, "{}", pair[1].name);
+        }
+        for migration in MIGRATIONS {
             assert!(migration
                 .name
                 .starts_with(&format!("{:04}_", migration.version)));

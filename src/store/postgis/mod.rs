@@ -34,7 +34,10 @@ pub use migrate::{migrate, Migration, MIGRATIONS};
 use self::connection::Target;
 use self::layer_sql::{counts_sql, LayerSql};
 use self::values::{read_value, SqlValue};
-use crate::model::access::{Account, AuditEntry, StoredToken};
+use crate::model::access::{
+    Account, AuditEntry, FailedLogins, FoundSession, LockoutPolicy, LoginAttempt, StoredSession,
+    StoredToken,
+};
 use crate::model::saved_search::SavedSearch;
 use crate::model::{wkb, Feature, LayerId, UnitEvent};
 use crate::store::feed::{
@@ -859,6 +862,74 @@ impl Store for PostgisStore {
                 sender
             })
             .subscribe()
+    }
+
+    // login sessions and failed logins
+
+    async fn open_session(&self, session: &StoredSession) -> Result<(), StoreError> {
+        access::open_session(&**self.client().await?, session).await
+    }
+
+    async fn session(&self, session_hash: &str) -> Result<Option<FoundSession>, StoreError> {
+        access::session(&**self.client().await?, session_hash).await
+    }
+
+    async fn touch_session(
+        &self,
+        session_hash: &str,
+        last_used_at: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        access::touch_session(
+            &**self.client().await?,
+            session_hash,
+            &last_used_at,
+            &expires_at,
+        )
+        .await
+    }
+
+    async fn close_session(&self, session_hash: &str) -> Result<(), StoreError> {
+        access::close_session(&**self.client().await?, session_hash).await
+    }
+
+    async fn close_sessions_of(&self, account: &str) -> Result<u64, StoreError> {
+        access::close_sessions_of(&**self.client().await?, account).await
+    }
+
+    async fn prune_sessions(&self, now: DateTime<Utc>) -> Result<u64, StoreError> {
+        access::prune_sessions(&**self.client().await?, &now).await
+    }
+
+    async fn remove_account(&self, name: &str, audit: &AuditEntry) -> Result<bool, StoreError> {
+        let mut client = self.client().await?;
+        let transaction = self.begin(&mut client).await?;
+        if !access::remove_account(&*transaction, name).await? {
+            return Ok(false); // dropping the transaction rolls it back
+        }
+        access::insert_audit(&*transaction, std::slice::from_ref(audit)).await?;
+        commit(transaction).await?;
+        Ok(true)
+    }
+
+    async fn failed_logins(&self, name: &str) -> Result<Option<FailedLogins>, StoreError> {
+        access::failed_logins(&**self.client().await?, name).await
+    }
+
+    async fn record_failed_login(
+        &self,
+        attempt: &LoginAttempt,
+        policy: &LockoutPolicy,
+    ) -> Result<FailedLogins, StoreError> {
+        let mut client = self.client().await?;
+        let transaction = self.begin(&mut client).await?;
+        let after = access::record_failed_login(&*transaction, attempt, policy).await?;
+        commit(transaction).await?;
+        Ok(after)
+    }
+
+    async fn clear_failed_logins(&self, name: &str) -> Result<(), StoreError> {
+        access::clear_failed_logins(&**self.client().await?, name).await
     }
 }
 
