@@ -16,10 +16,21 @@ use geo::{BoundingRect, Distance, Euclidean, Geometry, Intersects, MapCoords, Po
 use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{RTree, AABB};
 
-use crate::model::Feature;
+use crate::model::{Feature, LayerId};
 
 /// Mean metres per degree of latitude (WGS 84 meridian arc / 90°).
 const METRES_PER_DEGREE: f64 = 111_132.954;
+
+/// The smallest box holding `held` (if any) and `bbox`.
+fn union(held: Option<Rect<f64>>, bbox: Rect<f64>) -> Rect<f64> {
+    match held {
+        None => bbox,
+        Some(held) => Rect::new(
+            geo::coord! { x: held.min().x.min(bbox.min().x), y: held.min().y.min(bbox.min().y) },
+            geo::coord! { x: held.max().x.max(bbox.max().x), y: held.max().y.max(bbox.max().y) },
+        ),
+    }
+}
 
 /// The local plane in which the index measures: longitudes shrink by the
 /// cosine of a reference latitude.
@@ -33,6 +44,31 @@ impl LocalPlane {
         LocalPlane {
             lon_scale: latitude_deg.to_radians().cos(),
         }
+    }
+
+    /// The plane for the data: at the middle latitude of the
+    /// neighbourhoods' extent (the city), else of every feature's, else
+    /// the equator's (an empty engine).
+    pub fn for_layers<'a>(layers: impl IntoIterator<Item = (LayerId, &'a [Feature])>) -> Self {
+        let mut city: Option<Rect<f64>> = None;
+        let mut everything: Option<Rect<f64>> = None;
+        for (layer, features) in layers {
+            for bbox in features.iter().filter_map(Feature::bbox) {
+                if layer == LayerId::Neighbourhoods {
+                    city = Some(union(city, bbox));
+                }
+                everything = Some(union(everything, bbox));
+            }
+        }
+        let latitude = city
+            .or(everything)
+            .map_or(0.0, |extent| (extent.min().y + extent.max().y) / 2.0);
+        LocalPlane::at_latitude(latitude)
+    }
+
+    /// How much shorter a degree of longitude is than one of latitude here.
+    pub fn lon_scale(&self) -> f64 {
+        self.lon_scale
     }
 
     fn point(&self, lon: f64, lat: f64) -> [f64; 2] {

@@ -21,13 +21,13 @@ pub use index::{LayerIndex, LocalPlane};
 
 use crate::model::{Dataset, Feature, LayerId, UnitEvent};
 
-/// The latitude whose cosine scales longitudes in the indexes (Genk).
-pub const REFERENCE_LATITUDE: f64 = 50.96;
-
 /// Every layer indexed, plus the shop-unit history. Layers are shared, so a
 /// new engine with one layer changed costs only that layer's rebuild.
 #[derive(Debug)]
 pub struct Engine {
+    /// The local plane of every index, at the data's latitude (no city is
+    /// built in: the same engine serves Genk or Antwerp).
+    plane: LocalPlane,
     layers: BTreeMap<LayerId, Arc<LayerIndex>>,
     unit_events: Arc<Vec<UnitEvent>>,
     /// The walking network and snapped residents, built on first use.
@@ -41,7 +41,11 @@ pub struct Engine {
 impl Engine {
     /// Index the given layers; a layer that is not given is empty.
     pub fn new(layers: Vec<(LayerId, Vec<Feature>)>, unit_events: Vec<UnitEvent>) -> Self {
-        let plane = LocalPlane::at_latitude(REFERENCE_LATITUDE);
+        let plane = LocalPlane::for_layers(
+            layers
+                .iter()
+                .map(|(layer, features)| (*layer, features.as_slice())),
+        );
         let mut indexes: BTreeMap<LayerId, Arc<LayerIndex>> = layers
             .into_iter()
             .map(|(layer, features)| (layer, Arc::new(LayerIndex::build(features, plane))))
@@ -52,6 +56,7 @@ impl Engine {
                 .or_insert_with(|| Arc::new(LayerIndex::build(Vec::new(), plane)));
         }
         Engine {
+            plane,
             layers: indexes,
             unit_events: Arc::new(unit_events),
             coverage: coverage::CoverageCache::default(),
@@ -93,7 +98,22 @@ impl Engine {
     pub fn with_changes(&self, change: EngineChange) -> Engine {
         let mut touched = Touched::default();
         let mut layers = self.layers.clone();
-        let plane = LocalPlane::at_latitude(REFERENCE_LATITUDE);
+        // an engine that held nothing takes the plane of what comes in
+        let plane = if self.layers.values().all(|index| index.len() == 0) {
+            LocalPlane::for_layers(change.layers.iter().filter_map(
+                |(layer, change)| match change {
+                    LayerChange::Replaced(features) => Some((*layer, features.as_slice())),
+                    LayerChange::Edited { upserted, .. } => Some((*layer, upserted.as_slice())),
+                },
+            ))
+        } else {
+            self.plane
+        };
+        if plane != self.plane {
+            for index in layers.values_mut() {
+                *index = Arc::new(LayerIndex::build(Vec::new(), plane));
+            }
+        }
         for (layer, layer_change) in change.layers {
             let features = match layer_change {
                 LayerChange::Replaced(mut features) => {
@@ -122,6 +142,7 @@ impl Engine {
             }
         };
         Engine {
+            plane,
             layers,
             unit_events,
             coverage: self.coverage.after(&touched),
@@ -145,6 +166,11 @@ impl Engine {
             .map(|layer| (*layer, dataset.features(*layer)))
             .collect();
         Engine::new(layers, dataset.unit_events.clone())
+    }
+
+    /// The local plane of the indexes (longitudes scaled at the data's latitude).
+    pub fn plane(&self) -> LocalPlane {
+        self.plane
     }
 
     pub fn layer(&self, layer: LayerId) -> &LayerIndex {

@@ -421,10 +421,7 @@ async fn check_password(
     now: DateTime<Utc>,
 ) -> Result<Option<(Account, Option<FailedLogins>)>, ApiError> {
     let store = state.store();
-    let failed = store
-        .failed_logins(name)
-        .await
-        .map_err(ApiError::store)?;
+    let failed = store.failed_logins(name).await.map_err(ApiError::store)?;
     if let Some(until) = failed.as_ref().and_then(|record| record.locked_at(now)) {
         return Err(too_many_failures("name", until, now));
     }
@@ -489,10 +486,7 @@ pub async fn login(
             .await
             .map_err(ApiError::store)?;
     }
-    store
-        .prune_sessions(now)
-        .await
-        .map_err(ApiError::store)?;
+    store.prune_sessions(now).await.map_err(ApiError::store)?;
     let (session_id, session) = auth::new_session(&account.name, now);
     store
         .open_session(&session)

@@ -577,7 +577,7 @@ pub async fn surface(
         .map_err(|error| ApiError::bad_request(error.parameter, error.message))?;
     let body = with_located(&state, move |located| {
         let date = date.unwrap_or_else(|| default_date(located.stock()));
-        let grid = params.grid();
+        let grid = params.grid_at(located.reference_latitude());
         let features: Vec<Json_> = ratio_surface(located, date, &params)
             .iter()
             .map(|cell| {

@@ -264,13 +264,13 @@ fn encode_clusters<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::{LocalPlane, REFERENCE_LATITUDE};
+    use crate::engine::LocalPlane;
     use crate::tiles::decode::decode_tile;
     use geo::{coord, point, polygon};
     use rand::{Rng, SeedableRng};
 
     fn index(features: Vec<Feature>) -> LayerIndex {
-        LayerIndex::build(features, LocalPlane::at_latitude(REFERENCE_LATITUDE))
+        LayerIndex::build(features, LocalPlane::at_latitude(50.96))
     }
 
     fn resident(id: usize, lon: f64, lat: f64, population: i64) -> Feature {

@@ -274,7 +274,6 @@ async fn direct_sql_insert_update_and_delete_reach_every_server() {
     }
     // a parcel taken off the market leaves every server's site search
     let request = json!({"activity": "logistics", "min_area_m2": 1000, "limit": 100});
-    let request = json!({"activity": "logistics", "min_area_m2": 1000, "limit": 200});
     let token = city.admin_token.as_str();
     let before = site_search(&servers[0], token, &request).await;
     let first_parcel = before["sites"][0]["parcels"][0]["id"]

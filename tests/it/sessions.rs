@@ -65,7 +65,11 @@ impl Backing {
         let store = self.open().await;
         let engine = load_engine(store.as_ref()).await.unwrap();
         Server {
-            state: AppState::with_login_policy(store, engine, None, 0, policy),
+            state: AppState::with_login_policy(
+                genk_atlas::app::App::new(store, engine, 0),
+                None,
+                policy,
+            ),
         }
     }
 

@@ -15,7 +15,6 @@ use geo::{Coord, Distance, Geodesic, Point};
 use rstar::primitives::{GeomWithData, Line};
 use rstar::RTree;
 
-use crate::engine::REFERENCE_LATITUDE;
 use crate::model::Street;
 
 /// One edge between two nodes; `a` < `b` is not implied.
@@ -103,7 +102,17 @@ impl WalkNetwork {
             adjacency[fill[edge.b as usize] as usize] = (edge.a, edge_idx);
             fill[edge.b as usize] += 1;
         }
-        let lon_scale = REFERENCE_LATITUDE.to_radians().cos();
+        // the plane of the edges' index, at the network's own latitude
+        let (south, north) = nodes
+            .iter()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(s, n), node| {
+                (s.min(node.y), n.max(node.y))
+            });
+        let lon_scale = if south.is_finite() {
+            ((south + north) / 2.0).to_radians().cos()
+        } else {
+            1.0
+        };
         let entries: Vec<EdgeEntry> = edges
             .iter()
             .enumerate()

@@ -78,6 +78,21 @@ pub struct LocatedStock {
 }
 
 impl LocatedStock {
+    /// The latitude the surface's grid is laid at: the middle of the units'
+    /// latitudes, rounded to a whole degree (stable across edits; a square
+    /// of the grid is its size in metres within 1% anywhere in that degree).
+    pub fn reference_latitude(&self) -> f64 {
+        let (south, north) = self.points.iter().fold(
+            (f64::INFINITY, f64::NEG_INFINITY),
+            |(south, north), point| (south.min(point.y()), north.max(point.y())),
+        );
+        if south.is_finite() {
+            ((south + north) / 2.0).round()
+        } else {
+            0.0
+        }
+    }
+
     /// The stock of `units` with their `events` (no shopping areas or
     /// neighbourhoods: heatmaps group by cell only).
     pub fn new(units: &[ShopUnit], events: &[UnitEvent]) -> Self {

@@ -23,8 +23,9 @@
 //! Distances are metres on a sphere of the mean Earth radius (6,371,008.8 m,
 //! as `geo`'s haversine), by the equirectangular formula at the two points'
 //! mean latitude: within 10⁻⁶ of the haversine distance at a few hundred
-//! metres. Cells are `cell_m` metres square at Genk's latitude
-//! ([`REFERENCE_LATITUDE`]): column `i`, row `j` spans longitudes
+//! metres. Cells are `cell_m` metres square at the units' latitude, rounded
+//! to a whole degree so that an edit does not move the grid
+//! ([`LocatedStock::reference_latitude`]): column `i`, row `j` spans longitudes
 //! `[i, i+1) × cell_lon_deg` and latitudes `[j, j+1) × cell_lat_deg`,
 //! anchored at (0°, 0°), so the grid is the same for every date and request.
 
@@ -34,7 +35,6 @@ use chrono::NaiveDate;
 use geo::{coord, Point, Rect};
 
 use super::h3::LocatedStock;
-use crate::engine::REFERENCE_LATITUDE;
 use crate::model::UnitStatus;
 
 /// Metres per degree of a great circle on the sphere of mean radius.
@@ -146,8 +146,9 @@ impl SurfaceParams {
         Ok(())
     }
 
-    pub fn grid(&self) -> SurfaceGrid {
-        SurfaceGrid::new(self.cell_m)
+    /// The grid of these parameters at `latitude_deg`.
+    pub fn grid_at(&self, latitude_deg: f64) -> SurfaceGrid {
+        SurfaceGrid::new(self.cell_m, latitude_deg)
     }
 }
 
@@ -159,10 +160,11 @@ pub struct SurfaceGrid {
 }
 
 impl SurfaceGrid {
-    pub fn new(cell_m: f64) -> Self {
+    /// Squares of `cell_m` metres at `latitude_deg`.
+    pub fn new(cell_m: f64, latitude_deg: f64) -> Self {
         SurfaceGrid {
             cell_lat_deg: cell_m / METRES_PER_DEGREE,
-            cell_lon_deg: cell_m / (METRES_PER_DEGREE * REFERENCE_LATITUDE.to_radians().cos()),
+            cell_lon_deg: cell_m / (METRES_PER_DEGREE * latitude_deg.to_radians().cos()),
         }
     }
 
@@ -262,7 +264,7 @@ pub fn ratio_surface(
     date: NaiveDate,
     params: &SurfaceParams,
 ) -> Vec<SurfaceCell> {
-    let grid = params.grid();
+    let grid = params.grid_at(located.reference_latitude());
     let bandwidth_m = params.bandwidth_m;
     let reach_lat_deg = bandwidth_m / METRES_PER_DEGREE;
     let mut sums: HashMap<(i64, i64), Sums> = HashMap::new();
@@ -405,7 +407,7 @@ mod tests {
                 let date = day("2022-06-30");
                 let cells = ratio_surface(&located, date, &params);
                 let counted = counted_units(&located, date, weight);
-                let grid = params.grid();
+                let grid = params.grid_at(located.reference_latitude());
                 let by_cell: BTreeMap<(i64, i64), &SurfaceCell> =
                     cells.iter().map(|c| ((c.column, c.row), c)).collect();
                 // every cell of a window over the city, shown or masked
@@ -499,7 +501,7 @@ mod tests {
         assert_eq!(quartic_kernel(0.0, 150.0), 1.0);
         assert_eq!(quartic_kernel(150.0, 150.0), 0.0);
         assert_eq!(quartic_kernel(75.0, 150.0), 0.5625);
-        let grid = SurfaceGrid::new(50.0);
+        let grid = SurfaceGrid::new(50.0, 51.0);
         let (column, row) = grid.cell_of(a);
         assert!(geo::Intersects::intersects(&grid.bounds(column, row), &a));
         let side_ns = Haversine.distance(
