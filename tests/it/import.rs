@@ -689,6 +689,19 @@ async fn an_osm_extract_gives_shop_units_and_walkable_streets() {
             ("osm-way-104", ("footway", true)),
         ])
     );
+    // the ids are the record of the import: the map credits OpenStreetMap there
+    use genk_atlas::model::provenance::DataSource;
+    let engine = genk_atlas::engine::Engine::from_dataset(&dataset);
+    for layer in [LayerId::ShopUnits, LayerId::Streets, LayerId::Residents] {
+        assert_eq!(
+            engine.layer(layer).sources(layer),
+            [DataSource::OpenStreetMap],
+            "{layer}"
+        );
+    }
+    for layer in [LayerId::Neighbourhoods, LayerId::Parcels] {
+        assert!(engine.layer(layer).sources(layer).is_empty(), "{layer}");
+    }
 }
 
 // ==== OpenStreetMap buildings as residents (issue 4: "buildings with addresses to residents") ====
