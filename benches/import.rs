@@ -4,8 +4,8 @@
 //! same file into a fresh table of the same database (the baseline), in one
 //! run, with the ratio, features per second and peak memory (VmHWM).
 //!
-//! The parcels are the demo's at scale 26 (1,001,364 parcels, EPSG:4326),
-//! written to `target/bench-data/parcels-scale26.gpkg` once by a child
+//! The parcels are the demo's at scale 27 (1,035,882 parcels, EPSG:4326),
+//! written to `target/bench-data/parcels-scale27.gpkg` once by a child
 //! process (so its memory is not this process's peak) and reused by later
 //! runs. Run with `scripts/bench import` (it starts a throwaway PostGIS and
 //! sets `ATLAS_BENCH_DATABASE_URL`). Prints a table; nothing is asserted.
@@ -24,8 +24,9 @@ use genk_atlas::import::{FieldMapping, ImportParams};
 use genk_atlas::model::LayerId;
 use genk_atlas::store::postgis::PostgisStore;
 
-/// Demo copies side by side: 26 × 38,514 parcels ≥ one million.
-const SCALE: u32 = 26;
+/// Demo copies side by side: 27 × 38,366 parcels ≥ one million (the city on
+/// the real wijken; on the older Voronoi city 26 × 38,514 were).
+const SCALE: u32 = 27;
 /// Set (to the output path) in the child process that writes the GeoPackage.
 const GENERATE_ENV: &str = "ATLAS_BENCH_IMPORT_GENERATE";
 

@@ -192,7 +192,7 @@ mod tests {
             geometry: Polygon::new(LineString(ring), Vec::new()),
             centre_m: Coord { x: 0.0, y: 0.0 },
             cell: 0,
-            wijk: 0,
+            wijk: Some(0),
             park: Some(0),
             zoning: Zoning::Industrial,
             owner_kind: OwnerKind::Private,

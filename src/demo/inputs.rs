@@ -2,15 +2,19 @@
 //! time with `include_str!` and parsed into typed rows.
 //!
 //! The tables are `;`-separated with a header line; `#` starts a comment line.
-//! They are part of the program, so a malformed row is a bug: parsing panics
-//! with the file, line and column (the unit test below parses them all).
+//! The neighbourhoods' shapes are the real wijken of Genk, the EPSG:4326
+//! GeoJSON of `geodata/open/` (see its README), joined to the invented
+//! per-wijk figures of `neighbourhoods.csv` by code.
+//! The files are part of the program, so a malformed row is a bug: parsing
+//! panics with the file, line and column (the unit test below parses them all).
 
-use geo::Coord;
+use geo::{Coord, LineString, MultiPolygon, Polygon};
+use serde_json::Value as Json;
 
 use crate::model::{AccessKind, AreaKind, ParkKind, ShopCategory, ShopKind, StreetClass, Zoning};
 
 const NEIGHBOURHOODS: &str = include_str!("../../geodata/neighbourhoods.csv");
-const CITY_OUTLINE: &str = include_str!("../../geodata/city_outline.csv");
+const WIJK_SHAPES: &str = include_str!("../../geodata/open/genk/genk_wijken_ggw7_epsg4326.geojson");
 const BUSINESS_PARKS: &str = include_str!("../../geodata/business_parks.csv");
 const SHOPPING_AREAS: &str = include_str!("../../geodata/shopping_areas.csv");
 const STREETS: &str = include_str!("../../geodata/streets.csv");
@@ -23,13 +27,15 @@ const FIRST_NAMES: &str = include_str!("../../geodata/names/first_names.txt");
 const WORDS: &str = include_str!("../../geodata/names/words.txt");
 const STREET_STEMS: &str = include_str!("../../geodata/names/street_stems.txt");
 
-/// A neighbourhood (wijk): real code, name and centroid, invented population.
+/// A neighbourhood (wijk): real code, name and shape, invented population.
 #[derive(Debug, Clone)]
 pub struct WijkRow {
     pub code: String,
+    /// The real name without the municipality the Flemish file adds
+    /// (`Bokrijk (Genk)` is `Bokrijk`).
     pub name: String,
-    /// EPSG:4326, x = longitude, y = latitude.
-    pub centroid: Coord<f64>,
+    /// The real shape, EPSG:4326 (x = longitude, y = latitude), as published.
+    pub shape: MultiPolygon<f64>,
     pub population: i64,
     /// Supermarkets placed in the wijk outside the shopping areas.
     pub supermarkets: usize,
@@ -141,8 +147,7 @@ pub struct NaceRow {
 /// Every input of the generator.
 #[derive(Debug, Clone)]
 pub struct Inputs {
-    /// The city outline, a closed ring, EPSG:4326.
-    pub outline: Vec<Coord<f64>>,
+    /// In the order of `neighbourhoods.csv` (by code).
     pub wijken: Vec<WijkRow>,
     pub parks: Vec<ParkRow>,
     pub areas: Vec<AreaRow>,
@@ -161,7 +166,6 @@ impl Inputs {
     /// Parse the embedded `geodata/` files.
     pub fn embedded() -> Inputs {
         Inputs {
-            outline: parse_outline(),
             wijken: parse_wijken(),
             parks: parse_parks(),
             areas: parse_areas(),
@@ -310,36 +314,130 @@ fn waypoints(text: &str) -> Vec<Coord<f64>> {
         .collect()
 }
 
-fn parse_outline() -> Vec<Coord<f64>> {
-    let table = Table::parse("city_outline.csv", CITY_OUTLINE);
-    let ring: Vec<Coord<f64>> = table.rows().map(|row| row.lon_lat("lon", "lat")).collect();
-    assert!(
-        ring.len() >= 4 && ring.first() == ring.last(),
-        "city_outline.csv: not a closed ring"
-    );
-    ring
+/// A wijk of the GeoJSON: code, name and shape.
+struct WijkShape {
+    code: String,
+    name: String,
+    shape: MultiPolygon<f64>,
+}
+
+/// The features of an RFC 7946 FeatureCollection of (multi)polygons with the
+/// properties `geoitem` (code) and `naam` (name).
+fn parse_wijk_shapes(file: &str, text: &str) -> Vec<WijkShape> {
+    let json: Json = serde_json::from_str(text).unwrap_or_else(|error| panic!("{file}: {error}"));
+    let number = |value: &Json| {
+        value
+            .as_f64()
+            .unwrap_or_else(|| panic!("{file}: '{value}' is not a number"))
+    };
+    let ring = |ring: &Json| -> LineString<f64> {
+        let points = ring
+            .as_array()
+            .unwrap_or_else(|| panic!("{file}: bad ring"));
+        points
+            .iter()
+            .map(|point| Coord {
+                x: number(&point[0]),
+                y: number(&point[1]),
+            })
+            .collect()
+    };
+    let polygon = |rings: &Json| -> Polygon<f64> {
+        let rings = rings
+            .as_array()
+            .unwrap_or_else(|| panic!("{file}: bad polygon"));
+        let (exterior, holes) = rings
+            .split_first()
+            .unwrap_or_else(|| panic!("{file}: a polygon without rings"));
+        Polygon::new(ring(exterior), holes.iter().map(ring).collect())
+    };
+    let features = json["features"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{file}: not a FeatureCollection"));
+    features
+        .iter()
+        .map(|feature| {
+            let text = |name: &str| {
+                feature["properties"][name]
+                    .as_str()
+                    .unwrap_or_else(|| panic!("{file}: a feature without {name}"))
+                    .to_string()
+            };
+            let coordinates = &feature["geometry"]["coordinates"];
+            let shape = match feature["geometry"]["type"].as_str() {
+                Some("Polygon") => MultiPolygon(vec![polygon(coordinates)]),
+                Some("MultiPolygon") => MultiPolygon(
+                    coordinates
+                        .as_array()
+                        .unwrap_or_else(|| panic!("{file}: bad multipolygon"))
+                        .iter()
+                        .map(polygon)
+                        .collect(),
+                ),
+                other => panic!("{file}: {} is a {other:?}, not a polygon", text("geoitem")),
+            };
+            let name = text("naam");
+            // "Bokrijk (Genk)": the Flemish file names the municipality too
+            let name = match name.rsplit_once(" (") {
+                Some((short, _)) if name.ends_with(')') => short.to_string(),
+                _ => name,
+            };
+            WijkShape {
+                code: text("geoitem"),
+                name,
+                shape,
+            }
+        })
+        .collect()
 }
 
 fn parse_wijken() -> Vec<WijkRow> {
+    let shapes_file = "open/genk/genk_wijken_ggw7_epsg4326.geojson";
+    let mut shapes = parse_wijk_shapes(shapes_file, WIJK_SHAPES);
     let table = Table::parse("neighbourhoods.csv", NEIGHBOURHOODS);
-    table
+    let rows: Vec<WijkRow> = table
         .rows()
-        .map(|row| WijkRow {
-            code: row.text("code"),
-            name: row.text("name"),
-            centroid: row.lon_lat("lon", "lat"),
-            population: row.parse("population"),
-            supermarkets: row.parse("supermarkets"),
-            daily_gaps: row
-                .text("daily_gaps")
-                .split_whitespace()
-                .map(|kind| {
-                    kind.parse()
-                        .unwrap_or_else(|error| panic!("neighbourhoods.csv: {error}"))
-                })
-                .collect(),
+        .map(|row| {
+            let code = row.text("code");
+            let index = shapes
+                .iter()
+                .position(|shape| shape.code == code)
+                .unwrap_or_else(|| {
+                    panic!(
+                        "neighbourhoods.csv line {}: {shapes_file} has no wijk {code}",
+                        row.number
+                    )
+                });
+            let WijkShape { name, shape, .. } = shapes.swap_remove(index);
+            assert_eq!(
+                row.text("name"),
+                name,
+                "neighbourhoods.csv line {}: {code} is called otherwise in {shapes_file}",
+                row.number
+            );
+            WijkRow {
+                code,
+                name,
+                shape,
+                population: row.parse("population"),
+                supermarkets: row.parse("supermarkets"),
+                daily_gaps: row
+                    .text("daily_gaps")
+                    .split_whitespace()
+                    .map(|kind| {
+                        kind.parse()
+                            .unwrap_or_else(|error| panic!("neighbourhoods.csv: {error}"))
+                    })
+                    .collect(),
+            }
         })
-        .collect()
+        .collect();
+    let missing: Vec<&str> = shapes.iter().map(|shape| shape.code.as_str()).collect();
+    assert!(
+        missing.is_empty(),
+        "neighbourhoods.csv has no row for {missing:?}"
+    );
+    rows
 }
 
 fn parse_parks() -> Vec<ParkRow> {
@@ -485,7 +583,14 @@ mod tests {
         assert_eq!(inputs.wijken.len(), 31);
         assert_eq!(inputs.wijken[0].code, "71016W01");
         assert_eq!(inputs.wijken[30].code, "71016W31");
-        assert_eq!(inputs.outline.len(), 19);
+        assert_eq!(inputs.wijken[0].name, "Bokrijk");
+        assert_eq!(inputs.wijken[28].name, "Winterslag 2 en 4");
+        let n_points: usize = inputs
+            .wijken
+            .iter()
+            .map(|wijk| geo::CoordsIter::coords_count(&wijk.shape))
+            .sum();
+        assert_eq!(n_points, 1_458, "every point of the real wijken");
         assert_eq!(inputs.parks.len(), 6);
         assert_eq!(inputs.areas.len(), 8);
         assert!(inputs.roads.iter().any(|road| road.name == "Vennestraat"));

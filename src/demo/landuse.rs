@@ -25,8 +25,6 @@ pub struct Cell {
     pub built_up: bool,
     /// Borders a shopping street.
     pub shopping: bool,
-    /// The neighbourhood of the cell's centre.
-    pub wijk: usize,
     /// The park (index into the park rows) of each quarter, numbered
     /// `2 * qy + qx` from the south-west.
     pub park_quarters: [Option<u8>; 4],
@@ -94,7 +92,6 @@ impl Landuse {
                     placement,
                     built_up,
                     shopping: false,
-                    wijk: super::neighbourhoods::nearest(wijken, centre),
                     park_quarters: [None; 4],
                 });
             }

@@ -140,7 +140,8 @@ mod tests {
     #[test]
     fn the_lattice_covers_the_outline_and_cells_stay_convex() {
         let (inputs, frame) = (Inputs::embedded(), Frame::genk());
-        let outline = Outline::new(&inputs, &frame);
+        let wijken = crate::demo::neighbourhoods::wijken(&inputs, &frame);
+        let outline = Outline::new(&wijken, &frame);
         let lattice = Lattice::new(&outline, &mut stream(1, "lattice"));
         let (first, last) = (lattice.nodes[0], lattice.nodes[lattice.nodes.len() - 1]);
         assert!(first.x < outline.min_m.x && first.y < outline.min_m.y);

@@ -1,17 +1,18 @@
 //! The synthetic Genk demo city, generated deterministically from a seed.
 //!
-//! [`generate`] builds a whole [`Dataset`]: the 31 real neighbourhoods (names,
-//! codes, centroids) tiling the real city outline, and an invented city inside
-//! them: a jittered street grid with the real shopping streets, parcels,
+//! [`generate`] builds a whole [`Dataset`]: the 31 real neighbourhoods (codes,
+//! names and shapes) whose union is the city outline, and an invented city
+//! inside them: a jittered street grid with the real shopping streets, parcels,
 //! residents, business parks, shop units with six years of history, companies
 //! and access points. `geodata/README.md` says what is real and what is not.
 //!
 //! Pure: no IO, no clock, no global state. The inputs are the small files of
-//! `geodata/`, embedded at compile time ([`inputs`]); every random draw comes
+//! `geodata/` and the real wijken of `geodata/open/`, embedded at compile
+//! time ([`inputs`]); every random draw comes
 //! from a ChaCha8 stream seeded from [`DemoParams::seed`] and the stage's name,
 //! so the same parameters always give the same dataset.
 //!
-//! The stages, in order, one module each: [`neighbourhoods`] (Voronoi tiling),
+//! The stages, in order, one module each: [`neighbourhoods`] (the real wijken, point in wijk),
 //! [`lattice`] (street grid nodes), [`landuse`] (what each grid cell is),
 //! [`parks`], [`streets`], [`parcels`], [`availability`], [`residents`],
 //! [`shops`] (areas and units), [`history`] (unit events, vacancy),
@@ -89,8 +90,8 @@ pub struct Layout<'a> {
 fn generate_city(seed: u64, reference_date: NaiveDate) -> Dataset {
     let inputs = inputs::Inputs::embedded();
     let frame = frame::Frame::genk();
-    let outline = neighbourhoods::Outline::new(&inputs, &frame);
     let wijken = neighbourhoods::wijken(&inputs, &frame);
+    let outline = neighbourhoods::Outline::new(&wijken, &frame);
     let lattice = lattice::Lattice::new(&outline, &mut stream(seed, "lattice"));
     let routes = streets::route_named_streets(&inputs, &frame, &lattice);
     let areas = shops::ShoppingAreaPlan::new(&inputs, &lattice, &routes);
@@ -148,7 +149,7 @@ fn generate_city(seed: u64, reference_date: NaiveDate) -> Dataset {
         &mut stream(seed, "history"),
     );
     Dataset {
-        neighbourhoods: neighbourhoods::records(&wijken, &outline, &frame),
+        neighbourhoods: neighbourhoods::records(&wijken),
         residents,
         parcels: parcels.into_records(&inputs),
         business_parks,

@@ -41,7 +41,9 @@ pub struct ParcelDraft {
     /// The centroid, metres.
     pub centre_m: Coord<f64>,
     pub cell: usize,
-    pub wijk: usize,
+    /// The wijk its centroid lies in; `None` for the few clipped, concave
+    /// pieces whose centroid lies outside the city.
+    pub wijk: Option<usize>,
     /// Index into `inputs.parks`.
     pub park: Option<usize>,
     pub zoning: Zoning,
@@ -358,7 +360,7 @@ pub fn build(layout: &Layout, rng: &mut ChaCha8Rng) -> Parcels {
                         geometry,
                         centre_m,
                         cell: cell_index,
-                        wijk: neighbourhoods::nearest(wijken, centre_m),
+                        wijk: neighbourhoods::containing(wijken, centre_m),
                         park,
                         zoning,
                         owner_kind: owner_for(zoning, rng),

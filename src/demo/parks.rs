@@ -8,9 +8,9 @@
 //! an earlier park. The published polygon is the union of the park's parcels,
 //! so parcels and park agree exactly.
 
-use geo::{unary_union, Coord, MultiPolygon, Orient};
+use geo::{unary_union, Coord, MultiPolygon, Orient, Polygon};
 
-use super::frame::Frame;
+use super::frame::{ring_area_m2, Frame};
 use super::inputs::{Inputs, ParkRow};
 use super::landuse::Landuse;
 use super::lattice::Lattice;
@@ -157,7 +157,32 @@ pub fn place(
     plans
 }
 
-/// The parks as records: each the union of its parcels.
+/// Rings under this area, m², in the union of a park's parcels are slivers
+/// where the edges of neighbouring parcels (pieces clipped by the city
+/// outline) do not meet exactly, not holes or islands of the park.
+const SLIVER_M2: f64 = 1.0;
+
+/// A union without its slivers: tiny holes (some without area at all, whose
+/// geodesic area is ill-defined) and tiny separate pieces.
+fn without_slivers(union: MultiPolygon<f64>) -> MultiPolygon<f64> {
+    MultiPolygon(
+        union
+            .0
+            .into_iter()
+            .filter(|polygon| ring_area_m2(&polygon.exterior().0) >= SLIVER_M2)
+            .map(|polygon| {
+                let (exterior, holes) = polygon.into_inner();
+                let holes = holes
+                    .into_iter()
+                    .filter(|hole| ring_area_m2(&hole.0) >= SLIVER_M2)
+                    .collect();
+                Polygon::new(exterior, holes)
+            })
+            .collect(),
+    )
+}
+
+/// The parks as records: each the union of its parcels, without slivers.
 pub fn records(inputs: &Inputs, parcels: &Parcels) -> Vec<BusinessPark> {
     inputs
         .parks
@@ -171,7 +196,7 @@ pub fn records(inputs: &Inputs, parcels: &Parcels) -> Vec<BusinessPark> {
                 .map(|draft| &draft.geometry)
                 .collect();
             let geometry: MultiPolygon<f64> =
-                unary_union(polygons).orient(geo::orient::Direction::Default);
+                without_slivers(unary_union(polygons)).orient(geo::orient::Direction::Default);
             BusinessPark {
                 id: park.id.clone(),
                 geometry,

@@ -1,6 +1,6 @@
 //! Small planar geometry on metric coordinates (x east, y north, metres):
-//! point in ring, half-plane clipping, bilinear quads, buffers and how a
-//! polygon lies against the city outline.
+//! point in ring, bilinear quads, buffers and how a polygon lies against the
+//! city outline.
 //!
 //! Rings here are closed (first point repeated last) unless a function says
 //! otherwise; polygons the generator builds are counter-clockwise.
@@ -84,33 +84,6 @@ pub fn in_polygon(point: Coord<f64>, polygon: &Polygon<f64>) -> bool {
 
 pub fn in_multi_polygon(point: Coord<f64>, multi: &MultiPolygon<f64>) -> bool {
     multi.0.iter().any(|polygon| in_polygon(point, polygon))
-}
-
-/// Keep the part of a convex closed ring where `(p - through) · normal <= 0`
-/// (Sutherland–Hodgman against one half-plane). Returns a closed ring, empty
-/// when nothing is left.
-pub fn clip_half_plane(
-    ring: &[Coord<f64>],
-    through: Coord<f64>,
-    normal: Coord<f64>,
-) -> Vec<Coord<f64>> {
-    let side = |p: Coord<f64>| (p.x - through.x) * normal.x + (p.y - through.y) * normal.y;
-    let mut out = Vec::with_capacity(ring.len() + 1);
-    for pair in ring.windows(2) {
-        let (a, b) = (pair[0], pair[1]);
-        let (sa, sb) = (side(a), side(b));
-        if sa <= 0.0 {
-            out.push(a);
-        }
-        if (sa < 0.0 && sb > 0.0) || (sa > 0.0 && sb < 0.0) {
-            out.push(lerp(a, b, sa / (sa - sb)));
-        }
-    }
-    if out.len() < 3 {
-        return Vec::new();
-    }
-    out.push(out[0]);
-    out
 }
 
 /// The point at (u, v) ∈ [0, 1]² of a quad given counter-clockwise from its
@@ -223,15 +196,6 @@ mod tests {
             },
             Coord { x, y: y + size },
         ])
-    }
-
-    #[test]
-    fn half_plane_clipping_halves_a_square() {
-        let ring = square(0.0, 0.0, 2.0);
-        let left = clip_half_plane(&ring, Coord { x: 1.0, y: 0.0 }, Coord { x: 1.0, y: 0.0 });
-        assert!((ring_area(&left) - 2.0).abs() < 1e-12);
-        let none = clip_half_plane(&ring, Coord { x: -1.0, y: 0.0 }, Coord { x: 1.0, y: 0.0 });
-        assert!(none.is_empty());
     }
 
     #[test]

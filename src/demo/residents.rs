@@ -5,7 +5,7 @@
 //! inhabitants gets a point at its centre; the population is shared out over
 //! them by random weights and rounded by largest remainder, so the points of
 //! a neighbourhood add up to its population exactly. Every point lies in its
-//! neighbourhood (the parcel's centre is nearest to that centroid).
+//! neighbourhood: a parcel's centre is a point in that wijk's real shape.
 
 use rand::seq::SliceRandom;
 use rand::Rng;
@@ -51,7 +51,7 @@ pub fn place(
         if wijk.population <= 0 {
             continue;
         }
-        let in_wijk = |index: &usize| parcels.drafts[*index].wijk == wijk_index;
+        let in_wijk = |index: &usize| parcels.drafts[*index].wijk == Some(wijk_index);
         let all: Vec<usize> = (0..parcels.drafts.len()).filter(in_wijk).collect();
         let residential: Vec<usize> = all
             .iter()

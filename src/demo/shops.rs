@@ -369,6 +369,15 @@ pub fn place_units(layout: &Layout, network: &Network, rng: &mut ChaCha8Rng) -> 
                 .collect()
         })
         .collect();
+    // Each segment's middle and its wijk, found once (point in polygon).
+    let middles: Vec<Coord<f64>> = lines
+        .iter()
+        .map(|line| point_along(line, polyline_length(line) / 2.0).0)
+        .collect();
+    let middle_wijk: Vec<Option<usize>> = middles
+        .iter()
+        .map(|&middle| neighbourhoods::containing(wijken, middle))
+        .collect();
     for (wijk_index, wijk) in wijken.iter().enumerate() {
         if wijk.population <= 0 {
             continue;
@@ -378,9 +387,9 @@ pub fn place_units(layout: &Layout, network: &Network, rng: &mut ChaCha8Rng) -> 
             .iter()
             .enumerate()
             .filter(|(index, segment)| {
-                let middle = point_along(&lines[*index], polyline_length(&lines[*index]) / 2.0).0;
+                let middle = middles[*index];
                 !segment.fixed
-                    && neighbourhoods::nearest(wijken, middle) == wijk_index
+                    && middle_wijk[*index] == Some(wijk_index)
                     && !areas.contains_m(middle)
                     && segment.nodes.windows(2).any(|pair| {
                         super::landuse::cells_beside_edge(lattice, pair[0], pair[1])
@@ -428,7 +437,7 @@ pub fn place_units(layout: &Layout, network: &Network, rng: &mut ChaCha8Rng) -> 
                 let (point, direction) = point_along(points, along);
                 let location_m = beside(point, direction, side);
                 if areas.contains_m(location_m)
-                    || neighbourhoods::nearest(wijken, location_m) != wijk_index
+                    || neighbourhoods::containing(wijken, location_m) != Some(wijk_index)
                 {
                     continue;
                 }

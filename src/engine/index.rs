@@ -16,6 +16,7 @@ use geo::{BoundingRect, Distance, Euclidean, Geometry, Intersects, MapCoords, Po
 use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{RTree, AABB};
 
+use crate::model::provenance::{self, DataSource};
 use crate::model::{Feature, LayerId};
 
 /// Mean metres per degree of latitude (WGS 84 meridian arc / 90°).
@@ -105,6 +106,8 @@ pub struct LayerIndex {
     tree: RTree<Entry>,
     plane: LocalPlane,
     extent: Option<Rect<f64>>,
+    /// The sources some feature's id marks (`model::provenance`).
+    marked_sources: Vec<DataSource>,
 }
 
 impl LayerIndex {
@@ -134,13 +137,20 @@ impl LayerIndex {
             .enumerate()
             .map(|(position, feature)| (feature.id.clone(), position))
             .collect();
+        let marked_sources = provenance::marked_by_ids(&features);
         LayerIndex {
             features,
             position_by_id,
             tree: RTree::bulk_load(entries),
             plane,
             extent,
+            marked_sources,
         }
+    }
+
+    /// The sources this index, as layer `layer`, is credited to.
+    pub fn sources(&self, layer: LayerId) -> Vec<DataSource> {
+        provenance::layer_sources(layer, self.features.len(), &self.marked_sources)
     }
 
     pub fn features(&self) -> &[Feature] {

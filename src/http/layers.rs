@@ -29,8 +29,9 @@ pub async fn health(State(state): State<AppState>) -> Json<Json_> {
     Json(json!({"status": "ok", "store": state.store().kind().as_str(), "layers": layers}))
 }
 
-/// `GET /api/layers`: id, titles, geometry type, count, bbox and the fields
-/// the caller may read (confidential ones marked, for the roles that see them).
+/// `GET /api/layers`: id, titles, geometry type, count, bbox, the fields the
+/// caller may read (confidential ones marked, for the roles that see them)
+/// and the data sources to credit (`model::provenance`: name and Dutch credit).
 pub async fn list(State(state): State<AppState>, caller: Caller) -> Json<Json_> {
     let engine = state.engine();
     let layers: Vec<Json_> = ALL_LAYERS
@@ -55,6 +56,11 @@ pub async fn list(State(state): State<AppState>, caller: Caller) -> Json<Json_> 
                 "count": index.len(),
                 "bbox": index.extent().map(|r| json!([r.min().x, r.min().y, r.max().x, r.max().y])),
                 "fields": fields,
+                "sources": index.sources(schema.id).iter().map(|source| json!({
+                    "id": source.as_str(),
+                    "credit_nl": source.credit_nl(),
+                    "url": source.url(),
+                })).collect::<Vec<_>>(),
             })
         })
         .collect();

@@ -291,9 +291,11 @@ fn document(state: &AppState, file: &str, headers: &HeaderMap) -> Result<Respons
         ))
     })?;
     let layer = parse_layer(layer)?;
+    let index = engine.layer(layer);
     Ok(json_response(tilejson::tilejson(
         layer,
-        engine.layer(layer).extent(),
+        index.extent(),
+        &index.sources(layer),
         &base,
     )))
 }

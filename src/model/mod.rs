@@ -8,6 +8,7 @@ pub mod feature;
 pub mod geojson;
 pub mod history;
 pub mod layers;
+pub mod provenance;
 pub mod saved_search;
 pub mod schema;
 pub mod unit_edit;

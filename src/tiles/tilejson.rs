@@ -1,5 +1,7 @@
 //! TileJSON 3.0.0 for one layer: where its tiles are, its zooms and bounds,
-//! and its public fields with their types (never a confidential field).
+//! its public fields with their types (never a confidential field), and the
+//! credit its data sources ask for (`attribution`, HTML in Dutch, with the
+//! sources' names in `atlas:sources`; see `model::provenance`).
 //!
 //! Bounds are EPSG:4326 degrees `[west, south, east, north]`; `center` is
 //! `[longitude, latitude, zoom]`. Field types follow the usual vector-tile
@@ -9,6 +11,7 @@ use geo::Rect;
 use serde_json::{json, Map, Value as Json};
 
 use super::policy::layer_policy;
+use crate::model::provenance::{attribution_html, DataSource};
 use crate::model::{FieldKind, LayerId, LayerSchema};
 
 /// The URL template of a layer's tiles under `base_url` (e.g.
@@ -41,8 +44,14 @@ pub fn tile_fields(schema: &LayerSchema) -> Map<String, Json> {
 }
 
 /// The TileJSON document of a layer whose features span `extent` (`None`
-/// when the layer is empty: the whole Mercator world).
-pub fn tilejson(layer: LayerId, extent: Option<Rect<f64>>, base_url: &str) -> Json {
+/// when the layer is empty: the whole Mercator world) and come from
+/// `sources`.
+pub fn tilejson(
+    layer: LayerId,
+    extent: Option<Rect<f64>>,
+    sources: &[DataSource],
+    base_url: &str,
+) -> Json {
     let schema = layer.schema();
     let policy = layer_policy(layer);
     let bounds = match extent {
@@ -50,7 +59,7 @@ pub fn tilejson(layer: LayerId, extent: Option<Rect<f64>>, base_url: &str) -> Js
         None => [-180.0, -85.051_128_779_806_59, 180.0, 85.051_128_779_806_59],
     };
     let center_zoom = policy.min_zoom.max(12).min(policy.max_zoom);
-    json!({
+    let mut document = json!({
         "tilejson": "3.0.0",
         "name": layer.as_str(),
         "description": format!("{} / {}", schema.title_nl, schema.title_en),
@@ -71,7 +80,12 @@ pub fn tilejson(layer: LayerId, extent: Option<Rect<f64>>, base_url: &str) -> Js
         "atlas:title_nl": schema.title_nl,
         "atlas:title_en": schema.title_en,
         "atlas:clustered_below_zoom": policy.cluster_below_zoom,
-    })
+        "atlas:sources": sources.iter().map(|source| source.as_str()).collect::<Vec<_>>(),
+    });
+    if let Some(attribution) = attribution_html(sources) {
+        document["attribution"] = json!(attribution);
+    }
+    document
 }
 
 #[cfg(test)]
@@ -83,7 +97,7 @@ mod tests {
     #[test]
     fn a_layer_document_has_the_required_keys_and_public_fields_only() {
         let extent = Rect::new(coord! { x: 5.40, y: 50.90 }, coord! { x: 5.60, y: 51.02 });
-        let document = tilejson(LayerId::ShopUnits, Some(extent), "http://atlas.test");
+        let document = tilejson(LayerId::ShopUnits, Some(extent), &[], "http://atlas.test");
         assert_eq!(document["tilejson"], "3.0.0");
         assert_eq!(
             document["tiles"][0],
@@ -97,12 +111,31 @@ mod tests {
         assert_eq!(fields["point_count"], "Number");
         assert!(fields.get("occupant").is_none());
         assert!(!document.to_string().contains("occupant"));
+        assert!(document.get("attribution").is_none(), "nothing to credit");
+        assert_eq!(document["atlas:sources"], json!([]));
+    }
+
+    #[test]
+    fn the_attribution_credits_the_layers_sources() {
+        let document = tilejson(
+            LayerId::Neighbourhoods,
+            None,
+            &[DataSource::Wijken, DataSource::OpenStreetMap],
+            "",
+        );
+        let attribution = document["attribution"].as_str().unwrap();
+        assert!(attribution.contains("Wijken: © gemeentebesturen, verzameld door Data &amp; Analyse van de Vlaamse provincies, Modellicentie Gratis Hergebruik"));
+        assert!(attribution.contains("© OpenStreetMap-bijdragers"));
+        assert_eq!(
+            document["atlas:sources"],
+            json!(["wijken", "openstreetmap"])
+        );
     }
 
     #[test]
     fn no_layer_lists_a_confidential_field() {
         for schema in ALL_LAYERS {
-            let document = tilejson(schema.id, None, "").to_string();
+            let document = tilejson(schema.id, None, &[], "").to_string();
             for field in schema.fields.iter().filter(|field| field.confidential) {
                 assert!(
                     !document.contains(&format!("\"{}\"", field.name)),

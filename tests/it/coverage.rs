@@ -935,10 +935,10 @@ async fn unreachable_residents_are_reported_never_covered_and_are_gaps() {
 async fn the_31_real_genk_wijken_are_all_named_with_the_demo_population_spread_over_them() {
     use genk_atlas::import::{read_source, FieldMapping, ImportParams};
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/data/genk/genk_wijken_ggw7_epsg31370.geojson");
+        .join("geodata/open/genk/genk_wijken_ggw7_epsg31370.geojson");
     assert!(
         path.is_file(),
-        "{} is missing (the shared open data)",
+        "{} is missing (the project's open data, geodata/open)",
         path.display()
     );
     let params = ImportParams {

@@ -29,20 +29,38 @@ fn reference_date() -> NaiveDate {
     DemoParams::default().reference_date
 }
 
-/// The city outline of `geodata/city_outline.csv`.
-fn outline() -> Polygon<f64> {
-    let ring: Vec<Coord<f64>> = include_str!("../../geodata/city_outline.csv")
-        .lines()
-        .filter(|line| !line.starts_with('#') && !line.starts_with("lon"))
-        .filter_map(|line| {
-            let (lon, lat) = line.split_once(';')?;
-            Some(Coord {
-                x: lon.trim().parse().ok()?,
-                y: lat.trim().parse().ok()?,
-            })
+/// The real municipality of Genk (`geodata/open/`, EPSG:31370), read and
+/// reprojected to EPSG:4326 by the importer (GDAL): the demo's outline is the
+/// union of its wijken, so this checks it against the other real file.
+fn outline() -> MultiPolygon<f64> {
+    static OUTLINE: OnceLock<MultiPolygon<f64>> = OnceLock::new();
+    OUTLINE
+        .get_or_init(|| {
+            use genk_atlas::import::{read_source, FieldMapping, ImportParams};
+            let params = ImportParams {
+                layer: LayerId::Neighbourhoods,
+                path: std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                    .join("geodata/open/genk/genk_gemeente_epsg31370.geojson"),
+                source_layer: None,
+                crs: None,
+                mapping: FieldMapping {
+                    renames: vec![
+                        ("code".into(), "geoitem".into()),
+                        ("name".into(), "naam".into()),
+                    ],
+                    defaults: vec![("population".into(), "0".into())],
+                },
+                key: None,
+                repair: false,
+            };
+            let outcome = read_source(&params, &|_, _| {}).unwrap();
+            assert_eq!(outcome.features.len(), 1);
+            let Geometry::MultiPolygon(genk) = outcome.features[0].geometry.clone() else {
+                panic!("the municipality is not a polygon")
+            };
+            genk.orient(Direction::Default)
         })
-        .collect();
-    Polygon::new(ring.into(), Vec::new()).orient(Direction::Default)
+        .clone()
 }
 
 fn area_m2(geometry: impl Into<Geometry<f64>>) -> f64 {

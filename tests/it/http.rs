@@ -79,6 +79,18 @@ async fn the_layer_list_describes_every_layer_without_confidential_fields() {
     assert!(names.contains(&"address") && names.contains(&"status"));
     assert!(!names.contains(&"occupant"));
     assert_eq!(shop_units["bbox"].as_array().unwrap().len(), 4);
+    // the sources to credit: the wijken on the neighbourhoods, nothing else here
+    assert_eq!(shop_units["sources"], serde_json::json!([]));
+    let neighbourhoods = layers
+        .iter()
+        .find(|layer| layer["id"] == "neighbourhoods")
+        .unwrap();
+    let sources = neighbourhoods["sources"].as_array().unwrap();
+    assert_eq!(sources.len(), 1);
+    assert_eq!(sources[0]["id"], "wijken");
+    assert!(sources[0]["credit_nl"].as_str().unwrap().starts_with(
+        "Wijken: © gemeentebesturen, verzameld door Data & Analyse van de Vlaamse provincies"
+    ));
 }
 
 #[tokio::test]

@@ -1,5 +1,6 @@
-//! `atlas import` and `atlas export` on real Flemish open data (read from
-//! `../shared/data/`, never copied) and on small bad inputs: all features in,
+//! `atlas import` and `atlas export` on real Flemish open data (the project's
+//! own copy in `geodata/open/`: a GeoJSON with a legacy `crs` member and
+//! zipped Shapefiles, as the city hands them over) and on small bad inputs: all features in,
 //! codes and names intact, Genk's 31 wijken summing to 87.57 km², every
 //! geometry valid, coordinates within 0.5 m of `ogr2ogr -t_srs EPSG:4326`;
 //! a clear error and an unchanged store for every bad input; export then
@@ -22,21 +23,42 @@ use crate::support::fresh_database;
 /// Genk's area by the municipality polygon, in km² (data README).
 const GENK_KM2: f64 = 87.57;
 
-/// A file of the shared open data, or a clear failure when it is missing.
-fn shared_data(relative: &str) -> PathBuf {
+/// A file of the project's open data, or a clear failure when it is missing.
+fn open_data(relative: &str) -> PathBuf {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/data")
+        .join("geodata/open")
         .join(relative);
     assert!(
         path.is_file(),
-        "{} is missing: the import tests read the real open data in ../shared/data (see its README)",
+        "{} is missing: the import tests read the real open data in geodata/open (see its README)",
         path.display()
     );
     path
 }
 
 fn genk_wijken() -> PathBuf {
-    shared_data("genk/genk_wijken_ggw7_epsg31370.geojson")
+    open_data("genk/genk_wijken_ggw7_epsg31370.geojson")
+}
+
+/// The parts of a zipped Shapefile (`geodata/open/flanders/NAME.shp.zip`)
+/// unzipped into `dir` by GDAL's virtual file system; returns the `.shp`.
+fn unzipped_shapefile(name: &str, dir: &Path) -> PathBuf {
+    let zip = open_data(&format!("flanders/{name}.shp.zip"));
+    for ext in ["shp", "shx", "dbf", "prj", "cpg"] {
+        let from =
+            std::ffi::CString::new(format!("/vsizip/{}/{name}.{ext}", zip.display())).unwrap();
+        let to = dir.join(format!("{name}.{ext}"));
+        let to = std::ffi::CString::new(to.to_str().unwrap()).unwrap();
+        // SAFETY: two valid NUL-terminated paths; GDAL copies one file to the other.
+        let status = unsafe { gdal_sys::CPLCopyFile(to.as_ptr(), from.as_ptr()) };
+        assert_eq!(
+            status,
+            0,
+            "cannot unzip {name}.{ext} from {}",
+            zip.display()
+        );
+    }
+    dir.join(format!("{name}.shp"))
 }
 
 /// Run the built `atlas`; returns (success, stdout, stderr).
@@ -173,7 +195,7 @@ async fn genk_wijken_geojson_with_a_legacy_crs_member_into_a_geopackage() {
 
 #[tokio::test]
 async fn all_2767_flemish_wijken_from_a_shapefile_into_postgis() {
-    let path = shared_data("flanders-areas/ggw7.shp");
+    let path = open_data("flanders/ggw7.shp.zip");
     let database = fresh_database().await;
     let (ok, stdout, stderr) = import_neighbourhoods(&path, &["--database-url", &database.url]);
     assert!(ok, "{stderr}");
@@ -202,7 +224,7 @@ async fn all_2767_flemish_wijken_from_a_shapefile_into_postgis() {
 
 #[tokio::test]
 async fn all_304_municipalities_from_a_shapefile_into_a_geopackage() {
-    let path = shared_data("flanders-areas/gemeente.shp");
+    let path = open_data("flanders/gemeente.shp.zip");
     let dir = tempfile::tempdir().unwrap();
     let gpkg = dir.path().join("atlas.gpkg");
     let (ok, _, stderr) = import_neighbourhoods(&path, &["--gpkg", gpkg.to_str().unwrap()]);
@@ -359,7 +381,8 @@ const MIXED_GEOMETRIES: &str = r#"{"type": "FeatureCollection", "features": [
 async fn bad_inputs_are_clear_errors_and_write_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let gpkg = store_with_genk(dir.path()).await;
-    let ggw7 = shared_data("flanders-areas/ggw7.shp");
+    let unzipped = tempfile::tempdir().unwrap();
+    let ggw7 = unzipped_shapefile("ggw7", unzipped.path());
 
     let empty = dir.path().join("empty.geojson");
     std::fs::write(&empty, b"").unwrap();
@@ -666,6 +689,19 @@ async fn an_osm_extract_gives_shop_units_and_walkable_streets() {
             ("osm-way-104", ("footway", true)),
         ])
     );
+    // the ids are the record of the import: the map credits OpenStreetMap there
+    use genk_atlas::model::provenance::DataSource;
+    let engine = genk_atlas::engine::Engine::from_dataset(&dataset);
+    for layer in [LayerId::ShopUnits, LayerId::Streets, LayerId::Residents] {
+        assert_eq!(
+            engine.layer(layer).sources(layer),
+            [DataSource::OpenStreetMap],
+            "{layer}"
+        );
+    }
+    for layer in [LayerId::Neighbourhoods, LayerId::Parcels] {
+        assert!(engine.layer(layer).sources(layer).is_empty(), "{layer}");
+    }
 }
 
 // ==== OpenStreetMap buildings as residents (issue 4: "buildings with addresses to residents") ====

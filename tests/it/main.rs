@@ -10,6 +10,7 @@ mod edits;
 mod fixtures;
 mod http;
 mod import;
+mod open_data;
 mod postgis;
 mod replicas;
 mod servers;

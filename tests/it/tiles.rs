@@ -746,6 +746,16 @@ async fn tilejson_and_style_describe_every_layer() {
     assert_eq!(layer["fields"]["area_m2"], "Number");
     assert_eq!(layer["fields"]["ready_to_build"], "Boolean");
     assert_eq!(layer["fields"]["capakey"], "String");
+    // nothing to credit on the parcels; the wijken credit on the neighbourhoods
+    assert!(document.get("attribution").is_none());
+    assert_eq!(document["atlas:sources"], serde_json::json!([]));
+    let wijken = get(&atlas.state, "/tiles/neighbourhoods.json", &[])
+        .await
+        .json();
+    assert_eq!(wijken["atlas:sources"], serde_json::json!(["wijken"]));
+    assert!(wijken["attribution"].as_str().unwrap().contains(
+        "Wijken: © gemeentebesturen, verzameld door Data &amp; Analyse van de Vlaamse provincies, Modellicentie Gratis Hergebruik"
+    ));
 
     let style = get(&atlas.state, "/tiles/style.json", &[]).await.json();
     assert_eq!(style["version"], 8);

@@ -1,7 +1,7 @@
 //! GIS files over HTTP: `POST /api/import/{layer}` (multipart upload, roles,
 //! the JSON report, all or nothing) and `GET /api/layers/{layer}/export`
 //! (formats, confidential fields per role), in-process on the fixture city
-//! and on the real Genk wijken of `../shared/data`.
+//! and on the real Genk wijken of `geodata/open/`.
 
 use std::path::Path;
 
@@ -100,7 +100,7 @@ impl Atlas {
 
 fn genk_wijken() -> Vec<u8> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/data/genk/genk_wijken_ggw7_epsg31370.geojson");
+        .join("geodata/open/genk/genk_wijken_ggw7_epsg31370.geojson");
     std::fs::read(&path).unwrap_or_else(|_| panic!("{} is missing", path.display()))
 }
 

@@ -10,7 +10,7 @@ use std::sync::{Arc, OnceLock};
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use chrono::NaiveDate;
-use geo::{point, Distance, Haversine, Point};
+use geo::{Distance, Haversine};
 use http_body_util::BodyExt;
 use serde_json::Value;
 use tower::ServiceExt;
@@ -251,7 +251,7 @@ async fn the_change_is_the_difference_of_the_rates_in_points() {
 #[tokio::test]
 async fn the_surface_matches_a_direct_kernel_sum_at_its_cells() {
     use genk_atlas::engine::vacancy::h3::LocatedStock;
-    use genk_atlas::engine::vacancy::surface::{counted_units, SurfaceWeight};
+    use genk_atlas::engine::vacancy::surface::{counted_units, SurfaceGrid, SurfaceWeight};
     let (state, _dir) = demo_app();
     let located = LocatedStock::from_engine(&Engine::from_dataset(demo())).unwrap();
     let date = "2026-10-01";
@@ -277,7 +277,21 @@ async fn the_surface_matches_a_direct_kernel_sum_at_its_cells() {
             let ring = feature["geometry"]["coordinates"][0].as_array().unwrap();
             assert_eq!(ring.len(), 5);
             let corner = |i: usize, axis: usize| ring[i][axis].as_f64().unwrap();
-            let centre: Point<f64> = point!(x: (corner(0, 0) + corner(2, 0)) / 2.0, y: (corner(0, 1) + corner(2, 1)) / 2.0);
+            // The centre from the cell's id, not from its corners: those are
+            // rounded to 10⁻⁷° (1 cm), and 1 cm moves the kernel of a large
+            // unit near the bandwidth enough to shift a ratio by 10⁻⁴.
+            let (column, row) = feature["id"].as_str().unwrap().split_once('/').unwrap();
+            let (column, row): (i64, i64) = (column.parse().unwrap(), row.parse().unwrap());
+            let grid = SurfaceGrid::new(50.0);
+            let centre = grid.centre(column, row);
+            let square = grid.bounds(column, row).to_polygon();
+            for (i, expected) in square.exterior().0.iter().enumerate() {
+                assert!(
+                    (corner(i, 0) - expected.x).abs() <= 1e-7
+                        && (corner(i, 1) - expected.y).abs() <= 1e-7,
+                    "cell {column}/{row} is not where its id says"
+                );
+            }
             let (mut all, mut vacant, mut n_units, mut on_edge) = (0.0, 0.0, 0, false);
             for (point, unit_weight, is_vacant) in &counted {
                 let distance = Haversine.distance(centre, *point);

@@ -20,6 +20,15 @@ export interface FieldInfo {
 
 export type Bbox = [minLon: number, minLat: number, maxLon: number, maxLat: number];
 
+/** A data source a layer is credited to (`model::provenance` on the server). */
+export interface SourceInfo {
+  /** `wijken`, `openstreetmap`: the key of its text in the dictionaries. */
+  id: string;
+  /** The credit in Dutch, for a source the dictionaries do not know. */
+  credit_nl: string;
+  url: string;
+}
+
 export interface LayerInfo {
   id: string;
   title_nl: string;
@@ -28,6 +37,7 @@ export interface LayerInfo {
   count: number;
   bbox: Bbox | null;
   fields: FieldInfo[];
+  sources?: SourceInfo[];
 }
 
 export type Geometry =

@@ -10,6 +10,7 @@
 import './style.css';
 import type { Map as MapLibreMap } from 'maplibre-gl';
 import { fetchLayers, type LayerInfo } from './api';
+import { creditedSources } from './attribution';
 import { buildCatalogue, type AtlasLayer } from './catalogue';
 import { bindText } from './i18n';
 import { createMap } from './map';
@@ -48,7 +49,7 @@ function start(): void {
     coverage: element('panel-coverage'),
   };
 
-  const { map, ready } = createMap(element('map'), element('map-status'));
+  const { map, ready, credits } = createMap(element('map'), element('map-status'));
   window.__atlasMap = map;
   const vacancy = renderVacancyPanel(panels.vacancy, map, ready);
   renderCoveragePanel(panels.coverage, map, ready);
@@ -76,6 +77,7 @@ function start(): void {
     console.warn('genk atlas: /api/layers', error);
     return [];
   });
+  void layersInfo.then((info) => credits.setSources(creditedSources(info)));
 
   Promise.all([ready, layersInfo])
     .then(([, info]) => {

@@ -11,6 +11,7 @@ import type { Map as MapLibreMap, StyleSpecification, LayerSpecification, ErrorE
 import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
 import 'maplibre-gl/dist/maplibre-gl.css';
 import { fetchStyle } from './api';
+import { AttributionControl } from './attribution';
 import { bindText, onLang, t } from './i18n';
 
 maplibregl.setWorkerUrl(workerUrl);
@@ -86,7 +87,6 @@ function controlLocale(dictionary = t()): Record<string, string> {
     'NavigationControl.ZoomIn': dictionary.map.zoomIn,
     'NavigationControl.ZoomOut': dictionary.map.zoomOut,
     'NavigationControl.ResetBearing': dictionary.map.resetBearing,
-    'AttributionControl.ToggleAttribution': dictionary.map.attribution,
     'Popup.Close': dictionary.popup.close,
   };
 }
@@ -98,7 +98,6 @@ function relabelControls(container: HTMLElement): void {
     ['.maplibregl-ctrl-zoom-in', dictionary.map.zoomIn],
     ['.maplibregl-ctrl-zoom-out', dictionary.map.zoomOut],
     ['.maplibregl-ctrl-compass', dictionary.map.resetBearing],
-    ['.maplibregl-ctrl-attrib-button', dictionary.map.attribution],
   ];
   for (const [selector, label] of labels) {
     for (const button of container.querySelectorAll<HTMLElement>(selector)) {
@@ -112,6 +111,8 @@ export interface MapPanel {
   map: MapLibreMap;
   /** Resolves when the style has loaded; rejects when it cannot. */
   ready: Promise<void>;
+  /** The credits in the corner; given the sources once `/api/layers` is in. */
+  credits: AttributionControl;
 }
 
 /** Build the map in `container` with a status overlay in `status`. */
@@ -124,7 +125,8 @@ export function createMap(container: HTMLElement, status: HTMLElement): MapPanel
     zoom: INITIAL_VIEW.zoom,
     hash: true,
     maxZoom: 20,
-    attributionControl: { compact: true },
+    // The atlas's own credits control (attribution.ts) instead of MapLibre's.
+    attributionControl: false,
     locale: controlLocale(),
     cooperativeGestures: false,
     // TileJSON may list tile URLs as paths; tiles are fetched in a worker, so make them absolute.
@@ -135,6 +137,8 @@ export function createMap(container: HTMLElement, status: HTMLElement): MapPanel
 
   map.addControl(new maplibregl.NavigationControl({ visualizePitch: false, showCompass: true }), 'top-right');
   map.addControl(new maplibregl.ScaleControl({ unit: 'metric', maxWidth: 120 }), 'bottom-left');
+  const credits = new AttributionControl();
+  map.addControl(credits, 'bottom-right');
   onLang(() => relabelControls(container));
 
   const showStatus = (kind: 'loading' | 'error' | 'none'): void => {
@@ -174,5 +178,5 @@ export function createMap(container: HTMLElement, status: HTMLElement): MapPanel
       throw error;
     }
   })();
-  return { map, ready };
+  return { map, ready, credits };
 }

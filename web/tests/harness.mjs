@@ -72,8 +72,11 @@ async function waitForHealth(baseUrl, child, timeoutMs) {
  * With `writable` the server gets its own copy of the demo (a test that edits
  * leaves the shared file alone), and `users` ([{ name, role }]) are made on that
  * copy with `atlas user add` first; `passwords[name]` is each one's password.
+ * With `osm` (the path of an OpenStreetMap extract) that extract is imported
+ * into the copy with `atlas import osm` first (implies `writable`).
  */
-export async function startAtlas({ writable = false, users = [] } = {}) {
+export async function startAtlas({ writable = false, users = [], osm = null } = {}) {
+  if (osm) writable = true;
   if (!existsSync(path.join(DIST_DIR, 'index.html'))) {
     throw new Error(`${DIST_DIR}/index.html is missing: run \`npm run build\` in web/ first`);
   }
@@ -99,6 +102,7 @@ export async function startAtlas({ writable = false, users = [] } = {}) {
       // The one-time password is the only line on stdout.
       passwords[name] = execFileSync(bin, ['user', 'add', name, '--role', role, '--gpkg', served], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
     }
+    if (osm) execFileSync(bin, ['import', 'osm', osm, '--since', '2024-01-01', '--gpkg', served], { stdio: ['ignore', 'ignore', 'pipe'] });
   }
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;

@@ -66,6 +66,13 @@ export const en: Dictionary = {
     resetBearing: 'Reset bearing to north',
     attribution: 'Attribution',
   },
+  // The wijken's credit line is the licence's own words, so it stays Dutch.
+  attribution: {
+    sources: {
+      wijken: 'Neighbourhoods (wijken): © gemeentebesturen, verzameld door Data & Analyse van de Vlaamse provincies, Modellicentie Gratis Hergebruik',
+      openstreetmap: '© OpenStreetMap contributors',
+    } as Record<string, string>,
+  },
   // Issue 5: the login, the Leegstand panel and the shop-unit edit form.
   session: {
     login: 'Sign in',

@@ -71,6 +71,13 @@ export const nl = {
     resetBearing: 'Noorden boven',
     attribution: 'Bronvermelding',
   },
+  // Issue 11: the credits the data's licences ask for, by source (`sources` in /api/layers).
+  attribution: {
+    sources: {
+      wijken: 'Wijken: © gemeentebesturen, verzameld door Data & Analyse van de Vlaamse provincies, Modellicentie Gratis Hergebruik',
+      openstreetmap: '© OpenStreetMap-bijdragers',
+    } as Record<string, string>,
+  },
   // Issue 5: the login, the Leegstand panel and the shop-unit edit form.
   session: {
     login: 'Aanmelden',
