@@ -9,8 +9,11 @@ use std::sync::Arc;
 use geo::Rect;
 
 use super::changes::{HistoryPlan, LayerPlan};
+use super::tile_cache::TileFamily;
 use super::{App, Applied, ChangePlan};
-use crate::engine::{EngineChange, HistoryChange, LayerChange};
+use crate::engine::derived::Derived;
+use crate::engine::vacancy::VacancyCache;
+use crate::engine::{EngineChange, HistoryChange, LayerChange, Touched};
 use crate::model::{check_feature, Feature, LayerId};
 use crate::store::{RowRead, StoreError};
 
@@ -75,6 +78,7 @@ impl App {
                 }
             }
         }
+        let history_changed = plan.history.is_some();
         match plan.history {
             None => {}
             Some(HistoryPlan::Whole) => {
@@ -108,6 +112,17 @@ impl App {
                 Some(reason) => rejected.reject(layer, &feature_id, &reason),
                 None => rejected.clear(layer, &feature_id),
             }
+        }
+        // derived tile sets go with what they read
+        let touched = Touched {
+            layers: tile_drops.iter().map(|(layer, _)| *layer).collect(),
+            history: history_changed,
+        };
+        if VacancyCache::READS.any(&touched) {
+            applied.n_tiles_dropped += self
+                .inner
+                .tile_cache
+                .invalidate(TileFamily::VacancyH3, |_| true);
         }
         for (layer, drop) in tile_drops {
             applied.n_tiles_dropped += match drop {

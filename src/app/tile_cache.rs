@@ -27,9 +27,51 @@ pub enum TileEncoding {
     Gzip,
 }
 
+/// What a tile is cut from: a layer of the store, or a derived tile set
+/// (the vacancy hexagons of one date, resolution and minimum). Every
+/// source's tiles share this one cache, its ETags, gzip and invalidation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum TileSource {
+    Layer(LayerId),
+    VacancyH3 {
+        date: chrono::NaiveDate,
+        resolution: u8,
+        min_units: u32,
+    },
+}
+
+/// The sources that change together (one epoch each): a layer, or every
+/// vacancy hexagon set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum TileFamily {
+    Layer(LayerId),
+    VacancyH3,
+}
+
+impl TileSource {
+    pub fn family(&self) -> TileFamily {
+        match self {
+            TileSource::Layer(layer) => TileFamily::Layer(*layer),
+            TileSource::VacancyH3 { .. } => TileFamily::VacancyH3,
+        }
+    }
+}
+
+impl From<LayerId> for TileSource {
+    fn from(layer: LayerId) -> Self {
+        TileSource::Layer(layer)
+    }
+}
+
+impl From<LayerId> for TileFamily {
+    fn from(layer: LayerId) -> Self {
+        TileFamily::Layer(layer)
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct TileKey {
-    pub layer: LayerId,
+    pub source: TileSource,
     pub tile: TileCoord,
     pub encoding: TileEncoding,
 }
@@ -52,7 +94,7 @@ impl CachedTile {
 struct CacheState {
     tiles: HashMap<TileKey, CachedTile>,
     n_bytes: usize,
-    epochs: BTreeMap<LayerId, u64>,
+    epochs: BTreeMap<TileFamily, u64>,
 }
 
 pub struct TileCache {
@@ -84,23 +126,25 @@ impl TileCache {
         self.read().tiles.get(key).cloned()
     }
 
-    /// The layer's epoch; read it before taking the engine snapshot that a
+    /// The source's epoch; read it before taking the engine snapshot that a
     /// tile is rendered from, and give it to [`TileCache::insert`].
-    pub fn epoch(&self, layer: LayerId) -> u64 {
-        self.read().epochs.get(&layer).copied().unwrap_or(0)
+    pub fn epoch(&self, source: impl Into<TileSource>) -> u64 {
+        let family = source.into().family();
+        self.read().epochs.get(&family).copied().unwrap_or(0)
     }
 
     /// Store every encoding of a tile rendered at `epoch`; refused (false)
     /// when the layer changed since.
     pub fn insert(
         &self,
-        layer: LayerId,
+        source: impl Into<TileSource>,
         tile: TileCoord,
         epoch: u64,
         encodings: Vec<(TileEncoding, CachedTile)>,
     ) -> bool {
+        let source = source.into();
         let mut state = self.write();
-        if state.epochs.get(&layer).copied().unwrap_or(0) != epoch {
+        if state.epochs.get(&source.family()).copied().unwrap_or(0) != epoch {
             return false;
         }
         let added: usize = encodings.iter().map(|(_, cached)| cached.n_bytes()).sum();
@@ -129,7 +173,7 @@ impl TileCache {
             let n_bytes = cached.n_bytes();
             if let Some(replaced) = state.tiles.insert(
                 TileKey {
-                    layer,
+                    source,
                     tile,
                     encoding,
                 },
@@ -145,13 +189,18 @@ impl TileCache {
     /// Remove the layer's cached tiles for which `touches` holds, and make
     /// renders begun before now uncacheable. Returns the number of tiles
     /// (all encodings of one z/x/y count once) removed.
-    pub fn invalidate(&self, layer: LayerId, touches: impl Fn(TileCoord) -> bool) -> usize {
+    pub fn invalidate(
+        &self,
+        family: impl Into<TileFamily>,
+        touches: impl Fn(TileCoord) -> bool,
+    ) -> usize {
+        let family = family.into();
         let mut state = self.write();
-        *state.epochs.entry(layer).or_insert(0) += 1;
+        *state.epochs.entry(family).or_insert(0) += 1;
         let victims: Vec<TileKey> = state
             .tiles
             .keys()
-            .filter(|key| key.layer == layer && touches(key.tile))
+            .filter(|key| key.source.family() == family && touches(key.tile))
             .copied()
             .collect();
         let mut removed_tiles: Vec<TileCoord> = Vec::new();
@@ -235,8 +284,8 @@ mod tests {
         }
         assert_eq!(cache.invalidate(LayerId::Parcels, |tile| tile.x() >= 2), 2);
         assert_eq!(cache.len(), 12);
-        let key = |x, layer| TileKey {
-            layer,
+        let key = |x, layer: LayerId| TileKey {
+            source: layer.into(),
             tile: tile(x),
             encoding: TileEncoding::Gzip,
         };

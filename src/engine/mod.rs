@@ -194,6 +194,39 @@ impl Engine {
             .collect()
     }
 
+    /// The box of the mapped city: the neighbourhoods and the shop units,
+    /// widened by `margin_deg`; `None` while neither holds anything.
+    pub fn city_extent(&self, margin_deg: f64) -> Option<Rect<f64>> {
+        [LayerId::Neighbourhoods, LayerId::ShopUnits]
+            .iter()
+            .filter_map(|layer| self.layer(*layer).extent())
+            .reduce(|a, b| {
+                Rect::new(
+                    geo::coord! { x: a.min().x.min(b.min().x), y: a.min().y.min(b.min().y) },
+                    geo::coord! { x: a.max().x.max(b.max().x), y: a.max().y.max(b.max().y) },
+                )
+            })
+            .map(|extent| {
+                Rect::new(
+                    geo::coord! { x: extent.min().x - margin_deg, y: extent.min().y - margin_deg },
+                    geo::coord! { x: extent.max().x + margin_deg, y: extent.max().y + margin_deg },
+                )
+            })
+    }
+
+    /// The shopping area a point lies in, if any.
+    pub fn shopping_area_at(&self, point: geo::Point<f64>) -> Option<String> {
+        use geo::{BoundingRect, Contains};
+        let areas = self.layer(LayerId::ShoppingAreas);
+        let here = point.bounding_rect();
+        areas
+            .query_bbox(Rect::new(here.min(), here.max()))
+            .into_iter()
+            .map(|position| &areas.features()[position])
+            .find(|area| area.geometry.contains(&point))
+            .map(|area| area.id.clone())
+    }
+
     /// The bounding box of all layers together.
     pub fn extent(&self) -> Option<Rect<f64>> {
         self.layers

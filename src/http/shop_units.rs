@@ -12,7 +12,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::{NaiveDate, Utc};
-use geo::{coord, BoundingRect, Contains, Point, Rect};
+use geo::{coord, Rect};
 use serde_json::{json, Value as Json_};
 
 use super::auth::Caller;
@@ -31,29 +31,12 @@ const LAYER: LayerId = LayerId::ShopUnits;
 /// How far beyond the mapped city a new unit may lie, in degrees (~1 km).
 const EXTENT_MARGIN_DEG: f64 = 0.01;
 
-/// Genk's bounding box, for an atlas with no neighbourhoods yet.
-fn genk_extent() -> Rect<f64> {
-    Rect::new(coord! {x: 5.40, y: 50.90}, coord! {x: 5.62, y: 51.03})
-}
-
-/// Where units may be: the neighbourhoods and the units already mapped, with a margin.
-fn city_extent(engine: &Engine) -> Rect<f64> {
-    let extents = [LayerId::Neighbourhoods, LayerId::ShopUnits]
-        .iter()
-        .filter_map(|layer| engine.layer(*layer).extent())
-        .reduce(|a, b| {
-            Rect::new(
-                coord! {x: a.min().x.min(b.min().x), y: a.min().y.min(b.min().y)},
-                coord! {x: a.max().x.max(b.max().x), y: a.max().y.max(b.max().y)},
-            )
-        });
-    match extents {
-        Some(rect) => Rect::new(
-            coord! {x: rect.min().x - EXTENT_MARGIN_DEG, y: rect.min().y - EXTENT_MARGIN_DEG},
-            coord! {x: rect.max().x + EXTENT_MARGIN_DEG, y: rect.max().y + EXTENT_MARGIN_DEG},
-        ),
-        None => genk_extent(),
-    }
+/// Where units may be: the mapped city with a margin, or anywhere on Earth
+/// for an atlas that maps nothing yet.
+fn allowed_extent(engine: &Engine) -> Rect<f64> {
+    engine
+        .city_extent(EXTENT_MARGIN_DEG)
+        .unwrap_or_else(|| Rect::new(coord! {x: -180.0, y: -90.0}, coord! {x: 180.0, y: 90.0}))
 }
 
 fn field_error(error: ModelError) -> ApiError {
@@ -84,18 +67,6 @@ fn store_error(error: StoreError) -> ApiError {
         StoreError::Invalid { source, .. } => field_error(source),
         other => ApiError::store(other),
     }
-}
-
-/// The shopping area a point lies in, if any.
-fn shopping_area_at(engine: &Engine, point: Point<f64>) -> Option<String> {
-    let areas = engine.layer(LayerId::ShoppingAreas);
-    let here = point.bounding_rect();
-    areas
-        .query_bbox(Rect::new(here.min(), here.max()))
-        .into_iter()
-        .map(|position| &areas.features()[position])
-        .find(|area| area.geometry.contains(&point))
-        .map(|area| area.id.clone())
 }
 
 /// The unit's snapshot row: its state today, or on its first day if that is
@@ -204,7 +175,7 @@ pub async fn create(
     let body = body_of(body)?;
     let engine = state.engine();
     let today = Utc::now().date_naive();
-    let draft = parse_draft(&body, today, city_extent(&engine)).map_err(field_error)?;
+    let draft = parse_draft(&body, today, allowed_extent(&engine)).map_err(field_error)?;
     let unit_id = match draft.id {
         Some(id) if engine.layer(LAYER).get(&id).is_some() => {
             return Err(ApiError::Conflict {
@@ -227,7 +198,7 @@ pub async fn create(
         status: event.status,
         status_since: event.valid_from,
         occupant: event.occupant.clone(),
-        area_id: shopping_area_at(&engine, draft.location),
+        area_id: engine.shopping_area_at(draft.location),
     };
     let unit = snapshot(&placed, std::slice::from_ref(&event), today)
         .unwrap_or(placed)

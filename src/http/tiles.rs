@@ -18,11 +18,10 @@ use bytes::Bytes;
 
 use super::error::ApiError;
 use super::layers::parse_layer;
-use super::tile_cache::{CachedTile, TileEncoding, TileKey};
+use super::tile_cache::{CachedTile, TileEncoding, TileKey, TileSource};
 use super::AppState;
 use crate::engine::Engine;
-use crate::model::LayerId;
-use crate::tiles::{render_tile, style, tilejson, TileCoord, TileParams};
+use crate::tiles::{render_tile, style, tilejson, TileCoord};
 
 /// The media type of Mapbox vector tiles.
 pub const MVT_CONTENT_TYPE: &str = "application/vnd.mapbox-vector-tile";
@@ -126,20 +125,23 @@ fn gzip_encoding(identity: &CachedTile) -> std::io::Result<CachedTile> {
 /// What a cache miss makes: the tile rendered (identity, plus gzip when it
 /// is asked for), or only gzip when the identity tile is cached already.
 fn make_encodings(
-    engine: &Engine,
-    layer: LayerId,
-    tile: TileCoord,
-    params: &TileParams,
+    render: impl FnOnce() -> Result<Option<Vec<u8>>, ApiError>,
     wanted: TileEncoding,
     cached_identity: Option<CachedTile>,
-) -> std::io::Result<Vec<(TileEncoding, CachedTile)>> {
+) -> Result<Vec<(TileEncoding, CachedTile)>, ApiError> {
     if let Some(identity) = cached_identity {
-        return Ok(vec![(TileEncoding::Gzip, gzip_encoding(&identity)?)]);
+        return Ok(vec![(
+            TileEncoding::Gzip,
+            gzip_encoding(&identity).map_err(ApiError::internal)?,
+        )]);
     }
-    let identity = identity_encoding(render_tile(layer, engine.layer(layer), tile, params));
+    let identity = identity_encoding(render()?);
     let mut encodings = Vec::with_capacity(2);
     if wanted == TileEncoding::Gzip {
-        encodings.push((TileEncoding::Gzip, gzip_encoding(&identity)?));
+        encodings.push((
+            TileEncoding::Gzip,
+            gzip_encoding(&identity).map_err(ApiError::internal)?,
+        ));
     }
     encodings.push((TileEncoding::Identity, identity));
     Ok(encodings)
@@ -197,44 +199,56 @@ async fn tile(
 ) -> Result<Response, ApiError> {
     let layer = parse_layer(layer)?;
     let tile = parse_tile(z, x, y_file)?;
+    let params = state.tile_params();
+    cached_tile(state, layer.into(), tile, headers, move |engine| {
+        Ok(render_tile(layer, engine.layer(layer), tile, &params))
+    })
+    .await
+}
+
+/// Any tile source's tile from the one cache, or rendered by `render` off
+/// the runtime from the current snapshot and cached (identity, plus gzip
+/// when asked for), answered with its ETag; an empty tile is a 204.
+pub async fn cached_tile(
+    state: &AppState,
+    source: TileSource,
+    tile: TileCoord,
+    headers: &HeaderMap,
+    render: impl FnOnce(&Engine) -> Result<Option<Vec<u8>>, ApiError> + Send + 'static,
+) -> Result<Response, ApiError> {
     let encoding = if accepts_gzip(headers) {
         TileEncoding::Gzip
     } else {
         TileEncoding::Identity
     };
     let cache = state.tile_cache();
-    if let Some(cached) = cache.get(&TileKey {
-        layer,
+    let key = |encoding| TileKey {
+        source,
         tile,
         encoding,
-    }) {
+    };
+    if let Some(cached) = cache.get(&key(encoding)) {
         return Ok(tile_response(cached, encoding, headers));
     }
     // The epoch first, then the snapshot: a change in between makes the
     // insert below refuse this (possibly old) tile.
-    let epoch = cache.epoch(layer);
+    let epoch = cache.epoch(source);
     let cached_identity = match encoding {
-        TileEncoding::Gzip => cache.get(&TileKey {
-            layer,
-            tile,
-            encoding: TileEncoding::Identity,
-        }),
+        TileEncoding::Gzip => cache.get(&key(TileEncoding::Identity)),
         TileEncoding::Identity => None,
     };
     let engine = state.engine();
-    let params = state.tile_params();
     let encodings = tokio::task::spawn_blocking(move || {
-        make_encodings(&engine, layer, tile, &params, encoding, cached_identity)
+        make_encodings(|| render(&engine), encoding, cached_identity)
     })
     .await
-    .map_err(ApiError::internal)?
-    .map_err(ApiError::internal)?;
+    .map_err(ApiError::internal)??;
     let chosen = encodings
         .iter()
         .find(|(candidate, _)| *candidate == encoding)
         .map(|(_, cached)| cached.clone())
         .ok_or_else(|| ApiError::internal("a rendered tile lacks an encoding"))?;
-    cache.insert(layer, tile, epoch, encodings);
+    cache.insert(source, tile, epoch, encodings);
     Ok(tile_response(chosen, encoding, headers))
 }
 

@@ -34,6 +34,7 @@ use chrono::{Months, NaiveDate, Utc};
 use serde_json::{json, Value as Json_};
 
 use super::error::{ApiError, ApiQuery};
+use super::tile_cache::TileSource;
 use super::AppState;
 use std::sync::Arc;
 
@@ -615,39 +616,41 @@ pub async fn h3_tile(
     State(state): State<AppState>,
     axum::extract::Path((z, x, y_file)): axum::extract::Path<(String, String, String)>,
     query: ApiQuery,
+    headers: axum::http::HeaderMap,
 ) -> Result<Response, ApiError> {
     query.only(&["date", "res", "min_units"])?;
     let tile = super::tiles::parse_tile(&z, &x, &y_file)?;
-    let date = parse_date(&query, "date")?;
     let params = HexParams {
         resolution: parse_resolution(&query)?,
         min_units: parse_min_units(&query)?,
     };
     let engine = state.engine();
+    let date = match parse_date(&query, "date")? {
+        Some(date) => date,
+        None => {
+            let engine = engine.clone();
+            tokio::task::spawn_blocking(move || {
+                located_stock(&engine).map(|located| default_date(located.stock()))
+            })
+            .await
+            .map_err(ApiError::internal)??
+        }
+    };
+    let source = TileSource::VacancyH3 {
+        date,
+        resolution: params.resolution.number(),
+        min_units: u32::try_from(params.min_units).unwrap_or(u32::MAX),
+    };
     let tile_params = state.tile_params();
-    let body = tokio::task::spawn_blocking(move || -> Result<Option<Vec<u8>>, ApiError> {
-        let located = located_stock(&engine)?;
-        let date = date.unwrap_or_else(|| default_date(located.stock()));
-        let key = (date, params.resolution, params.min_units);
-        let set = vacancy::cache::kept(&engine, key, || {
-            Ok::<_, ApiError>(HexTileSet::new(hex_cells(&located, date, &params)))
-        })?;
+    super::tiles::cached_tile(&state, source, tile, &headers, move |engine| {
+        let located = located_stock(engine)?;
+        let set =
+            vacancy::cache::kept(engine, (date, params.resolution, params.min_units), || {
+                Ok::<_, ApiError>(HexTileSet::new(hex_cells(&located, date, &params)))
+            })?;
         Ok(render_hex_tile(&set, tile, &tile_params))
     })
     .await
-    .map_err(ApiError::internal)??;
-    let cache_control = (header::CACHE_CONTROL, super::tiles::TILE_CACHE_CONTROL);
-    Ok(match body {
-        None => (axum::http::StatusCode::NO_CONTENT, [cache_control]).into_response(),
-        Some(bytes) => (
-            [
-                (header::CONTENT_TYPE, super::tiles::MVT_CONTENT_TYPE),
-                cache_control,
-            ],
-            bytes,
-        )
-            .into_response(),
-    })
 }
 
 #[cfg(test)]

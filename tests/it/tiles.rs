@@ -626,7 +626,7 @@ async fn a_change_through_the_store_shows_in_the_next_tile() {
         .header(header::ETAG)
         .map(str::to_string);
     let key = |tile, encoding| TileKey {
-        layer: LayerId::ShopUnits,
+        source: LayerId::ShopUnits.into(),
         tile,
         encoding,
     };

@@ -282,7 +282,8 @@ async fn the_surface_matches_a_direct_kernel_sum_at_its_cells() {
             // unit near the bandwidth enough to shift a ratio by 10⁻⁴.
             let (column, row) = feature["id"].as_str().unwrap().split_once('/').unwrap();
             let (column, row): (i64, i64) = (column.parse().unwrap(), row.parse().unwrap());
-            let grid = SurfaceGrid::new(50.0);
+            // the grid lies at the units' latitude rounded to a degree: Genk is at 51°
+            let grid = SurfaceGrid::new(50.0, 51.0);
             let centre = grid.centre(column, row);
             let square = grid.bounds(column, row).to_polygon();
             for (i, expected) in square.exterior().0.iter().enumerate() {
