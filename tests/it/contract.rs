@@ -1189,6 +1189,44 @@ pub mod geopackage {
         );
     }
 
+    /// A file made before the change log existed gets the log and its
+    /// triggers when it is opened, and then logs what `sqlite3` writes.
+    #[tokio::test]
+    async fn an_older_geopackage_gets_the_change_log_when_opened() {
+        let fresh = fresh().await;
+        super::write_genk_centre(&*fresh).await;
+        let path = fresh.path();
+        let connection = rusqlite::Connection::open(&path).unwrap();
+        let triggers: Vec<String> = connection
+            .prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'atlas_log_%'")
+            .unwrap()
+            .query_map([], |row| row.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        assert_eq!(triggers.len(), 3 * 10, "three per layer and for the history");
+        let mut drop_all: String = triggers
+            .iter()
+            .map(|name| format!("DROP TRIGGER \"{name}\";"))
+            .collect();
+        drop_all.push_str("DROP TABLE atlas_changes; DROP TABLE atlas_change_log_state;");
+        connection.execute_batch(&drop_all).unwrap();
+        drop(connection);
+        let reopened = GeoPackageStore::open(&path).expect("an older file opens");
+        let cursor = reopened.change_cursor().await.unwrap();
+        let sqlite = std::process::Command::new("sqlite3")
+            .arg(&path)
+            .arg("UPDATE residents SET population = population + 1;")
+            .output()
+            .unwrap();
+        assert!(sqlite.status.success());
+        let (changes, _) = super::read_changes(&reopened, &cursor).await;
+        assert_eq!(changes.len(), 2, "both residents: {changes:?}");
+        assert!(changes
+            .iter()
+            .all(|change| change.op == genk_atlas::store::ChangeOp::Update));
+    }
+
     #[tokio::test]
     async fn a_reopened_file_reads_back_what_was_written() {
         let fresh = fresh().await;

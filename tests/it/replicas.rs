@@ -695,3 +695,72 @@ async fn kill_9_of_a_server_in_a_burst_of_edits_loses_nothing_committed() {
     )
     .await;
 }
+
+/// Regression (issue 17, item 2): a client that hung up right after sending
+/// an edit left the server's snapshot behind the store, and every later
+/// edit failed. The commit's work now finishes without the client.
+#[tokio::test]
+async fn a_client_that_hangs_up_during_an_edit_leaves_editing_working() {
+    use tokio::io::AsyncWriteExt;
+    let city = demo_city().await;
+    let servers = city.servers(1).await;
+    let (unit_id, _, _) = an_open_bakery(&servers[0]).await;
+    let version = version_of(&servers[0], &unit_id).await;
+    let body = json!({"version": version, "valid_from": today(), "status": "vacant"}).to_string();
+    let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", servers[0].port))
+        .await
+        .unwrap();
+    let request = format!(
+        "POST /api/shop_units/{unit_id}/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        city.retail_token,
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).await.unwrap();
+    drop(stream); // hang up without reading the answer
+    eventually(VISIBLE_WITHIN, "the abandoned edit applied", || async {
+        (version_of(&servers[0], &unit_id).await == version + 1).then_some(())
+    })
+    .await;
+    let next = servers[0]
+        .post_json(
+            &format!("/api/shop_units/{unit_id}/events"),
+            &city.retail_token,
+            &json!({"version": version + 1, "valid_from": today(), "status": "occupied"}),
+        )
+        .await;
+    assert_eq!(next.status, 200, "{}", String::from_utf8_lossy(&next.body));
+    assert_eq!(next.json()["version"], version + 2);
+}
+
+/// Regression (issue 17, item 4): two edits of one unit on one day within a
+/// second: the map kept the first while the history had the second. The
+/// answer, the engine and the stored row now all follow the history.
+#[tokio::test]
+async fn two_edits_of_one_unit_within_a_second_both_reach_the_map() {
+    let city = demo_city().await;
+    let servers = city.servers(1).await;
+    let (unit_id, _, _) = an_open_bakery(&servers[0]).await;
+    let version = version_of(&servers[0], &unit_id).await;
+    let path = format!("/api/shop_units/{unit_id}/events");
+    let date = today();
+    for (offset, status) in ["vacant", "renovation"].iter().enumerate() {
+        let answer = servers[0]
+            .post_json(
+                &path,
+                &city.retail_token,
+                &json!({"version": version + offset as u64, "valid_from": date, "status": status}),
+            )
+            .await;
+        assert_eq!(answer.status, 200, "{}", String::from_utf8_lossy(&answer.body));
+        assert_eq!(answer.json()["unit"]["status"], *status, "the answer is the new state");
+    }
+    let feature = status_of(&servers[0], "shop_units", &unit_id).await.unwrap();
+    assert_eq!(feature["properties"]["status"], "renovation");
+    let client = city.database.client().await;
+    let stored: String = client
+        .query_one("SELECT status FROM shop_units WHERE id = $1", &[&unit_id])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(stored, "renovation", "the stored row follows the history");
+}
