@@ -96,6 +96,7 @@ fn params(path: &Path) -> ImportParams {
         mapping: FieldMapping::default(),
         key: None,
         repair: false,
+        policy: Default::default(),
     }
 }
 

@@ -15,6 +15,7 @@ mod sites;
 pub mod tile_cache;
 mod tiles;
 mod transfer;
+pub mod upload_area;
 mod vacancy;
 
 use std::net::SocketAddr;
@@ -54,6 +55,9 @@ struct Inner {
     sessions: crate::auth::Sessions,
     /// A hash to check unknown names against, made on first use.
     decoy_password_hash: std::sync::OnceLock<String>,
+    /// This server's folder for uploads; `Err` (why, logged at start) turns
+    /// uploads off.
+    upload_area: Result<upload_area::UploadArea, String>,
 }
 
 impl AppState {
@@ -70,6 +74,19 @@ impl AppState {
         web_dir: Option<PathBuf>,
         tile_cache_bytes: usize,
     ) -> Self {
+        // uploads are read by GDAL, which must reach no network (see
+        // `import::sandbox`); starting the upload area clears what killed
+        // servers left behind
+        crate::import::sandbox::network_off();
+        let root = upload_area::UploadArea::default_root();
+        let upload_area = upload_area::UploadArea::start(&root).map_err(|error| {
+            let reason = format!(
+                "cannot make the upload folder in {}: {error}",
+                root.display()
+            );
+            tracing::error!("{reason}; imports are off");
+            reason
+        });
         AppState {
             inner: Arc::new(Inner {
                 store,
@@ -80,6 +97,7 @@ impl AppState {
                 tile_writer: tokio::sync::Mutex::new(()),
                 sessions: crate::auth::Sessions::default(),
                 decoy_password_hash: std::sync::OnceLock::new(),
+                upload_area,
             }),
         }
     }
@@ -120,6 +138,11 @@ impl AppState {
             engine.site_market();
             tracing::debug!("caches warmed in {:.2} s", started.elapsed().as_secs_f64());
         });
+    }
+
+    /// This server's upload folder, or why there is none.
+    pub fn upload_area(&self) -> Result<&upload_area::UploadArea, &str> {
+        self.inner.upload_area.as_ref().map_err(String::as_str)
     }
 
     /// The engine as it is now; a later reload does not change this snapshot.

@@ -57,6 +57,8 @@ pub(super) struct WorkerParams {
     pub source_layer: String,
     pub crs: Option<String>,
     pub repair: bool,
+    /// How the reader opened the source; each worker opens it the same way.
+    pub policy: super::SourcePolicy,
 }
 
 /// The worker threads: send chunks with [`Workers::send`], then
@@ -136,7 +138,8 @@ fn worker_failure(reason: String) -> ImportError {
 
 /// The resolved source CRS of a worker, as the reader resolves it.
 fn worker_crs(params: &WorkerParams) -> Result<SourceCrs, ImportError> {
-    let dataset = open_vector(&params.path)?;
+    let _upload_config = params.policy.thread_config();
+    let dataset = open_vector(&params.path, &params.policy)?;
     let layer = dataset
         .layer_by_name(&params.source_layer)
         .map_err(|source| ImportError::Gdal {
