@@ -167,7 +167,7 @@ pub enum UploadRefused {
     CsvWithoutGeometry,
     #[error("the zip cannot be read: {0}")]
     BadZip(String),
-    #[error("the zip holds '{0}', a name that is absolute or leaves the archive")]
+    #[error("the zip holds a member ('{0}') whose name is absolute or leaves the archive")]
     ZipMemberName(String),
     #[error("the zip holds '{0}', which is a link, a device or a pipe, not a plain file")]
     ZipMemberNotAFile(String),
@@ -483,7 +483,13 @@ fn zipped_shapefile(bytes: &[u8]) -> Result<String, UploadRefused> {
 /// as to this check: relative, `/`-separated, no `.` or `..` parts, no
 /// control characters, no part that looks like an archive.
 fn check_member_name(name: &str) -> Result<(), UploadRefused> {
-    let refused = || UploadRefused::ZipMemberName(name.chars().take(200).collect());
+    // the name's last part only: the rest may be a path, which is not echoed
+    let last = name
+        .trim_end_matches('/')
+        .rsplit(['/', '\\'])
+        .next()
+        .unwrap_or("");
+    let refused = || UploadRefused::ZipMemberName(last.chars().take(100).collect());
     let path = name.strip_suffix('/').unwrap_or(name);
     if path.is_empty()
         || path.starts_with('/')
