@@ -97,6 +97,7 @@ fn params(path: &Path) -> ImportParams {
         key: None,
         repair: false,
         policy: Default::default(),
+        surroundings: None,
     }
 }
 

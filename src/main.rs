@@ -318,6 +318,9 @@ async fn import(args: ImportArgs) -> Result<()> {
             key: args.key,
             repair: args.repair,
             policy: Default::default(),
+            // the operator's own file may reach beyond the mapped city (a
+            // region's wijken): only uploads are held to its surroundings
+            surroundings: None,
         },
         dry_run: args.dry_run,
         skip_invalid: args.skip_invalid,

@@ -21,6 +21,7 @@ use super::error::{ApiError, ApiQuery};
 use super::layers::parse_layer;
 use super::AppState;
 use crate::import::export::{export_features, ExportFormat, ExportParams};
+use crate::import::surroundings::Surroundings;
 use crate::import::upload::{self, UploadError};
 use crate::import::{
     read_source, FieldMapping, ImportError, ImportParams, Problem, SourcePolicy, UploadFormat,
@@ -203,6 +204,16 @@ fn upload_error(error: UploadError) -> ApiError {
     }
 }
 
+/// The area the atlas maps: its neighbourhoods, or all its layers when it
+/// has none; imported features must lie near it.
+fn mapped_area(engine: &crate::engine::Engine) -> Option<Surroundings> {
+    engine
+        .layer(LayerId::Neighbourhoods)
+        .extent()
+        .or_else(|| engine.extent())
+        .map(Surroundings::around)
+}
+
 /// `POST /api/import/{layer}?crs=&map=&key=&dry_run=&skip_invalid=&repair=`
 /// with a multipart part `file`: checked and stored by `import::upload`,
 /// read by GDAL under `SourcePolicy::Upload` (one format's drivers, nothing
@@ -257,6 +268,7 @@ pub async fn import(
         key: query.get("key").map(str::to_string),
         repair,
         policy: SourcePolicy::Trusted,
+        surroundings: mapped_area(&state.engine()),
     };
     let shown = name.clone();
     let outcome = tokio::task::spawn_blocking(move || {

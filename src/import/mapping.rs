@@ -75,6 +75,17 @@ impl FieldMapping {
                 .collect::<Vec<_>>()
                 .join(", ")
         };
+        for (pairs, what) in [
+            (&self.renames, "mapped"),
+            (&self.defaults, "given a default"),
+        ] {
+            let mut seen = std::collections::HashSet::new();
+            if let Some((target, _)) = pairs.iter().find(|(target, _)| !seen.insert(target)) {
+                return Err(ImportError::Mapping(format!(
+                    "'{target}' is {what} twice: say once where it comes from"
+                )));
+            }
+        }
         for (target, _) in self.renames.iter().chain(&self.defaults) {
             if schema.field_index(target).is_none() {
                 return Err(ImportError::Mapping(format!(

@@ -21,6 +21,7 @@ mod quick_valid;
 pub mod reproject;
 pub mod run;
 pub mod sandbox;
+pub mod surroundings;
 pub mod upload;
 mod zip_listing;
 
@@ -126,6 +127,9 @@ pub struct ImportParams {
     pub repair: bool,
     /// Whose file it is: which drivers may open it and how.
     pub policy: SourcePolicy,
+    /// Where the features may lie (the area the atlas maps, with a margin);
+    /// `None` checks nothing (an empty store).
+    pub surroundings: Option<surroundings::Surroundings>,
 }
 
 /// How far GDAL may go in opening a source.
@@ -366,6 +370,7 @@ pub fn read_source(
             crs: params.crs.clone(),
             repair: params.repair,
             policy: params.policy.clone(),
+            surroundings: params.surroundings,
         },
         pipeline::n_workers(),
     );

@@ -59,6 +59,7 @@ pub(super) struct WorkerParams {
     pub repair: bool,
     /// How the reader opened the source; each worker opens it the same way.
     pub policy: super::SourcePolicy,
+    pub surroundings: Option<super::surroundings::Surroundings>,
 }
 
 /// The worker threads: send chunks with [`Workers::send`], then
@@ -236,6 +237,12 @@ fn check(
         return problem(label.unwrap_or(feature.id), &field, reason);
     }
     if let Some(reason) = source_crs.outside_area_of_use(&feature.geometry) {
+        return problem(label.unwrap_or(feature.id), "geometry", reason);
+    }
+    let too_far = params
+        .surroundings
+        .and_then(|surroundings| surroundings.too_far(&feature.geometry));
+    if let Some(reason) = too_far {
         return problem(label.unwrap_or(feature.id), "geometry", reason);
     }
     Checked::Feature(feature, repaired)

@@ -155,7 +155,9 @@ fn companies_file(dir: &Path, driver: &str, name: &str) -> std::path::PathBuf {
     let path = dir.join(name);
     let driver = gdal::DriverManager::get_driver_by_name(driver).unwrap();
     let mut dataset = driver.create_vector_only(&path).unwrap();
-    let srs = gdal::spatial_ref::SpatialRef::from_epsg(4326).unwrap();
+    let mut srs = gdal::spatial_ref::SpatialRef::from_epsg(4326).unwrap();
+    // x = longitude as written below, whatever EPSG's axis order
+    srs.set_axis_mapping_strategy(gdal::spatial_ref::AxisMappingStrategy::TraditionalGisOrder);
     let layer = dataset
         .create_layer(LayerOptions {
             name: "companies",
@@ -795,4 +797,219 @@ async fn a_shapefile_upload_without_its_shx_says_so_without_a_server_path() {
         answer["error"].as_str().unwrap().contains(".shx"),
         "{answer}"
     );
+}
+
+// ---- what an import must refuse (issue 17.6) ----
+
+/// A GeoJSON of companies with these properties and coordinates, WGS 84
+/// unless `crs` names one.
+fn companies_geojson(rows: &[(Value, [f64; 2])], crs: Option<&str>) -> Vec<u8> {
+    let features: Vec<Value> = rows
+        .iter()
+        .map(|(properties, [x, y])| {
+            serde_json::json!({"type": "Feature", "properties": properties,
+                "geometry": {"type": "Point", "coordinates": [x, y]}})
+        })
+        .collect();
+    let mut collection = serde_json::json!({"type": "FeatureCollection", "features": features});
+    if let Some(crs) = crs {
+        collection["crs"] = serde_json::json!({"type": "name", "properties": {"name": crs}});
+    }
+    collection.to_string().into_bytes()
+}
+
+/// The first problem of a refused import: (feature, field, reason).
+#[track_caller]
+fn first_problem(case: &str, status: StatusCode, answer: &Value) -> (String, String, String) {
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{case}: {answer}");
+    assert_eq!(answer["n_written"], 0, "{case}: {answer}");
+    let problem = &answer["problems"][0];
+    let text = |key: &str| problem[key].as_str().unwrap_or_default().to_string();
+    (text("feature"), text("field"), text("reason"))
+}
+
+const CENTRE: [f64; 2] = [5.50, 50.96];
+
+#[tokio::test]
+async fn a_negative_employee_count_or_an_empty_name_is_refused() {
+    let atlas = Atlas::new().await;
+    let cases = [
+        (
+            serde_json::json!({"id": "c1", "name": "Kanaal Logistiek NV", "nace": "52.10", "employees": -5}),
+            "employees",
+            "negative",
+        ),
+        (
+            serde_json::json!({"id": "c1", "name": "   ", "nace": "52.10"}),
+            "name",
+            "empty",
+        ),
+        (
+            serde_json::json!({"id": "c1", "name": "Kanaal Logistiek NV", "nace": ""}),
+            "nace",
+            "empty",
+        ),
+    ];
+    for (properties, field, reason) in cases {
+        let file = companies_geojson(&[(properties.clone(), CENTRE)], None);
+        let (status, answer) = atlas
+            .import(
+                "companies",
+                "?key=id",
+                Some(Role::Business),
+                "c.geojson",
+                &file,
+            )
+            .await;
+        let (feature, got_field, got_reason) = first_problem(field, status, &answer);
+        assert_eq!(
+            (feature.as_str(), got_field.as_str()),
+            ("c1", field),
+            "{answer}"
+        );
+        assert!(got_reason.contains(reason), "{properties}: {got_reason}");
+    }
+    assert_eq!(
+        n_companies(&atlas).await,
+        fixtures::genk_centre().companies.len()
+    );
+}
+
+#[tokio::test]
+async fn a_point_at_null_island_or_a_crs_that_moves_the_data_away_is_refused() {
+    let atlas = Atlas::new().await;
+    let company =
+        |id: &str| serde_json::json!({"id": id, "name": "Kanaal Logistiek NV", "nace": "52.10"});
+    // (0, 0), Brussels in degrees, and Amersfoort's RD metres read as EPSG:28992
+    let cases: [(Vec<u8>, &str); 3] = [
+        (
+            companies_geojson(
+                &[
+                    (company("c1"), CENTRE),
+                    (company("null-island"), [0.0, 0.0]),
+                ],
+                None,
+            ),
+            "?key=id",
+        ),
+        (
+            companies_geojson(&[(company("brussels"), [4.35, 50.85])], None),
+            "?key=id",
+        ),
+        (
+            companies_geojson(&[(company("rd"), [155_000.0, 463_000.0])], None),
+            "?key=id&crs=EPSG:28992",
+        ),
+    ];
+    for (file, query) in cases {
+        let (status, answer) = atlas
+            .import("companies", query, Some(Role::Business), "c.geojson", &file)
+            .await;
+        let (feature, field, reason) = first_problem(query, status, &answer);
+        assert_ne!(feature, "c1", "the feature in the city is fine: {answer}");
+        assert_eq!(field, "geometry", "{answer}");
+        assert!(reason.contains("is the CRS right?"), "{feature}: {reason}");
+    }
+}
+
+#[tokio::test]
+async fn the_same_target_mapped_twice_is_refused() {
+    let atlas = Atlas::new().await;
+    let file = companies_geojson(
+        &[(
+            serde_json::json!({"id": "c1", "naam": "A", "titel": "B", "nace": "52.10"}),
+            CENTRE,
+        )],
+        None,
+    );
+    for query in [
+        "?key=id&map=name:naam,name:titel",
+        "?key=id&default=nace:1,nace:2",
+    ] {
+        let (status, answer) = atlas
+            .import("companies", query, Some(Role::Business), "c.geojson", &file)
+            .await;
+        assert_refused(query, status, &answer);
+        assert_eq!(answer["detail"]["parameter"], "map", "{answer}");
+        assert!(
+            answer["error"].as_str().unwrap().contains("twice"),
+            "{answer}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_geojson_declaring_an_unknown_crs_is_refused_not_read_as_wgs84() {
+    let atlas = Atlas::new().await;
+    let company = serde_json::json!({"id": "c1", "name": "Kanaal Logistiek NV", "nace": "52.10"});
+    for crs in [
+        "urn:ogc:def:crs:EPSG::999999",
+        "Belgian Lambert 72",
+        "/etc/passwd",
+    ] {
+        let file = companies_geojson(&[(company.clone(), CENTRE)], Some(crs));
+        let (status, answer) = atlas
+            .import(
+                "companies",
+                "?key=id&dry_run=true",
+                Some(Role::Business),
+                "c.geojson",
+                &file,
+            )
+            .await;
+        assert_refused(crs, status, &answer);
+        assert_eq!(answer["detail"]["parameter"], "crs", "{crs}: {answer}");
+        // naming the CRS overrides the file's
+        let (status, answer) = atlas
+            .import(
+                "companies",
+                "?key=id&dry_run=true&crs=EPSG:4326",
+                Some(Role::Business),
+                "c.geojson",
+                &file,
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{crs}: {answer}");
+    }
+}
+
+#[tokio::test]
+async fn gdal_internals_do_not_show_in_messages() {
+    let atlas = Atlas::new().await;
+    let company = serde_json::json!({"id": "c1", "name": "Kanaal Logistiek NV", "nace": "52.10"});
+    let file = companies_geojson(&[(company, CENTRE)], None);
+    let (status, answer) = atlas
+        .import(
+            "companies",
+            "?key=id&crs=EPSG:999999",
+            Some(Role::Business),
+            "c.geojson",
+            &file,
+        )
+        .await;
+    assert_refused("unknown epsg", status, &answer);
+    let message = answer["error"].as_str().unwrap();
+    assert!(
+        !message.contains("OSRImportFromEPSG") && !message.contains("error '6'"),
+        "{message}"
+    );
+    assert!(message.contains("EPSG:999999"), "{message}");
+    // a truncated GeoPackage: the answer says so, not what SQLite told GDAL
+    let (_, _, gpkg) = atlas
+        .export(
+            "/api/layers/companies/export?format=gpkg",
+            Some(Role::Business),
+        )
+        .await;
+    let (status, answer) = atlas
+        .import(
+            "companies",
+            "?key=id",
+            Some(Role::Business),
+            "c.gpkg",
+            &gpkg[..gpkg.len() / 3],
+        )
+        .await;
+    assert_refused("truncated gpkg", status, &answer);
+    assert!(!answer.to_string().contains("sqlite3_"), "{answer}");
 }

@@ -234,6 +234,7 @@ fn neighbourhood_params(path: &Path) -> ImportParams {
         key: None,
         repair: false,
         policy: Default::default(),
+        surroundings: None,
     }
 }
 
