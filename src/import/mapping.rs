@@ -79,11 +79,12 @@ impl FieldMapping {
             (&self.renames, "mapped"),
             (&self.defaults, "given a default"),
         ] {
-            let mut seen = std::collections::HashSet::new();
-            if let Some((target, _)) = pairs.iter().find(|(target, _)| !seen.insert(target)) {
-                return Err(ImportError::Mapping(format!(
-                    "'{target}' is {what} twice: say once where it comes from"
-                )));
+            for (index, (target, second)) in pairs.iter().enumerate() {
+                if let Some((_, first)) = pairs[..index].iter().find(|(other, _)| other == target) {
+                    return Err(ImportError::Mapping(format!(
+                        "'{target}' is {what} twice ('{first}' and '{second}'): say once where it comes from"
+                    )));
+                }
             }
         }
         for (target, _) in self.renames.iter().chain(&self.defaults) {

@@ -166,7 +166,7 @@ pub fn network_off() {
             }
             gdal_sys::VSIFreeFilesystemPluginCallbacksStruct(callbacks);
         }
-        tracing::info!("GDAL network access is off");
+        tracing::debug!("GDAL network access is off");
     });
 }
 

@@ -246,7 +246,8 @@ const SHOP_UNITS: LayerSchema = LayerSchema {
             "Winkelvloeroppervlakte (m²)",
             "Sales floor (m²)",
         )
-        .positive(),
+        // 0 is "unknown" (OpenStreetMap knows no sales floor)
+        .non_negative(),
         field("category", Text, true, "Branche", "Category"),
         field("kind", Text, false, "Soort", "Kind"),
         field("status", Text, true, "Status", "Status"),
