@@ -376,7 +376,12 @@ pub async fn export(
             .map_err(|error| ApiError::bad_request("crs", error.to_string()))?;
     }
     let (content_type, extension) = media_type(format);
-    let dir = tempfile::tempdir().map_err(ApiError::internal)?;
+    // in the server's upload area too, so a killed export leaves nothing
+    let dir = state
+        .upload_area()
+        .map_err(ApiError::internal)?
+        .upload_dir()
+        .map_err(ApiError::internal)?;
     let out = dir.path().join(format!("{layer}.{extension}"));
     let params = ExportParams {
         layer,

@@ -1013,3 +1013,56 @@ async fn gdal_internals_do_not_show_in_messages() {
     assert_refused("truncated gpkg", status, &answer);
     assert!(!answer.to_string().contains("sqlite3_"), "{answer}");
 }
+
+// ---- what an answer must not carry (issue 17.7) ----
+
+#[tokio::test]
+async fn csv_exports_do_not_write_formulas_a_spreadsheet_would_run() {
+    let atlas = Atlas::new().await;
+    let formulas = [
+        "=HYPERLINK(\"http://example.org\",\"x\")",
+        "@SUM(1+1)",
+        "+31 89 00 00",
+        "-2+3",
+    ];
+    let rows: Vec<(Value, [f64; 2])> = formulas
+        .iter()
+        .enumerate()
+        .map(|(index, name)| {
+            (
+                serde_json::json!({"id": format!("f{index}"), "name": name, "nace": "=1+2"}),
+                CENTRE,
+            )
+        })
+        .collect();
+    let (status, answer) = atlas
+        .import(
+            "companies",
+            "?key=id",
+            Some(Role::Business),
+            "f.geojson",
+            &companies_geojson(&rows, None),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    let (status, _, csv) = atlas
+        .export("/api/layers/companies/export?format=csv", None)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let csv = String::from_utf8(csv).unwrap();
+    for line in csv.lines().skip(1) {
+        for cell in line.split(',') {
+            let cell = cell.trim_start_matches('"');
+            assert!(
+                !cell.starts_with(['=', '+', '-', '@']),
+                "a formula cell: {cell} in {line}"
+            );
+        }
+    }
+    for formula in formulas {
+        assert!(
+            csv.contains(&format!("'{}", formula.replace('"', "\"\""))),
+            "{formula}: {csv}"
+        );
+    }
+}
