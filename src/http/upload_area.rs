@@ -17,8 +17,12 @@ use std::path::{Path, PathBuf};
 
 /// The lock file in each server's folder.
 const LOCK_FILE: &str = "lock";
-/// A server folder without a lock file is left alone this long (it may be
-/// starting up); after that it is a leftover.
+/// A running (or dead) server's folder.
+const SERVER_PREFIX: &str = "server-";
+/// A server's folder while it is made, before its lock is held.
+const STARTING_PREFIX: &str = "starting-";
+/// A folder without a held lock that may still be in the making is left
+/// alone this long; after that it is a leftover.
 const UNLOCKED_GRACE: std::time::Duration = std::time::Duration::from_secs(600);
 
 /// This server's upload folder, held for the life of the server.
@@ -60,13 +64,22 @@ impl UploadArea {
                 root.display()
             );
         }
-        let dir = tempfile::Builder::new()
-            .prefix("server-")
+        // made under another name and locked before it is renamed into view,
+        // so no other server starting at the same time takes it for a leftover
+        let starting = tempfile::Builder::new()
+            .prefix(STARTING_PREFIX)
             .tempdir_in(root)?
             .keep();
-        let lock = File::create(dir.join(LOCK_FILE))?;
+        let lock = File::create(starting.join(LOCK_FILE))?;
         lock.try_lock()
             .map_err(|error| io::Error::other(error.to_string()))?;
+        let name = starting
+            .file_name()
+            .and_then(|name| name.to_str())
+            .and_then(|name| name.strip_prefix(STARTING_PREFIX))
+            .ok_or_else(|| io::Error::other("a temporary folder without its prefix"))?;
+        let dir = root.join(format!("{SERVER_PREFIX}{name}"));
+        std::fs::rename(&starting, &dir)?;
         Ok(UploadArea { dir, _lock: lock })
     }
 
@@ -98,20 +111,27 @@ fn remove_leftovers(root: &Path) -> usize {
     let mut n_removed = 0;
     for entry in entries.flatten() {
         let path = entry.path();
-        let is_server_dir = entry.file_name().to_string_lossy().starts_with("server-")
-            && entry.file_type().is_ok_and(|kind| kind.is_dir());
-        if !is_server_dir {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if !entry.file_type().is_ok_and(|kind| kind.is_dir()) {
             continue;
         }
-        let gone = match File::open(path.join(LOCK_FILE)) {
-            // taken at once: nobody holds it; released when `lock` drops
-            Ok(lock) => lock.try_lock().is_ok(),
-            Err(_) => entry
+        let old = || {
+            entry
                 .metadata()
                 .and_then(|metadata| metadata.modified())
                 .ok()
                 .and_then(|modified| modified.elapsed().ok())
-                .is_some_and(|age| age > UNLOCKED_GRACE),
+                .is_some_and(|age| age > UNLOCKED_GRACE)
+        };
+        let gone = if name.starts_with(SERVER_PREFIX) {
+            match File::open(path.join(LOCK_FILE)) {
+                // taken at once: nobody holds it; released when `lock` drops
+                Ok(lock) => lock.try_lock().is_ok(),
+                Err(_) => old(),
+            }
+        } else {
+            // a server that died while starting
+            name.starts_with(STARTING_PREFIX) && old()
         };
         if gone && std::fs::remove_dir_all(&path).is_ok() {
             n_removed += 1;

@@ -1066,3 +1066,61 @@ async fn csv_exports_do_not_write_formulas_a_spreadsheet_would_run() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_geopackage_view_may_call_only_functions_sqlite_deems_harmless() {
+    // spatialite_version() reads nothing, but like BlobFromFile (which reads
+    // any file where spatialite runs relaxed) it is not marked innocuous:
+    // with trusted_schema=OFF no view may call it
+    let atlas = Atlas::new().await;
+    let (_, _, gpkg) = atlas
+        .export(
+            "/api/layers/companies/export?format=gpkg",
+            Some(Role::Business),
+        )
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("view.gpkg");
+    std::fs::write(&path, &gpkg).unwrap();
+    let connection = rusqlite::Connection::open(&path).unwrap();
+    connection
+        .execute_batch(
+            "CREATE VIEW plain AS SELECT fid, geom, id, upper(name) AS name, nace FROM companies;
+             CREATE VIEW leak AS SELECT fid, geom, id, spatialite_version() AS name, nace FROM companies;
+             INSERT INTO gpkg_contents (table_name, data_type, identifier, srs_id) VALUES
+               ('plain', 'features', 'plain', 4326), ('leak', 'features', 'leak', 4326);
+             INSERT INTO gpkg_geometry_columns VALUES
+               ('plain', 'geom', 'POINT', 4326, 0, 0), ('leak', 'geom', 'POINT', 4326, 0, 0);",
+        )
+        .unwrap();
+    drop(connection);
+    let bytes = std::fs::read(&path).unwrap();
+    let (status, answer) = atlas
+        .import(
+            "companies",
+            "?source_layer=plain&key=id&dry_run=true",
+            Some(Role::Business),
+            "v.gpkg",
+            &bytes,
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "a view of plain SQL reads: {answer}"
+    );
+    let (status, answer) = atlas
+        .import(
+            "companies",
+            "?source_layer=leak&key=id&dry_run=true",
+            Some(Role::Business),
+            "v.gpkg",
+            &bytes,
+        )
+        .await;
+    assert_refused("spatialite in a view", status, &answer);
+    assert!(
+        !answer.to_string().contains("5."),
+        "no spatialite version: {answer}"
+    );
+}
