@@ -1,7 +1,12 @@
 //! GIS files over HTTP: `POST /api/import/{layer}` (a multipart upload, for
 //! `business` and `admin`) and `GET /api/layers/{layer}/export?format=`.
 //!
-//! Both go through the same GDAL code as `atlas import` and `atlas export`.
+//! Both go through the same GDAL code as `atlas import` and `atlas export`,
+//! but an upload is a stranger's file: `import::upload` decides from its
+//! bytes what it may be and how GDAL may open it (one format's driver,
+//! nothing it names followed, no network), its features must lie near the
+//! area the atlas maps, and an answer names the upload by the client's file
+//! name only, never a server path or GDAL's internals (those are logged).
 //! An import is all or nothing unless `skip_invalid=true`; its report names
 //! each refused feature, field and reason; the write is one edit (store
 //! transaction with its audit entry, engine swap, tile invalidation).

@@ -778,7 +778,8 @@ mod tests {
             members.push(extra);
             stored_zip(&members)
         };
-        let cases: [((&str, &[u8], u32), &str); 10] = [
+        type Member<'a> = (&'a str, &'a [u8], u32);
+        let cases: [(Member, &str); 10] = [
             (("../a.prj", b"p", FILE), "zip_member"),
             (("/etc/a.prj", b"p", FILE), "zip_member"),
             (("x/../../a.prj", b"p", FILE), "zip_member"),
