@@ -97,6 +97,8 @@ fn params(path: &Path) -> ImportParams {
         mapping: FieldMapping::default(),
         key: None,
         repair: false,
+        policy: Default::default(),
+        surroundings: None,
     }
 }
 

@@ -70,7 +70,8 @@ enum Command {
         #[arg(long, env = "ATLAS_DATABASE_URL")]
         database_url: String,
     },
-    /// Import a GIS file (any vector format GDAL reads) into one layer, all or nothing.
+    /// Import a GIS file (any vector format GDAL reads) into one layer, all or nothing;
+    /// GDAL reaches no network unless --allow-network.
     Import(ImportArgs),
     /// Export one layer to a GIS file through GDAL (an operator's tool: it reads the store directly).
     Export(ExportArgs),
@@ -159,6 +160,11 @@ struct ImportArgs {
     /// Where to write the report of refused features (tab-separated).
     #[arg(long)]
     report: Option<PathBuf>,
+    /// Let GDAL use the network: read a URL or a /vsicurl/, /vsis3/, ... path, and fetch
+    /// what the file links to (a VRT's sources, a GeoJSON crs link, a GML schema).
+    /// Off by default: without it such paths are refused and nothing is fetched.
+    #[arg(long)]
+    allow_network: bool,
     /// The GeoPackage to import into.
     #[arg(long, conflicts_with = "database_url")]
     gpkg: Option<PathBuf>,
@@ -273,6 +279,15 @@ async fn run(command: Command) -> Result<()> {
 }
 
 async fn import(args: ImportArgs) -> Result<()> {
+    if !args.allow_network {
+        genk_atlas::import::sandbox::network_off();
+        if genk_atlas::import::sandbox::is_network_path(&args.path.to_string_lossy()) {
+            bail!(
+                "{} is on the network: atlas import reads from the network only with --allow-network",
+                args.path.display()
+            );
+        }
+    }
     let store = if args.dry_run && args.gpkg.is_none() && args.database_url.is_none() {
         None
     } else if let (Some(path), None) = (&args.gpkg, &args.database_url) {
@@ -319,6 +334,10 @@ async fn import(args: ImportArgs) -> Result<()> {
             },
             key: args.key,
             repair: args.repair,
+            policy: Default::default(),
+            // the operator's own file may reach beyond the mapped city (a
+            // region's wijken): only uploads are held to its surroundings
+            surroundings: None,
         },
         dry_run: args.dry_run,
         skip_invalid: args.skip_invalid,

@@ -18,6 +18,14 @@ pub enum ApiError {
     /// A parameter is missing, malformed or out of range.
     #[error("{parameter}: {message}")]
     BadRequest { parameter: String, message: String },
+    /// An upload the atlas will not read; `refused` is a short code of why
+    /// (`references`, `zip_member`, ...), `message` says it in words.
+    #[error("{parameter}: {message}")]
+    Refused {
+        parameter: String,
+        refused: &'static str,
+        message: String,
+    },
     #[error("{0}")]
     NotFound(String),
     /// No credential, or a wrong or expired one.
@@ -85,6 +93,14 @@ impl IntoResponse for ApiError {
             ApiError::BadRequest { parameter, message } => (
                 StatusCode::BAD_REQUEST,
                 json!({"error": format!("invalid parameter '{parameter}': {message}"), "detail": {"parameter": parameter}}),
+            ),
+            ApiError::Refused {
+                parameter,
+                refused,
+                message,
+            } => (
+                StatusCode::BAD_REQUEST,
+                json!({"error": format!("invalid parameter '{parameter}': {message}"), "detail": {"parameter": parameter, "refused": refused}}),
             ),
             ApiError::NotFound(message) => (StatusCode::NOT_FOUND, json!({"error": message})),
             ApiError::Unauthorized(message) => {

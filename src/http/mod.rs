@@ -16,6 +16,7 @@ mod sites;
 pub use crate::app::tile_cache;
 mod tiles;
 mod transfer;
+pub mod upload_area;
 mod vacancy;
 
 use std::net::SocketAddr;
@@ -52,6 +53,9 @@ struct Inner {
     login_gate: crate::auth::LoginGate,
     /// A hash to check unknown names against (made without hashing).
     decoy_password_hash: String,
+    /// This server's folder for uploads; `Err` (why, logged at start) turns
+    /// uploads off.
+    upload_area: Result<upload_area::UploadArea, String>,
 }
 
 impl AppState {
@@ -82,12 +86,26 @@ impl AppState {
         web_dir: Option<PathBuf>,
         login_policy: crate::auth::LoginPolicy,
     ) -> Self {
+        // uploads are read by GDAL, which must reach no network (see
+        // `import::sandbox`); starting the upload area clears what killed
+        // servers left behind
+        crate::import::sandbox::network_off();
+        let root = upload_area::UploadArea::default_root();
+        let upload_area = upload_area::UploadArea::start(&root).map_err(|error| {
+            let reason = format!(
+                "cannot make the upload folder in {}: {error}",
+                root.display()
+            );
+            tracing::error!("{reason}; imports are off");
+            reason
+        });
         AppState {
             inner: Arc::new(Inner {
                 app,
                 web_dir,
                 login_gate: crate::auth::LoginGate::new(login_policy),
                 decoy_password_hash: crate::auth::decoy_password_hash(),
+                upload_area,
             }),
         }
     }
@@ -114,6 +132,11 @@ impl AppState {
     /// Build the current snapshot's derived values in the background.
     pub fn warm_caches(&self) {
         self.inner.app.warm();
+    }
+
+    /// This server's upload folder, or why there is none.
+    pub fn upload_area(&self) -> Result<&upload_area::UploadArea, &str> {
+        self.inner.upload_area.as_ref().map_err(String::as_str)
     }
 
     /// The engine as it is now; a later change does not change this snapshot.

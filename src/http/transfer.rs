@@ -1,12 +1,17 @@
 //! GIS files over HTTP: `POST /api/import/{layer}` (a multipart upload, for
 //! `business` and `admin`) and `GET /api/layers/{layer}/export?format=`.
 //!
-//! Both go through the same GDAL code as `atlas import` and `atlas export`.
+//! Both go through the same GDAL code as `atlas import` and `atlas export`,
+//! but an upload is a stranger's file: `import::upload` decides from its
+//! bytes what it may be and how GDAL may open it (one format's driver,
+//! nothing it names followed, no network), its features must lie near the
+//! area the atlas maps, and an answer names the upload by the client's file
+//! name only, never a server path or GDAL's internals (those are logged).
 //! An import is all or nothing unless `skip_invalid=true`; its report names
 //! each refused feature, field and reason; the write is one edit (store
 //! transaction with its audit entry, engine swap, tile invalidation).
 
-use std::path::{Path as FsPath, PathBuf};
+use std::path::PathBuf;
 
 use axum::body::Body;
 use axum::extract::{Multipart, Path, State};
@@ -21,7 +26,11 @@ use super::error::{ApiError, ApiQuery};
 use super::layers::parse_layer;
 use super::AppState;
 use crate::import::export::{export_features, ExportFormat, ExportParams};
-use crate::import::{read_source, FieldMapping, ImportError, ImportParams, Problem};
+use crate::import::surroundings::Surroundings;
+use crate::import::upload::{self, UploadError};
+use crate::import::{
+    read_source, FieldMapping, ImportError, ImportParams, Problem, SourcePolicy, UploadFormat,
+};
 use crate::model::access::{AuditEntry, Role};
 use crate::model::geojson::Audience;
 use crate::model::LayerId;
@@ -73,10 +82,11 @@ fn pairs(query: &ApiQuery, name: &str) -> Result<Vec<(String, String)>, ApiError
         .collect()
 }
 
-/// A safe local name for the upload that keeps its extension (GDAL picks the
-/// driver by it): letters, digits, `.`, `-`, `_` only.
-fn safe_file_name(name: &str) -> String {
-    let base = name.rsplit(['/', '\\']).next().unwrap_or("");
+/// The client's name for the upload as the atlas echoes it: its last path
+/// part, letters, digits, `.`, `-`, `_` only. It names nothing on the
+/// server: the upload is stored under a name of the atlas's (`upload.rs`).
+fn shown_name(name: &str) -> String {
+    let base = name.rsplit(['/', '\\', ':']).next().unwrap_or("");
     let cleaned: String = base
         .chars()
         .map(|c| {
@@ -89,17 +99,14 @@ fn safe_file_name(name: &str) -> String {
         .collect();
     let trimmed = cleaned.trim_start_matches('.');
     if trimmed.is_empty() {
-        "upload.dat".into()
+        "upload".into()
     } else {
         trimmed.chars().take(100).collect()
     }
 }
 
-/// The first part named `file` of the upload, written into `dir`.
-async fn save_upload(
-    mut multipart: Multipart,
-    dir: &FsPath,
-) -> Result<(PathBuf, String), ApiError> {
+/// The first part named `file` of the upload: its bytes and the client's name.
+async fn read_upload(mut multipart: Multipart) -> Result<(bytes::Bytes, String), ApiError> {
     let upload_error = |error: axum::extract::multipart::MultipartError| {
         let status = error.status();
         if status == StatusCode::PAYLOAD_TOO_LARGE {
@@ -118,19 +125,9 @@ async fn save_upload(
         if field.name() != Some("file") {
             continue;
         }
-        let original = field.file_name().unwrap_or("upload.dat").to_string();
-        let path = dir.join(safe_file_name(&original));
+        let name = shown_name(field.file_name().unwrap_or("upload"));
         let bytes = field.bytes().await.map_err(upload_error)?;
-        if bytes.is_empty() {
-            return Err(ApiError::bad_request(
-                "file",
-                format!("{original} is empty"),
-            ));
-        }
-        tokio::fs::write(&path, &bytes)
-            .await
-            .map_err(ApiError::internal)?;
-        return Ok((path, original));
+        return Ok((bytes, name));
     }
     Err(ApiError::bad_request(
         "file",
@@ -145,26 +142,88 @@ fn problems_json(problems: &[Problem]) -> Json_ {
         .collect::<Vec<_>>())
 }
 
-/// An import error in the upload's own name, never the server's temp path.
-fn import_error(error: ImportError, local: &FsPath, original: &str) -> ApiError {
-    let message = error
-        .to_string()
-        .replace(&local.display().to_string(), original);
+/// Why an upload could not be read, in the uploader's words: the upload's
+/// own name, never a server path, no GDAL internals (those go to the log).
+fn import_error(error: ImportError, name: &str, format: UploadFormat) -> ApiError {
+    tracing::info!("import of upload '{name}' refused: {error}");
+    let bad = ApiError::bad_request;
     match error {
-        ImportError::Gdal { .. } | ImportError::Io { .. } => ApiError::internal(message),
-        ImportError::Mapping(_) => ApiError::bad_request("map", message),
-        ImportError::NoCrs { .. } | ImportError::BadCrs { .. } | ImportError::Transform { .. } => {
-            ApiError::bad_request("crs", message)
-        }
-        ImportError::NoSuchLayer { .. } | ImportError::ManyLayers { .. } => {
-            ApiError::bad_request("source_layer", message)
-        }
-        _ => ApiError::bad_request("file", message),
+        ImportError::Gdal { .. } | ImportError::Io { .. } => ApiError::internal(error),
+        ImportError::Open { .. } => bad(
+            "file",
+            format!("'{name}' cannot be read as {}", format.label()),
+        ),
+        ImportError::Unreadable { at, .. } => bad(
+            "file",
+            format!("'{name}' cannot be read {at}: it is truncated or corrupt"),
+        ),
+        ImportError::Corrupt { reason, .. } => bad(
+            "file",
+            format!("'{name}' is truncated or corrupt: {reason}"),
+        ),
+        ImportError::Empty { .. } => bad("file", format!("'{name}' has no features")),
+        ImportError::Mapping(message) => bad("map", message),
+        ImportError::NoCrs { .. } => bad(
+            "crs",
+            format!("'{name}' names no CRS: say which with crs=EPSG:N (the atlas never guesses one)"),
+        ),
+        ImportError::CrsLink { .. } => bad(
+            "crs",
+            format!("'{name}' declares its CRS as a link, which the atlas does not follow: name it (EPSG:N) in the file or with crs=EPSG:N"),
+        ),
+        ImportError::UnknownCrs { .. } => bad(
+            "crs",
+            format!("'{name}' declares a CRS the atlas does not know (it would be read as WGS 84): say which with crs=EPSG:N"),
+        ),
+        ImportError::BadCrs { given, reason } => bad("crs", format!("'{given}': {reason}")),
+        ImportError::Transform { from, .. } => bad(
+            "crs",
+            format!("cannot reproject '{name}' from {from} to EPSG:4326"),
+        ),
+        ImportError::NoSuchLayer {
+            name: layer,
+            available,
+            ..
+        } => bad(
+            "source_layer",
+            format!("'{name}' has no layer named '{layer}' (it has: {available})"),
+        ),
+        ImportError::ManyLayers {
+            count, available, ..
+        } => bad(
+            "source_layer",
+            format!("'{name}' has {count} layers ({available}): choose one with source_layer="),
+        ),
     }
 }
 
+/// An upload the atlas will not read, or could not store.
+fn upload_error(error: UploadError) -> ApiError {
+    match error {
+        UploadError::Refused(refused) => ApiError::Refused {
+            parameter: "file".into(),
+            refused: refused.code(),
+            message: refused.to_string(),
+        },
+        UploadError::Io(error) => ApiError::internal(format!("storing an upload: {error}")),
+    }
+}
+
+/// The area the atlas maps: its neighbourhoods, or all its layers when it
+/// has none; imported features must lie near it.
+fn mapped_area(engine: &crate::engine::Engine) -> Option<Surroundings> {
+    engine
+        .layer(LayerId::Neighbourhoods)
+        .extent()
+        .or_else(|| engine.extent())
+        .map(Surroundings::around)
+}
+
 /// `POST /api/import/{layer}?crs=&map=&key=&dry_run=&skip_invalid=&repair=`
-/// with a multipart part `file`.
+/// with a multipart part `file`: checked and stored by `import::upload`,
+/// read by GDAL under `SourcePolicy::Upload` (one format's drivers, nothing
+/// followed, no network), in a folder of this server's upload area that is
+/// removed when the request ends.
 pub async fn import(
     State(state): State<AppState>,
     caller: Caller,
@@ -199,24 +258,40 @@ pub async fn import(
             ),
         )
     })?;
-    let dir = tempfile::tempdir().map_err(ApiError::internal)?;
-    let (local, original) = save_upload(multipart, dir.path()).await?;
-    let params = ImportParams {
+    let (bytes, name) = read_upload(multipart).await?;
+    let dir = state
+        .upload_area()
+        .map_err(ApiError::internal)?
+        .upload_dir()
+        .map_err(ApiError::internal)?;
+    let mut params = ImportParams {
         layer,
-        path: local.clone(),
+        path: PathBuf::new(),
         source_layer: query.get("source_layer").map(str::to_string),
         crs: query.get("crs").map(str::to_string),
         mapping,
         key: query.get("key").map(str::to_string),
         repair,
+        policy: SourcePolicy::Trusted,
+        surroundings: mapped_area(&state.engine()),
     };
-    let outcome = tokio::task::spawn_blocking(move || read_source(&params, &|_, _| {}))
-        .await
-        .map_err(ApiError::internal)?
-        .map_err(|error| import_error(error, &local, &original))?;
+    let shown = name.clone();
+    let outcome = tokio::task::spawn_blocking(move || {
+        crate::import::sandbox::network_off();
+        let upload = upload::accept(&bytes, &shown, dir.path()).map_err(upload_error)?;
+        let format = upload.source.format;
+        params.path = upload.gdal_path;
+        params.policy = SourcePolicy::Upload(upload.source);
+        let outcome =
+            read_source(&params, &|_, _| {}).map_err(|error| import_error(error, &shown, format));
+        drop(dir);
+        outcome
+    })
+    .await
+    .map_err(ApiError::internal)??;
     let mut report = json!({
         "layer": layer,
-        "file": original,
+        "file": name,
         "source_crs": outcome.source_crs,
         "dry_run": dry_run,
         "n_read": outcome.n_read,
@@ -306,7 +381,12 @@ pub async fn export(
             .map_err(|error| ApiError::bad_request("crs", error.to_string()))?;
     }
     let (content_type, extension) = media_type(format);
-    let dir = tempfile::tempdir().map_err(ApiError::internal)?;
+    // in the server's upload area too, so a killed export leaves nothing
+    let dir = state
+        .upload_area()
+        .map_err(ApiError::internal)?
+        .upload_dir()
+        .map_err(ApiError::internal)?;
     let out = dir.path().join(format!("{layer}.{extension}"));
     let params = ExportParams {
         layer,
@@ -351,12 +431,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn upload_names_keep_their_extension_and_lose_their_path() {
-        assert_eq!(safe_file_name("wijken.geojson"), "wijken.geojson");
-        assert_eq!(safe_file_name("../../etc/passwd"), "passwd");
-        assert_eq!(safe_file_name("C:\\data\\ggw7.shp"), "ggw7.shp");
-        assert_eq!(safe_file_name("a b;rm -rf.gpkg"), "a_b_rm_-rf.gpkg");
-        assert_eq!(safe_file_name(".."), "upload.dat");
-        assert_eq!(safe_file_name(""), "upload.dat");
+    fn upload_names_are_shown_without_their_path() {
+        assert_eq!(shown_name("wijken.geojson"), "wijken.geojson");
+        assert_eq!(shown_name("../../etc/passwd"), "passwd");
+        assert_eq!(shown_name("C:\\data\\ggw7.shp"), "ggw7.shp");
+        assert_eq!(shown_name("CSV:/etc/passwd"), "passwd");
+        assert_eq!(
+            shown_name("/vsicurl/http://10.0.0.1/a.geojson"),
+            "a.geojson"
+        );
+        assert_eq!(shown_name("a b;rm -rf.gpkg"), "a_b_rm_-rf.gpkg");
+        assert_eq!(shown_name(".."), "upload");
+        assert_eq!(shown_name(""), "upload");
     }
 }

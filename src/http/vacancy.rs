@@ -352,15 +352,11 @@ pub fn register_csv(entries: &[RegisterEntry]) -> String {
 /// One text field: quoted when it holds `;`, `"` or a line break, and kept
 /// from being read as a formula by a spreadsheet.
 fn csv_field(text: &str) -> String {
-    let text = if text.starts_with(['=', '+', '-', '@']) {
-        format!("'{text}")
-    } else {
-        text.to_string()
-    };
+    let text = crate::model::value::spreadsheet_safe(text);
     if text.contains([';', '"', '\n', '\r']) {
         format!("\"{}\"", text.replace('"', "\"\""))
     } else {
-        text
+        text.into_owned()
     }
 }
 

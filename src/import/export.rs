@@ -6,7 +6,10 @@
 //! confidential fields (occupant, contact) are left out unless the caller asks
 //! for them. The `atlas` CLI is an operator's tool, run by whoever holds the
 //! store, so it may ask; the HTTP export (later, with roles) will decide by role.
-//! Booleans are written as integers 0/1, dates as dates. Blocking GDAL work.
+//! Booleans are written as integers 0/1, dates as dates. In a CSV a text
+//! cell that a spreadsheet would run as a formula (`=HYPERLINK(...)`,
+//! `@SUM(...)`, a leading `+` or `-`) starts with `'`, as in the vacancy
+//! register (`model::value::spreadsheet_safe`). Blocking GDAL work.
 
 use std::path::{Path, PathBuf};
 
@@ -196,14 +199,19 @@ fn write_rows(
             })?;
     }
     let defn = layer.defn();
+    // a CSV is opened in spreadsheets: no text cell may be a formula there
+    let text_cell = |text: &str| match params.format {
+        ExportFormat::Csv => crate::model::value::spreadsheet_safe(text).into_owned(),
+        _ => text.to_string(),
+    };
     for feature in features {
         let mut row = gdal::vector::Feature::new(defn).map_err(gdal_error("creating a feature"))?;
-        row.set_field_string(0, &feature.id)
+        row.set_field_string(0, &text_cell(&feature.id))
             .map_err(gdal_error("setting the id"))?;
         for (column, (index, _)) in fields.iter().enumerate() {
             let value = match &feature.values[*index] {
                 Value::Null => None,
-                Value::Text(text) => Some(GdalValue::StringValue(text.clone())),
+                Value::Text(text) => Some(GdalValue::StringValue(text_cell(text))),
                 Value::Integer(number) => Some(GdalValue::Integer64Value(*number)),
                 Value::Real(number) => Some(GdalValue::RealValue(*number)),
                 Value::Boolean(flag) => Some(GdalValue::Integer64Value(i64::from(*flag))),

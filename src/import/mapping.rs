@@ -75,6 +75,18 @@ impl FieldMapping {
                 .collect::<Vec<_>>()
                 .join(", ")
         };
+        for (pairs, what) in [
+            (&self.renames, "mapped"),
+            (&self.defaults, "given a default"),
+        ] {
+            for (index, (target, second)) in pairs.iter().enumerate() {
+                if let Some((_, first)) = pairs[..index].iter().find(|(other, _)| other == target) {
+                    return Err(ImportError::Mapping(format!(
+                        "'{target}' is {what} twice ('{first}' and '{second}'): say once where it comes from"
+                    )));
+                }
+            }
+        }
         for (target, _) in self.renames.iter().chain(&self.defaults) {
             if schema.field_index(target).is_none() {
                 return Err(ImportError::Mapping(format!(

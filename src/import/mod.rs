@@ -12,6 +12,7 @@
 //! All of this is blocking GDAL work: call it off the async runtime.
 
 pub mod export;
+pub mod geojson_crs;
 pub mod mapping;
 pub mod osm;
 pub mod osm_residents;
@@ -19,6 +20,10 @@ mod pipeline;
 mod quick_valid;
 pub mod reproject;
 pub mod run;
+pub mod sandbox;
+pub mod surroundings;
+pub mod upload;
+mod zip_listing;
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -30,6 +35,7 @@ use crate::model::{self, LayerId, Value};
 
 pub use mapping::FieldMapping;
 pub use reproject::SourceCrs;
+pub use upload::{UploadFormat, UploadSource};
 
 /// Why an import (or export) could not run at all.
 #[derive(Debug, thiserror::Error)]
@@ -60,6 +66,17 @@ pub enum ImportError {
     Mapping(String),
     #[error("{path} is truncated or corrupt: {reason}")]
     Corrupt { path: PathBuf, reason: String },
+    /// GDAL failed while reading features: `at` says where, `reason` is GDAL's.
+    #[error("{path} cannot be read {at}: {reason}")]
+    Unreadable {
+        path: PathBuf,
+        at: String,
+        reason: String,
+    },
+    #[error("{path} declares its CRS as a link, which the atlas does not follow: name it (EPSG:N) in the file or with --crs")]
+    CrsLink { path: PathBuf },
+    #[error("{path} declares a CRS the atlas does not know (it would be read as WGS 84): say which with --crs EPSG:N")]
+    UnknownCrs { path: PathBuf },
     #[error("gdal error while {context}: {source}")]
     Gdal {
         context: String,
@@ -108,6 +125,41 @@ pub struct ImportParams {
     pub key: Option<String>,
     /// Repair invalid geometries with GEOS make-valid instead of rejecting them.
     pub repair: bool,
+    /// Whose file it is: which drivers may open it and how.
+    pub policy: SourcePolicy,
+    /// Where the features may lie (the area the atlas maps, with a margin);
+    /// `None` checks nothing (an empty store).
+    pub surroundings: Option<surroundings::Surroundings>,
+}
+
+/// How far GDAL may go in opening a source.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum SourcePolicy {
+    /// The operator's own file (`atlas import`): every driver GDAL has.
+    #[default]
+    Trusted,
+    /// An upload checked by [`upload::accept`]: its format's drivers only,
+    /// its open options, under [`sandbox::UploadConfig`].
+    Upload(UploadSource),
+}
+
+impl SourcePolicy {
+    /// The thread-local GDAL configuration to open and read under, if any.
+    fn thread_config(&self) -> Option<sandbox::UploadConfig> {
+        match self {
+            SourcePolicy::Trusted => None,
+            SourcePolicy::Upload(source) => Some(sandbox::UploadConfig::apply(&source.temp_dir)),
+        }
+    }
+
+    fn is_geojson(&self, path: &Path) -> bool {
+        match self {
+            SourcePolicy::Trusted => path.extension().is_some_and(|ext| {
+                ext.eq_ignore_ascii_case("geojson") || ext.eq_ignore_ascii_case("json")
+            }),
+            SourcePolicy::Upload(source) => source.format == UploadFormat::GeoJson,
+        }
+    }
 }
 
 /// The outcome of reading and validating a source.
@@ -185,9 +237,12 @@ impl Drop for QuietErrors {
     }
 }
 
-/// Open a vector file with GDAL, read-only.
-pub(crate) fn open_vector(path: &Path) -> Result<Dataset, ImportError> {
-    if !path.exists() {
+/// Open a vector file with GDAL, read-only, as `policy` allows: a trusted
+/// file with any driver, an upload with its format's drivers and options
+/// (call this under the policy's thread config).
+pub(crate) fn open_vector(path: &Path, policy: &SourcePolicy) -> Result<Dataset, ImportError> {
+    let is_local = !path.to_string_lossy().starts_with("/vsi");
+    if is_local && !path.exists() {
         return Err(ImportError::Open {
             path: path.into(),
             reason: "no such file".into(),
@@ -195,14 +250,50 @@ pub(crate) fn open_vector(path: &Path) -> Result<Dataset, ImportError> {
     }
     let quiet = QuietErrors::new();
     quiet.reset();
+    let open_options: Vec<&str> = match policy {
+        SourcePolicy::Trusted => Vec::new(),
+        SourcePolicy::Upload(source) => source.open_options.iter().map(String::as_str).collect(),
+    };
     let options = gdal::DatasetOptions {
         open_flags: gdal::GdalOpenFlags::GDAL_OF_VECTOR | gdal::GdalOpenFlags::GDAL_OF_READONLY,
+        allowed_drivers: match policy {
+            SourcePolicy::Trusted => None,
+            SourcePolicy::Upload(source) => Some(source.format.drivers()),
+        },
+        open_options: match policy {
+            SourcePolicy::Trusted => None,
+            SourcePolicy::Upload(_) => Some(&open_options),
+        },
         ..Default::default()
     };
     Dataset::open_ex(path, options).map_err(|error| ImportError::Open {
         path: path.into(),
         reason: quiet.failure().unwrap_or_else(|| error.to_string()),
     })
+}
+
+/// The legacy `crs` member of a GeoJSON source, read by the atlas before
+/// GDAL (which follows a link and reads an unknown CRS as WGS 84): a link
+/// or an unknown CRS stops the import unless `--crs` overrides it.
+fn check_geojson_crs(params: &ImportParams) -> Result<(), ImportError> {
+    use geojson_crs::DeclaredCrs;
+    if !params.policy.is_geojson(&params.path) || params.crs.is_some() {
+        return Ok(());
+    }
+    let Ok(file) = std::fs::File::open(&params.path) else {
+        return Ok(()); // a /vsi path of the operator's: GDAL reports it
+    };
+    let path = params.path.clone();
+    match geojson_crs::declared_crs(file) {
+        // not JSON: GDAL says what is wrong
+        Err(_) | Ok(DeclaredCrs::Absent | DeclaredCrs::Crs84) => Ok(()),
+        Ok(DeclaredCrs::Epsg(code)) => match reproject::epsg(code) {
+            Ok(_) => Ok(()),
+            Err(_) => Err(ImportError::UnknownCrs { path }),
+        },
+        Ok(DeclaredCrs::Link) => Err(ImportError::CrsLink { path }),
+        Ok(DeclaredCrs::Unknown) => Err(ImportError::UnknownCrs { path }),
+    }
 }
 
 /// Read, reproject, map and validate every feature of the source.
@@ -212,7 +303,9 @@ pub fn read_source(
     progress: &dyn Fn(usize, Option<u64>),
 ) -> Result<ImportOutcome, ImportError> {
     let schema = params.layer.schema();
-    let dataset = open_vector(&params.path)?;
+    check_geojson_crs(params)?;
+    let _upload_config = params.policy.thread_config();
+    let dataset = open_vector(&params.path, &params.policy)?;
     let names: Vec<String> = dataset.layers().map(|layer| layer.name()).collect();
     let mut layer = match &params.source_layer {
         Some(name) => dataset
@@ -276,6 +369,8 @@ pub fn read_source(
             source_layer: layer.name(),
             crs: params.crs.clone(),
             repair: params.repair,
+            policy: params.policy.clone(),
+            surroundings: params.surroundings,
         },
         pipeline::n_workers(),
     );
@@ -291,17 +386,19 @@ pub fn read_source(
         quiet.reset();
         let Some(source) = features.next() else {
             if let Some(reason) = quiet.failure() {
-                return Err(ImportError::Corrupt {
+                return Err(ImportError::Unreadable {
                     path: params.path.clone(),
-                    reason: format!("after {} features: {reason}", outcome.n_read),
+                    at: format!("after {} features", outcome.n_read),
+                    reason,
                 });
             }
             break;
         };
         if let Some(reason) = quiet.failure() {
-            return Err(ImportError::Corrupt {
+            return Err(ImportError::Unreadable {
                 path: params.path.clone(),
-                reason: format!("feature #{}: {reason}", outcome.n_read),
+                at: format!("at feature #{}", outcome.n_read),
+                reason,
             });
         }
         let index = outcome.n_read;
@@ -410,29 +507,31 @@ fn read_one(
 /// A Shapefile's `.dbf` header against the file and the `.shp`: GDAL reads
 /// the records the `.shp` has and would silently ignore a `.dbf` whose header
 /// claims more (or fewer) records than it holds.
+/// Read through GDAL's file systems, so a `.dbf` inside `/vsizip/` counts.
 fn check_dbf_header(path: &Path, n_shapes: Option<u64>) -> Result<(), ImportError> {
     let is_shapefile = path
         .extension()
         .is_some_and(|ext| ext.eq_ignore_ascii_case("shp"));
-    let dbf_path = path.with_extension("dbf");
-    if !is_shapefile || !dbf_path.is_file() {
+    if !is_shapefile {
         return Ok(());
     }
+    let Some((header, dbf_len)) = ["dbf", "DBF"]
+        .iter()
+        .find_map(|ext| vsi_head(&path.with_extension(ext), 12))
+    else {
+        return Ok(());
+    };
     let corrupt = |reason: String| ImportError::Corrupt {
         path: path.into(),
         reason,
     };
-    let bytes = std::fs::read(&dbf_path).map_err(|source| ImportError::Io {
-        path: dbf_path.clone(),
-        source,
-    })?;
-    let Some(header) = bytes.get(..12) else {
+    if header.len() < 12 {
         return Err(corrupt("its .dbf is shorter than a dBASE header".into()));
-    };
+    }
     let n_records = u32::from_le_bytes([header[4], header[5], header[6], header[7]]) as u64;
     let header_len = u16::from_le_bytes([header[8], header[9]]) as u64;
     let record_len = u16::from_le_bytes([header[10], header[11]]) as u64;
-    let n_held = (bytes.len() as u64).saturating_sub(header_len) / record_len.max(1);
+    let n_held = dbf_len.saturating_sub(header_len) / record_len.max(1);
     if n_records > n_held {
         return Err(corrupt(format!(
             "its .dbf header claims {n_records} records but the file holds only {n_held}"
@@ -446,6 +545,30 @@ fn check_dbf_header(path: &Path, n_shapes: Option<u64>) -> Result<(), ImportErro
         }
     }
     Ok(())
+}
+
+/// The first `n` bytes (fewer if the file is shorter) and the length of a
+/// file GDAL can read (a plain path or a `/vsi` one); `None` if there is none.
+fn vsi_head(path: &Path, n: usize) -> Option<(Vec<u8>, u64)> {
+    let c_path = std::ffi::CString::new(path.to_string_lossy().as_bytes()).ok()?;
+    // SAFETY: GDAL's VSI calls on a NUL-terminated path; the handle is closed
+    // before returning and the buffer is as long as the read asks for
+    unsafe {
+        let handle = gdal_sys::VSIFOpenL(c_path.as_ptr(), c"rb".as_ptr());
+        if handle.is_null() {
+            return None;
+        }
+        let mut head = vec![0u8; n];
+        let n_read = gdal_sys::VSIFReadL(head.as_mut_ptr().cast(), 1, n, handle);
+        head.truncate(n_read);
+        const SEEK_END: i32 = 2;
+        let len = match gdal_sys::VSIFSeekL(handle, 0, SEEK_END) {
+            0 => Some(gdal_sys::VSIFTellL(handle)),
+            _ => None,
+        };
+        gdal_sys::VSIFCloseL(handle);
+        Some((head, len?))
+    }
 }
 
 /// The feature read as its layer's typed record: closed sets (a street class,

@@ -57,6 +57,9 @@ pub(super) struct WorkerParams {
     pub source_layer: String,
     pub crs: Option<String>,
     pub repair: bool,
+    /// How the reader opened the source; each worker opens it the same way.
+    pub policy: super::SourcePolicy,
+    pub surroundings: Option<super::surroundings::Surroundings>,
 }
 
 /// The worker threads: send chunks with [`Workers::send`], then
@@ -136,7 +139,8 @@ fn worker_failure(reason: String) -> ImportError {
 
 /// The resolved source CRS of a worker, as the reader resolves it.
 fn worker_crs(params: &WorkerParams) -> Result<SourceCrs, ImportError> {
-    let dataset = open_vector(&params.path)?;
+    let _upload_config = params.policy.thread_config();
+    let dataset = open_vector(&params.path, &params.policy)?;
     let layer = dataset
         .layer_by_name(&params.source_layer)
         .map_err(|source| ImportError::Gdal {
@@ -233,6 +237,12 @@ fn check(
         return problem(label.unwrap_or(feature.id), &field, reason);
     }
     if let Some(reason) = source_crs.outside_area_of_use(&feature.geometry) {
+        return problem(label.unwrap_or(feature.id), "geometry", reason);
+    }
+    let too_far = params
+        .surroundings
+        .and_then(|surroundings| surroundings.too_far(&feature.geometry));
+    if let Some(reason) = too_far {
         return problem(label.unwrap_or(feature.id), "geometry", reason);
     }
     Checked::Feature(feature, repaired)

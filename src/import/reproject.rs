@@ -40,9 +40,11 @@ pub fn wgs84() -> Result<SpatialRef, ImportError> {
 
 /// An EPSG CRS in traditional GIS order (x = easting or longitude).
 pub fn epsg(code: u32) -> Result<SpatialRef, ImportError> {
-    let mut srs = SpatialRef::from_epsg(code).map_err(|error| ImportError::BadCrs {
+    // GDAL's own words ("OSRImportFromEPSG returned error '6'") say nothing
+    // to a user: the code is simply not in PROJ's database
+    let mut srs = SpatialRef::from_epsg(code).map_err(|_| ImportError::BadCrs {
         given: format!("EPSG:{code}"),
-        reason: error.to_string(),
+        reason: format!("PROJ's database has no CRS EPSG:{code}"),
     })?;
     srs.set_axis_mapping_strategy(AxisMappingStrategy::TraditionalGisOrder);
     Ok(srs)

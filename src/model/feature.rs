@@ -5,7 +5,7 @@
 
 use geo::{BoundingRect, Geometry, Rect};
 
-use super::schema::{GeometryType, LayerSchema};
+use super::schema::{FieldRule, GeometryType, LayerSchema};
 use super::value::Value;
 use super::ModelError;
 
@@ -83,8 +83,36 @@ impl Feature {
                     });
                 }
             }
+            if let Some(reason) = broken_rule(field.rule, value) {
+                return Err(ModelError::Field {
+                    field: field.name.into(),
+                    reason,
+                });
+            }
         }
         Ok(())
+    }
+}
+
+/// Why `value` breaks the field's rule, if it does (a missing value breaks
+/// none: whether it may be missing is `required`'s business).
+fn broken_rule(rule: FieldRule, value: &Value) -> Option<String> {
+    let number = match value {
+        Value::Integer(number) => Some(*number as f64),
+        Value::Real(number) => Some(*number),
+        _ => None,
+    };
+    match (rule, value, number) {
+        (FieldRule::NotBlank, Value::Text(text), _) if text.trim().is_empty() => {
+            Some("must not be empty".into())
+        }
+        (FieldRule::NonNegative, _, Some(number)) if number < 0.0 => {
+            Some(format!("must not be negative (it is {number})"))
+        }
+        (FieldRule::Positive, _, Some(number)) if number <= 0.0 => {
+            Some(format!("must be more than 0 (it is {number})"))
+        }
+        _ => None,
     }
 }
 

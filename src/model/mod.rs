@@ -20,7 +20,7 @@ use std::collections::BTreeMap;
 pub use feature::Feature;
 pub use history::UnitEvent;
 pub use layers::*;
-pub use schema::{FieldDef, GeometryType, LayerId, LayerSchema, ALL_LAYERS};
+pub use schema::{FieldDef, FieldRule, GeometryType, LayerId, LayerSchema, ALL_LAYERS};
 pub use value::{FieldKind, Value};
 
 /// What is wrong with a record, naming the field or the geometry.

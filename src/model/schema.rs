@@ -57,6 +57,40 @@ pub struct FieldDef {
     pub title_nl: &'static str,
     /// The label in the English interface.
     pub title_en: &'static str,
+    /// What a value must be beyond its kind (checked by `Feature::validate`).
+    #[serde(skip)]
+    pub rule: FieldRule,
+}
+
+/// A field's rule beyond its kind: one table, checked in one place.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldRule {
+    /// Any value of the kind.
+    Any,
+    /// Text with something in it besides whitespace (a name, a code).
+    NotBlank,
+    /// A count or an amount: 0 or more.
+    NonNegative,
+    /// An area, a height: more than 0.
+    Positive,
+}
+
+impl FieldDef {
+    const fn with_rule(self, rule: FieldRule) -> FieldDef {
+        FieldDef { rule, ..self }
+    }
+
+    const fn not_blank(self) -> FieldDef {
+        self.with_rule(FieldRule::NotBlank)
+    }
+
+    const fn non_negative(self) -> FieldDef {
+        self.with_rule(FieldRule::NonNegative)
+    }
+
+    const fn positive(self) -> FieldDef {
+        self.with_rule(FieldRule::Positive)
+    }
 }
 
 /// A layer's id, titles, geometry type and fields (in store column order).
@@ -98,6 +132,7 @@ const fn field(
         confidential: false,
         title_nl,
         title_en,
+        rule: FieldRule::Any,
     }
 }
 
@@ -113,6 +148,7 @@ const fn confidential(
         confidential: true,
         title_nl,
         title_en,
+        rule: FieldRule::Any,
     }
 }
 
@@ -124,9 +160,9 @@ const NEIGHBOURHOODS: LayerSchema = LayerSchema {
     title_en: "Neighbourhoods",
     geometry_type: GeometryType::MultiPolygon,
     fields: &[
-        field("code", Text, true, "Code", "Code"),
-        field("name", Text, true, "Naam", "Name"),
-        field("population", Integer, true, "Inwoners", "Population"),
+        field("code", Text, true, "Code", "Code").not_blank(),
+        field("name", Text, true, "Naam", "Name").not_blank(),
+        field("population", Integer, true, "Inwoners", "Population").non_negative(),
     ],
 };
 
@@ -135,7 +171,7 @@ const RESIDENTS: LayerSchema = LayerSchema {
     title_nl: "Inwoners",
     title_en: "Residents",
     geometry_type: GeometryType::Point,
-    fields: &[field("population", Integer, true, "Inwoners", "Population")],
+    fields: &[field("population", Integer, true, "Inwoners", "Population").non_negative()],
 };
 
 const PARCELS: LayerSchema = LayerSchema {
@@ -144,8 +180,8 @@ const PARCELS: LayerSchema = LayerSchema {
     title_en: "Parcels",
     geometry_type: GeometryType::Polygon,
     fields: &[
-        field("capakey", Text, true, "Capakey", "Cadastral id"),
-        field("area_m2", Real, true, "Oppervlakte (m²)", "Area (m²)"),
+        field("capakey", Text, true, "Capakey", "Cadastral id").not_blank(),
+        field("area_m2", Real, true, "Oppervlakte (m²)", "Area (m²)").positive(),
         field("zoning", Text, true, "Bestemming", "Zoning"),
         field("owner_kind", Text, true, "Eigenaar", "Owner"),
         field("park_id", Text, false, "Bedrijventerrein", "Business park"),
@@ -163,7 +199,7 @@ const PARCELS: LayerSchema = LayerSchema {
             "Beschikbaar vanaf",
             "Available from",
         ),
-        field("price_eur_m2", Real, false, "Prijs (€/m²)", "Price (€/m²)"),
+        field("price_eur_m2", Real, false, "Prijs (€/m²)", "Price (€/m²)").non_negative(),
         field(
             "ready_to_build",
             Boolean,
@@ -177,7 +213,8 @@ const PARCELS: LayerSchema = LayerSchema {
             false,
             "Max. bouwhoogte (m)",
             "Max. height (m)",
-        ),
+        )
+        .positive(),
     ],
 };
 
@@ -187,7 +224,7 @@ const BUSINESS_PARKS: LayerSchema = LayerSchema {
     title_en: "Business parks",
     geometry_type: GeometryType::MultiPolygon,
     fields: &[
-        field("name", Text, true, "Naam", "Name"),
+        field("name", Text, true, "Naam", "Name").not_blank(),
         field("kind", Text, true, "Type", "Kind"),
         field("focus", Text, false, "Focus", "Focus"),
         field("manager", Text, false, "Beheerder", "Manager"),
@@ -200,15 +237,17 @@ const SHOP_UNITS: LayerSchema = LayerSchema {
     title_en: "Shop units",
     geometry_type: GeometryType::Point,
     fields: &[
-        field("address", Text, true, "Adres", "Address"),
-        field("street", Text, true, "Straat", "Street"),
+        field("address", Text, true, "Adres", "Address").not_blank(),
+        field("street", Text, true, "Straat", "Street").not_blank(),
         field(
             "floor_area_m2",
             Real,
             true,
             "Winkelvloeroppervlakte (m²)",
             "Sales floor (m²)",
-        ),
+        )
+        // 0 is "unknown" (OpenStreetMap knows no sales floor)
+        .non_negative(),
         field("category", Text, true, "Branche", "Category"),
         field("kind", Text, false, "Soort", "Kind"),
         field("status", Text, true, "Status", "Status"),
@@ -224,7 +263,7 @@ const SHOPPING_AREAS: LayerSchema = LayerSchema {
     title_en: "Shopping areas",
     geometry_type: GeometryType::MultiPolygon,
     fields: &[
-        field("name", Text, true, "Naam", "Name"),
+        field("name", Text, true, "Naam", "Name").not_blank(),
         field("kind", Text, true, "Type", "Kind"),
     ],
 };
@@ -247,9 +286,9 @@ const COMPANIES: LayerSchema = LayerSchema {
     title_en: "Companies",
     geometry_type: GeometryType::Point,
     fields: &[
-        field("name", Text, true, "Naam", "Name"),
-        field("nace", Text, true, "NACE-code", "NACE code"),
-        field("employees", Integer, false, "Werknemers", "Employees"),
+        field("name", Text, true, "Naam", "Name").not_blank(),
+        field("nace", Text, true, "NACE-code", "NACE code").not_blank(),
+        field("employees", Integer, false, "Werknemers", "Employees").non_negative(),
         confidential("contact", "Contactpersoon", "Contact"),
     ],
 };
@@ -261,7 +300,7 @@ const ACCESS_POINTS: LayerSchema = LayerSchema {
     geometry_type: GeometryType::Point,
     fields: &[
         field("kind", Text, true, "Type", "Kind"),
-        field("name", Text, true, "Naam", "Name"),
+        field("name", Text, true, "Naam", "Name").not_blank(),
     ],
 };
 

@@ -21,6 +21,18 @@ pub enum FieldKind {
     Date,
 }
 
+/// Text as a spreadsheet will not run it: a cell that starts with `=`, `+`,
+/// `-`, `@`, a tab or a carriage return is a formula to Excel and LibreOffice
+/// (`=HYPERLINK(...)`, `@SUM(...)`), so it gets a leading `'`, which makes
+/// it plain text there. The one rule for every CSV the atlas writes.
+pub fn spreadsheet_safe(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        std::borrow::Cow::Owned(format!("'{text}"))
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
+
 /// One property value; `Null` for an absent optional value.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {

@@ -1198,13 +1198,19 @@ pub mod geopackage {
         let path = fresh.path();
         let connection = rusqlite::Connection::open(&path).unwrap();
         let triggers: Vec<String> = connection
-            .prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'atlas_log_%'")
+            .prepare(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'atlas_log_%'",
+            )
             .unwrap()
             .query_map([], |row| row.get(0))
             .unwrap()
             .map(Result::unwrap)
             .collect();
-        assert_eq!(triggers.len(), 3 * 10, "three per layer and for the history");
+        assert_eq!(
+            triggers.len(),
+            3 * 10,
+            "three per layer and for the history"
+        );
         let mut drop_all: String = triggers
             .iter()
             .map(|name| format!("DROP TRIGGER \"{name}\";"))

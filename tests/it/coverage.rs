@@ -955,6 +955,8 @@ async fn the_31_real_genk_wijken_are_all_named_with_the_demo_population_spread_o
         },
         key: None,
         repair: false,
+        policy: Default::default(),
+        surroundings: None,
     };
     let outcome = read_source(&params, &|_, _| {}).unwrap();
     assert!(outcome.problems.is_empty(), "{:?}", outcome.problems);

@@ -255,6 +255,8 @@ fn neighbourhood_params(path: &Path) -> ImportParams {
         },
         key: None,
         repair: false,
+        policy: Default::default(),
+        surroundings: None,
     }
 }
 

@@ -8,6 +8,7 @@ mod coverage;
 mod demo;
 mod edits;
 mod fixtures;
+mod hostile;
 mod http;
 mod import;
 mod open_data;

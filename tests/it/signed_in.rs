@@ -21,6 +21,8 @@ use crate::fixtures;
 pub struct SignedIn {
     pub state: AppState,
     pub store: SharedStore,
+    /// The store's GeoPackage file.
+    pub gpkg_path: std::path::PathBuf,
     passwords: Vec<(Role, String)>,
     _dir: tempfile::TempDir,
 }
@@ -34,7 +36,8 @@ pub fn json_of(bytes: &[u8]) -> Value {
 impl SignedIn {
     pub async fn new() -> SignedIn {
         let dir = tempfile::tempdir().unwrap();
-        let store = GeoPackageStore::create(&dir.path().join("atlas.gpkg")).unwrap();
+        let gpkg_path = dir.path().join("atlas.gpkg");
+        let store = GeoPackageStore::create(&gpkg_path).unwrap();
         store
             .write(&WriteBatch::from_dataset(&fixtures::genk_centre()), &|_| {})
             .await
@@ -51,6 +54,7 @@ impl SignedIn {
         SignedIn {
             state: AppState::new(store.clone(), engine, None),
             store,
+            gpkg_path,
             passwords,
             _dir: dir,
         }

@@ -19,7 +19,7 @@ use crate::signed_in::SignedIn;
 const BOUNDARY: &str = "atlas-test-boundary-7f3a";
 
 /// The signed-in fixture city with every role logged in once.
-struct Atlas {
+pub(crate) struct Atlas {
     app: SignedIn,
     cookies: Vec<(Role, String)>,
 }
@@ -32,7 +32,7 @@ impl std::ops::Deref for Atlas {
 }
 
 impl Atlas {
-    async fn new() -> Atlas {
+    pub(crate) async fn new() -> Atlas {
         let app = SignedIn::new().await;
         let mut cookies = Vec::new();
         for role in Role::ACCOUNT_ROLES {
@@ -41,12 +41,12 @@ impl Atlas {
         Atlas { app, cookies }
     }
 
-    fn cookie(&self, role: Role) -> &str {
+    pub(crate) fn cookie(&self, role: Role) -> &str {
         &self.cookies.iter().find(|(r, _)| *r == role).unwrap().1
     }
 
     /// Upload `bytes` as `file_name` into `layer`, as `role` (or the public).
-    async fn import(
+    pub(crate) async fn import(
         &self,
         layer: &str,
         query: &str,
@@ -73,7 +73,7 @@ impl Atlas {
         (status, json)
     }
 
-    async fn export(
+    pub(crate) async fn export(
         &self,
         uri: &str,
         role: Option<Role>,
