@@ -52,6 +52,8 @@ fn outline() -> MultiPolygon<f64> {
                 },
                 key: None,
                 repair: false,
+                policy: Default::default(),
+                surroundings: None,
             };
             let outcome = read_source(&params, &|_, _| {}).unwrap();
             assert_eq!(outcome.features.len(), 1);
