@@ -100,6 +100,19 @@ async fn an_open_bakery(server: &Server) -> (String, f64, f64) {
     )
 }
 
+/// A unit's version as the store has it: its number of events.
+async fn stored_version(client: &tokio_postgres::Client, unit_id: &str) -> u64 {
+    let count: i64 = client
+        .query_one(
+            "SELECT count(*) FROM shop_unit_events WHERE unit_id = $1",
+            &[&unit_id],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    count as u64
+}
+
 async fn version_of(server: &Server, unit_id: &str) -> u64 {
     server
         .get_ok(&format!("/api/shop_units/{unit_id}/history"))
@@ -198,15 +211,7 @@ async fn concurrent_edits_of_one_unit_through_two_servers_give_one_success_and_o
     let date = today();
     let client = city.database.client().await;
     for round in 0..5 {
-        let stored: i64 = client
-            .query_one(
-                "SELECT count(*) FROM shop_unit_events WHERE unit_id = $1",
-                &[&unit_id],
-            )
-            .await
-            .unwrap()
-            .get(0);
-        let version = stored as u64;
+        let version = stored_version(&client, &unit_id).await;
         for server in &servers {
             eventually(
                 VISIBLE_WITHIN,
@@ -733,15 +738,7 @@ async fn a_client_that_hangs_up_during_an_edit_leaves_editing_working() {
     drop(stream); // hang up without reading the answer
     tokio::time::sleep(Duration::from_millis(500)).await;
     let client = city.database.client().await;
-    let stored: i64 = client
-        .query_one(
-            "SELECT count(*) FROM shop_unit_events WHERE unit_id = $1",
-            &[&unit_id],
-        )
-        .await
-        .unwrap()
-        .get(0);
-    let stored = stored as u64;
+    let stored = stored_version(&client, &unit_id).await;
     assert!(stored == version || stored == version + 1);
     eventually(
         VISIBLE_WITHIN,
