@@ -725,7 +725,7 @@ async fn every_allowed_format_still_imports() {
     // a GeoJSON in Belgian Lambert 72 by its legacy crs member
     let wijken = std::fs::read(
         Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../shared/data/genk/genk_wijken_ggw7_epsg31370.geojson"),
+            .join("geodata/open/genk/genk_wijken_ggw7_epsg31370.geojson"),
     )
     .unwrap();
     let (status, answer) = atlas
