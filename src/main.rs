@@ -450,7 +450,6 @@ async fn serve(args: ServeArgs) -> Result<()> {
         hash_workers: args.login_hash_workers.into(),
         ..genk_atlas::auth::LoginPolicy::default()
     };
-    app.warm();
     app.follow();
     http::serve(
         listener,

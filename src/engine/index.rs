@@ -23,7 +23,7 @@ use crate::model::{Feature, LayerId};
 const METRES_PER_DEGREE: f64 = 111_132.954;
 
 /// The smallest box holding `held` (if any) and `bbox`.
-fn union(held: Option<Rect<f64>>, bbox: Rect<f64>) -> Rect<f64> {
+pub(crate) fn union(held: Option<Rect<f64>>, bbox: Rect<f64>) -> Rect<f64> {
     match held {
         None => bbox,
         Some(held) => Rect::new(

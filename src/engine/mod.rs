@@ -200,12 +200,7 @@ impl Engine {
         [LayerId::Neighbourhoods, LayerId::ShopUnits]
             .iter()
             .filter_map(|layer| self.layer(*layer).extent())
-            .reduce(|a, b| {
-                Rect::new(
-                    geo::coord! { x: a.min().x.min(b.min().x), y: a.min().y.min(b.min().y) },
-                    geo::coord! { x: a.max().x.max(b.max().x), y: a.max().y.max(b.max().y) },
-                )
-            })
+            .reduce(|held, extent| index::union(Some(held), extent))
             .map(|extent| {
                 Rect::new(
                     geo::coord! { x: extent.min().x - margin_deg, y: extent.min().y - margin_deg },
@@ -232,12 +227,7 @@ impl Engine {
         self.layers
             .values()
             .filter_map(|index| index.extent())
-            .reduce(|a, b| {
-                Rect::new(
-                    geo::coord! { x: a.min().x.min(b.min().x), y: a.min().y.min(b.min().y) },
-                    geo::coord! { x: a.max().x.max(b.max().x), y: a.max().y.max(b.max().y) },
-                )
-            })
+            .reduce(|held, extent| index::union(Some(held), extent))
     }
 }
 

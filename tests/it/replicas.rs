@@ -134,6 +134,28 @@ async fn tile_etag(server: &Server, layer: &str, (z, x, y): (u32, u32, u32)) -> 
     answer.header("etag").unwrap().to_string()
 }
 
+/// Whether the server answers 404 for the feature.
+async fn is_gone(server: &Server, layer: &str, id: &str) -> bool {
+    server
+        .get(&format!("/api/layers/{layer}/features/{id}"))
+        .await
+        .is_ok_and(|answer| answer.status == 404)
+}
+
+/// Run one statement on a GeoPackage with the `sqlite3` shell.
+fn sqlite3(gpkg: &Path, sql: &str) {
+    let output = std::process::Command::new("sqlite3")
+        .arg(gpkg)
+        .arg(sql)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
 async fn status_of(server: &Server, layer: &str, id: &str) -> Option<Json> {
     let answer = server
         .get(&format!("/api/layers/{layer}/features/{id}"))
@@ -281,11 +303,7 @@ async fn direct_sql_insert_update_and_delete_reach_every_server() {
         .unwrap();
     for server in &servers {
         eventually(VISIBLE_WITHIN, "a deleted company", || async {
-            let answer = server
-                .get("/api/layers/companies/features/co-qgis")
-                .await
-                .ok()?;
-            (answer.status == 404).then_some(())
+            is_gone(server, "companies", "co-qgis").await.then_some(())
         })
         .await;
     }
@@ -472,17 +490,9 @@ async fn sqlite3_and_ogr2ogr_writes_to_the_geopackage_of_a_running_server_are_se
         .as_str()
         .unwrap()
         .to_string();
-    let sqlite = std::process::Command::new("sqlite3")
-        .arg(&gpkg)
-        .arg(format!(
-            "UPDATE shop_units SET address = 'Vennestraat 999' WHERE id = '{unit}';"
-        ))
-        .output()
-        .unwrap();
-    assert!(
-        sqlite.status.success(),
-        "{}",
-        String::from_utf8_lossy(&sqlite.stderr)
+    sqlite3(
+        &gpkg,
+        &format!("UPDATE shop_units SET address = 'Vennestraat 999' WHERE id = '{unit}';"),
     );
     for server in &servers {
         eventually(VISIBLE_WITHIN, "the sqlite3 update", || async {
@@ -511,19 +521,12 @@ async fn sqlite3_and_ogr2ogr_writes_to_the_geopackage_of_a_running_server_are_se
         })
         .await;
     }
-    let sqlite = std::process::Command::new("sqlite3")
-        .arg(&gpkg)
-        .arg("DELETE FROM companies WHERE id = 'co-import-00001';")
-        .output()
-        .unwrap();
-    assert!(sqlite.status.success());
+    sqlite3(&gpkg, "DELETE FROM companies WHERE id = 'co-import-00001';");
     for server in &servers {
         eventually(VISIBLE_WITHIN, "the sqlite3 delete", || async {
-            let answer = server
-                .get("/api/layers/companies/features/co-import-00001")
+            is_gone(server, "companies", "co-import-00001")
                 .await
-                .ok()?;
-            (answer.status == 404).then_some(())
+                .then_some(())
         })
         .await;
     }
