@@ -10,6 +10,7 @@ pub mod auth;
 mod coverage;
 pub mod error;
 mod layers;
+mod ogc;
 mod saved_searches;
 mod shop_units;
 mod sites;
@@ -240,7 +241,8 @@ pub fn router(state: AppState) -> Router {
         .route("/tiles/vacancy_h3/{z}/{x}/{y}", get(vacancy::h3_tile))
         .route("/tiles/{*path}", get(tiles::tiles_path))
         .route("/tiles", get(tiles::unknown_tile_route))
-        .route("/tiles/", get(tiles::unknown_tile_route));
+        .route("/tiles/", get(tiles::unknown_tile_route))
+        .nest("/ogc", ogc::router());
     let site = match &state.inner.web_dir {
         Some(dir) if dir.join("index.html").is_file() => Router::new()
             .fallback_service(ServeDir::new(dir).fallback(ServeFile::new(dir.join("index.html")))),
