@@ -11,6 +11,7 @@ mod fixtures;
 mod hostile;
 mod http;
 mod import;
+mod ogc;
 mod open_data;
 mod postgis;
 mod replicas;
