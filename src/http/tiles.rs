@@ -294,10 +294,8 @@ fn document(state: &AppState, file: &str, headers: &HeaderMap) -> Result<Respons
     let base = base_url(headers);
     let engine = state.engine();
     if file == "style.json" {
-        let center = engine
-            .extent()
-            .map(|extent| [extent.center().x, extent.center().y]);
-        return Ok(json_response(style::style(&base, center)));
+        let city = engine.city_extent(0.0).or_else(|| engine.extent());
+        return Ok(json_response(style::style(&base, city)));
     }
     let layer = file.strip_suffix(".json").ok_or_else(|| {
         ApiError::NotFound(format!(

@@ -7,6 +7,7 @@ mod contract;
 mod coverage;
 mod demo;
 mod edits;
+mod elsewhere;
 mod fixtures;
 mod hostile;
 mod http;
