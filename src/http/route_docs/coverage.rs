@@ -98,7 +98,7 @@ pub fn whatif() -> Operation {
     after["covered"] = json!(1900);
     Operation::post(TAG, "Coverage before and after adding and removing shops, and the difference")
         .describe(format!("At most {MAX_CHANGES} changes and {} KiB; an added shop more than {MAX_CONNECT_M} m from every walkable street is a 400 naming add[i], an unknown unit remove[i].", MAX_WHATIF_BYTES / 1024))
-        .json_body("the scenario", body, json!({"kind": "bakery", "threshold_m": 800, "date": "2026-06-01", "add": [{"lon": 5.4995, "lat": 50.9652, "kind": "bakery"}], "remove": ["unit-0020"]}))
+        .json_body("the scenario", body, json!({"kind": "bakery", "threshold_m": 800, "date": "2026-06-01", "add": [{"lon": 5.4985, "lat": 50.9618, "kind": "bakery"}], "remove": ["unit-0020"]}))
         .respond(Answer::json(
             200,
             "before, after and after − before",
@@ -116,7 +116,7 @@ pub fn whatif() -> Operation {
 
 /// `GET /api/coverage/isochrones`
 pub fn isochrones() -> Operation {
-    let properties = object(&["unit", "limit_m"], json!({"unit": {"type": "string"}, "limit_m": {"type": "integer", "enum": [400, 800, 1200]}}));
+    let properties = object(&["unit", "limit_m"], json!({"unit": {"type": "string"}, "limit_m": {"type": "number", "enum": [400, 800, 1200], "description": "metres"}}));
     Operation::get(TAG, "A shop's walking isochrones at 400, 800 and 1,200 m")
         .describe("The streets reached from the shop within the limit, 40 m either side, as MultiPolygons.")
         .param(Parameter::query("unit", "a shop unit id", json!({"type": "string"})).required().example("unit-0020"))

@@ -49,7 +49,7 @@ fn unit() -> Value {
 }
 
 fn example_unit(status: &str, since: &str) -> Value {
-    json!({"id": "unit-0020", "lon": 5.4995, "lat": 50.9652, "address": "Europalaan 57", "street": "Europalaan", "floor_area_m2": 47.0,
+    json!({"id": "unit-0020", "lon": 5.4985, "lat": 50.9618, "address": "Europalaan 57", "street": "Europalaan", "floor_area_m2": 47.0,
         "category": "daily", "kind": "grocery", "status": status, "status_since": since, "area_id": "centrum"})
 }
 
@@ -80,7 +80,7 @@ pub fn create() -> Operation {
     );
     Operation::post(TAG, "A new shop unit and the first event of its history")
         .access(editors())
-        .json_body("the unit and its first state", body, json!({"lon": 5.4990, "lat": 50.9650, "address": "Europalaan 60", "street": "Europalaan", "floor_area_m2": 80, "category": "periodic", "status": "vacant", "valid_from": "2026-06-01"}))
+        .json_body("the unit and its first state", body, json!({"lon": 5.4987, "lat": 50.9620, "address": "Europalaan 60", "street": "Europalaan", "floor_area_m2": 80, "category": "periodic", "status": "vacant", "valid_from": "2026-06-01"}))
         .respond(Answer::json(201, "the unit as stored, version 1", answer(), json!({"unit": example_unit("vacant", "2026-06-01"), "version": 1})))
         .errors(&field_errors())
         .errors(&[(409, "a unit with this id exists")])

@@ -84,7 +84,7 @@ pub fn list() -> Operation {
 fn example_unit_feature() -> Value {
     json!({
         "type": "Feature", "id": "unit-0020",
-        "geometry": {"type": "Point", "coordinates": [5.4995, 50.9652]},
+        "geometry": {"type": "Point", "coordinates": [5.4985, 50.9618]},
         "properties": {"address": "Europalaan 57", "street": "Europalaan", "floor_area_m2": 47.0,
             "category": "daily", "kind": "grocery", "status": "occupied", "status_since": "2013-10-01", "area_id": "centrum"},
     })
