@@ -352,11 +352,7 @@ pub fn routes() -> Routes<AppState> {
             get(openapi::openapi_document),
             [docs::api::document()],
         )
-        .route(
-            "/ogc/api.html",
-            get(openapi::api_page),
-            [docs::api::page()],
-        )
+        .route("/ogc/api.html", get(openapi::api_page), [docs::api::page()])
 }
 
 async fn unknown_api_route() -> ApiError {

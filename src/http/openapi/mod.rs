@@ -78,3 +78,48 @@ pub async fn openapi_json(Extension(description): Extension<Arc<ApiDescription>>
 pub async fn api_page(Extension(description): Extension<Arc<ApiDescription>>) -> Html<String> {
     Html(page::page(&description.document))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every operation of the router names a known tag, declares each path
+    /// template as a path parameter, and gives every response a description.
+    #[test]
+    fn every_registered_operation_is_complete() {
+        let (_, documented) = crate::http::routes().finish();
+        assert!(documented.len() >= 30);
+        for entry in &documented {
+            let path = entry.documented_path();
+            let operation = &entry.operation;
+            assert!(
+                TAGS.iter().any(|(tag, _)| *tag == operation.tag),
+                "{path}: tag {}",
+                operation.tag
+            );
+            assert!(!operation.responses.is_empty(), "{path}: no responses");
+            assert!(
+                operation
+                    .responses
+                    .iter()
+                    .any(|response| (200..300).contains(&response.status)),
+                "{path}: no success"
+            );
+            let templates: Vec<&str> = path
+                .split('{')
+                .skip(1)
+                .filter_map(|part| part.split('}').next())
+                .collect();
+            for name in templates {
+                assert!(
+                    operation
+                        .parameters
+                        .iter()
+                        .any(|parameter| parameter.name == name
+                            && parameter.location == operation::Location::Path),
+                    "{path}: {{{name}}} is not a path parameter"
+                );
+            }
+        }
+    }
+}

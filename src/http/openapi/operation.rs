@@ -159,8 +159,19 @@ pub struct Response {
 
 impl Response {
     /// A JSON answer with its schema and an example.
-    pub fn json(status: u16, description: impl Into<String>, schema: Value, example: Value) -> Response {
-        Response::media(status, description, "application/json", schema, Some(example))
+    pub fn json(
+        status: u16,
+        description: impl Into<String>,
+        schema: Value,
+        example: Value,
+    ) -> Response {
+        Response::media(
+            status,
+            description,
+            "application/json",
+            schema,
+            Some(example),
+        )
     }
 
     /// An answer in `media_type`.
@@ -192,7 +203,12 @@ impl Response {
     }
 
     /// The same answer also in `media_type` (the register as CSV, say).
-    pub fn or_as(mut self, media_type: &'static str, schema: Value, example: Option<Value>) -> Response {
+    pub fn or_as(
+        mut self,
+        media_type: &'static str,
+        schema: Value,
+        example: Option<Value>,
+    ) -> Response {
         self.content.push(Content {
             media_type,
             schema,
@@ -204,16 +220,33 @@ impl Response {
     /// An error answer in the one error shape (`src/http/error.rs`).
     pub fn error(status: u16, description: impl Into<String>) -> Response {
         let example = match status {
-            400 => json!({"error": "invalid parameter 'date': '2026-13-01' is not a date YYYY-MM-DD", "detail": {"parameter": "date"}}),
-            401 => json!({"error": "this needs a login (session cookie or Authorization: Bearer token)"}),
+            400 => {
+                json!({"error": "invalid parameter 'date': '2026-13-01' is not a date YYYY-MM-DD", "detail": {"parameter": "date"}})
+            }
+            401 => {
+                json!({"error": "this needs a login (session cookie or Authorization: Bearer token)"})
+            }
             403 => json!({"error": "role 'retail' may not do this"}),
-            404 => json!({"error": "unknown layer 'parcel' (layers: neighbourhoods, residents, parcels, ...)"}),
-            409 => json!({"error": "shop unit 'unit-0020' was changed by someone else", "detail": {"unit_id": "unit-0020", "version": 8}}),
-            429 => json!({"error": "too many wrong passwords for this name; try again in 300 s", "detail": {"limit": "name", "retry_after_s": 300}}),
-            503 => json!({"error": "the data store cannot be reached just now; nothing was written, try again shortly"}),
+            404 => {
+                json!({"error": "unknown layer 'parcel' (layers: neighbourhoods, residents, parcels, ...)"})
+            }
+            409 => {
+                json!({"error": "shop unit 'unit-0020' was changed by someone else", "detail": {"unit_id": "unit-0020", "version": 8}})
+            }
+            429 => {
+                json!({"error": "too many wrong passwords for this name; try again in 300 s", "detail": {"limit": "name", "retry_after_s": 300}})
+            }
+            503 => {
+                json!({"error": "the data store cannot be reached just now; nothing was written, try again shortly"})
+            }
             _ => json!({"error": "internal error; the details are in the server log"}),
         };
-        Response::json(status, description, json!({"$ref": "#/components/schemas/Error"}), example)
+        Response::json(
+            status,
+            description,
+            json!({"$ref": "#/components/schemas/Error"}),
+            example,
+        )
     }
 }
 
@@ -286,7 +319,12 @@ impl Operation {
     }
 
     /// A JSON request body with its schema and an example.
-    pub fn json_body(self, description: impl Into<String>, schema: Value, example: Value) -> Operation {
+    pub fn json_body(
+        self,
+        description: impl Into<String>,
+        schema: Value,
+        example: Value,
+    ) -> Operation {
         self.body_as(description, "application/json", schema, Some(example))
     }
 

@@ -37,7 +37,11 @@ table{border-collapse:collapse;width:100%;margin:.4rem 0}td,th{border:1px solid 
 /// A schema in a few words: type, format, values, range, nullable.
 fn schema_summary(schema: &Value) -> String {
     if let Some(reference) = schema.get("$ref").and_then(Value::as_str) {
-        return reference.rsplit('/').next().unwrap_or(reference).to_string();
+        return reference
+            .rsplit('/')
+            .next()
+            .unwrap_or(reference)
+            .to_string();
     }
     let mut words = Vec::new();
     if let Some(kind) = schema.get("type").and_then(Value::as_str) {
@@ -122,7 +126,11 @@ fn operation_section(out: &mut String, path: &str, method: &str, operation: &Val
     }
     if let Some(roles) = operation.get("x-roles").and_then(Value::as_array) {
         let names: Vec<&str> = roles.iter().filter_map(Value::as_str).collect();
-        let _ = write!(out, "<p class=\"roles\">Needs a login with the role {}.</p>", escape(&names.join(", ")));
+        let _ = write!(
+            out,
+            "<p class=\"roles\">Needs a login with the role {}.</p>",
+            escape(&names.join(", "))
+        );
     }
     let parameters = operation
         .get("parameters")
@@ -131,10 +139,23 @@ fn operation_section(out: &mut String, path: &str, method: &str, operation: &Val
         .unwrap_or_default();
     parameters_table(out, &parameters);
     if let Some(body) = operation.get("requestBody") {
-        let _ = write!(out, "<h4>Request body</h4><p>{}</p>", escape(body.get("description").and_then(Value::as_str).unwrap_or("")));
+        let _ = write!(
+            out,
+            "<h4>Request body</h4><p>{}</p>",
+            escape(
+                body.get("description")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+            )
+        );
         if let Some(content) = body.get("content").and_then(Value::as_object) {
             for (media_type, media) in content {
-                let _ = write!(out, "<p><code>{}</code>: {}</p>", escape(media_type), escape(&schema_summary(media.get("schema").unwrap_or(&Value::Null))));
+                let _ = write!(
+                    out,
+                    "<p><code>{}</code>: {}</p>",
+                    escape(media_type),
+                    escape(&schema_summary(media.get("schema").unwrap_or(&Value::Null)))
+                );
                 example_block(out, media);
             }
         }
@@ -142,11 +163,24 @@ fn operation_section(out: &mut String, path: &str, method: &str, operation: &Val
     out.push_str("<h4>Responses</h4>");
     if let Some(responses) = operation.get("responses").and_then(Value::as_object) {
         for (status, response) in responses {
-            let description = response.get("description").and_then(Value::as_str).unwrap_or("");
-            let _ = write!(out, "<p><strong>{}</strong> {}</p>", escape(status), escape(description));
+            let description = response
+                .get("description")
+                .and_then(Value::as_str)
+                .unwrap_or("");
+            let _ = write!(
+                out,
+                "<p><strong>{}</strong> {}</p>",
+                escape(status),
+                escape(description)
+            );
             if let Some(content) = response.get("content").and_then(Value::as_object) {
                 for (media_type, media) in content {
-                    let _ = write!(out, "<p><code>{}</code>: {}</p>", escape(media_type), escape(&schema_summary(media.get("schema").unwrap_or(&Value::Null))));
+                    let _ = write!(
+                        out,
+                        "<p><code>{}</code>: {}</p>",
+                        escape(media_type),
+                        escape(&schema_summary(media.get("schema").unwrap_or(&Value::Null)))
+                    );
                     example_block(out, media);
                 }
             }
@@ -173,16 +207,26 @@ pub fn page(document: &Value) -> String {
     out.push_str("<nav><h2>Contents</h2><ul>");
     for tag in &tags {
         let name = tag["name"].as_str().unwrap_or("");
-        let _ = write!(out, "<li><a href=\"#tag-{}\">{}</a>: {}</li>", escape(name), escape(name), escape(tag["description"].as_str().unwrap_or("")));
+        let _ = write!(
+            out,
+            "<li><a href=\"#tag-{}\">{}</a>: {}</li>",
+            escape(name),
+            escape(name),
+            escape(tag["description"].as_str().unwrap_or(""))
+        );
     }
     out.push_str("</ul></nav>");
     for tag in &tags {
         let name = tag["name"].as_str().unwrap_or("");
         let mut section = String::new();
         for (path, item) in paths {
-            let Some(item) = item.as_object() else { continue };
+            let Some(item) = item.as_object() else {
+                continue;
+            };
             for (method, operation) in item {
-                let tagged = operation["tags"].as_array().is_some_and(|tags| tags.iter().any(|tag| tag == name));
+                let tagged = operation["tags"]
+                    .as_array()
+                    .is_some_and(|tags| tags.iter().any(|tag| tag == name));
                 if tagged {
                     operation_section(&mut section, path, method, operation);
                 }
@@ -191,7 +235,13 @@ pub fn page(document: &Value) -> String {
         if section.is_empty() {
             continue;
         }
-        let _ = write!(out, "<h2 id=\"tag-{}\">{}</h2><p>{}</p>", escape(name), escape(name), escape(tag["description"].as_str().unwrap_or("")));
+        let _ = write!(
+            out,
+            "<h2 id=\"tag-{}\">{}</h2><p>{}</p>",
+            escape(name),
+            escape(name),
+            escape(tag["description"].as_str().unwrap_or(""))
+        );
         out.push_str(&section);
     }
     out.push_str("</body></html>");
@@ -204,7 +254,10 @@ mod tests {
 
     #[test]
     fn text_is_escaped_for_html() {
-        assert_eq!(escape("<a href=\"x\">&'"), "&lt;a href=&quot;x&quot;&gt;&amp;&#39;");
+        assert_eq!(
+            escape("<a href=\"x\">&'"),
+            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
+        );
     }
 
     #[test]
@@ -212,6 +265,9 @@ mod tests {
         let schema = serde_json::json!({"type": "integer", "minimum": 1, "maximum": 10000});
         assert_eq!(schema_summary(&schema), "integer, 1 to 10000");
         let schema = serde_json::json!({"type": "string", "enum": ["count", "area"]});
-        assert_eq!(schema_summary(&schema), "string, one of \"count\", \"area\"");
+        assert_eq!(
+            schema_summary(&schema),
+            "string, one of \"count\", \"area\""
+        );
     }
 }

@@ -100,3 +100,56 @@ impl<S: Clone + Send + Sync + 'static> Routes<S> {
         (self.router, self.documented)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::routing::get;
+
+    async fn ok() -> &'static str {
+        "ok"
+    }
+
+    #[test]
+    #[should_panic(expected = "has no documentation")]
+    fn a_route_without_documentation_is_refused() {
+        let _ = Routes::<()>::new().route("/api/undocumented", get(ok), []);
+    }
+
+    #[test]
+    fn nested_routes_keep_their_docs_under_the_prefix() {
+        let inner = Routes::<()>::new()
+            .route(
+                "/collections",
+                get(ok),
+                [Operation::get("ogc", "the collections")],
+            )
+            .route(
+                "/collections/{collection}/tiles/{*rest}",
+                get(ok),
+                [Operation::get("ogc", "a tile").at("/collections/{collection}/tiles/{z}.mvt")],
+            );
+        let (_, documented) = Routes::<()>::new()
+            .route("/api/health", get(ok), [Operation::get("layers", "health")])
+            .nest("/ogc", inner)
+            .finish();
+        let paths: Vec<(String, String)> = documented
+            .iter()
+            .map(|entry| (entry.route.clone(), entry.documented_path()))
+            .collect();
+        assert_eq!(
+            paths,
+            [
+                ("/api/health".to_string(), "/api/health".to_string()),
+                (
+                    "/ogc/collections".to_string(),
+                    "/ogc/collections".to_string()
+                ),
+                (
+                    "/ogc/collections/{collection}/tiles/{*rest}".to_string(),
+                    "/ogc/collections/{collection}/tiles/{z}.mvt".to_string()
+                ),
+            ]
+        );
+    }
+}

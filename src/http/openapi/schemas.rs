@@ -73,7 +73,10 @@ pub fn array(items: Value) -> Value {
 /// `features` (all required).
 pub fn feature_collection(feature: Value, extra: &[(&str, Value)]) -> Value {
     let mut properties = Map::new();
-    properties.insert("type".into(), json!({"type": "string", "enum": ["FeatureCollection"]}));
+    properties.insert(
+        "type".into(),
+        json!({"type": "string", "enum": ["FeatureCollection"]}),
+    );
     properties.insert("features".into(), array(feature));
     let mut required = vec!["type", "features"];
     for (name, schema) in extra {
@@ -138,7 +141,11 @@ fn field_schema(layer: LayerId, field: &FieldDef) -> Value {
     if let Some(mut values) = field_values(layer, field.name) {
         if !field.required {
             // OpenAPI 3.0: a nullable enum lists null among its values
-            schema["enum"] = json!(values.drain(..).map(Value::from).chain([Value::Null]).collect::<Vec<_>>());
+            schema["enum"] = json!(values
+                .drain(..)
+                .map(Value::from)
+                .chain([Value::Null])
+                .collect::<Vec<_>>());
         } else {
             schema["enum"] = json!(values);
         }
@@ -197,7 +204,8 @@ pub fn any_layer_feature() -> Value {
 
 /// GeoJSON geometries, x = longitude, y = latitude (EPSG:4326).
 fn geometries() -> Vec<(String, Value)> {
-    let position = json!({"type": "array", "items": {"type": "number"}, "minItems": 2, "maxItems": 3});
+    let position =
+        json!({"type": "array", "items": {"type": "number"}, "minItems": 2, "maxItems": 3});
     let line = json!({"type": "array", "items": position, "minItems": 2});
     let ring = json!({"type": "array", "items": position, "minItems": 4});
     let polygon = json!({"type": "array", "items": ring});

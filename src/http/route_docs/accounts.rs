@@ -12,7 +12,10 @@ const TAG: &str = "accounts";
 
 fn identity() -> Value {
     let roles: Vec<&str> = Role::ALL.iter().map(|role| role.as_str()).collect();
-    object(&["name", "role"], json!({"name": nullable_text(), "role": one_of(roles)}))
+    object(
+        &["name", "role"],
+        json!({"name": nullable_text(), "role": one_of(roles)}),
+    )
 }
 
 /// `GET /api/session`
@@ -38,14 +41,25 @@ pub fn login() -> Operation {
 
 /// `DELETE /api/session`
 pub fn logout() -> Operation {
-    Operation::delete(TAG, "Log out, on every server of the store")
-        .respond(Answer::empty(204, "logged out (also without a session); the cookie is cleared"))
+    Operation::delete(TAG, "Log out, on every server of the store").respond(Answer::empty(
+        204,
+        "logged out (also without a session); the cookie is cleared",
+    ))
 }
 
 /// `GET /api/audit`
 pub fn audit() -> Operation {
     let entry = object(
-        &["audit_id", "at", "actor", "action", "target", "target_id", "before", "after"],
+        &[
+            "audit_id",
+            "at",
+            "actor",
+            "action",
+            "target",
+            "target_id",
+            "before",
+            "after",
+        ],
         json!({"audit_id": {"type": "integer"}, "at": {"type": "string", "format": "date-time"}, "actor": {"type": "string"}, "action": {"type": "string"},
             "target": {"type": "string"}, "target_id": {"type": "string"},
             "before": {"type": "object", "nullable": true, "description": "the record before the edit, confidential fields included"},

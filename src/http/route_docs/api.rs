@@ -17,19 +17,41 @@ fn example() -> serde_json::Value {
 
 /// `GET /ogc/api`
 pub fn document() -> Operation {
-    Operation::get(TAG, "This OpenAPI 3.0 document (the OGC API's service-desc)")
-        .respond(Answer::media(200, "the document", OPENAPI_MEDIA_TYPE, openapi_schema(), Some(example())))
+    Operation::get(
+        TAG,
+        "This OpenAPI 3.0 document (the OGC API's service-desc)",
+    )
+    .respond(Answer::media(
+        200,
+        "the document",
+        OPENAPI_MEDIA_TYPE,
+        openapi_schema(),
+        Some(example()),
+    ))
 }
 
 /// `GET /api/openapi.json`
 pub fn json_document() -> Operation {
-    Operation::get(TAG, "This OpenAPI 3.0 document as application/json")
-        .respond(Answer::json(200, "the document", openapi_schema(), example()))
+    Operation::get(TAG, "This OpenAPI 3.0 document as application/json").respond(Answer::json(
+        200,
+        "the document",
+        openapi_schema(),
+        example(),
+    ))
 }
 
 /// `GET /ogc/api.html`
 pub fn page() -> Operation {
-    Operation::get(TAG, "This API as a readable page (the OGC API's service-doc)")
-        .describe("Plain HTML made from the document, grouped by tag; it loads nothing from elsewhere.")
-        .respond(Answer::media(200, "the page", "text/html", json!({"type": "string"}), None))
+    Operation::get(
+        TAG,
+        "This API as a readable page (the OGC API's service-doc)",
+    )
+    .describe("Plain HTML made from the document, grouped by tag; it loads nothing from elsewhere.")
+    .respond(Answer::media(
+        200,
+        "the page",
+        "text/html",
+        json!({"type": "string"}),
+        None,
+    ))
 }

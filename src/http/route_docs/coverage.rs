@@ -31,16 +31,37 @@ fn kind_param() -> Parameter {
 }
 
 fn threshold_param() -> Parameter {
-    Parameter::query("threshold_m", "walking distance in metres, 800 by default; `any` counts every reachable resident", one_of(["400", "800", "1200", "any"]))
-        .example("800")
+    Parameter::query(
+        "threshold_m",
+        "walking distance in metres, 800 by default; `any` counts every reachable resident",
+        one_of(["400", "800", "1200", "any"]),
+    )
+    .example("800")
 }
 
 /// The figures of one area (a neighbourhood or the city).
 fn area(signed: bool) -> Value {
-    let whole = if signed { json!({"type": "integer"}) } else { count() };
-    let share = if signed { nullable_number() } else { nullable_fraction() };
+    let whole = if signed {
+        json!({"type": "integer"})
+    } else {
+        count()
+    };
+    let share = if signed {
+        nullable_number()
+    } else {
+        nullable_fraction()
+    };
     object(
-        &["code", "name", "population", "covered", "share", "median_m", "p90_m", "unreachable"],
+        &[
+            "code",
+            "name",
+            "population",
+            "covered",
+            "share",
+            "median_m",
+            "p90_m",
+            "unreachable",
+        ],
         json!({"code": {"type": "string"}, "name": {"type": "string"}, "population": whole, "covered": whole, "share": share,
             "median_m": nullable_number(), "p90_m": nullable_number(), "unreachable": whole}),
     )
@@ -48,7 +69,13 @@ fn area(signed: bool) -> Value {
 
 fn metadata() -> Value {
     object(
-        &["rule", "kinds", "max_connect_m", "open_shops", "unreachable_shops"],
+        &[
+            "rule",
+            "kinds",
+            "max_connect_m",
+            "open_shops",
+            "unreachable_shops",
+        ],
         json!({"rule": {"type": "string"}, "kinds": array(one_of(ShopKind::ALL.iter().map(|kind| kind.as_str()))), "max_connect_m": {"type": "number"}, "open_shops": count(), "unreachable_shops": count()}),
     )
 }
@@ -92,8 +119,14 @@ pub fn whatif() -> Operation {
             "remove": array(json!({"type": "string", "description": "a shop unit id"})),
         }),
     );
-    let figures = object(&["neighbourhoods", "city"], json!({"neighbourhoods": array(area(false)), "city": area(false)}));
-    let difference = object(&["neighbourhoods", "city"], json!({"neighbourhoods": array(area(true)), "city": area(true)}));
+    let figures = object(
+        &["neighbourhoods", "city"],
+        json!({"neighbourhoods": array(area(false)), "city": area(false)}),
+    );
+    let difference = object(
+        &["neighbourhoods", "city"],
+        json!({"neighbourhoods": array(area(true)), "city": area(true)}),
+    );
     let mut after = example_area("city", "Genk");
     after["covered"] = json!(1900);
     Operation::post(TAG, "Coverage before and after adding and removing shops, and the difference")
@@ -116,7 +149,10 @@ pub fn whatif() -> Operation {
 
 /// `GET /api/coverage/isochrones`
 pub fn isochrones() -> Operation {
-    let properties = object(&["unit", "limit_m"], json!({"unit": {"type": "string"}, "limit_m": {"type": "number", "enum": [400, 800, 1200], "description": "metres"}}));
+    let properties = object(
+        &["unit", "limit_m"],
+        json!({"unit": {"type": "string"}, "limit_m": {"type": "number", "enum": [400, 800, 1200], "description": "metres"}}),
+    );
     Operation::get(TAG, "A shop's walking isochrones at 400, 800 and 1,200 m")
         .describe("The streets reached from the shop within the limit, 40 m either side, as MultiPolygons.")
         .param(Parameter::query("unit", "a shop unit id", json!({"type": "string"})).required().example("unit-0020"))
@@ -134,7 +170,13 @@ pub fn isochrones() -> Operation {
 /// `GET /api/coverage/gaps`
 pub fn gaps() -> Operation {
     let properties = object(
-        &["id", "population", "distance_m", "unreachable", "neighbourhood"],
+        &[
+            "id",
+            "population",
+            "distance_m",
+            "unreachable",
+            "neighbourhood",
+        ],
         json!({"id": {"type": "string"}, "population": count(), "distance_m": nullable_number(), "unreachable": {"type": "boolean"}, "neighbourhood": nullable_text()}),
     );
     Operation::get(TAG, "The residents beyond the threshold or unreachable, as GeoJSON points")

@@ -43,7 +43,9 @@ fn unit() -> Value {
     schema["properties"]["lon"] = json!({"type": "number"});
     schema["properties"]["lat"] = json!({"type": "number"});
     for name in ["id", "lon", "lat"] {
-        schema["required"].as_array_mut().map(|required| required.push(json!(name)));
+        schema["required"]
+            .as_array_mut()
+            .map(|required| required.push(json!(name)));
     }
     schema
 }
@@ -54,7 +56,10 @@ fn example_unit(status: &str, since: &str) -> Value {
 }
 
 fn answer() -> Value {
-    object(&["unit", "version"], json!({"unit": unit(), "version": {"type": "integer", "minimum": 1, "description": "the number of events in the unit's history"}}))
+    object(
+        &["unit", "version"],
+        json!({"unit": unit(), "version": {"type": "integer", "minimum": 1, "description": "the number of events in the unit's history"}}),
+    )
 }
 
 fn editors() -> Access {
@@ -72,7 +77,16 @@ fn field_errors() -> [(u16, &'static str); 3] {
 /// `POST /api/shop_units`
 pub fn create() -> Operation {
     let body = object(
-        &["lon", "lat", "address", "street", "floor_area_m2", "category", "status", "valid_from"],
+        &[
+            "lon",
+            "lat",
+            "address",
+            "street",
+            "floor_area_m2",
+            "category",
+            "status",
+            "valid_from",
+        ],
         json!({"id": {"type": "string", "pattern": "^[A-Za-z0-9._-]{1,64}$", "description": "made up by the atlas when absent"},
             "lon": {"type": "number"}, "lat": {"type": "number"}, "address": {"type": "string"}, "street": {"type": "string"},
             "floor_area_m2": floor_area(), "category": categories(), "kind": kinds(), "status": statuses(),
@@ -107,7 +121,16 @@ pub fn record_event() -> Operation {
 /// `GET /api/shop_units/{unit_id}/history`
 pub fn history() -> Operation {
     let event = object(
-        &["event_id", "valid_from", "recorded_at", "recorded_by", "status", "category", "kind", "floor_area_m2"],
+        &[
+            "event_id",
+            "valid_from",
+            "recorded_at",
+            "recorded_by",
+            "status",
+            "category",
+            "kind",
+            "floor_area_m2",
+        ],
         json!({"event_id": {"type": "integer"}, "valid_from": date(), "recorded_at": {"type": "string", "format": "date-time"}, "recorded_by": {"type": "string"},
             "status": statuses(), "category": categories(), "kind": kinds(), "floor_area_m2": {"type": "number", "minimum": 0},
             "occupant": confidential("who ran the shop"), "note": confidential("the note on the event")}),

@@ -25,26 +25,39 @@ pub fn health() -> Operation {
         .enumerate()
         .map(|(index, layer)| (layer.to_string(), json!(31 + 100 * index)))
         .collect();
-    Operation::get(TAG, "Whether the atlas runs, on which store, with how many features per layer")
-        .respond(Answer::json(
-            200,
-            "the store kind and the feature count of every layer",
-            object(
-                &["status", "store", "layers"],
-                json!({
-                    "status": one_of(["ok"]),
-                    "store": one_of(["geopackage", "postgis"]),
-                    "layers": object(&names, Value::Object(layers)),
-                }),
-            ),
-            json!({"status": "ok", "store": "geopackage", "layers": example_layers}),
-        ))
+    Operation::get(
+        TAG,
+        "Whether the atlas runs, on which store, with how many features per layer",
+    )
+    .respond(Answer::json(
+        200,
+        "the store kind and the feature count of every layer",
+        object(
+            &["status", "store", "layers"],
+            json!({
+                "status": one_of(["ok"]),
+                "store": one_of(["geopackage", "postgis"]),
+                "layers": object(&names, Value::Object(layers)),
+            }),
+        ),
+        json!({"status": "ok", "store": "geopackage", "layers": example_layers}),
+    ))
 }
 
 /// `GET /api/layers`
 pub fn list() -> Operation {
     let layer = object(
-        &["id", "title", "title_nl", "title_en", "geometry_type", "count", "bbox", "fields", "sources"],
+        &[
+            "id",
+            "title",
+            "title_nl",
+            "title_en",
+            "geometry_type",
+            "count",
+            "bbox",
+            "fields",
+            "sources",
+        ],
         json!({
             "id": {"type": "string", "enum": LayerId::ALL.iter().map(|layer| layer.as_str()).collect::<Vec<_>>()},
             "title": {"type": "string", "description": "the Dutch title"},
@@ -115,8 +128,17 @@ pub fn features() -> Operation {
 pub fn feature() -> Operation {
     Operation::get(TAG, "One feature as GeoJSON")
         .param(layer_param("shop_units"))
-        .param(Parameter::path("feature_id", "the feature's id", json!({"type": "string"})).example("unit-0020"))
-        .respond(Answer::media(200, "the feature", "application/geo+json", any_layer_feature(), Some(example_unit_feature())))
+        .param(
+            Parameter::path("feature_id", "the feature's id", json!({"type": "string"}))
+                .example("unit-0020"),
+        )
+        .respond(Answer::media(
+            200,
+            "the feature",
+            "application/geo+json",
+            any_layer_feature(),
+            Some(example_unit_feature()),
+        ))
         .errors(&[(404, "an unknown layer or feature")])
 }
 

@@ -18,7 +18,10 @@ const TAG: &str = "sites";
 /// The body of a search (and the `request` of a saved one).
 fn site_request() -> Value {
     let weight = json!({"type": "number", "minimum": 0, "maximum": 100});
-    let groups: Vec<&str> = ActivityGroup::ALL.iter().map(|group| group.as_str()).collect();
+    let groups: Vec<&str> = ActivityGroup::ALL
+        .iter()
+        .map(|group| group.as_str())
+        .collect();
     json!({
         "type": "object",
         "required": ["activity"],
@@ -47,10 +50,27 @@ fn example_request() -> Value {
 
 /// `POST /api/sites/search`
 pub fn search() -> Operation {
-    let parcel = object(&["id", "properties"], json!({"id": {"type": "string"}, "properties": reference("parcels.properties")}));
-    let criterion = object(&["name", "weight", "score", "reason"], json!({"name": {"type": "string"}, "weight": {"type": "number"}, "score": {"type": "number", "minimum": 0, "maximum": 1}, "reason": {"type": "string", "description": "in Dutch"}}));
+    let parcel = object(
+        &["id", "properties"],
+        json!({"id": {"type": "string"}, "properties": reference("parcels.properties")}),
+    );
+    let criterion = object(
+        &["name", "weight", "score", "reason"],
+        json!({"name": {"type": "string"}, "weight": {"type": "number"}, "score": {"type": "number", "minimum": 0, "maximum": 1}, "reason": {"type": "string", "description": "in Dutch"}}),
+    );
     let site = object(
-        &["id", "parcels", "park", "park_name", "park_kind", "area_m2", "score", "criteria", "geometry", "access"],
+        &[
+            "id",
+            "parcels",
+            "park",
+            "park_name",
+            "park_kind",
+            "area_m2",
+            "score",
+            "criteria",
+            "geometry",
+            "access",
+        ],
         json!({
             "id": {"type": "string", "description": "the parcel ids joined by +"},
             "parcels": array(parcel),
@@ -90,7 +110,14 @@ pub fn search() -> Operation {
 
 fn saved() -> Value {
     object(
-        &["id", "company_id", "name", "request", "saved_by", "saved_at"],
+        &[
+            "id",
+            "company_id",
+            "name",
+            "request",
+            "saved_by",
+            "saved_at",
+        ],
         json!({"id": count(), "company_id": {"type": "string"}, "name": {"type": "string"}, "request": site_request(), "saved_by": {"type": "string"}, "saved_at": {"type": "string", "format": "date-time"}}),
     )
 }
@@ -107,9 +134,24 @@ fn keepers() -> Access {
 pub fn list_saved() -> Operation {
     Operation::get(TAG, "The site searches saved for companies, oldest first")
         .access(keepers())
-        .param(Parameter::query("company_id", "only this company's", json!({"type": "string"})).example("company-0001"))
-        .respond(Answer::json(200, "the saved searches", object(&["searches"], json!({"searches": array(saved())})), json!({"searches": [example_saved()]})))
-        .errors(&[(401, "no login"), (403, "a role that does not keep companies")])
+        .param(
+            Parameter::query(
+                "company_id",
+                "only this company's",
+                json!({"type": "string"}),
+            )
+            .example("company-0001"),
+        )
+        .respond(Answer::json(
+            200,
+            "the saved searches",
+            object(&["searches"], json!({"searches": array(saved())})),
+            json!({"searches": [example_saved()]}),
+        ))
+        .errors(&[
+            (401, "no login"),
+            (403, "a role that does not keep companies"),
+        ])
 }
 
 /// `POST /api/sites/saved`

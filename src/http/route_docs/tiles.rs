@@ -18,15 +18,56 @@ const MVT: &str = "application/vnd.mapbox-vector-tile";
 fn tile_params(operation: Operation, z: u32, x: u32, y: u32) -> Operation {
     let max_zoom = MAX_ZOOM;
     operation
-        .param(Parameter::path("z", format!("zoom, 0 to {max_zoom}"), integer_in(0, max_zoom as u64)).example(z))
-        .param(Parameter::path("x", "column, 0 to 2^z − 1", json!({"type": "integer", "minimum": 0})).example(x))
-        .param(Parameter::path("y", "row, 0 to 2^z − 1 (XYZ, from the north); the path ends in .mvt", json!({"type": "integer", "minimum": 0})).example(y))
-        .param(Parameter::header("Accept-Encoding", "gzip for a compressed tile", json!({"type": "string"})))
-        .param(Parameter::header("If-None-Match", "the ETag of a tile held: a 304 when it is still the same", json!({"type": "string"})))
-        .respond(Answer::media(200, "the tile, with an ETag (gzip when asked)", MVT, json!({"type": "string", "format": "binary"}), None))
+        .param(
+            Parameter::path(
+                "z",
+                format!("zoom, 0 to {max_zoom}"),
+                integer_in(0, max_zoom as u64),
+            )
+            .example(z),
+        )
+        .param(
+            Parameter::path(
+                "x",
+                "column, 0 to 2^z − 1",
+                json!({"type": "integer", "minimum": 0}),
+            )
+            .example(x),
+        )
+        .param(
+            Parameter::path(
+                "y",
+                "row, 0 to 2^z − 1 (XYZ, from the north); the path ends in .mvt",
+                json!({"type": "integer", "minimum": 0}),
+            )
+            .example(y),
+        )
+        .param(Parameter::header(
+            "Accept-Encoding",
+            "gzip for a compressed tile",
+            json!({"type": "string"}),
+        ))
+        .param(Parameter::header(
+            "If-None-Match",
+            "the ETag of a tile held: a 304 when it is still the same",
+            json!({"type": "string"}),
+        ))
+        .respond(Answer::media(
+            200,
+            "the tile, with an ETag (gzip when asked)",
+            MVT,
+            json!({"type": "string", "format": "binary"}),
+            None,
+        ))
         .respond(Answer::empty(204, "an empty tile"))
-        .respond(Answer::empty(304, "the tile named by If-None-Match is still current"))
-        .errors(&[(400, "a zoom, column or row out of range (naming z, x or y)"), (404, "an unknown layer, or a path without .mvt")])
+        .respond(Answer::empty(
+            304,
+            "the tile named by If-None-Match is still current",
+        ))
+        .errors(&[
+            (400, "a zoom, column or row out of range (naming z, x or y)"),
+            (404, "an unknown layer, or a path without .mvt"),
+        ])
 }
 
 /// `GET /tiles/style.json`

@@ -30,7 +30,12 @@ fn by_schema() -> Value {
 }
 
 fn res_param() -> Parameter {
-    Parameter::query("res", "H3 resolution: 9 (about 174 m edge, the default) or 10 (about 66 m)", json!({"type": "integer", "enum": [9, 10]})).example(9)
+    Parameter::query(
+        "res",
+        "H3 resolution: 9 (about 174 m edge, the default) or 10 (about 66 m)",
+        json!({"type": "integer", "enum": [9, 10]}),
+    )
+    .example(9)
 }
 
 fn min_units_param() -> Parameter {
@@ -43,13 +48,29 @@ fn min_units_param() -> Parameter {
 }
 
 fn bad_input() -> [(u16, &'static str); 1] {
-    [(400, "a malformed date, an unknown value, a reversed period or an unknown parameter (naming it)")]
+    [(
+        400,
+        "a malformed date, an unknown value, a reversed period or an unknown parameter (naming it)",
+    )]
 }
 
 /// `GET /api/vacancy/summary`
 pub fn summary() -> Operation {
     let group = object(
-        &["id", "name", "units", "occupied", "vacant", "renovation", "rate_count", "rate_area", "frictional", "long_term", "structural", "register_candidates"],
+        &[
+            "id",
+            "name",
+            "units",
+            "occupied",
+            "vacant",
+            "renovation",
+            "rate_count",
+            "rate_area",
+            "frictional",
+            "long_term",
+            "structural",
+            "register_candidates",
+        ],
         json!({
             "id": {"type": "string"}, "name": {"type": "string"},
             "units": count(), "occupied": count(), "vacant": count(), "renovation": count(),
@@ -73,7 +94,15 @@ pub fn summary() -> Operation {
 /// `GET /api/vacancy/trend`
 pub fn trend() -> Operation {
     let point = object(
-        &["date", "units", "occupied", "vacant", "renovation", "rate_count", "rate_area"],
+        &[
+            "date",
+            "units",
+            "occupied",
+            "vacant",
+            "renovation",
+            "rate_count",
+            "rate_area",
+        ],
         json!({"date": date(), "units": count(), "occupied": count(), "vacant": count(), "renovation": count(), "rate_count": nullable_fraction(), "rate_area": nullable_fraction()}),
     );
     Operation::get(TAG, "Vacancy per group at each step of a period")
@@ -118,7 +147,15 @@ pub fn churn() -> Operation {
 /// `GET /api/vacancy/register`
 pub fn register() -> Operation {
     let unit = object(
-        &["id", "address", "street", "area_id", "floor_area_m2", "vacant_since", "months_vacant"],
+        &[
+            "id",
+            "address",
+            "street",
+            "area_id",
+            "floor_area_m2",
+            "vacant_since",
+            "months_vacant",
+        ],
         json!({"id": {"type": "string"}, "address": {"type": "string"}, "street": {"type": "string"}, "area_id": nullable_text(), "floor_area_m2": {"type": "number", "minimum": 0}, "vacant_since": date(), "months_vacant": count()}),
     );
     Operation::get(TAG, "The units vacant 12 months or more (the leegstandsregister), longest first")
@@ -144,7 +181,16 @@ fn hexagon(properties: Value) -> Value {
 /// `GET /api/vacancy/h3`
 pub fn h3() -> Operation {
     let properties = object(
-        &["h3", "units", "occupied", "vacant", "renovation", "rate_count", "rate_area", "too_small"],
+        &[
+            "h3",
+            "units",
+            "occupied",
+            "vacant",
+            "renovation",
+            "rate_count",
+            "rate_area",
+            "too_small",
+        ],
         json!({"h3": {"type": "string", "description": "the H3 index in hex"}, "units": count(), "occupied": count(), "vacant": count(), "renovation": count(), "rate_count": nullable_fraction(), "rate_area": nullable_fraction(), "too_small": {"type": "boolean", "description": "fewer than min_units units: both rates null"}}),
     );
     Operation::get(TAG, "Vacancy per H3 hexagon on a date, as GeoJSON")
@@ -165,7 +211,20 @@ pub fn h3() -> Operation {
 /// `GET /api/vacancy/h3/change`
 pub fn h3_change() -> Operation {
     let properties = object(
-        &["h3", "units_from", "units_to", "vacant_from", "vacant_to", "rate_count_from", "rate_count_to", "rate_area_from", "rate_area_to", "change_count_pp", "change_area_pp", "too_small"],
+        &[
+            "h3",
+            "units_from",
+            "units_to",
+            "vacant_from",
+            "vacant_to",
+            "rate_count_from",
+            "rate_count_to",
+            "rate_area_from",
+            "rate_area_to",
+            "change_count_pp",
+            "change_area_pp",
+            "too_small",
+        ],
         json!({"h3": {"type": "string"}, "units_from": count(), "units_to": count(), "vacant_from": count(), "vacant_to": count(),
             "rate_count_from": nullable_fraction(), "rate_count_to": nullable_fraction(), "rate_area_from": nullable_fraction(), "rate_area_to": nullable_fraction(),
             "change_count_pp": nullable_number(), "change_area_pp": nullable_number(), "too_small": {"type": "boolean"}}),
@@ -191,7 +250,10 @@ pub fn h3_change() -> Operation {
 pub fn surface() -> Operation {
     let (bandwidth_min, bandwidth_max) = (*BANDWIDTH_RANGE_M.start(), *BANDWIDTH_RANGE_M.end());
     let (cell_min, cell_max) = (*CELL_RANGE_M.start(), *CELL_RANGE_M.end());
-    let properties = object(&["ratio", "units"], json!({"ratio": {"type": "number", "minimum": 0, "maximum": 1}, "units": {"type": "integer", "minimum": 0, "description": "units within the bandwidth"}}));
+    let properties = object(
+        &["ratio", "units"],
+        json!({"ratio": {"type": "number", "minimum": 0, "maximum": 1}, "units": {"type": "integer", "minimum": 0, "description": "units within the bandwidth"}}),
+    );
     Operation::get(TAG, "The smooth vacancy rate: kernel density of vacant over all units")
         .describe("Quartic kernel of radius `bandwidth_m`, on square cells of `cell_m` metres; cells with fewer than `min_units` units within the bandwidth are left out. Draw it as a fill coloured by `ratio`.")
         .param(date_param("date", "the date, the newest valid-from by default", "2026-06-01"))
