@@ -42,10 +42,8 @@ fn unit() -> Value {
     schema["properties"]["id"] = json!({"type": "string"});
     schema["properties"]["lon"] = json!({"type": "number"});
     schema["properties"]["lat"] = json!({"type": "number"});
-    for name in ["id", "lon", "lat"] {
-        schema["required"]
-            .as_array_mut()
-            .map(|required| required.push(json!(name)));
+    if let Some(required) = schema["required"].as_array_mut() {
+        required.extend(["id", "lon", "lat"].map(Value::from));
     }
     schema
 }
