@@ -168,11 +168,16 @@ fn registered_routes() -> Vec<(String, bool)> {
             .find(|(module, _)| *module == first)
             .map(|(_, prefix)| prefix.clone())
             .unwrap_or_default();
+        // axum nests `/` under `/ogc` as `/ogc` itself
+        let nested = |path: &str| match (prefix.is_empty(), path) {
+            (false, "/") => prefix.clone(),
+            _ => format!("{prefix}{path}"),
+        };
         for path in calls(&text, "route") {
-            routes.push((format!("{prefix}{path}"), false));
+            routes.push((nested(&path), false));
         }
         for path in calls(&text, "no_such_route") {
-            routes.push((format!("{prefix}{path}"), true));
+            routes.push((nested(&path), true));
         }
     }
     routes

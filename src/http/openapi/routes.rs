@@ -33,6 +33,15 @@ impl Documented {
     }
 }
 
+/// `path` under `prefix`, as axum nests it: `/` becomes the prefix itself.
+fn prefixed(prefix: &str, path: &str) -> String {
+    if path == "/" {
+        prefix.to_string()
+    } else {
+        format!("{prefix}{path}")
+    }
+}
+
 /// Routes and their documentation, registered together.
 pub struct Routes<S> {
     router: Router<S>,
@@ -85,9 +94,9 @@ impl<S: Clone + Send + Sync + 'static> Routes<S> {
     pub fn nest(mut self, prefix: &str, other: Routes<S>) -> Self {
         self.documented
             .extend(other.documented.into_iter().map(|mut documented| {
-                documented.route = format!("{prefix}{}", documented.route);
+                documented.route = prefixed(prefix, &documented.route);
                 if let Some(path) = &mut documented.operation.path {
-                    *path = format!("{prefix}{path}");
+                    *path = prefixed(prefix, path);
                 }
                 documented
             }));
@@ -119,6 +128,7 @@ mod tests {
     #[test]
     fn nested_routes_keep_their_docs_under_the_prefix() {
         let inner = Routes::<()>::new()
+            .route("/", get(ok), [Operation::get("ogc", "the landing page")])
             .route(
                 "/collections",
                 get(ok),
@@ -141,6 +151,7 @@ mod tests {
             paths,
             [
                 ("/api/health".to_string(), "/api/health".to_string()),
+                ("/ogc".to_string(), "/ogc".to_string()),
                 (
                     "/ogc/collections".to_string(),
                     "/ogc/collections".to_string()
