@@ -363,7 +363,7 @@ fn csv_field(text: &str) -> String {
 // ---------------------------------------------------------------- heatmaps
 
 /// The largest `min_units` a request may ask for.
-const MAX_MIN_UNITS: usize = 1_000;
+pub const MAX_MIN_UNITS: usize = 1_000;
 
 /// `res=9|10`, 9 when absent.
 fn parse_resolution(query: &ApiQuery) -> Result<HexResolution, ApiError> {

@@ -13,6 +13,7 @@ mod hostile;
 mod http;
 mod import;
 mod open_data;
+mod openapi;
 mod postgis;
 mod replicas;
 mod servers;
