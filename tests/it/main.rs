@@ -2,6 +2,7 @@
 //! HTTP in-process and over a real socket, and the architecture's invariants.
 
 mod architecture;
+mod attack;
 mod cli;
 mod contract;
 mod coverage;
