@@ -359,6 +359,12 @@ async fn import(args: ImportArgs) -> Result<()> {
         summary.n_invalid,
         summary.n_repaired,
     );
+    if summary.n_first_events > 0 {
+        println!(
+            "{} new shop units got their first event (status_since as valid_from)",
+            summary.n_first_events
+        );
+    }
     Ok(())
 }
 

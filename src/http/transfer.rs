@@ -26,6 +26,7 @@ use super::error::{ApiError, ApiPath, ApiQuery};
 use super::layers::parse_layer;
 use super::AppState;
 use crate::import::export::{export_features, ExportFormat, ExportParams};
+use crate::import::first_events::first_events;
 use crate::import::surroundings::Surroundings;
 use crate::import::upload::{self, UploadError};
 use crate::import::{
@@ -321,7 +322,7 @@ pub async fn import(
     let audit = AuditEntry {
         audit_id: 0,
         at: Utc::now(),
-        actor: who,
+        actor: who.clone(),
         action: "import".into(),
         target: layer.to_string(),
         target_id: String::new(),
@@ -330,14 +331,35 @@ pub async fn import(
             json!({"file": report["file"], "n_written": n_written, "n_invalid": outcome.problems.len(), "source_crs": report["source_crs"]}),
         ),
     };
+    let with_history: std::collections::HashSet<String> = state
+        .engine()
+        .unit_events()
+        .iter()
+        .map(|event| event.unit_id.clone())
+        .collect();
+    let events = first_events(layer, &outcome.features, &with_history, &who, Utc::now())
+        .map_err(|(feature, error)| {
+            ApiError::bad_request("file", format!("feature {feature}: {error}"))
+        })?;
+    report["n_first_events"] = json!(events.len());
+    // a unit given its first event here must still have none at commit
     let guard = EditGuard {
-        expect_versions: Vec::new(),
+        expect_versions: events
+            .iter()
+            .map(|event| (event.unit_id.clone(), 0))
+            .collect(),
         audit: vec![audit],
     };
     state
-        .write_edit(layer, outcome.features, Vec::new(), guard)
+        .write_edit(layer, outcome.features, events, guard)
         .await
         .map_err(|error| match error {
+            conflict @ crate::store::StoreError::Conflict { .. } => ApiError::Conflict {
+                message: format!(
+                    "{conflict}: a unit of the file was created while it was imported; nothing was written, import again"
+                ),
+                detail: json!({}),
+            },
             crate::store::StoreError::Invalid { source, index, .. } => {
                 ApiError::bad_request("file", format!("feature #{index}: {source}"))
             }

@@ -463,3 +463,79 @@ async fn a_request_sent_slowly_but_within_the_timeout_is_answered() {
     assert!(response.starts_with("HTTP/1.1 200"), "{response}");
     server.abort();
 }
+
+/// The served shop units (the current snapshot) equal the stored ones.
+async fn assert_served_equals_stored(atlas: &Atlas, case: &str) {
+    use genk_atlas::model::LayerId;
+    let mut stored = atlas.store.read_layer(LayerId::ShopUnits).await.unwrap();
+    stored.sort_by(|a, b| a.id.cmp(&b.id));
+    let engine = atlas.state.engine();
+    let mut served = engine.layer(LayerId::ShopUnits).features().to_vec();
+    served.sort_by(|a, b| a.id.cmp(&b.id));
+    assert_eq!(served.len(), stored.len(), "{case}");
+    for (served, stored) in served.iter().zip(&stored) {
+        assert_eq!(served.id, stored.id, "{case}");
+        assert_eq!(served.values, stored.values, "{case}: {}", served.id);
+    }
+    let n_events = atlas.store.read_events().await.unwrap().len();
+    assert_eq!(engine.unit_events().len(), n_events, "{case}: events");
+}
+
+/// The current version of `UNIT_ID`.
+async fn unit_version(atlas: &Atlas) -> u64 {
+    let (_, _, bytes) = atlas
+        .send(request(&Method::GET, &format!("/api/shop_units/{UNIT_ID}/history"), None, Vec::new()))
+        .await;
+    json_of(&bytes)["version"].as_u64().unwrap()
+}
+
+fn edit_request(atlas: &Atlas, version: u64, status: &str, day: u32) -> Request<Body> {
+    let body = serde_json::json!({"version": version, "valid_from": format!("2026-02-{day:02}"), "status": status});
+    request(
+        &Method::POST,
+        &format!("/api/shop_units/{UNIT_ID}/events"),
+        Some(atlas.cookie(Role::Retail)),
+        body.to_string().into_bytes(),
+    )
+}
+
+/// A client that hangs up (its request future dropped) at several moments
+/// of an edit and of an import: whatever the store committed is served,
+/// and a normal edit afterwards succeeds on the stored version.
+#[tokio::test]
+async fn a_client_hanging_up_at_any_moment_of_an_edit_or_an_import_leaves_the_served_state_the_stored_one() {
+    let atlas = Atlas::new().await;
+    let moments_us = [0u64, 50, 200, 1_000, 5_000, 20_000, 100_000];
+    for (round, moment) in moments_us.iter().enumerate() {
+        let version = unit_version(&atlas).await;
+        let status = if round % 2 == 0 { "vacant" } else { "occupied" };
+        let sending = atlas.send(edit_request(&atlas, version, status, round as u32 + 1));
+        let _ = tokio::time::timeout(Duration::from_micros(*moment), sending).await;
+        // let a write that was committed finish applying
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert_served_equals_stored(&atlas, &format!("edit, hung up after {moment} µs")).await;
+        let version = unit_version(&atlas).await;
+        let (status, _, bytes) = atlas.send(edit_request(&atlas, version, "occupied", 20)).await;
+        assert_eq!(status, StatusCode::OK, "edit after hanging up at {moment} µs: {}", json_of(&bytes));
+        assert_served_equals_stored(&atlas, &format!("the edit after {moment} µs")).await;
+    }
+    let companies = serde_json::json!({"type": "FeatureCollection", "features": (0..50).map(|i| serde_json::json!({
+        "type": "Feature", "geometry": {"type": "Point", "coordinates": [5.49 + 0.0002 * f64::from(i), 50.965]},
+        "properties": {"id": format!("hangup-{i}"), "name": format!("Bedrijf {i}"), "nace": "47.11", "employees": 3}}))
+        .collect::<Vec<_>>()});
+    let file = serde_json::to_vec(&companies).unwrap();
+    for moment in moments_us {
+        let importing = atlas.import("companies", "?key=id", Some(Role::Admin), "companies.geojson", &file);
+        let _ = tokio::time::timeout(Duration::from_micros(moment), importing).await;
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        assert_served_equals_stored(&atlas, &format!("import, hung up after {moment} µs")).await;
+        let stored = atlas.store.read_layer(genk_atlas::model::LayerId::Companies).await.unwrap();
+        let served = atlas.state.engine().layer(genk_atlas::model::LayerId::Companies).features().len();
+        assert_eq!(served, stored.len(), "companies after hanging up an import at {moment} µs");
+        let n_imported = stored.iter().filter(|feature| feature.id.starts_with("hangup-")).count();
+        assert!(n_imported == 0 || n_imported == 50, "half an import: {n_imported} of 50");
+        let version = unit_version(&atlas).await;
+        let (status, _, bytes) = atlas.send(edit_request(&atlas, version, "vacant", 21)).await;
+        assert_eq!(status, StatusCode::OK, "edit after an import hung up at {moment} µs: {}", json_of(&bytes));
+    }
+}

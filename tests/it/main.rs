@@ -12,6 +12,7 @@ mod fixtures;
 mod hostile;
 mod http;
 mod import;
+mod imported_units;
 mod open_data;
 mod postgis;
 mod replicas;
