@@ -229,6 +229,10 @@ struct ServeArgs {
     /// Password checks that run at once (each holds 19 MiB while the server runs).
     #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u16).range(1..=64))]
     login_hash_workers: u16,
+    /// Seconds a client may take to send a request's headers; a connection
+    /// still sending them after that is closed.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    header_read_timeout_s: u64,
 }
 
 fn main() -> ExitCode {
@@ -359,6 +363,12 @@ async fn import(args: ImportArgs) -> Result<()> {
         summary.n_invalid,
         summary.n_repaired,
     );
+    if summary.n_first_events > 0 {
+        println!(
+            "{} new shop units got their first event (status_since as valid_from)",
+            summary.n_first_events
+        );
+    }
     Ok(())
 }
 
@@ -455,9 +465,10 @@ async fn serve(args: ServeArgs) -> Result<()> {
         ..genk_atlas::auth::LoginPolicy::default()
     };
     app.follow();
-    http::serve(
+    http::serve_with_timeout(
         listener,
         AppState::with_login_policy(app, web_dir, login_policy),
+        std::time::Duration::from_secs(args.header_read_timeout_s),
     )
     .await?;
     Ok(())

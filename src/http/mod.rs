@@ -9,10 +9,12 @@ mod audit;
 pub mod auth;
 mod coverage;
 pub mod error;
+mod export_gate;
 mod layers;
 pub mod openapi;
 mod route_docs;
 mod saved_searches;
+pub mod server;
 mod shop_units;
 mod sites;
 pub use crate::app::tile_cache;
@@ -21,7 +23,6 @@ mod transfer;
 pub mod upload_area;
 mod vacancy;
 
-use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -59,6 +60,8 @@ struct Inner {
     /// This server's folder for uploads; `Err` (why, logged at start) turns
     /// uploads off.
     upload_area: Result<upload_area::UploadArea, String>,
+    /// How many whole-layer exports are written at once.
+    export_gate: export_gate::ExportGate,
 }
 
 impl AppState {
@@ -109,6 +112,7 @@ impl AppState {
                 login_gate: crate::auth::LoginGate::new(login_policy),
                 decoy_password_hash: crate::auth::decoy_password_hash(),
                 upload_area,
+                export_gate: export_gate::ExportGate::default(),
             }),
         }
     }
@@ -140,6 +144,11 @@ impl AppState {
     /// This server's upload folder, or why there is none.
     pub fn upload_area(&self) -> Result<&upload_area::UploadArea, &str> {
         self.inner.upload_area.as_ref().map_err(String::as_str)
+    }
+
+    /// The slots for whole-layer exports.
+    pub fn export_gate(&self) -> &export_gate::ExportGate {
+        &self.inner.export_gate
     }
 
     /// The engine as it is now; a later change does not change this snapshot.
@@ -201,6 +210,7 @@ pub fn router(state: AppState) -> Router {
     api.merge(site)
         .layer(axum::Extension(description))
         .layer(axum::middleware::from_fn(auth::refresh_session_cookie))
+        .layer(axum::middleware::from_fn(error::json_error_shape))
         .with_state(state)
 }
 
@@ -363,14 +373,19 @@ async fn placeholder_page() -> impl IntoResponse {
     (StatusCode::OK, Html(include_str!("placeholder.html")))
 }
 
-/// Serve until SIGTERM or Ctrl-C, then finish the requests in flight.
+/// Serve until SIGTERM or Ctrl-C, then finish the requests in flight; a
+/// client has [`server::HEADER_READ_TIMEOUT`] to send a request's headers.
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
-    axum::serve(
-        listener,
-        router(state).into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown_signal())
-    .await
+    serve_with_timeout(listener, state, server::HEADER_READ_TIMEOUT).await
+}
+
+/// As [`serve`], with another header-read timeout.
+pub async fn serve_with_timeout(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    header_read_timeout: std::time::Duration,
+) -> std::io::Result<()> {
+    server::serve_until(listener, router(state), header_read_timeout, shutdown_signal()).await
 }
 
 async fn shutdown_signal() {

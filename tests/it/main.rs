@@ -2,6 +2,7 @@
 //! HTTP in-process and over a real socket, and the architecture's invariants.
 
 mod architecture;
+mod attack;
 mod cli;
 mod contract;
 mod coverage;
@@ -12,6 +13,7 @@ mod fixtures;
 mod hostile;
 mod http;
 mod import;
+mod imported_units;
 mod open_data;
 mod openapi;
 mod postgis;

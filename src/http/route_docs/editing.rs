@@ -123,24 +123,23 @@ pub fn history() -> Operation {
             "event_id",
             "valid_from",
             "recorded_at",
-            "recorded_by",
             "status",
             "category",
             "kind",
             "floor_area_m2",
         ],
-        json!({"event_id": {"type": "integer"}, "valid_from": date(), "recorded_at": {"type": "string", "format": "date-time"}, "recorded_by": {"type": "string"},
+        json!({"event_id": {"type": "integer"}, "valid_from": date(), "recorded_at": {"type": "string", "format": "date-time"}, "recorded_by": confidential("the login name of who recorded the event"),
             "status": statuses(), "category": categories(), "kind": kinds(), "floor_area_m2": {"type": "number", "minimum": 0},
             "occupant": confidential("who ran the shop"), "note": confidential("the note on the event")}),
     );
     Operation::get(TAG, "Every event of a shop unit, in precedence order")
-        .describe("Occupants and notes only for the roles that see them.")
+        .describe("Occupants, notes and who recorded an event only for the roles that see them.")
         .param(Parameter::path("unit_id", "the shop unit id", json!({"type": "string"})).example("unit-0020"))
         .respond(Answer::json(
             200,
             "the history",
             object(&["unit_id", "version", "events"], json!({"unit_id": {"type": "string"}, "version": count(), "events": array(event)})),
-            json!({"unit_id": "unit-0020", "version": 1, "events": [{"event_id": 20, "valid_from": "2013-10-01", "recorded_at": "2013-10-01T09:00:00Z", "recorded_by": "demo", "status": "occupied", "category": "daily", "kind": "grocery", "floor_area_m2": 47.0}]}),
+            json!({"unit_id": "unit-0020", "version": 1, "events": [{"event_id": 20, "valid_from": "2013-10-01", "recorded_at": "2013-10-01T09:00:00Z", "status": "occupied", "category": "daily", "kind": "grocery", "floor_area_m2": 47.0}]}),
         ))
         .errors(&[(404, "an unknown unit")])
 }
