@@ -6,6 +6,7 @@ mod attack;
 mod cli;
 mod contract;
 mod coverage;
+mod crashes;
 mod demo;
 mod edits;
 mod elsewhere;
