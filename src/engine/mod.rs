@@ -120,13 +120,11 @@ impl Engine {
         let mut touched = Touched::default();
         let mut layers = self.layers.clone();
         // an engine that held nothing takes the plane of what comes in
-        let plane = if self.layers.values().all(|index| index.len() == 0) {
-            LocalPlane::for_layers(change.layers.iter().filter_map(
-                |(layer, change)| match change {
-                    LayerChange::Replaced(features) => Some((*layer, features.as_slice())),
-                    LayerChange::Edited { upserted, .. } => Some((*layer, upserted.as_slice())),
-                },
-            ))
+        let plane = if self.layers.values().all(|index| index.is_empty()) {
+            LocalPlane::for_layers(change.layers.iter().map(|(layer, change)| match change {
+                LayerChange::Replaced(features) => (*layer, features.as_slice()),
+                LayerChange::Edited { upserted, .. } => (*layer, upserted.as_slice()),
+            }))
         } else {
             self.plane
         };
