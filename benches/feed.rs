@@ -94,7 +94,7 @@ fn step(name: &str) {
 /// A progress line every tenth of the way.
 fn progress(name: &str, done: usize, total: usize) {
     let tenth = (total / 10).max(1);
-    if done % tenth == 0 || done == total {
+    if done.is_multiple_of(tenth) || done == total {
         eprintln!("[feed]   {name}: {done}/{total}");
     }
 }

@@ -222,9 +222,17 @@ struct ServeArgs {
     /// X-Forwarded-For entry: only behind a reverse proxy that sets it.
     #[arg(long, env = "ATLAS_TRUST_FORWARDED_FOR", value_parser = clap::builder::FalseyValueParser::new())]
     trust_forwarded_for: bool,
+    /// What the figures call the whole city (`by=city`, coverage): the
+    /// municipality the store holds.
+    #[arg(long, env = "ATLAS_CITY_NAME", default_value = genk_atlas::engine::UNNAMED_CITY)]
+    city_name: String,
     /// Password checks that run at once (each holds 19 MiB while the server runs).
     #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u16).range(1..=64))]
     login_hash_workers: u16,
+    /// Seconds a client may take to send a request's headers; a connection
+    /// still sending them after that is closed.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    header_read_timeout_s: u64,
 }
 
 fn main() -> ExitCode {
@@ -355,6 +363,12 @@ async fn import(args: ImportArgs) -> Result<()> {
         summary.n_invalid,
         summary.n_repaired,
     );
+    if summary.n_first_events > 0 {
+        println!(
+            "{} new shop units got their first event (status_since as valid_from)",
+            summary.n_first_events
+        );
+    }
     Ok(())
 }
 
@@ -416,7 +430,7 @@ async fn open_store(gpkg: Option<&Path>, database_url: Option<&str>) -> Result<S
 async fn serve(args: ServeArgs) -> Result<()> {
     let store = open_store(args.gpkg.as_deref(), args.database_url.as_deref()).await?;
     let started = Instant::now();
-    let app = App::load(store.clone(), args.tile_cache_mb << 20).await?;
+    let app = App::load(store.clone(), args.tile_cache_mb << 20, &args.city_name).await?;
     let counts = app.engine().counts();
     tracing::info!(
         "loaded {} features from {} in {:.1} s",
@@ -451,9 +465,10 @@ async fn serve(args: ServeArgs) -> Result<()> {
         ..genk_atlas::auth::LoginPolicy::default()
     };
     app.follow();
-    http::serve(
+    http::serve_with_timeout(
         listener,
         AppState::with_login_policy(app, web_dir, login_policy),
+        std::time::Duration::from_secs(args.header_read_timeout_s),
     )
     .await?;
     Ok(())

@@ -112,9 +112,14 @@ impl App {
     /// layer and the history, so nothing committed meanwhile is missed. A
     /// stored feature that is not valid for the atlas is kept out and
     /// listed ([`App::rejected`]), not a reason to refuse to start.
-    pub async fn load(store: SharedStore, tile_cache_bytes: usize) -> Result<App, StoreError> {
+    pub async fn load(
+        store: SharedStore,
+        tile_cache_bytes: usize,
+        city_name: &str,
+    ) -> Result<App, StoreError> {
         let cursor = store.change_cursor().await?;
-        let app = App::new(store, Engine::new(Vec::new(), Vec::new()), tile_cache_bytes);
+        let empty = Engine::new(Vec::new(), Vec::new()).with_city_name(city_name);
+        let app = App::new(store, empty, tile_cache_bytes);
         let mut held = app.inner.cursor.lock().await;
         app.apply(ChangePlan::everything()).await?;
         *held = Some(cursor);

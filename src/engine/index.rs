@@ -12,15 +12,13 @@
 
 use std::collections::HashMap;
 
-use geo::{BoundingRect, Distance, Euclidean, Geometry, Intersects, MapCoords, Point, Rect};
+use geo::{BoundingRect, Intersects, Point, Rect};
 use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{RTree, AABB};
 
+use super::plane::{LocalPlane, METRES_PER_DEGREE};
 use crate::model::provenance::{self, DataSource};
 use crate::model::{Feature, LayerId};
-
-/// Mean metres per degree of latitude (WGS 84 meridian arc / 90°).
-const METRES_PER_DEGREE: f64 = 111_132.954;
 
 /// The smallest box holding `held` (if any) and `bbox`.
 pub(crate) fn union(held: Option<Rect<f64>>, bbox: Rect<f64>) -> Rect<f64> {
@@ -30,67 +28,6 @@ pub(crate) fn union(held: Option<Rect<f64>>, bbox: Rect<f64>) -> Rect<f64> {
             geo::coord! { x: held.min().x.min(bbox.min().x), y: held.min().y.min(bbox.min().y) },
             geo::coord! { x: held.max().x.max(bbox.max().x), y: held.max().y.max(bbox.max().y) },
         ),
-    }
-}
-
-/// The local plane in which the index measures: longitudes shrink by the
-/// cosine of a reference latitude.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct LocalPlane {
-    lon_scale: f64,
-}
-
-impl LocalPlane {
-    pub fn at_latitude(latitude_deg: f64) -> Self {
-        LocalPlane {
-            lon_scale: latitude_deg.to_radians().cos(),
-        }
-    }
-
-    /// The plane for the data: at the middle latitude of the
-    /// neighbourhoods' extent (the city), else of every feature's, else
-    /// the equator's (an empty engine).
-    pub fn for_layers<'a>(layers: impl IntoIterator<Item = (LayerId, &'a [Feature])>) -> Self {
-        let mut city: Option<Rect<f64>> = None;
-        let mut everything: Option<Rect<f64>> = None;
-        for (layer, features) in layers {
-            for bbox in features.iter().filter_map(Feature::bbox) {
-                if layer == LayerId::Neighbourhoods {
-                    city = Some(union(city, bbox));
-                }
-                everything = Some(union(everything, bbox));
-            }
-        }
-        let latitude = city
-            .or(everything)
-            .map_or(0.0, |extent| (extent.min().y + extent.max().y) / 2.0);
-        LocalPlane::at_latitude(latitude)
-    }
-
-    /// How much shorter a degree of longitude is than one of latitude here.
-    pub fn lon_scale(&self) -> f64 {
-        self.lon_scale
-    }
-
-    fn point(&self, lon: f64, lat: f64) -> [f64; 2] {
-        [lon * self.lon_scale, lat]
-    }
-
-    fn geometry(&self, geometry: &Geometry<f64>) -> Geometry<f64> {
-        geometry.map_coords(|coord| geo::coord! { x: coord.x * self.lon_scale, y: coord.y })
-    }
-
-    /// The planar distance in metres between two longitude/latitude points.
-    pub fn distance_m(&self, a: Point<f64>, b: Point<f64>) -> f64 {
-        let [ax, ay] = self.point(a.x(), a.y());
-        let [bx, by] = self.point(b.x(), b.y());
-        (ax - bx).hypot(ay - by) * METRES_PER_DEGREE
-    }
-
-    /// The planar distance in metres from a point to a geometry (0 inside it).
-    pub fn distance_to_geometry_m(&self, point: Point<f64>, geometry: &Geometry<f64>) -> f64 {
-        let [x, y] = self.point(point.x(), point.y());
-        Euclidean.distance(&Point::new(x, y), &self.geometry(geometry)) * METRES_PER_DEGREE
     }
 }
 
@@ -242,11 +179,13 @@ fn contains(outer: &Rect<f64>, inner: &Rect<f64>) -> bool {
 mod tests {
     use super::*;
     use crate::model::Value;
-    use geo::{coord, line_string, point, polygon};
+    use geo::{coord, line_string, point, polygon, Geometry};
     use rand::{Rng, SeedableRng};
-    use rand_chacha::ChaCha8Rng;
 
-    const GENK: LocalPlane = LocalPlane { lon_scale: 0.629_9 };
+    fn genk() -> LocalPlane {
+        LocalPlane::at_latitude(50.96)
+    }
+    use rand_chacha::ChaCha8Rng;
 
     /// Seeded random points, small squares and short lines around Genk.
     fn random_features(seed: u64, count: usize) -> Vec<Feature> {
@@ -280,7 +219,7 @@ mod tests {
     #[test]
     fn bbox_query_equals_a_linear_scan() {
         let features = random_features(7, 3_000);
-        let index = LayerIndex::build(features.clone(), GENK);
+        let index = LayerIndex::build(features.clone(), genk());
         let mut rng = ChaCha8Rng::seed_from_u64(8);
         for _ in 0..300 {
             let bbox = random_bbox(&mut rng);
@@ -297,7 +236,7 @@ mod tests {
     #[test]
     fn nearest_equals_a_linear_scan() {
         let features = random_features(11, 2_000);
-        let index = LayerIndex::build(features.clone(), GENK);
+        let index = LayerIndex::build(features.clone(), genk());
         let mut rng = ChaCha8Rng::seed_from_u64(12);
         for _ in 0..300 {
             let query = point!(x: rng.random_range(5.35..5.65), y: rng.random_range(50.85..51.08));
@@ -307,7 +246,7 @@ mod tests {
                 .map(|(position, feature)| {
                     (
                         position,
-                        GENK.distance_to_geometry_m(query, &feature.geometry),
+                        genk().distance_to_geometry_m(query, &feature.geometry),
                     )
                 })
                 .min_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)))
@@ -331,7 +270,7 @@ mod tests {
 
     #[test]
     fn an_empty_layer_answers_nothing() {
-        let index = LayerIndex::build(vec![], GENK);
+        let index = LayerIndex::build(vec![], genk());
         assert!(index.nearest(point!(x: 5.5, y: 50.9)).is_none());
         assert!(index
             .query_bbox(Rect::new(
@@ -344,7 +283,7 @@ mod tests {
 
     #[test]
     fn lookup_by_id_finds_the_feature() {
-        let index = LayerIndex::build(random_features(3, 10), GENK);
+        let index = LayerIndex::build(random_features(3, 10), genk());
         assert_eq!(index.get("f00004").unwrap().id, "f00004");
         assert!(index.get("f99999").is_none());
     }

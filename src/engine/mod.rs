@@ -8,6 +8,7 @@ pub mod coverage;
 pub mod derived;
 pub mod index;
 pub mod measure;
+pub mod plane;
 pub mod sites;
 pub mod vacancy;
 
@@ -17,7 +18,8 @@ use std::sync::Arc;
 use geo::Rect;
 
 pub use derived::{Derived, Touched};
-pub use index::{LayerIndex, LocalPlane};
+pub use index::LayerIndex;
+pub use plane::LocalPlane;
 
 use crate::model::{Dataset, Feature, LayerId, UnitEvent};
 
@@ -36,7 +38,13 @@ pub struct Engine {
     site_market: sites::MarketCache,
     /// The vacancy stocks, built on first use.
     vacancy: vacancy::VacancyCache,
+    /// What the figures call the whole city (`by=city`, coverage), from
+    /// configuration ([`Engine::with_city_name`]); [`UNNAMED_CITY`] without.
+    city_name: Arc<str>,
 }
+
+/// The name of the whole city when none is configured.
+pub const UNNAMED_CITY: &str = "Stad";
 
 impl Engine {
     /// Index the given layers; a layer that is not given is empty.
@@ -62,7 +70,20 @@ impl Engine {
             coverage: coverage::CoverageCache::default(),
             site_market: sites::MarketCache::default(),
             vacancy: vacancy::VacancyCache::default(),
+            city_name: UNNAMED_CITY.into(),
         }
+    }
+
+    /// This engine, its whole city called `name` (`atlas serve --city-name`);
+    /// every later snapshot keeps it.
+    pub fn with_city_name(mut self, name: &str) -> Engine {
+        self.city_name = name.into();
+        self
+    }
+
+    /// What the figures call the whole city.
+    pub fn city_name(&self) -> &str {
+        &self.city_name
     }
 
     /// This engine with `changed` upserted by id into `layer` (a later
@@ -99,13 +120,11 @@ impl Engine {
         let mut touched = Touched::default();
         let mut layers = self.layers.clone();
         // an engine that held nothing takes the plane of what comes in
-        let plane = if self.layers.values().all(|index| index.len() == 0) {
-            LocalPlane::for_layers(change.layers.iter().filter_map(
-                |(layer, change)| match change {
-                    LayerChange::Replaced(features) => Some((*layer, features.as_slice())),
-                    LayerChange::Edited { upserted, .. } => Some((*layer, upserted.as_slice())),
-                },
-            ))
+        let plane = if self.layers.values().all(|index| index.is_empty()) {
+            LocalPlane::for_layers(change.layers.iter().map(|(layer, change)| match change {
+                LayerChange::Replaced(features) => (*layer, features.as_slice()),
+                LayerChange::Edited { upserted, .. } => (*layer, upserted.as_slice()),
+            }))
         } else {
             self.plane
         };
@@ -148,6 +167,7 @@ impl Engine {
             coverage: self.coverage.after(&touched),
             site_market: self.site_market.after(&touched),
             vacancy: self.vacancy.after(&touched),
+            city_name: Arc::clone(&self.city_name),
         }
     }
 

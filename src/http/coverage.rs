@@ -31,7 +31,7 @@ use crate::engine::coverage::whatif::{
     what_if, AddedShop, AreaDifference, WhatIfError, MAX_CHANGES,
 };
 use crate::engine::coverage::{CoverageKind, Threshold, MAX_CONNECT_M};
-use crate::engine::vacancy::stock::{CITY_ID, CITY_NAME};
+use crate::engine::vacancy::stock::CITY_ID;
 use crate::engine::Engine;
 use crate::model::geojson::geometry_to_json;
 use crate::model::layers::LayerRecord;
@@ -121,7 +121,7 @@ fn difference_json(code: &str, name: &str, difference: &AreaDifference) -> Json_
 }
 
 /// `{"neighbourhoods": [...], "city": {...}}`.
-fn figures_json(base: &CoverageBase, figures: &CoverageFigures) -> (Json_, Json_) {
+fn figures_json(base: &CoverageBase, figures: &CoverageFigures, city_name: &str) -> (Json_, Json_) {
     let neighbourhoods: Vec<Json_> = base
         .neighbourhoods
         .iter()
@@ -130,7 +130,7 @@ fn figures_json(base: &CoverageBase, figures: &CoverageFigures) -> (Json_, Json_
         .collect();
     (
         Json_::Array(neighbourhoods),
-        area_json(CITY_ID, CITY_NAME, &figures.city),
+        area_json(CITY_ID, city_name, &figures.city),
     )
 }
 
@@ -198,7 +198,8 @@ pub async fn figures(
     let date = parse_date(&query)?;
     let body = with_snapshot(&state, date, move |snapshot| {
         let figures = coverage(&snapshot.base, &snapshot.open, kind, threshold);
-        let (neighbourhoods, city) = figures_json(&snapshot.base, &figures);
+        let (neighbourhoods, city) =
+            figures_json(&snapshot.base, &figures, snapshot.engine.city_name());
         Ok(json!({
             "kind": kind.as_str(),
             "threshold_m": threshold_json(threshold),
@@ -426,8 +427,10 @@ pub async fn whatif(
             WhatIfError::TooMany { .. } => ApiError::bad_request("add", error.to_string()),
         })?;
         let base = &snapshot.base;
-        let (before_neighbourhoods, before_city) = figures_json(base, &outcome.before);
-        let (after_neighbourhoods, after_city) = figures_json(base, &outcome.after);
+        let (before_neighbourhoods, before_city) =
+            figures_json(base, &outcome.before, snapshot.engine.city_name());
+        let (after_neighbourhoods, after_city) =
+            figures_json(base, &outcome.after, snapshot.engine.city_name());
         let differences: Vec<Json_> = base
             .neighbourhoods
             .iter()
@@ -457,7 +460,7 @@ pub async fn whatif(
                 "neighbourhoods": differences,
                 "city": difference_json(
                     CITY_ID,
-                    CITY_NAME,
+                    snapshot.engine.city_name(),
                     &AreaDifference::between(&outcome.before.city, &outcome.after.city),
                 ),
             },

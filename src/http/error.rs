@@ -1,8 +1,10 @@
 //! How errors reach HTTP: one `ApiError` that renders `{"error": ..., "detail": ...}`.
 //!
 //! Bad input is a 4xx that names the parameter; faults are a generic 500 whose
-//! details go only to the log. `ApiQuery` parses query strings with rejections
-//! in the same JSON shape.
+//! details go only to the log. `ApiQuery` and `ApiPath` parse query strings
+//! and path segments with rejections in the same JSON shape, and
+//! `json_error_shape` gives what axum itself answers (a 405, a body too large,
+//! any extractor rejection a handler did not map) that shape too.
 
 use std::collections::BTreeMap;
 
@@ -174,10 +176,100 @@ impl ApiQuery {
 impl<S: Send + Sync> FromRequestParts<S> for ApiQuery {
     type Rejection = ApiError;
 
+    /// Every `name=value` pair in order; a name given twice is refused (the
+    /// last would otherwise silently win).
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let Query(map) = Query::<BTreeMap<String, String>>::from_request_parts(parts, state)
+        let Query(pairs) = Query::<Vec<(String, String)>>::from_request_parts(parts, state)
             .await
             .map_err(|rejection| ApiError::bad_request("query", rejection.body_text()))?;
+        let mut map = BTreeMap::new();
+        for (name, value) in pairs {
+            if map.contains_key(&name) {
+                return Err(ApiError::bad_request(
+                    &name,
+                    "given more than once in the query string; give it once",
+                ));
+            }
+            map.insert(name, value);
+        }
         Ok(ApiQuery(map))
     }
+}
+
+/// Path segments (as axum's `Path`), with a rejection (invalid UTF-8 after
+/// percent-decoding, a segment of the wrong type) in the JSON error shape,
+/// naming the parameter `path`.
+pub struct ApiPath<T>(pub T);
+
+impl<S, T> FromRequestParts<S> for ApiPath<T>
+where
+    S: Send + Sync,
+    T: serde::de::DeserializeOwned + Send,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        axum::extract::Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|axum::extract::Path(value)| ApiPath(value))
+            .map_err(|rejection| ApiError::bad_request("path", rejection.body_text()))
+    }
+}
+
+/// The largest error body `json_error_shape` reads to rewrite it.
+const MAX_REWRITTEN_ERROR_BYTES: usize = 64 * 1024;
+
+/// Middleware: an error answer (4xx or 5xx) that is not JSON (axum's empty
+/// 405, its plain-text rejections, a body too large) becomes
+/// `{"error": ..., "detail": {"parameter": ...}}`, the parameter being
+/// `method`, `body` or `request`. Answers already in the shape pass as
+/// they are.
+pub async fn json_error_shape(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let method = request.method().clone();
+    let response = next.run(request).await;
+    let status = response.status();
+    let is_json = response
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.starts_with("application/json"));
+    if !(status.is_client_error() || status.is_server_error()) || is_json {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let text = axum::body::to_bytes(body, MAX_REWRITTEN_ERROR_BYTES)
+        .await
+        .map(|bytes| String::from_utf8_lossy(&bytes).trim().to_string())
+        .unwrap_or_default();
+    let (parameter, message) = match status {
+        StatusCode::METHOD_NOT_ALLOWED => {
+            let allowed = parts
+                .headers
+                .get(axum::http::header::ALLOW)
+                .and_then(|value| value.to_str().ok())
+                .unwrap_or("")
+                .to_string();
+            (
+                "method",
+                format!("{method} is not allowed on this route (allowed: {allowed})"),
+            )
+        }
+        StatusCode::PAYLOAD_TOO_LARGE => ("body", "the request body is too large".to_string()),
+        _ if status.is_server_error() => {
+            tracing::error!("internal error without a JSON body: {status} {text}");
+            parts.headers.remove(axum::http::header::CONTENT_LENGTH);
+            parts.headers.remove(axum::http::header::CONTENT_TYPE);
+            let body = json!({"error": "internal error; the details are in the server log"});
+            return (parts, Json(body)).into_response();
+        }
+        _ if text.is_empty() => ("request", status.canonical_reason().unwrap_or("bad request").to_lowercase()),
+        _ => ("request", text),
+    };
+    parts.headers.remove(axum::http::header::CONTENT_LENGTH);
+    parts.headers.remove(axum::http::header::CONTENT_TYPE);
+    let body = json!({"error": format!("invalid parameter '{parameter}': {message}"), "detail": {"parameter": parameter}});
+    (parts, Json(body)).into_response()
 }

@@ -1,6 +1,6 @@
 //! The layer endpoints: health, the layer list, and features as GeoJSON.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -8,7 +8,7 @@ use geo::{coord, Rect};
 use serde_json::{json, Value as Json_};
 
 use super::auth::Caller;
-use super::error::{ApiError, ApiQuery};
+use super::error::{ApiError, ApiPath, ApiQuery};
 use super::AppState;
 use crate::model::geojson::{feature_to_json, Audience};
 use crate::model::{LayerId, ALL_LAYERS};
@@ -162,7 +162,7 @@ pub(crate) fn parse_count(
 pub async fn features(
     State(state): State<AppState>,
     caller: Caller,
-    Path(layer): Path<String>,
+    ApiPath(layer): ApiPath<String>,
     query: ApiQuery,
 ) -> Result<Response, ApiError> {
     let layer = parse_layer(&layer)?;
@@ -215,7 +215,7 @@ fn geojson_response(body: String) -> Response {
 pub async fn feature(
     State(state): State<AppState>,
     caller: Caller,
-    Path((layer, feature_id)): Path<(String, String)>,
+    ApiPath((layer, feature_id)): ApiPath<(String, String)>,
 ) -> Result<Response, ApiError> {
     let layer = parse_layer(&layer)?;
     let engine = state.engine();

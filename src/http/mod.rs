@@ -9,9 +9,13 @@ mod audit;
 pub mod auth;
 mod coverage;
 pub mod error;
+mod export_gate;
 mod layers;
 mod ogc;
+pub mod openapi;
+mod route_docs;
 mod saved_searches;
+pub mod server;
 mod shop_units;
 mod sites;
 pub use crate::app::tile_cache;
@@ -20,7 +24,6 @@ mod transfer;
 pub mod upload_area;
 mod vacancy;
 
-use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -35,6 +38,7 @@ use crate::engine::Engine;
 use crate::model::{Feature, LayerId, UnitEvent};
 use crate::store::{EditGuard, SharedStore, StoreError, WriteBatch};
 pub use error::ApiError;
+use openapi::Routes;
 pub use transfer::MAX_UPLOAD_BYTES;
 
 pub use crate::app::TILE_CACHE_BUDGET_BYTES;
@@ -57,6 +61,8 @@ struct Inner {
     /// This server's folder for uploads; `Err` (why, logged at start) turns
     /// uploads off.
     upload_area: Result<upload_area::UploadArea, String>,
+    /// How many whole-layer exports are written at once.
+    export_gate: export_gate::ExportGate,
 }
 
 impl AppState {
@@ -107,6 +113,7 @@ impl AppState {
                 login_gate: crate::auth::LoginGate::new(login_policy),
                 decoy_password_hash: crate::auth::decoy_password_hash(),
                 upload_area,
+                export_gate: export_gate::ExportGate::default(),
             }),
         }
     }
@@ -138,6 +145,11 @@ impl AppState {
     /// This server's upload folder, or why there is none.
     pub fn upload_area(&self) -> Result<&upload_area::UploadArea, &str> {
         self.inner.upload_area.as_ref().map_err(String::as_str)
+    }
+
+    /// The slots for whole-layer exports.
+    pub fn export_gate(&self) -> &export_gate::ExportGate {
+        &self.inner.export_gate
     }
 
     /// The engine as it is now; a later change does not change this snapshot.
@@ -185,72 +197,168 @@ impl AppState {
     }
 }
 
-/// Every route of the atlas.
+/// Every route of the atlas, each registered with its documentation
+/// (`openapi::Routes`): the same list makes the router and the OpenAPI
+/// document served at `/ogc/api`.
 pub fn router(state: AppState) -> Router {
-    let api = Router::new()
-        .route("/api/health", get(layers::health))
-        .route("/api/layers", get(layers::list))
-        .route("/api/layers/{layer}/features", get(layers::features))
-        .route(
-            "/api/layers/{layer}/features/{feature_id}",
-            get(layers::feature),
-        )
-        .route("/api/coverage", get(coverage::figures))
-        .route(
-            "/api/coverage/whatif",
-            axum::routing::post(coverage::whatif),
-        )
-        .route("/api/coverage/isochrones", get(coverage::isochrones))
-        .route("/api/coverage/gaps", get(coverage::gaps))
-        .route("/api/sites/search", axum::routing::post(sites::search))
-        .route("/api/vacancy/summary", get(vacancy::summary))
-        .route("/api/vacancy/trend", get(vacancy::trend))
-        .route("/api/vacancy/churn", get(vacancy::churn))
-        .route("/api/vacancy/register", get(vacancy::register))
-        .route("/api/vacancy/h3", get(vacancy::h3))
-        .route("/api/vacancy/h3/change", get(vacancy::h3_change))
-        .route("/api/vacancy/surface", get(vacancy::surface))
-        .route(
-            "/api/session",
-            get(auth::current).post(auth::login).delete(auth::logout),
-        )
-        .route("/api/audit", get(audit::list))
-        .route("/api/admin/rejected", get(admin::rejected))
-        .route(
-            "/api/sites/saved",
-            get(saved_searches::list).post(saved_searches::save),
-        )
-        .route(
-            "/api/import/{layer}",
-            post(transfer::import).layer(axum::extract::DefaultBodyLimit::max(
-                transfer::MAX_UPLOAD_BYTES,
-            )),
-        )
-        .route("/api/layers/{layer}/export", get(transfer::export))
-        .route("/api/shop_units", post(shop_units::create))
-        .route(
-            "/api/shop_units/{unit_id}/events",
-            post(shop_units::record_event),
-        )
-        .route(
-            "/api/shop_units/{unit_id}/history",
-            get(shop_units::history),
-        )
-        .route("/api/{*rest}", get(unknown_api_route))
-        // `/tiles/style.json`, `/tiles/{layer}.json`, `/tiles/{layer}/{z}/{x}/{y}.mvt`
-        .route("/tiles/vacancy_h3/{z}/{x}/{y}", get(vacancy::h3_tile))
-        .route("/tiles/{*path}", get(tiles::tiles_path))
-        .route("/tiles", get(tiles::unknown_tile_route))
-        .route("/tiles/", get(tiles::unknown_tile_route))
-        .nest("/ogc", ogc::router());
+    let (api, documented) = routes().finish();
+    let description = Arc::new(openapi::ApiDescription::new(&documented));
     let site = match &state.inner.web_dir {
         Some(dir) if dir.join("index.html").is_file() => Router::new()
             .fallback_service(ServeDir::new(dir).fallback(ServeFile::new(dir.join("index.html")))),
         _ => Router::new().fallback(get(placeholder_page)),
     };
     api.merge(site)
+        .layer(axum::Extension(description))
         .layer(axum::middleware::from_fn(auth::refresh_session_cookie))
+        .layer(axum::middleware::from_fn(error::json_error_shape))
         .with_state(state)
+}
+
+/// The routes and their operations (`route_docs`), in one list.
+pub fn routes() -> Routes<AppState> {
+    use route_docs as docs;
+    Routes::new()
+        .route("/api/health", get(layers::health), [docs::layers::health()])
+        .route("/api/layers", get(layers::list), [docs::layers::list()])
+        .route(
+            "/api/layers/{layer}/features",
+            get(layers::features),
+            [docs::layers::features()],
+        )
+        .route(
+            "/api/layers/{layer}/features/{feature_id}",
+            get(layers::feature),
+            [docs::layers::feature()],
+        )
+        .route(
+            "/api/coverage",
+            get(coverage::figures),
+            [docs::coverage::figures()],
+        )
+        .route(
+            "/api/coverage/whatif",
+            post(coverage::whatif),
+            [docs::coverage::whatif()],
+        )
+        .route(
+            "/api/coverage/isochrones",
+            get(coverage::isochrones),
+            [docs::coverage::isochrones()],
+        )
+        .route(
+            "/api/coverage/gaps",
+            get(coverage::gaps),
+            [docs::coverage::gaps()],
+        )
+        .route(
+            "/api/sites/search",
+            post(sites::search),
+            [docs::sites::search()],
+        )
+        .route(
+            "/api/vacancy/summary",
+            get(vacancy::summary),
+            [docs::vacancy::summary()],
+        )
+        .route(
+            "/api/vacancy/trend",
+            get(vacancy::trend),
+            [docs::vacancy::trend()],
+        )
+        .route(
+            "/api/vacancy/churn",
+            get(vacancy::churn),
+            [docs::vacancy::churn()],
+        )
+        .route(
+            "/api/vacancy/register",
+            get(vacancy::register),
+            [docs::vacancy::register()],
+        )
+        .route("/api/vacancy/h3", get(vacancy::h3), [docs::vacancy::h3()])
+        .route(
+            "/api/vacancy/h3/change",
+            get(vacancy::h3_change),
+            [docs::vacancy::h3_change()],
+        )
+        .route(
+            "/api/vacancy/surface",
+            get(vacancy::surface),
+            [docs::vacancy::surface()],
+        )
+        .route(
+            "/api/session",
+            get(auth::current).post(auth::login).delete(auth::logout),
+            [
+                docs::accounts::current(),
+                docs::accounts::login(),
+                docs::accounts::logout(),
+            ],
+        )
+        .route("/api/audit", get(audit::list), [docs::accounts::audit()])
+        .route(
+            "/api/admin/rejected",
+            get(admin::rejected),
+            [docs::accounts::rejected()],
+        )
+        .route(
+            "/api/sites/saved",
+            get(saved_searches::list).post(saved_searches::save),
+            [docs::sites::list_saved(), docs::sites::save()],
+        )
+        .route(
+            "/api/import/{layer}",
+            post(transfer::import).layer(axum::extract::DefaultBodyLimit::max(
+                transfer::MAX_UPLOAD_BYTES,
+            )),
+            [docs::editing::import()],
+        )
+        .route(
+            "/api/layers/{layer}/export",
+            get(transfer::export),
+            [docs::layers::export()],
+        )
+        .route(
+            "/api/shop_units",
+            post(shop_units::create),
+            [docs::editing::create()],
+        )
+        .route(
+            "/api/shop_units/{unit_id}/events",
+            post(shop_units::record_event),
+            [docs::editing::record_event()],
+        )
+        .route(
+            "/api/shop_units/{unit_id}/history",
+            get(shop_units::history),
+            [docs::editing::history()],
+        )
+        .route(
+            "/api/openapi.json",
+            get(openapi::openapi_json),
+            [docs::api::json_document()],
+        )
+        .no_such_route("/api/{*rest}", get(unknown_api_route))
+        .route(
+            "/tiles/vacancy_h3/{z}/{x}/{y}",
+            get(vacancy::h3_tile),
+            [docs::tiles::vacancy_h3()],
+        )
+        // one route for three kinds of path: the router cannot tell
+        // `{layer}.json` from `{y}.mvt` by a suffix
+        .route(
+            "/tiles/{*path}",
+            get(tiles::tiles_path),
+            [
+                docs::tiles::style(),
+                docs::tiles::tilejson(),
+                docs::tiles::tile(),
+            ],
+        )
+        .no_such_route("/tiles", get(tiles::unknown_tile_route))
+        .no_such_route("/tiles/", get(tiles::unknown_tile_route))
+        .nest("/ogc", ogc::routes())
 }
 
 async fn unknown_api_route() -> ApiError {
@@ -261,14 +369,19 @@ async fn placeholder_page() -> impl IntoResponse {
     (StatusCode::OK, Html(include_str!("placeholder.html")))
 }
 
-/// Serve until SIGTERM or Ctrl-C, then finish the requests in flight.
+/// Serve until SIGTERM or Ctrl-C, then finish the requests in flight; a
+/// client has [`server::HEADER_READ_TIMEOUT`] to send a request's headers.
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
-    axum::serve(
-        listener,
-        router(state).into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown_signal())
-    .await
+    serve_with_timeout(listener, state, server::HEADER_READ_TIMEOUT).await
+}
+
+/// As [`serve`], with another header-read timeout.
+pub async fn serve_with_timeout(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    header_read_timeout: std::time::Duration,
+) -> std::io::Result<()> {
+    server::serve_until(listener, router(state), header_read_timeout, shutdown_signal()).await
 }
 
 async fn shutdown_signal() {

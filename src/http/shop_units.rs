@@ -7,7 +7,7 @@
 //! touched tiles dropped, so the map shows the edit at once.
 
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -16,7 +16,7 @@ use geo::{coord, Rect};
 use serde_json::{json, Value as Json_};
 
 use super::auth::Caller;
-use super::error::ApiError;
+use super::error::{ApiError, ApiPath};
 use super::AppState;
 use crate::engine::Engine;
 use crate::model::access::AuditEntry;
@@ -94,13 +94,14 @@ fn event_json(event: &UnitEvent, audience: Audience) -> Json_ {
         "event_id": event.event_id,
         "valid_from": event.valid_from,
         "recorded_at": event.recorded_at,
-        "recorded_by": event.recorded_by,
         "status": event.status,
         "category": event.category,
         "kind": event.kind,
         "floor_area_m2": event.floor_area_m2,
     });
+    // `recorded_by` is a staff member's login name: not for the public
     if audience == Audience::Confidential {
+        object["recorded_by"] = json!(event.recorded_by);
         object["occupant"] = json!(event.occupant);
         object["note"] = json!(event.note);
     }
@@ -220,7 +221,7 @@ pub async fn create(
 pub async fn record_event(
     State(state): State<AppState>,
     caller: Caller,
-    Path(unit_id): Path<String>,
+    ApiPath(unit_id): ApiPath<String>,
     body: Result<Json<Json_>, JsonRejection>,
 ) -> Result<Json<Json_>, ApiError> {
     let who = caller.editor_of(LAYER)?.name.clone();
@@ -272,7 +273,7 @@ pub async fn record_event(
 pub async fn history(
     State(state): State<AppState>,
     caller: Caller,
-    Path(unit_id): Path<String>,
+    ApiPath(unit_id): ApiPath<String>,
 ) -> Result<Json<Json_>, ApiError> {
     let engine = state.engine();
     unit_record(&engine, &unit_id)?;

@@ -11,12 +11,12 @@
 
 use std::io::Write;
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 
-use super::error::ApiError;
+use super::error::{ApiError, ApiPath};
 use super::layers::parse_layer;
 use super::tile_cache::{CachedTile, TileEncoding, TileKey, TileSource};
 use super::AppState;
@@ -177,7 +177,7 @@ fn tile_response(cached: CachedTile, encoding: TileEncoding, headers: &HeaderMap
 /// `/tiles/{layer}/{z}/{x}/{y}.mvt`; anything else is a JSON 404.
 pub async fn tiles_path(
     State(state): State<AppState>,
-    Path(path): Path<String>,
+    ApiPath(path): ApiPath<String>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let parts: Vec<&str> = path.split('/').collect();
@@ -304,10 +304,8 @@ fn document(state: &AppState, file: &str, headers: &HeaderMap) -> Result<Respons
     let base = base_url(headers);
     let engine = state.engine();
     if file == "style.json" {
-        let center = engine
-            .extent()
-            .map(|extent| [extent.center().x, extent.center().y]);
-        return Ok(json_response(style::style(&base, center)));
+        let city = engine.city_extent(0.0).or_else(|| engine.extent());
+        return Ok(json_response(style::style(&base, city)));
     }
     let layer = file.strip_suffix(".json").ok_or_else(|| {
         ApiError::NotFound(format!(

@@ -14,7 +14,7 @@
 use std::path::PathBuf;
 
 use axum::body::Body;
-use axum::extract::{Multipart, Path, State};
+use axum::extract::{Multipart, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -22,10 +22,11 @@ use chrono::Utc;
 use serde_json::{json, Value as Json_};
 
 use super::auth::Caller;
-use super::error::{ApiError, ApiQuery};
+use super::error::{ApiError, ApiPath, ApiQuery};
 use super::layers::parse_layer;
 use super::AppState;
 use crate::import::export::{export_features, ExportFormat, ExportParams};
+use crate::import::first_events::first_events;
 use crate::import::surroundings::Surroundings;
 use crate::import::upload::{self, UploadError};
 use crate::import::{
@@ -227,7 +228,7 @@ fn mapped_area(engine: &crate::engine::Engine) -> Option<Surroundings> {
 pub async fn import(
     State(state): State<AppState>,
     caller: Caller,
-    Path(layer): Path<String>,
+    ApiPath(layer): ApiPath<String>,
     query: ApiQuery,
     multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Result<Response, ApiError> {
@@ -321,7 +322,7 @@ pub async fn import(
     let audit = AuditEntry {
         audit_id: 0,
         at: Utc::now(),
-        actor: who,
+        actor: who.clone(),
         action: "import".into(),
         target: layer.to_string(),
         target_id: String::new(),
@@ -330,14 +331,35 @@ pub async fn import(
             json!({"file": report["file"], "n_written": n_written, "n_invalid": outcome.problems.len(), "source_crs": report["source_crs"]}),
         ),
     };
+    let with_history: std::collections::HashSet<String> = state
+        .engine()
+        .unit_events()
+        .iter()
+        .map(|event| event.unit_id.clone())
+        .collect();
+    let events = first_events(layer, &outcome.features, &with_history, &who, Utc::now())
+        .map_err(|(feature, error)| {
+            ApiError::bad_request("file", format!("feature {feature}: {error}"))
+        })?;
+    report["n_first_events"] = json!(events.len());
+    // a unit given its first event here must still have none at commit
     let guard = EditGuard {
-        expect_versions: Vec::new(),
+        expect_versions: events
+            .iter()
+            .map(|event| (event.unit_id.clone(), 0))
+            .collect(),
         audit: vec![audit],
     };
     state
-        .write_edit(layer, outcome.features, Vec::new(), guard)
+        .write_edit(layer, outcome.features, events, guard)
         .await
         .map_err(|error| match error {
+            conflict @ crate::store::StoreError::Conflict { .. } => ApiError::Conflict {
+                message: format!(
+                    "{conflict}: a unit of the file was created while it was imported; nothing was written, import again"
+                ),
+                detail: json!({}),
+            },
             crate::store::StoreError::Invalid { source, index, .. } => {
                 ApiError::bad_request("file", format!("feature #{index}: {source}"))
             }
@@ -369,7 +391,7 @@ fn media_type(format: ExportFormat) -> (&'static str, &'static str) {
 pub async fn export(
     State(state): State<AppState>,
     caller: Caller,
-    Path(layer): Path<String>,
+    ApiPath(layer): ApiPath<String>,
     query: ApiQuery,
 ) -> Result<Response, ApiError> {
     let layer: LayerId = parse_layer(&layer)?;
@@ -381,6 +403,10 @@ pub async fn export(
             .map_err(|error| ApiError::bad_request("crs", error.to_string()))?;
     }
     let (content_type, extension) = media_type(format);
+    let slot = state
+        .export_gate()
+        .enter(caller.role() == Role::Public)
+        .await?;
     // in the server's upload area too, so a killed export leaves nothing
     let dir = state
         .upload_area()
@@ -396,34 +422,55 @@ pub async fn export(
         include_confidential: caller.audience(layer) == Audience::Confidential,
     };
     let engine = state.engine();
-    let bytes = tokio::task::spawn_blocking(move || {
-        export_features(&params, engine.layer(layer).features())?;
-        std::fs::read(&params.out).map_err(|source| ImportError::Io {
-            path: params.out.clone(),
-            source,
-        })
-    })
-    .await
-    .map_err(ApiError::internal)?
-    .map_err(|error| match error {
-        ImportError::BadCrs { .. } | ImportError::Transform { .. } => {
-            ApiError::bad_request("crs", error.to_string())
-        }
-        other => ApiError::internal(other),
-    })?;
-    drop(dir);
+    tokio::task::spawn_blocking(move || export_features(&params, engine.layer(layer).features()))
+        .await
+        .map_err(ApiError::internal)?
+        .map_err(|error| match error {
+            ImportError::BadCrs { .. } | ImportError::Transform { .. } => {
+                ApiError::bad_request("crs", error.to_string())
+            }
+            other => ApiError::internal(other),
+        })?;
+    drop(slot);
+    let file = tokio::fs::File::open(&out)
+        .await
+        .map_err(ApiError::internal)?;
+    let length = file.metadata().await.map_err(ApiError::internal)?.len();
     let disposition = format!("attachment; filename=\"{layer}.{extension}\"");
     Ok((
         StatusCode::OK,
         [
             (header::CONTENT_TYPE, content_type.to_string()),
+            (header::CONTENT_LENGTH, length.to_string()),
             (header::CONTENT_DISPOSITION, disposition),
             (header::VARY, "Cookie, Authorization".to_string()),
             (header::CACHE_CONTROL, "private, no-cache".to_string()),
         ],
-        Body::from(bytes),
+        Body::from_stream(file_chunks(file, dir)),
     )
         .into_response())
+}
+
+/// The bytes of `file` in chunks of 64 KiB, read as the client takes them;
+/// `dir` (which holds the file) is removed when the stream ends or the
+/// client hangs up.
+fn file_chunks<D: Send + 'static>(
+    file: tokio::fs::File,
+    dir: D,
+) -> impl futures_util::Stream<Item = std::io::Result<Vec<u8>>> + Send {
+    use tokio::io::AsyncReadExt;
+    futures_util::stream::unfold(Some((file, dir)), |state| async move {
+        let (mut file, dir) = state?;
+        let mut chunk = vec![0u8; 64 * 1024];
+        match file.read(&mut chunk).await {
+            Ok(0) => None,
+            Ok(n) => {
+                chunk.truncate(n);
+                Some((Ok(chunk), Some((file, dir))))
+            }
+            Err(error) => Some((Err(error), None)),
+        }
+    })
 }
 
 #[cfg(test)]

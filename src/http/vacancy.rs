@@ -33,7 +33,7 @@ use axum::Json;
 use chrono::{Months, NaiveDate, Utc};
 use serde_json::{json, Value as Json_};
 
-use super::error::{ApiError, ApiQuery};
+use super::error::{ApiError, ApiPath, ApiQuery};
 use super::tile_cache::TileSource;
 use super::AppState;
 use std::sync::Arc;
@@ -363,7 +363,7 @@ fn csv_field(text: &str) -> String {
 // ---------------------------------------------------------------- heatmaps
 
 /// The largest `min_units` a request may ask for.
-const MAX_MIN_UNITS: usize = 1_000;
+pub const MAX_MIN_UNITS: usize = 1_000;
 
 /// `res=9|10`, 9 when absent.
 pub(crate) fn parse_resolution(query: &ApiQuery) -> Result<HexResolution, ApiError> {
@@ -610,7 +610,7 @@ pub(crate) fn located_stock(engine: &Engine) -> Result<Arc<LocatedStock>, ApiErr
 /// hexagons as a vector tile (layer `vacancy_h3`), `204` when empty.
 pub async fn h3_tile(
     State(state): State<AppState>,
-    axum::extract::Path((z, x, y_file)): axum::extract::Path<(String, String, String)>,
+    ApiPath((z, x, y_file)): ApiPath<(String, String, String)>,
     query: ApiQuery,
     headers: axum::http::HeaderMap,
 ) -> Result<Response, ApiError> {

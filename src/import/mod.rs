@@ -12,6 +12,7 @@
 //! All of this is blocking GDAL work: call it off the async runtime.
 
 pub mod export;
+pub mod first_events;
 pub mod geojson_crs;
 pub mod mapping;
 pub mod osm;

@@ -113,6 +113,8 @@ pub struct ImportSummary {
     pub n_repaired: usize,
     pub source_crs: String,
     pub read_seconds: f64,
+    /// Shop units new to the store, each given its first event.
+    pub n_first_events: usize,
 }
 
 fn bar(message: &str, total: Option<u64>) -> ProgressBar {
@@ -162,6 +164,7 @@ pub async fn import(
         n_repaired: outcome.n_repaired,
         source_crs: outcome.source_crs.clone(),
         read_seconds,
+        n_first_events: 0,
     };
     print_problems(&outcome.problems);
     if let Some(report) = &command.report {
@@ -184,19 +187,59 @@ pub async fn import(
     let Some(store) = store else {
         return Ok(summary);
     };
+    let layer = command.params.layer;
+    let events = if layer == crate::model::LayerId::ShopUnits {
+        let with_history: std::collections::HashSet<String> = store
+            .read_events()
+            .await?
+            .into_iter()
+            .map(|event| event.unit_id)
+            .collect();
+        super::first_events::first_events(
+            layer,
+            &outcome.features,
+            &with_history,
+            &importer_name(),
+            chrono::Utc::now(),
+        )
+        .map_err(|(feature, error)| RunError::Invalid {
+            n_invalid: 1,
+            n_read: outcome.n_read,
+            first_feature: feature,
+            first_field: "status".into(),
+            first_reason: error.to_string(),
+        })?
+    } else {
+        Vec::new()
+    };
+    // a unit given its first event here must still have none at commit
+    let guard = crate::store::EditGuard {
+        expect_versions: events.iter().map(|event| (event.unit_id.clone(), 0)).collect(),
+        audit: Vec::new(),
+    };
+    summary.n_first_events = events.len();
     let batch = WriteBatch {
-        layers: vec![(command.params.layer, outcome.features)],
-        events: Vec::new(),
+        layers: vec![(layer, outcome.features)],
+        events,
     };
     let writing = bar("writing", Some(batch.len() as u64));
     let progress = {
         let writing = writing.clone();
         move |done: usize| writing.set_position(done as u64)
     };
-    store.write(&batch, &progress).await?;
+    store.write_guarded(&batch, &guard, &progress).await?;
     writing.finish_and_clear();
-    summary.n_written = batch.len();
+    summary.n_written = batch.len() - summary.n_first_events;
     Ok(summary)
+}
+
+/// Who the first events of a command-line import are recorded by: the
+/// operator's login name.
+fn importer_name() -> String {
+    std::env::var("USER")
+        .ok()
+        .filter(|name| !name.is_empty())
+        .unwrap_or_else(|| "atlas-import".to_string())
 }
 
 /// The report on stderr: the first 50 problems, then a count.

@@ -239,8 +239,11 @@ fn style_layers(schema: &LayerSchema) -> Vec<Json> {
 }
 
 /// The whole style. `base_url` prefixes every URL (empty for paths);
-/// `center` is `[longitude, latitude]` of the data.
-pub fn style(base_url: &str, center: Option<[f64; 2]>) -> Json {
+/// `city` is the extent the map opens on (`Engine::city_extent`): its
+/// centre is the style's `center` and its box `metadata["atlas:bounds"]`
+/// (`[west, south, east, north]`), which the front end fits. Without data
+/// the style opens on the whole world.
+pub fn style(base_url: &str, city: Option<geo::Rect<f64>>) -> Json {
     let mut schemas: Vec<&LayerSchema> = ALL_LAYERS.to_vec();
     schemas.sort_by_key(|schema| appearance(schema.id).draw_rank);
     let mut sources = serde_json::Map::new();
@@ -259,9 +262,12 @@ pub fn style(base_url: &str, center: Option<[f64; 2]>) -> Json {
     json!({
         "version": 8,
         "name": "Genk Atlas",
-        "metadata": {"atlas:languages": ["nl", "en"]},
-        "center": center.unwrap_or([5.50, 50.965]),
-        "zoom": 12,
+        "metadata": {
+            "atlas:languages": ["nl", "en"],
+            "atlas:bounds": city.map(|city| [city.min().x, city.min().y, city.max().x, city.max().y]),
+        },
+        "center": city.map_or([0.0, 0.0], |city| [city.center().x, city.center().y]),
+        "zoom": if city.is_some() { 12 } else { 1 },
         "sources": sources,
         "layers": layers,
     })

@@ -355,7 +355,7 @@ async fn a_new_unit_gets_its_first_event_and_shows_on_the_map() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(feature["properties"]["status"], "occupied");
     let (_, history) = atlas
-        .get(&format!("/api/shop_units/{id}/history"), None)
+        .get(&format!("/api/shop_units/{id}/history"), Some(&retail))
         .await;
     assert_eq!(history["version"], 1);
     assert_eq!(history["events"][0]["recorded_by"], "retail");

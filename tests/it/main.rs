@@ -2,17 +2,22 @@
 //! HTTP in-process and over a real socket, and the architecture's invariants.
 
 mod architecture;
+mod attack;
 mod cli;
 mod contract;
 mod coverage;
+mod crashes;
 mod demo;
 mod edits;
+mod elsewhere;
 mod fixtures;
 mod hostile;
 mod http;
 mod import;
-mod ogc;
+mod imported_units;
 mod open_data;
+mod ogc;
+mod openapi;
 mod postgis;
 mod replicas;
 mod servers;

@@ -391,11 +391,15 @@ async fn a_geometry_broken_by_another_writer_is_kept_out_and_listed_until_fixed(
             .await
             .unwrap();
         assert_eq!(answer.status, 404, "kept out of the engine");
-        // the feed goes on: the later change is there too
-        let companies = server
-            .get_ok("/api/layers/companies/features?limit=1")
-            .await;
-        assert_eq!(companies["features"][0]["properties"]["employees"], 777);
+        // the feed goes on: the later change (a transaction of its own,
+        // committed after the broken one) arrives too
+        eventually(VISIBLE_WITHIN, "the later change applied", || async {
+            let companies = server
+                .get_ok("/api/layers/companies/features?limit=1")
+                .await;
+            (companies["features"][0]["properties"]["employees"] == 777).then_some(())
+        })
+        .await;
         let anonymous = server.get("/api/admin/rejected").await.unwrap();
         assert_eq!(anonymous.status, 401);
     }

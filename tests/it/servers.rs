@@ -146,23 +146,33 @@ impl Server {
         headers: &[(&str, String)],
         body: Option<Vec<u8>>,
     ) -> std::io::Result<Answer> {
-        let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", self.port)).await?;
-        let body = body.unwrap_or_default();
-        let mut head = format!(
-            "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nConnection: close\r\nContent-Length: {}\r\n",
-            self.port,
-            body.len()
-        );
-        for (name, value) in headers {
-            head.push_str(&format!("{name}: {value}\r\n"));
-        }
-        head.push_str("\r\n");
-        stream.write_all(head.as_bytes()).await?;
-        stream.write_all(&body).await?;
-        let mut raw = Vec::new();
-        stream.read_to_end(&mut raw).await?;
-        parse_answer(&raw)
+        send(self.port, method, path, headers, body).await
     }
+}
+
+/// One request to the server on `port`, on a connection of its own.
+async fn send(
+    port: u16,
+    method: &str,
+    path: &str,
+    headers: &[(&str, String)],
+    body: Option<Vec<u8>>,
+) -> std::io::Result<Answer> {
+    let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", port)).await?;
+    let body = body.unwrap_or_default();
+    let mut head = format!(
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    for (name, value) in headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    head.push_str("\r\n");
+    stream.write_all(head.as_bytes()).await?;
+    stream.write_all(&body).await?;
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).await?;
+    parse_answer(&raw)
 }
 
 impl Drop for Server {
@@ -368,5 +378,16 @@ impl Client {
         let mut raw = Vec::new();
         stream.read_to_end(&mut raw).await?;
         parse_answer(&raw)
+    }
+
+    /// As [`Server::request`], for a task that does not own the server.
+    pub async fn request(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, String)],
+        body: Option<Vec<u8>>,
+    ) -> std::io::Result<Answer> {
+        send(self.port, method, path, headers, body).await
     }
 }

@@ -58,7 +58,11 @@ fn demo_app() -> (AppState, tempfile::TempDir) {
     let store = GeoPackageStore::create(&dir.path().join("atlas.gpkg")).unwrap();
     let store: SharedStore = Arc::new(store);
     (
-        AppState::new(store, Engine::from_dataset(demo()), None),
+        AppState::new(
+            store,
+            Engine::from_dataset(demo()).with_city_name("Genk"),
+            None,
+        ),
         dir,
     )
 }

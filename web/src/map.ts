@@ -16,8 +16,16 @@ import { bindText, onLang, t } from './i18n';
 
 maplibregl.setWorkerUrl(workerUrl);
 
-/** Genk: the centre of the city, zoomed so the whole built-up area shows. */
-export const INITIAL_VIEW = { center: [5.5, 50.965] as [number, number], zoom: 12.5 };
+/** Before the style is in: the whole world (the style names the city). */
+const WORLD_VIEW = { center: [0, 0] as [number, number], zoom: 1 };
+
+/** The city's box `[west, south, east, north]` from the style, if it has one. */
+function cityBounds(style: StyleSpecification): [number, number, number, number] | null {
+  const bounds = (style.metadata as Record<string, unknown> | undefined)?.['atlas:bounds'];
+  return Array.isArray(bounds) && bounds.length === 4 && bounds.every(Number.isFinite)
+    ? (bounds as [number, number, number, number])
+    : null;
+}
 
 /** Where the style lists which atlas layer a style layer draws, and how to name it. */
 export interface AtlasLayerMetadata {
@@ -121,8 +129,8 @@ export function createMap(container: HTMLElement, status: HTMLElement): MapPanel
   const map = new maplibregl.Map({
     container,
     style: { version: 8, sources: {}, layers: [{ id: 'atlas-background', type: 'background', paint: { 'background-color': '#f3f2ee' } }] },
-    center: INITIAL_VIEW.center,
-    zoom: INITIAL_VIEW.zoom,
+    center: WORLD_VIEW.center,
+    zoom: WORLD_VIEW.zoom,
     hash: true,
     maxZoom: 20,
     // The atlas's own credits control (attribution.ts) instead of MapLibre's.
@@ -168,8 +176,13 @@ export function createMap(container: HTMLElement, status: HTMLElement): MapPanel
         map.once('error', (event: ErrorEvent) => reject(event.error));
         map.setStyle(style, { diff: false });
       });
-      // The style may carry a centre of its own; the atlas opens on Genk unless a link says otherwise.
-      if (!hashAtStart) map.jumpTo(INITIAL_VIEW);
+      // The atlas opens on the whole city (the style's bounds, from the
+      // data), unless a link names a view.
+      if (!hashAtStart) {
+        const bounds = cityBounds(style);
+        if (bounds) map.fitBounds(bounds, { padding: 16, animate: false });
+        else map.jumpTo({ center: style.center as [number, number], zoom: style.zoom ?? WORLD_VIEW.zoom });
+      }
       map.once('idle', () => showStatus('none'));
       relabelControls(container);
     } catch (error) {

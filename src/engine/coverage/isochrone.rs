@@ -13,14 +13,13 @@ use geo::{Buffer, Coord, LineString, MultiLineString, MultiPolygon, Point};
 use super::dijkstra::node_distances;
 use super::graph::WalkNetwork;
 use super::snap::Snap;
+use crate::engine::plane::METRES_PER_DEGREE;
 
 /// The limits of the isochrones, metres.
 pub const LIMITS_M: [f64; 3] = [400.0, 800.0, 1200.0];
 
 /// Half the width of the band drawn around each reached street piece.
 pub const CORRIDOR_M: f64 = 40.0;
-
-const METRES_PER_DEGREE: f64 = 111_195.0;
 
 /// One polygon per limit of [`LIMITS_M`], for the shop at `shop` snapped at `snap`.
 pub fn isochrones(

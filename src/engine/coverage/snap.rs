@@ -17,9 +17,7 @@ use geo::{Coord, Distance, Geodesic, Point};
 
 use super::graph::WalkNetwork;
 use super::MAX_CONNECT_M;
-
-/// Metres per degree of latitude (and of scaled longitude) in the R-tree plane.
-const METRES_PER_DEGREE: f64 = 111_195.0;
+use crate::engine::plane::METRES_PER_DEGREE;
 
 /// Candidate edges this much farther than the nearest in the R-tree plane
 /// (a share of the nearest distance, plus metres) are still compared by

@@ -8,40 +8,12 @@
 //! geodesic one at any latitude of the demo copies (a unit test checks it).
 //! Distances are straight lines ("hemelsbreed").
 
-use geo::{BoundingRect, Coord, Intersects, Point, Polygon};
+use geo::{BoundingRect, Intersects, Point, Polygon};
+
+use crate::engine::plane::LocalMetres;
 
 /// Two boundary segments closer than this count as shared, metres.
 pub const TOUCH_TOLERANCE_M: f64 = 0.5;
-
-/// Metres per degree of longitude and of latitude at a latitude.
-#[derive(Debug, Clone, Copy)]
-pub struct LocalMetres {
-    per_lon_deg: f64,
-    per_lat_deg: f64,
-}
-
-impl LocalMetres {
-    pub fn at_latitude(latitude_deg: f64) -> Self {
-        let phi = latitude_deg.to_radians();
-        LocalMetres {
-            per_lat_deg: 111_132.954 - 559.822 * (2.0 * phi).cos() + 1.175 * (4.0 * phi).cos(),
-            per_lon_deg: 111_412.84 * phi.cos() - 93.5 * (3.0 * phi).cos(),
-        }
-    }
-
-    /// A shift of `east_m`, `north_m` metres in degrees (longitude, latitude).
-    pub fn degrees(&self, east_m: f64, north_m: f64) -> (f64, f64) {
-        (east_m / self.per_lon_deg, north_m / self.per_lat_deg)
-    }
-
-    /// `to` minus `from` in metres (east, north).
-    fn offset(&self, from: Coord<f64>, to: Coord<f64>) -> (f64, f64) {
-        (
-            (to.x - from.x) * self.per_lon_deg,
-            (to.y - from.y) * self.per_lat_deg,
-        )
-    }
-}
 
 /// The straight-line distance between two points, metres.
 pub fn point_distance_m(a: Point<f64>, b: Point<f64>) -> f64 {
@@ -139,7 +111,7 @@ pub(crate) fn rectangle_m(
     let plane = LocalMetres::at_latitude(lat);
     let at = |east_m: f64, north_m: f64| {
         let (dlon, dlat) = plane.degrees(east_m, north_m);
-        Coord {
+        geo::Coord {
             x: lon + dlon,
             y: lat + dlat,
         }

@@ -16,7 +16,8 @@ use rstar::primitives::GeomWithData;
 use rstar::RTree;
 
 use super::adjacency::adjacency;
-use super::geometry::{point_polygon_distance_m, LocalMetres};
+use super::geometry::point_polygon_distance_m;
+use crate::engine::plane::LocalMetres;
 use crate::engine::Engine;
 use crate::model::{
     AccessKind, AccessPoint, Availability, Feature, LayerId, LayerRecord, Parcel, ParkKind, Value,

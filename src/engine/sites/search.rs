@@ -30,6 +30,7 @@ use super::market::{Market, MarketParcel, Nearest};
 use super::request::{Near, SiteRequest};
 use super::rules::{self, park_kind_dutch, zoning_dutch, QUAY_REACH_M, RAIL_REACH_M};
 use super::scoring::{self, Criterion, ReasonLabels, SiteFacts};
+use crate::engine::plane::LocalMetres;
 use crate::engine::{Engine, LocalPlane};
 use crate::model::{Availability, Feature, LayerId, ParkKind, Value};
 
@@ -503,10 +504,7 @@ impl<'a> ExitLabels<'a> {
     fn road_at(&self, point: Point<f64>) -> Option<String> {
         let streets = self.engine.layer(LayerId::Streets);
         let schema = LayerId::Streets.schema();
-        let (dlon, dlat) = (
-            300.0 / (111_320.0 * point.y().to_radians().cos()),
-            300.0 / 111_132.0,
-        );
+        let (dlon, dlat) = LocalMetres::at_latitude(point.y()).degrees(300.0, 300.0);
         let bbox = Rect::new(
             geo::coord! { x: point.x() - dlon, y: point.y() - dlat },
             geo::coord! { x: point.x() + dlon, y: point.y() + dlat },

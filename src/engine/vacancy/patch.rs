@@ -122,6 +122,7 @@ fn rebuilt(
         units,
         area_names: old.area_names.clone(),
         neighbourhood_names: old.neighbourhood_names.clone(),
+        city_name: Arc::clone(&old.city_name),
         source: Some(Arc::new(Source {
             units_layer: Arc::clone(layer),
             n_events: events.len(),

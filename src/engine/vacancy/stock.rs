@@ -32,9 +32,9 @@ use crate::model::{
     LayerId, Neighbourhood, ShopCategory, ShopUnit, ShoppingArea, UnitEvent, UnitStatus,
 };
 
-/// The id and name of the one group of `by=city`.
+/// The id of the one group of `by=city` (its name is the engine's
+/// [`Engine::city_name`]).
 pub const CITY_ID: &str = "city";
-pub const CITY_NAME: &str = "Genk";
 
 /// How units are grouped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -209,6 +209,8 @@ pub struct RetailStock {
     /// What an engine's stock was built from (`None` for one built from
     /// units), to patch it for a later snapshot ([`super::patch`]).
     pub(super) source: Option<Arc<Source>>,
+    /// The name of the one group of `by=city`.
+    pub(super) city_name: Arc<str>,
 }
 
 /// The engine data a stock was built from.
@@ -329,12 +331,14 @@ impl RetailStock {
             n_events: engine.unit_events().len(),
             unit_of_feature,
         }));
+        self.city_name = engine.city_name().into();
         self
     }
 
     fn of_units(units: Vec<Arc<StockUnit>>, areas: &[Group], neighbourhoods: &[Group]) -> Self {
         RetailStock {
             source: None,
+            city_name: crate::engine::UNNAMED_CITY.into(),
             units,
             area_names: areas
                 .iter()
@@ -423,7 +427,7 @@ impl RetailStock {
             Grouping::City => Grouped {
                 groups: vec![Group {
                     id: CITY_ID.into(),
-                    name: CITY_NAME.into(),
+                    name: self.city_name.to_string(),
                 }],
                 group_of_unit: vec![Some(0); self.units.len()],
             },

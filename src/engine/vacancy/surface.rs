@@ -35,10 +35,8 @@ use chrono::NaiveDate;
 use geo::{coord, Point, Rect};
 
 use super::h3::LocatedStock;
+use crate::engine::plane::METRES_PER_DEGREE;
 use crate::model::UnitStatus;
-
-/// Metres per degree of a great circle on the sphere of mean radius.
-pub const METRES_PER_DEGREE: f64 = 6_371_008.8 * std::f64::consts::PI / 180.0;
 
 pub const DEFAULT_BANDWIDTH_M: f64 = 150.0;
 pub const DEFAULT_CELL_M: f64 = 50.0;

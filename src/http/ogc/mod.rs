@@ -28,35 +28,49 @@ mod respond;
 mod tiles;
 
 use axum::routing::get;
-use axum::Router;
 
+use super::openapi::{self, Routes};
+use super::route_docs::{api as api_docs, ogc as docs};
 use super::AppState;
+pub use params::{DEFAULT_LIMIT, MAX_LIMIT};
 
-/// Every OGC route, to be nested at `/ogc`.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/", get(landing::landing))
-        .route("/conformance", get(landing::conformance))
-        .route("/collections", get(collections::list))
-        .route("/collections/{collection}", get(collections::one))
-        .route("/collections/{collection}/items", get(items::items))
+/// Every OGC route with its documentation, to be nested at `/ogc`; the
+/// OpenAPI document and its page are the landing page's `service-desc` and
+/// `service-doc`.
+pub fn routes() -> Routes<AppState> {
+    Routes::new()
+        .route("/", get(landing::landing), [docs::landing()])
+        .route("/api", get(openapi::openapi_document), [api_docs::document()])
+        .route("/api.html", get(openapi::api_page), [api_docs::page()])
+        .route("/conformance", get(landing::conformance), [docs::conformance()])
+        .route("/collections", get(collections::list), [docs::collections()])
+        .route("/collections/{collection}", get(collections::one), [docs::collection()])
+        .route("/collections/{collection}/items", get(items::items), [docs::items()])
         .route(
             "/collections/{collection}/items/{feature_id}",
             get(items::item),
+            [docs::item()],
         )
         .route(
             "/collections/{collection}/queryables",
             get(queryables::queryables),
+            [docs::queryables()],
         )
-        .route("/tileMatrixSets", get(tiles::matrix_sets))
-        .route("/tileMatrixSets/{matrix_set}", get(tiles::matrix_set))
-        .route("/collections/{collection}/tiles", get(tiles::tilesets))
+        .route("/tileMatrixSets", get(tiles::matrix_sets), [docs::matrix_sets()])
+        .route(
+            "/tileMatrixSets/{matrix_set}",
+            get(tiles::matrix_set),
+            [docs::matrix_set()],
+        )
+        .route("/collections/{collection}/tiles", get(tiles::tilesets), [docs::tilesets()])
         .route(
             "/collections/{collection}/tiles/{matrix_set}",
             get(tiles::tileset),
+            [docs::tileset()],
         )
         .route(
             "/collections/{collection}/tiles/{matrix_set}/{tile_matrix}/{tile_row}/{tile_col}",
             get(tiles::tile),
+            [docs::tile()],
         )
 }
