@@ -533,11 +533,17 @@ fn sqlite_error(context: impl Into<String>) -> impl FnOnce(rusqlite::Error) -> S
     move |source| StoreError::Sqlite { context, source }
 }
 
-/// Settings of every connection: foreign keys enforced, a rollback journal
-/// (so the file stays a single plain file), full syncs at commit (a write is
-/// one transaction, so that is a handful of syncs) and a page cache big enough
+/// How long a connection waits for another writer of the file (QGIS, GDAL,
+/// `atlas` on the command line, another server) before it gives up.
+const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Settings of every connection: wait for another writer up to
+/// [`BUSY_TIMEOUT`], foreign keys enforced, a rollback journal (so the file
+/// stays a single plain file), full syncs at commit (a write is one
+/// transaction, so that is a handful of syncs) and a page cache big enough
 /// that a large write rarely spills to disk before its commit.
 fn configure(connection: &Connection) -> rusqlite::Result<()> {
+    connection.busy_timeout(BUSY_TIMEOUT)?;
     connection.execute_batch(
         "PRAGMA foreign_keys = ON;
          PRAGMA journal_mode = DELETE;
@@ -1308,6 +1314,27 @@ pub fn decode_blob(blob: &[u8]) -> Result<Geometry<f64>, String> {
 mod tests {
     use super::*;
     use geo::{line_string, point, polygon, MultiPolygon};
+
+    /// Regression: `atlas user token` on the GeoPackage of a running server
+    /// failed with "database is locked" when another writer held the file
+    /// for a moment; a connection now waits for the other writer.
+    #[test]
+    fn opening_waits_for_another_writer_of_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("locked.gpkg");
+        drop(GeoPackageStore::create(&path).unwrap());
+        let other = Connection::open(&path).unwrap();
+        other.execute_batch("BEGIN EXCLUSIVE").unwrap();
+        let release = std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(300));
+            other.execute_batch("COMMIT").unwrap();
+        });
+        let started = std::time::Instant::now();
+        let opened = GeoPackageStore::open(&path);
+        release.join().unwrap();
+        assert!(opened.is_ok(), "{:?}", opened.err());
+        assert!(started.elapsed() >= std::time::Duration::from_millis(250));
+    }
 
     fn hex(bytes: &[u8]) -> String {
         bytes.iter().map(|byte| format!("{byte:02x}")).collect()
