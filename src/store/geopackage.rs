@@ -539,14 +539,19 @@ const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// Settings of every connection: wait for another writer up to
 /// [`BUSY_TIMEOUT`], foreign keys enforced, a rollback journal (so the file
-/// stays a single plain file), full syncs at commit (a write is one
+/// stays a single plain file) unless the file is in WAL, full syncs at commit (a write is one
 /// transaction, so that is a handful of syncs) and a page cache big enough
 /// that a large write rarely spills to disk before its commit.
 fn configure(connection: &Connection) -> rusqlite::Result<()> {
     connection.busy_timeout(BUSY_TIMEOUT)?;
+    // QGIS turns a GeoPackage it edits to WAL; leaving WAL needs every
+    // other connection closed, so a file in WAL stays in WAL
+    let mode: String = connection.query_row("PRAGMA journal_mode", [], |row| row.get(0))?;
+    if !mode.eq_ignore_ascii_case("wal") {
+        connection.execute_batch("PRAGMA journal_mode = DELETE;")?;
+    }
     connection.execute_batch(
         "PRAGMA foreign_keys = ON;
-         PRAGMA journal_mode = DELETE;
          PRAGMA synchronous = FULL;
          PRAGMA cache_size = -131072;",
     )?;
@@ -1334,6 +1339,28 @@ mod tests {
         release.join().unwrap();
         assert!(opened.is_ok(), "{:?}", opened.err());
         assert!(started.elapsed() >= std::time::Duration::from_millis(250));
+    }
+
+    /// Regression: a GeoPackage that QGIS had turned to WAL could not be
+    /// opened by `atlas` while a server held it ("database is locked"):
+    /// leaving WAL needs every other connection closed.
+    #[test]
+    fn a_file_in_wal_held_open_by_another_opens_and_stays_in_wal() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("wal.gpkg");
+        drop(GeoPackageStore::create(&path).unwrap());
+        let other = Connection::open(&path).unwrap();
+        let mode: String = other
+            .query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))
+            .unwrap();
+        assert_eq!(mode, "wal");
+        other.execute_batch("SELECT count(*) FROM gpkg_contents").unwrap();
+        let opened = GeoPackageStore::open(&path);
+        assert!(opened.is_ok(), "{:?}", opened.err());
+        let mode: String = other
+            .query_row("PRAGMA journal_mode", [], |row| row.get(0))
+            .unwrap();
+        assert_eq!(mode, "wal");
     }
 
     fn hex(bytes: &[u8]) -> String {
