@@ -2,13 +2,15 @@
 
 Run with Debian's /usr/bin/python3 (python3-qgis) and QT_QPA_PLATFORM=offscreen:
 
-  qgis_ogc.py --server URL --token TOKEN
+  qgis_ogc.py --server URL --account NAME --token TOKEN
 
 Loads shop_units with QgsVectorLayer(uri, name, "OAPIF") from URL/ogc and
 reads every feature with its fields: without a token the count equals
 /api/health's and there is no occupant field; then once more through a
-QgsAuthMethodConfig of type APIHeader (Authorization: Bearer TOKEN), where
-the occupant field is there and filled for some units. Exits 1 with the
+QgsAuthMethodConfig: APIHeader (Authorization: Bearer TOKEN) where QGIS has
+it (3.26 and later), else Basic with the account name and the API token as
+the password (QGIS 3.22, Debian 12's), where the occupant field is there and
+filled for some units. Exits 1 with the
 reason on any failure.
 """
 
@@ -41,6 +43,7 @@ def read_all(loaded):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--server", required=True)
+    parser.add_argument("--account", required=True)
     parser.add_argument("--token", required=True)
     args = parser.parse_args()
     os.environ.setdefault("QGIS_AUTH_DB_DIR_PATH", tempfile.mkdtemp(prefix="qgis-auth-"))
@@ -60,11 +63,16 @@ def main():
 
     manager = QgsApplication.authManager()
     manager.setMasterPassword("qgis-check", True)
-    if "APIHeader" not in manager.authMethodsKeys():
-        raise SystemExit(f"qgis_ogc: no APIHeader auth method (have {manager.authMethodsKeys()})")
-    config = QgsAuthMethodConfig("APIHeader")
+    if "APIHeader" in manager.authMethodsKeys():
+        method = "APIHeader"
+        config = QgsAuthMethodConfig(method)
+        config.setConfig("Authorization", f"Bearer {args.token}")
+    else:
+        method = "Basic"
+        config = QgsAuthMethodConfig(method)
+        config.setConfig("username", args.account)
+        config.setConfig("password", args.token)
     config.setName("atlas token")
-    config.setConfig("Authorization", f"Bearer {args.token}")
     ok = manager.storeAuthenticationConfig(config)
     if isinstance(ok, tuple):
         ok = ok[0]
@@ -78,7 +86,7 @@ def main():
     filled = sum(1 for row in rows if row.get("occupant") not in (None, ""))
     if filled == 0:
         raise SystemExit("qgis_ogc: no occupant filled in with the retail token")
-    print(f"qgis_ogc: with a retail token (APIHeader): {len(rows)} shop units, {filled} with an occupant")
+    print(f"qgis_ogc: with a retail token ({method}): {len(rows)} shop units, {filled} with an occupant")
     app.exitQgis()
 
 
