@@ -27,9 +27,11 @@ fn gdal_tool(program: &str, args: &[&str], env: &[(&str, &str)]) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
-/// Every feature of `layer` in a GDAL-readable file: id → (fields as text,
-/// the geometry's coordinates).
-fn read_layer(path: &str, layer: &str) -> BTreeMap<String, (BTreeMap<String, String>, Vec<(f64, f64)>)> {
+/// A feature's fields as text, and its geometry's coordinates.
+type FieldsAndCoordinates = (BTreeMap<String, String>, Vec<(f64, f64)>);
+
+/// Every feature of `layer` in a GDAL-readable file, by id.
+fn read_layer(path: &str, layer: &str) -> BTreeMap<String, FieldsAndCoordinates> {
     let dataset = gdal::Dataset::open(path).unwrap();
     let mut layer = dataset.layer_by_name(layer).unwrap();
     let mut out = BTreeMap::new();
@@ -150,6 +152,26 @@ async fn gdal_and_http_clients_read_the_ogc_api_as_the_store_holds_it() {
     for (id, (fields, _)) in &store {
         assert_eq!(fields["occupant"], pulled[id].0["occupant"], "{id}");
     }
+    // the same through HTTP Basic, name and token (GDAL_HTTP_USERPWD), as
+    // QGIS 3.22 sends it; a token under another account's name is refused
+    let with_basic = dir.path().join("units-basic.gpkg");
+    let with_basic = with_basic.to_str().unwrap();
+    let userpwd = format!("winkelteam:{retail}");
+    gdal_tool("ogr2ogr", &["-f", "GPKG", with_basic, &url, "shop_units"], &[("GDAL_HTTP_USERPWD", &userpwd), ("GDAL_HTTP_AUTH", "BASIC")]);
+    let pulled = read_layer(with_basic, "shop_units");
+    for (id, (fields, _)) in &store {
+        assert_eq!(fields["occupant"], pulled[id].0["occupant"], "{id}");
+    }
+    use base64::Engine as _;
+    for (credentials, status) in [
+        (format!("beheer:{retail}"), 401),
+        ("winkelteam:atlas_not_a_token".to_string(), 401),
+        (format!("winkelteam:{retail}"), 200),
+    ] {
+        let basic = format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(&credentials));
+        let answer = server.request("GET", "/ogc/collections/shop_units/items?limit=1", &[("Authorization", basic)], None).await.unwrap();
+        assert_eq!(answer.status, status, "{}", credentials.split(':').next().unwrap());
+    }
 
     // paging: every feature once through next, and prev goes back
     let mut seen = BTreeSet::new();
@@ -176,6 +198,14 @@ async fn gdal_and_http_clients_read_the_ogc_api_as_the_store_holds_it() {
     assert_eq!(before_last["features"], pages[pages.len() - 2]["features"]);
 
     // a property filter on a queryable: the vacant units, by brute force
+    // the landing page links what OGC clients look for; /ogc/ leads there
+    let landing = get_json(&server, "/ogc", &[]).await;
+    let rels: BTreeSet<&str> = landing["links"].as_array().unwrap().iter().filter_map(|link| link["rel"].as_str()).collect();
+    for rel in ["self", "service-desc", "service-doc", "conformance", "data"] {
+        assert!(rels.contains(rel), "landing page without {rel}: {rels:?}");
+    }
+    let slash = server.get("/ogc/").await.unwrap();
+    assert_eq!((slash.status, slash.header("location")), (308, Some("/ogc")));
     let vacant = get_json(&server, "/ogc/collections/shop_units/items?status=vacant&limit=10000", &[]).await;
     let expected: BTreeSet<&String> = store.iter().filter(|(_, (f, _))| f["status"] == "vacant").map(|(id, _)| id).collect();
     let got: BTreeSet<String> = vacant["features"].as_array().unwrap().iter().map(|f| f["id"].as_str().unwrap().to_string()).collect();

@@ -116,17 +116,20 @@ fn with_transform<T>(
 ) -> Result<T, String> {
     TRANSFORMS.with(|cell| {
         let mut transforms = cell.borrow_mut();
-        if !transforms.contains_key(&(code, direction)) {
-            let lonlat = wgs84().map_err(|error| error.to_string())?;
-            let projected = epsg(code).map_err(|error| error.to_string())?;
-            let transform = match direction {
-                Direction::FromLonLat => CoordTransform::new(&lonlat, &projected),
-                Direction::ToLonLat => CoordTransform::new(&projected, &lonlat),
+        let transform = match transforms.entry((code, direction)) {
+            std::collections::hash_map::Entry::Occupied(entry) => entry.into_mut(),
+            std::collections::hash_map::Entry::Vacant(entry) => {
+                let lonlat = wgs84().map_err(|error| error.to_string())?;
+                let projected = epsg(code).map_err(|error| error.to_string())?;
+                let transform = match direction {
+                    Direction::FromLonLat => CoordTransform::new(&lonlat, &projected),
+                    Direction::ToLonLat => CoordTransform::new(&projected, &lonlat),
+                }
+                .map_err(|error| format!("no transform for EPSG:{code}: {error}"))?;
+                entry.insert(transform)
             }
-            .map_err(|error| format!("no transform for EPSG:{code}: {error}"))?;
-            transforms.insert((code, direction), transform);
-        }
-        work(&transforms[&(code, direction)])
+        };
+        work(transform)
     })
 }
 

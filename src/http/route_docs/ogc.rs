@@ -143,7 +143,7 @@ pub fn collection() -> Operation {
 /// `GET /ogc/collections/{collection}/items`
 pub fn items() -> Operation {
     Operation::get(TAG, "The items of a collection, a page at a time")
-        .describe(&format!(
+        .describe(format!(
             "GeoJSON with numberMatched, numberReturned and next/prev links through the whole collection in a stable order (by id). \
              Any queryable property is also a filter (`?status=vacant`). For shop units `datetime=D` answers the units as the history has them on D; \
              vacancy_h3 and coverage take `datetime` as their date, vacancy_h3 also `res` and `min_units`, coverage `kind` and `threshold_m`. \
