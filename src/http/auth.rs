@@ -85,21 +85,54 @@ impl Caller {
     }
 }
 
-fn bearer_token(headers: &HeaderMap) -> Result<Option<&str>, ApiError> {
+/// The API token of the request: `Authorization: Bearer TOKEN`, or HTTP
+/// Basic with the account name and an API token as the password (for GIS
+/// clients that offer only Basic, such as QGIS 3.22); passwords are never
+/// taken this way (each request would run the password hash).
+fn bearer_token(headers: &HeaderMap) -> Result<Option<ApiToken>, ApiError> {
     let Some(value) = headers.get(header::AUTHORIZATION) else {
         return Ok(None);
     };
     let text = value.to_str().unwrap_or("");
+    let malformed = || {
+        ApiError::Unauthorized(
+            "the Authorization header must be 'Bearer <token>', or Basic with the account name and an API token".into(),
+        )
+    };
     match text.split_once(' ') {
         Some((scheme, token))
             if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() =>
         {
-            Ok(Some(token.trim()))
+            Ok(Some(ApiToken {
+                token: token.trim().to_string(),
+                account: None,
+            }))
         }
-        _ => Err(ApiError::Unauthorized(
-            "the Authorization header must be 'Bearer <token>'".into(),
-        )),
+        Some((scheme, credentials)) if scheme.eq_ignore_ascii_case("basic") => {
+            use base64::Engine as _;
+            let decoded = base64::engine::general_purpose::STANDARD
+                .decode(credentials.trim())
+                .ok()
+                .and_then(|bytes| String::from_utf8(bytes).ok())
+                .ok_or_else(malformed)?;
+            match decoded.split_once(':') {
+                Some((name, token)) if !name.is_empty() && !token.is_empty() => Ok(Some(ApiToken {
+                    token: token.to_string(),
+                    account: Some(name.to_string()),
+                })),
+                _ => Err(malformed()),
+            }
+        }
+        _ => Err(malformed()),
     }
+}
+
+/// A token from the Authorization header, and the account it was sent
+/// for (Basic names one; it must be the token's).
+#[derive(Debug, PartialEq, Eq)]
+struct ApiToken {
+    token: String,
+    account: Option<String>,
 }
 
 fn session_cookie(headers: &HeaderMap) -> Option<&str> {
@@ -193,11 +226,15 @@ impl FromRequestParts<AppState> for Caller {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
         let now = Utc::now();
-        if let Some(token) = bearer_token(&parts.headers).map_err(IntoResponse::into_response)? {
-            return identity_of_token(state, token, now)
+        if let Some(sent) = bearer_token(&parts.headers).map_err(IntoResponse::into_response)? {
+            let identity = identity_of_token(state, &sent.token, now)
                 .await
-                .map(|identity| Caller(Some(identity)))
-                .map_err(IntoResponse::into_response);
+                .map_err(IntoResponse::into_response)?;
+            if sent.account.as_ref().is_some_and(|name| *name != identity.name) {
+                let wrong = ApiError::Unauthorized("unknown API token".into());
+                return Err(wrong.into_response());
+            }
+            return Ok(Caller(Some(identity)));
         }
         let Some(id) = session_cookie(&parts.headers) else {
             return Ok(Caller(None));
@@ -539,16 +576,29 @@ mod tests {
     }
 
     #[test]
-    fn only_bearer_authorization_is_taken() {
-        let mut headers = HeaderMap::new();
-        assert!(matches!(bearer_token(&headers), Ok(None)));
-        headers.insert(header::AUTHORIZATION, "Bearer  atlas_x ".parse().unwrap());
-        assert!(matches!(bearer_token(&headers), Ok(Some("atlas_x"))));
-        headers.insert(header::AUTHORIZATION, "Basic dXNlcjpwdw==".parse().unwrap());
-        assert!(matches!(
-            bearer_token(&headers),
-            Err(ApiError::Unauthorized(_))
-        ));
+    fn a_bearer_token_or_basic_with_name_and_token_is_taken() {
+        let sent = |value: &str| {
+            let mut headers = HeaderMap::new();
+            headers.insert(header::AUTHORIZATION, value.parse().unwrap());
+            bearer_token(&headers)
+        };
+        assert!(matches!(bearer_token(&HeaderMap::new()), Ok(None)));
+        let token = |token: &str, account: Option<&str>| {
+            Some(ApiToken {
+                token: token.into(),
+                account: account.map(Into::into),
+            })
+        };
+        assert_eq!(sent("Bearer  atlas_x ").unwrap(), token("atlas_x", None));
+        // "winkel:atlas_x" and "user:pw" in base64, written out by hand
+        assert_eq!(
+            sent("Basic d2lua2VsOmF0bGFzX3g=").unwrap(),
+            token("atlas_x", Some("winkel"))
+        );
+        assert_eq!(sent("basic dXNlcjpwdw==").unwrap(), token("pw", Some("user")));
+        for broken in ["Basic", "Basic !!!", "Basic dXNlcg==", "Digest abc", "atlas_x"] {
+            assert!(matches!(sent(broken), Err(ApiError::Unauthorized(_))), "{broken}");
+        }
     }
 
     #[test]

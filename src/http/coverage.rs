@@ -52,7 +52,7 @@ fn parse_date_text(text: &str) -> Result<NaiveDate, ApiError> {
     NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| malformed())
 }
 
-fn parse_kind_text(text: &str) -> Result<CoverageKind, ApiError> {
+pub(crate) fn parse_kind_text(text: &str) -> Result<CoverageKind, ApiError> {
     text.parse()
         .map_err(|message: String| ApiError::bad_request("kind", message))
 }
@@ -67,7 +67,7 @@ fn parse_kind(query: &ApiQuery) -> Result<CoverageKind, ApiError> {
     parse_kind_text(text)
 }
 
-fn parse_threshold_text(text: &str) -> Result<Threshold, ApiError> {
+pub(crate) fn parse_threshold_text(text: &str) -> Result<Threshold, ApiError> {
     text.parse()
         .map_err(|message: String| ApiError::bad_request("threshold_m", message))
 }
@@ -136,14 +136,14 @@ fn figures_json(base: &CoverageBase, figures: &CoverageFigures, city_name: &str)
 
 /// What every coverage answer reads: the base, the decoded shop units, the
 /// date and the shops open on it.
-struct Snapshot {
+pub(crate) struct Snapshot {
     engine: Arc<Engine>,
-    base: Arc<CoverageBase>,
-    date: NaiveDate,
-    open: Vec<ShopSite>,
+    pub(crate) base: Arc<CoverageBase>,
+    pub(crate) date: NaiveDate,
+    pub(crate) open: Vec<ShopSite>,
 }
 
-fn snapshot(engine: Arc<Engine>, date: Option<NaiveDate>) -> Result<Snapshot, ApiError> {
+pub(crate) fn snapshot(engine: Arc<Engine>, date: Option<NaiveDate>) -> Result<Snapshot, ApiError> {
     let base = engine.coverage_base().map_err(ApiError::internal)?;
     let units = shop_units(&engine).map_err(ApiError::internal)?;
     let date = date

@@ -68,7 +68,7 @@ pub async fn list(State(state): State<AppState>, caller: Caller) -> Json<Json_> 
 }
 
 /// The layer named in a path, or a 404 that lists the layers.
-pub(super) fn parse_layer(text: &str) -> Result<LayerId, ApiError> {
+pub(crate) fn parse_layer(text: &str) -> Result<LayerId, ApiError> {
     text.parse().map_err(|_| {
         let names: Vec<&str> = LayerId::ALL.iter().map(|layer| layer.as_str()).collect();
         ApiError::NotFound(format!(
@@ -78,18 +78,28 @@ pub(super) fn parse_layer(text: &str) -> Result<LayerId, ApiError> {
     })
 }
 
-/// `minlon,minlat,maxlon,maxlat` in EPSG:4326.
-fn parse_bbox(text: &str) -> Result<Rect<f64>, ApiError> {
+/// The comma-separated numbers of a `bbox` parameter named `parameter`
+/// (how many is the caller's to check); every one finite.
+pub(crate) fn bbox_numbers(parameter: &str, text: &str, expected: &str) -> Result<Vec<f64>, ApiError> {
     let numbers: Vec<f64> = text
         .split(',')
         .map(|part| part.trim().parse::<f64>())
         .collect::<Result<_, _>>()
         .map_err(|_| {
             ApiError::bad_request(
-                "bbox",
-                format!("'{text}' is not four numbers minlon,minlat,maxlon,maxlat"),
+                parameter,
+                format!("'{text}' is not four numbers {expected}"),
             )
         })?;
+    if numbers.iter().any(|n| !n.is_finite()) {
+        return Err(ApiError::bad_request(parameter, "numbers must be finite"));
+    }
+    Ok(numbers)
+}
+
+/// `minlon,minlat,maxlon,maxlat` in EPSG:4326.
+fn parse_bbox(text: &str) -> Result<Rect<f64>, ApiError> {
+    let numbers = bbox_numbers("bbox", text, "minlon,minlat,maxlon,maxlat")?;
     let [min_lon, min_lat, max_lon, max_lat] = numbers[..] else {
         return Err(ApiError::bad_request(
             "bbox",
@@ -99,9 +109,6 @@ fn parse_bbox(text: &str) -> Result<Rect<f64>, ApiError> {
             ),
         ));
     };
-    if numbers.iter().any(|n| !n.is_finite()) {
-        return Err(ApiError::bad_request("bbox", "numbers must be finite"));
-    }
     if !(-180.0..=180.0).contains(&min_lon)
         || !(-180.0..=180.0).contains(&max_lon)
         || !(-90.0..=90.0).contains(&min_lat)
@@ -124,7 +131,8 @@ fn parse_bbox(text: &str) -> Result<Rect<f64>, ApiError> {
     ))
 }
 
-fn parse_count(
+/// A whole number parameter from 0 to `max`, `default` when absent.
+pub(crate) fn parse_count(
     query: &ApiQuery,
     name: &str,
     default: usize,

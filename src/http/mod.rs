@@ -11,6 +11,7 @@ mod coverage;
 pub mod error;
 mod export_gate;
 mod layers;
+mod ogc;
 pub mod openapi;
 mod route_docs;
 mod saved_searches;
@@ -357,12 +358,12 @@ pub fn routes() -> Routes<AppState> {
         )
         .no_such_route("/tiles", get(tiles::unknown_tile_route))
         .no_such_route("/tiles/", get(tiles::unknown_tile_route))
-        .route(
-            "/ogc/api",
-            get(openapi::openapi_document),
-            [docs::api::document()],
+        .nest("/ogc", ogc::routes())
+        // the landing page is `/ogc`; `/ogc/` is where a person may type it
+        .no_such_route(
+            "/ogc/",
+            get(|| async { axum::response::Redirect::permanent("/ogc") }),
         )
-        .route("/ogc/api.html", get(openapi::api_page), [docs::api::page()])
 }
 
 async fn unknown_api_route() -> ApiError {

@@ -35,7 +35,7 @@ pub const TILE_CACHE_CONTROL: &str = "public, no-cache";
 /// an uncached request waits for it.
 const GZIP_LEVEL: u32 = 1;
 
-fn parse_tile_number(part: &str, text: &str) -> Result<u32, ApiError> {
+pub(crate) fn parse_tile_number(part: &str, text: &str) -> Result<u32, ApiError> {
     if text.is_empty() || !text.bytes().all(|byte| byte.is_ascii_digit()) {
         return Err(ApiError::bad_request(
             part,
@@ -199,6 +199,16 @@ async fn tile(
 ) -> Result<Response, ApiError> {
     let layer = parse_layer(layer)?;
     let tile = parse_tile(z, x, y_file)?;
+    layer_tile(state, layer, tile, headers).await
+}
+
+/// One layer's vector tile from the one cache (also OGC API – Tiles).
+pub(crate) async fn layer_tile(
+    state: &AppState,
+    layer: crate::model::LayerId,
+    tile: TileCoord,
+    headers: &HeaderMap,
+) -> Result<Response, ApiError> {
     let params = state.tile_params();
     cached_tile(state, layer.into(), tile, headers, move |engine| {
         Ok(render_tile(layer, engine.layer(layer), tile, &params))
@@ -255,7 +265,7 @@ pub async fn cached_tile(
 /// The scheme and host the client used, for absolute URLs (MapLibre fetches
 /// tiles from web workers, where relative URLs do not resolve); empty, so
 /// URLs become paths, when the request has no usable Host.
-fn base_url(headers: &HeaderMap) -> String {
+pub(crate) fn base_url(headers: &HeaderMap) -> String {
     let host = headers
         .get(header::HOST)
         .and_then(|value| value.to_str().ok())

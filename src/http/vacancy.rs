@@ -100,7 +100,7 @@ async fn with_stock<T: Send + 'static>(
 }
 
 /// The default date: the newest valid-from in the history, else today (UTC).
-fn default_date(stock: &RetailStock) -> NaiveDate {
+pub(crate) fn default_date(stock: &RetailStock) -> NaiveDate {
     stock
         .latest_valid_from()
         .unwrap_or_else(|| Utc::now().date_naive())
@@ -366,7 +366,7 @@ fn csv_field(text: &str) -> String {
 pub const MAX_MIN_UNITS: usize = 1_000;
 
 /// `res=9|10`, 9 when absent.
-fn parse_resolution(query: &ApiQuery) -> Result<HexResolution, ApiError> {
+pub(crate) fn parse_resolution(query: &ApiQuery) -> Result<HexResolution, ApiError> {
     let Some(text) = query.get("res") else {
         return Ok(HexResolution::Nine);
     };
@@ -382,7 +382,7 @@ fn parse_resolution(query: &ApiQuery) -> Result<HexResolution, ApiError> {
 }
 
 /// `min_units`, a whole number from 1 to [`MAX_MIN_UNITS`], 5 when absent.
-fn parse_min_units(query: &ApiQuery) -> Result<usize, ApiError> {
+pub(crate) fn parse_min_units(query: &ApiQuery) -> Result<usize, ApiError> {
     let Some(text) = query.get("min_units") else {
         return Ok(DEFAULT_MIN_UNITS);
     };
@@ -602,7 +602,7 @@ pub async fn surface(
     Ok(Json(body))
 }
 
-fn located_stock(engine: &Engine) -> Result<Arc<LocatedStock>, ApiError> {
+pub(crate) fn located_stock(engine: &Engine) -> Result<Arc<LocatedStock>, ApiError> {
     vacancy::located_stock(engine).map_err(ApiError::internal)
 }
 
@@ -620,8 +620,20 @@ pub async fn h3_tile(
         resolution: parse_resolution(&query)?,
         min_units: parse_min_units(&query)?,
     };
+    hex_tile(&state, tile, parse_date(&query, "date")?, params, &headers).await
+}
+
+/// The hexagons of `date` (the default date when `None`) as one vector
+/// tile from the one tile cache (also OGC API – Tiles).
+pub(crate) async fn hex_tile(
+    state: &AppState,
+    tile: crate::tiles::TileCoord,
+    date: Option<NaiveDate>,
+    params: HexParams,
+    headers: &HeaderMap,
+) -> Result<Response, ApiError> {
     let engine = state.engine();
-    let date = match parse_date(&query, "date")? {
+    let date = match date {
         Some(date) => date,
         None => {
             let engine = engine.clone();
@@ -638,7 +650,7 @@ pub async fn h3_tile(
         min_units: u32::try_from(params.min_units).unwrap_or(u32::MAX),
     };
     let tile_params = state.tile_params();
-    super::tiles::cached_tile(&state, source, tile, &headers, move |engine| {
+    super::tiles::cached_tile(state, source, tile, headers, move |engine| {
         let located = located_stock(engine)?;
         let set =
             vacancy::cache::kept(engine, (date, params.resolution, params.min_units), || {

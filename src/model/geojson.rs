@@ -8,7 +8,7 @@ use geo::{Coord, Geometry, LineString, Polygon};
 use serde_json::{json, Map, Value as Json};
 
 use super::feature::Feature;
-use super::schema::LayerSchema;
+use super::schema::{FieldDef, LayerSchema};
 
 /// Whether confidential properties (occupant, contact) may be included.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,10 +51,20 @@ pub fn properties_to_json(
     schema: &LayerSchema,
     audience: Audience,
 ) -> Map<String, Json> {
-    schema
-        .fields
+    values_to_json(&feature.values, schema.fields, audience)
+}
+
+/// Values of `fields` (in that order) as a JSON object, without the
+/// confidential ones unless `audience` may see them; for the layers and for
+/// collections derived from them (vacancy cells, coverage figures).
+pub fn values_to_json(
+    values: &[super::Value],
+    fields: &[FieldDef],
+    audience: Audience,
+) -> Map<String, Json> {
+    fields
         .iter()
-        .zip(&feature.values)
+        .zip(values)
         .filter(|(field, _)| audience == Audience::Confidential || !field.confidential)
         .map(|(field, value)| (field.name.to_string(), value.to_json()))
         .collect()
@@ -62,11 +72,23 @@ pub fn properties_to_json(
 
 /// A GeoJSON Feature with its `id`.
 pub fn feature_to_json(feature: &Feature, schema: &LayerSchema, audience: Audience) -> Json {
+    feature_json_with(feature, geometry_to_json(&feature.geometry), schema.fields, audience)
+}
+
+/// A GeoJSON-shaped Feature with its `id` and a geometry given as JSON
+/// (the feature's own, or its coordinates in another CRS), the values of
+/// `fields` as its properties.
+pub fn feature_json_with(
+    feature: &Feature,
+    geometry: Json,
+    fields: &[FieldDef],
+    audience: Audience,
+) -> Json {
     json!({
         "type": "Feature",
         "id": feature.id,
-        "geometry": geometry_to_json(&feature.geometry),
-        "properties": properties_to_json(feature, schema, audience),
+        "geometry": geometry,
+        "properties": values_to_json(&feature.values, fields, audience),
     })
 }
 

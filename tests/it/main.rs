@@ -16,6 +16,7 @@ mod http;
 mod import;
 mod imported_units;
 mod open_data;
+mod ogc;
 mod openapi;
 mod postgis;
 mod replicas;

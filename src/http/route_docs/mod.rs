@@ -12,6 +12,7 @@ pub mod api;
 pub mod coverage;
 pub mod editing;
 pub mod layers;
+pub mod ogc;
 pub mod sites;
 pub mod tiles;
 pub mod vacancy;
