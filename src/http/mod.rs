@@ -360,10 +360,7 @@ pub fn routes() -> Routes<AppState> {
         .no_such_route("/tiles/", get(tiles::unknown_tile_route))
         .nest("/ogc", ogc::routes())
         // the landing page is `/ogc`; `/ogc/` is where a person may type it
-        .no_such_route(
-            "/ogc/",
-            get(|| async { axum::response::Redirect::permanent("/ogc") }),
-        )
+        .redirect("/ogc/", "/ogc")
 }
 
 async fn unknown_api_route() -> ApiError {

@@ -100,10 +100,11 @@ impl Demo {
 
 // ------------------------------------------------------------ the routes
 
-/// Every `.route("...")`, `.no_such_route("...")` and `.nest("...", m::...)`
-/// path written in `src/http/`, with the prefix of the module it is nested
-/// under: (pattern, whether it is a "no such route" catch-all).
-fn registered_routes() -> Vec<(String, bool)> {
+/// Every `.route("...")`, `.no_such_route("...")`, `.redirect("...")` and
+/// `.nest("...", m::...)` path written in `src/http/`, with the prefix of
+/// the module it is nested under: the routes as (pattern, whether it is a
+/// "no such route" catch-all), and the redirected paths.
+fn registered_routes() -> (Vec<(String, bool)>, Vec<String>) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/http");
     let mut files = Vec::new();
     let mut folders = vec![root.clone()];
@@ -152,6 +153,7 @@ fn registered_routes() -> Vec<(String, bool)> {
         }
     }
     let mut routes = Vec::new();
+    let mut redirects = Vec::new();
     for file in &files {
         let text = without_tests(&std::fs::read_to_string(file).unwrap());
         let relative = file.strip_prefix(&root).unwrap();
@@ -179,8 +181,11 @@ fn registered_routes() -> Vec<(String, bool)> {
         for path in calls(&text, "no_such_route") {
             routes.push((nested(&path), true));
         }
+        for path in calls(&text, "redirect") {
+            redirects.push(nested(&path));
+        }
     }
-    routes
+    (routes, redirects)
 }
 
 /// A source file without its `#[cfg(test)]` module (whose routers are
@@ -301,7 +306,7 @@ fn documented_statuses(operation: &Value) -> BTreeSet<u16> {
 async fn every_route_of_the_router_is_in_the_document_and_answers() {
     let demo = Demo::new().await;
     let document = demo.document().await;
-    let registered = registered_routes();
+    let (registered, redirects) = registered_routes();
     let served: Vec<&str> = registered
         .iter()
         .filter(|(_, no_such)| !no_such)
@@ -336,6 +341,18 @@ async fn every_route_of_the_router_is_in_the_document_and_answers() {
         assert_eq!(status, StatusCode::NOT_FOUND, "{uri}");
         assert!(content_type.starts_with("application/json"), "{uri}");
         assert!(String::from_utf8_lossy(&body).contains("no such"), "{uri}");
+    }
+    // a redirect leads to a documented path
+    assert!(!redirects.is_empty());
+    for uri in &redirects {
+        let request = Request::get(uri.as_str()).body(Body::empty()).unwrap();
+        let response = router(demo.state.clone()).oneshot(request).await.unwrap();
+        assert_eq!(response.status(), StatusCode::PERMANENT_REDIRECT, "{uri}");
+        let target = response.headers()[header::LOCATION].to_str().unwrap();
+        assert!(
+            concrete.iter().any(|(documented, _)| documented == target),
+            "{uri} leads to {target}, which is not documented"
+        );
     }
     // every documented method on every documented path is answered by its
     // route with a status the document lists for it

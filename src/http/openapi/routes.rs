@@ -90,6 +90,15 @@ impl<S: Clone + Send + Sync + 'static> Routes<S> {
         self
     }
 
+    /// A permanent redirect (308) from `path` to the documented `target`:
+    /// where a person may type a path with a slash too many. Not an API
+    /// route, so it has no documentation.
+    pub fn redirect(mut self, path: &str, target: &'static str) -> Self {
+        let to = move || async move { axum::response::Redirect::permanent(target) };
+        self.router = self.router.route(path, axum::routing::get(to));
+        self
+    }
+
     /// Bring in another module's routes under `prefix`, with their docs.
     pub fn nest(mut self, prefix: &str, other: Routes<S>) -> Self {
         self.documented
