@@ -7,6 +7,7 @@
 pub mod accounts;
 pub mod app;
 pub mod auth;
+pub mod cql2;
 pub mod demo;
 pub mod engine;
 pub mod http;
