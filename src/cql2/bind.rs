@@ -8,6 +8,9 @@ use geo::Geometry;
 use super::{CompareOp, Cql2Error, Expr, Literal, Location, Scalar, Spatial};
 use crate::model::{FieldDef, FieldKind, Value};
 
+/// Moves a filter's geometry from its CRS into CRS84.
+pub type ToLonLat<'a> = &'a dyn Fn(&Geometry<f64>) -> Result<Geometry<f64>, String>;
+
 /// What a filter is checked against.
 pub struct Binding<'a> {
     /// The collection's fields, in feature value order.
@@ -17,7 +20,7 @@ pub struct Binding<'a> {
     /// The name of the geometry property (`geometry`).
     pub geometry_property: &'a str,
     /// A geometry literal from the filter's CRS into CRS84.
-    pub to_lon_lat: &'a dyn Fn(&Geometry<f64>) -> Result<Geometry<f64>, String>,
+    pub to_lon_lat: ToLonLat<'a>,
 }
 
 /// A value in a checked filter.
@@ -123,8 +126,11 @@ impl Binding<'_> {
             (Literal::Number(n), Class::Number) => Some(Value::Real(*n)),
             (Literal::Boolean(b), Class::Boolean) => Some(Value::Boolean(*b)),
             (Literal::Date(d) | Literal::Timestamp(d), Class::Date) => Some(Value::Date(*d)),
-            // QGIS and GDAL write dates as plain text
-            (Literal::Text(text), Class::Date) => super::parse_date(text).map(Value::Date),
+            // QGIS and GDAL write dates as plain text (GDAL 3.6 as
+            // '2025-01-01T'), or a date-time
+            (Literal::Text(text), Class::Date) => super::parse_date(text.trim_end_matches('T'))
+                .or_else(|| super::parse_timestamp(text))
+                .map(Value::Date),
             _ => None,
         };
         value.ok_or_else(|| Cql2Error::new(at.clone(), format!("{against} is compared with {}: give {}", describe(literal), class_name(class))))
@@ -237,7 +243,7 @@ fn describe(literal: &Literal) -> String {
     match literal {
         Literal::Text(text) => format!("the text '{text}'"),
         Literal::Number(n) => format!("the number {n}"),
-        Literal::Boolean(b) => format!("{}", if *b { "TRUE" } else { "FALSE" }),
+        Literal::Boolean(b) => (if *b { "TRUE" } else { "FALSE" }).to_string(),
         Literal::Date(d) => format!("the date {d}"),
         Literal::Timestamp(d) => format!("the timestamp on {d}"),
     }

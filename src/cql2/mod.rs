@@ -156,9 +156,11 @@ pub enum Language {
 }
 
 impl Language {
+    /// `cql2-text` or `cql2-json`; also `cql-text`, the draft's name that
+    /// GDAL 3.6 sends.
     pub fn parse(text: &str) -> Option<Language> {
         match text {
-            "cql2-text" => Some(Language::Text),
+            "cql2-text" | "cql-text" => Some(Language::Text),
             "cql2-json" => Some(Language::Json),
             _ => None,
         }
@@ -319,5 +321,52 @@ mod tests {
         assert_eq!(envelope(&bound("S_INTERSECTS(geometry, BBOX(1, 2, 3, 4)) OR S_INTERSECTS(geometry, POINT(5 0))")), Some(rect(1.0, 0.0, 5.0, 4.0)));
         assert_eq!(envelope(&bound("S_INTERSECTS(geometry, BBOX(1, 2, 3, 4)) OR status = 'x'")), None);
         assert_eq!(envelope(&bound("NOT S_INTERSECTS(geometry, BBOX(1, 2, 3, 4))")), None);
+    }
+
+    #[test]
+    fn mangled_filters_are_errors_never_panics() {
+        use rand::{Rng, SeedableRng};
+        let seeds = [
+            "status = 'vacant' AND floor_area_m2 BETWEEN 10 AND 20 OR kind IN ('a', 'b')",
+            "NOT (occupant LIKE 'M%') AND status_since >= DATE('2025-01-01')",
+            "S_INTERSECTS(geometry, POLYGON((5 50, 6 50, 6 51, 5 50))) AND kind IS NOT NULL",
+            r#"{"op":"and","args":[{"op":"=","args":[{"property":"status"},"vacant"]},{"op":"s_intersects","args":[{"property":"geometry"},{"bbox":[1,2,3,4]}]}]}"#,
+        ];
+        let alphabet: Vec<char> = "()',=<>%_ \"{}[]:.-+0123456789aAzZéNOTANDORLIKE\u{0}".chars().collect();
+        let mut random = rand_chacha::ChaCha8Rng::seed_from_u64(7);
+        let identity = |g: &Geometry<f64>| Ok(g.clone());
+        let may_see = |_: &FieldDef| true;
+        let binding = Binding { fields: LayerId::ShopUnits.schema().fields, may_see: &may_see, geometry_property: "geometry", to_lon_lat: &identity };
+        let feature = &units()[1];
+        for round in 0..20_000 {
+            let mut chars: Vec<char> = seeds[round % seeds.len()].chars().collect();
+            for _ in 0..random.random_range(1..4) {
+                let at = random.random_range(0..chars.len());
+                match random.random_range(0..3) {
+                    0 => { chars.remove(at); }
+                    1 => chars.insert(at, alphabet[random.random_range(0..alphabet.len())]),
+                    _ => chars.truncate(at),
+                }
+                if chars.is_empty() {
+                    break;
+                }
+            }
+            let text: String = chars.into_iter().collect();
+            for language in [Language::Text, Language::Json] {
+                match language.read(&text) {
+                    Ok(expr) => {
+                        if let Ok(filter) = bind(&expr, &binding) {
+                            let _ = filter.eval(feature);
+                            let _ = envelope(&filter);
+                        }
+                    }
+                    Err(error) => {
+                        if let Location::Char(offset) = error.at {
+                            assert!(offset <= text.chars().count(), "{text}: {error}");
+                        }
+                    }
+                }
+            }
+        }
     }
 }

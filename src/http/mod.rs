@@ -212,7 +212,22 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::Extension(description))
         .layer(axum::middleware::from_fn(auth::refresh_session_cookie))
         .layer(axum::middleware::from_fn(error::json_error_shape))
+        .layer(axum::middleware::from_fn(log_request))
         .with_state(state)
+}
+
+/// Each request's method, path with query, status and time, at debug
+/// level (`RUST_LOG=genk_atlas::http=debug`): what a client really asked.
+async fn log_request(request: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+    let (method, uri) = (request.method().clone(), request.uri().clone());
+    let started = std::time::Instant::now();
+    let response = next.run(request).await;
+    tracing::debug!(
+        "{method} {uri} {} {:.1} ms",
+        response.status().as_u16(),
+        started.elapsed().as_secs_f64() * 1e3
+    );
+    response
 }
 
 /// The routes and their operations (`route_docs`), in one list.

@@ -6,6 +6,7 @@ mod attack;
 mod cli;
 mod contract;
 mod coverage;
+mod cql2_postgis;
 mod crashes;
 mod demo;
 mod edits;

@@ -249,6 +249,18 @@ fn operations(document: &Value) -> Vec<(String, String, Value)> {
     all
 }
 
+/// A query value with everything but unreserved characters (and the
+/// commas and colons of boxes and CRS names) escaped.
+fn escaped(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b',' | b':' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
 /// The request an operation documents: path and query from the examples,
 /// the body's example, and the token of its first role.
 fn documented_request(
@@ -269,7 +281,7 @@ fn documented_request(
                 Value::String(text) => text.clone(),
                 other => other.to_string(),
             };
-            format!("{}={}", parameter["name"].as_str().unwrap(), value)
+            format!("{}={}", parameter["name"].as_str().unwrap(), escaped(&value))
         })
         .collect();
     if !query.is_empty() {

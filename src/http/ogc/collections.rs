@@ -55,6 +55,8 @@ pub fn collection_json(engine: &Engine, collection: Collection, base: &str, form
             "application/schema+json",
             "the properties to filter on",
         ),
+        // the rel of the 2020 draft of Part 3, which GDAL 3.6 looks for
+        link(format!("{own}/queryables"), "queryables", "application/schema+json", "the properties to filter on"),
     ]);
     if collection.has_tiles() {
         links.push(link(

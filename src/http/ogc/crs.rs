@@ -135,6 +135,16 @@ fn with_transform<T>(
 
 /// `geometry` (CRS84) in `crs`, axes in the CRS's order.
 pub fn geometry_in(geometry: &Geometry<f64>, crs: OgcCrs) -> Result<Geometry<f64>, String> {
+    transform_geometry(geometry, crs, Direction::FromLonLat)
+}
+
+/// `geometry` given in `crs` (axes in its order) in CRS84: a filter's
+/// geometry in its `filter-crs`.
+pub fn geometry_to_lonlat(geometry: &Geometry<f64>, crs: OgcCrs) -> Result<Geometry<f64>, String> {
+    transform_geometry(geometry, crs, Direction::ToLonLat)
+}
+
+fn transform_geometry(geometry: &Geometry<f64>, crs: OgcCrs, direction: Direction) -> Result<Geometry<f64>, String> {
     if crs.latitude_first() {
         return Ok(geometry.map_coords(|c| coord! { x: c.y, y: c.x }));
     }
@@ -144,11 +154,17 @@ pub fn geometry_in(geometry: &Geometry<f64>, crs: OgcCrs) -> Result<Geometry<f64
     let mut xs: Vec<f64> = geometry.coords_iter().map(|c| c.x).collect();
     let mut ys: Vec<f64> = geometry.coords_iter().map(|c| c.y).collect();
     let mut zs = vec![0.0; xs.len()];
-    with_transform(code, Direction::FromLonLat, |transform| {
+    with_transform(code, direction, |transform| {
         transform
             .transform_coords(&mut xs, &mut ys, &mut zs)
-            .map_err(|error| format!("cannot project to EPSG:{code}: {error}"))
+            .map_err(|error| match direction {
+                Direction::FromLonLat => format!("cannot project to EPSG:{code}: {error}"),
+                Direction::ToLonLat => format!("cannot read the coordinates as EPSG:{code}: {error}"),
+            })
     })?;
+    if xs.iter().chain(&ys).any(|n| !n.is_finite()) {
+        return Err(format!("the coordinates lie outside where EPSG:{code} is defined"));
+    }
     // `map_coords` visits the coordinates in `coords_iter` order
     let next = Cell::new(0usize);
     Ok(geometry.map_coords(|_| {

@@ -21,6 +21,7 @@ use super::derived::{coverage_areas, hex_params, shop_units_on, vacancy_cells, C
 use super::html;
 use super::params::{date_of, parse_crs, ItemsParams};
 use super::respond::{self, link, ogc_base, private_answer, query_string, Format, GEOJSON};
+use crate::cql2;
 use crate::engine::vacancy::h3::HexParams;
 use crate::engine::{Engine, LayerIndex};
 use crate::http::auth::Caller;
@@ -138,16 +139,23 @@ impl Matches {
     }
 }
 
-/// The features of `source` that meet the box and equal the property filters.
+/// The features of `source` that meet the box, equal the property filters
+/// and pass the CQL2 filter.
 fn select(source: &Source, params: &ItemsParams) -> Matches {
     let features = source.features();
-    if params.bbox.is_none() && params.properties.is_empty() {
+    if params.bbox.is_none() && params.properties.is_empty() && params.filter.is_none() {
         return Matches::All(features.len());
     }
-    let candidates: Vec<usize> = match (&params.bbox, source) {
-        (Some(bbox), Source::Indexed(index)) => index.query_bbox(bbox.bounds),
-        (Some(bbox), Source::Computed { .. }) => (0..features.len())
-            .filter(|position| features[*position].geometry.intersects(&bbox.bounds))
+    // the box, else the filter's envelope, narrows the candidates
+    let bounds = params
+        .bbox
+        .as_ref()
+        .map(|bbox| bbox.bounds)
+        .or_else(|| params.filter.as_ref().and_then(cql2::envelope));
+    let candidates: Vec<usize> = match (bounds, source) {
+        (Some(bounds), Source::Indexed(index)) => index.query_bbox(bounds),
+        (Some(bounds), Source::Computed { .. }) => (0..features.len())
+            .filter(|position| features[*position].geometry.intersects(&bounds))
             .collect(),
         (None, _) => (0..features.len()).collect(),
     };
@@ -158,6 +166,7 @@ fn select(source: &Source, params: &ItemsParams) -> Matches {
             .filter(|position| {
                 let feature = &features[*position];
                 area.is_none_or(|area| feature.geometry.intersects(area))
+                    && params.filter.as_ref().is_none_or(|filter| filter.selects(feature))
                     && params
                         .properties
                         .iter()

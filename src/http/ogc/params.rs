@@ -5,16 +5,19 @@
 //! carry), `bbox` (4 or 6 numbers, heights ignored) in `bbox-crs` (CRS84 by
 //! default, axis order of the CRS), `datetime` (RFC 3339 date or date-time,
 //! or an interval `start/end` with `..` or nothing for an open end), `crs`,
-//! `f`, the collection's own extra parameters, and property filters
+//! `f`, the collection's own extra parameters, property filters
 //! `name=value` on the queryables (equality, the value read as the field's
-//! kind). A confidential field is not a queryable for a role that may not
-//! see it, with the same answer as a field that does not exist.
+//! kind), and a CQL2 `filter` (Part 3) in `filter-lang` (`cql2-text` by
+//! default, or `cql2-json`) with its geometries in `filter-crs` (CRS84 by
+//! default). A confidential field is not a queryable for a role that may
+//! not see it, with the same answer as a field that does not exist.
 
 use chrono::{DateTime, NaiveDate};
 use geo::{coord, Polygon, Rect};
 
 use super::catalogue::Collection;
-use super::crs::{box_to_lonlat, OgcCrs};
+use super::crs::{box_to_lonlat, geometry_to_lonlat, OgcCrs};
+use crate::cql2::{self, Binding, Filter, Language};
 use crate::http::error::{ApiError, ApiQuery};
 use crate::http::layers::{bbox_numbers, parse_count};
 use crate::model::geojson::Audience;
@@ -26,7 +29,18 @@ pub const MAX_LIMIT: usize = 10_000;
 pub const DEFAULT_LIMIT: usize = 10;
 
 /// The parameters every items request may carry.
-const STANDARD: [&str; 7] = ["limit", "offset", "bbox", "bbox-crs", "datetime", "crs", "f"];
+const STANDARD: [&str; 10] = [
+    "limit",
+    "offset",
+    "bbox",
+    "bbox-crs",
+    "datetime",
+    "crs",
+    "f",
+    "filter",
+    "filter-lang",
+    "filter-crs",
+];
 
 /// A `datetime` value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,6 +70,8 @@ pub struct ItemsParams {
     pub crs: OgcCrs,
     /// (field position, value) pairs every answered feature equals.
     pub properties: Vec<(usize, Value)>,
+    /// The CQL2 filter every answered feature passes.
+    pub filter: Option<Filter>,
 }
 
 fn bad(parameter: &str, message: impl Into<String>) -> ApiError {
@@ -252,6 +268,33 @@ fn parse_properties(
     Ok(filters)
 }
 
+/// `filter` read in `filter-lang` and checked against the fields the
+/// caller may see, its geometries read in `filter-crs`.
+pub fn parse_filter(query: &ApiQuery, collection: Collection, audience: Audience) -> Result<Option<Filter>, ApiError> {
+    let language = match query.get("filter-lang") {
+        None => Language::Text,
+        Some(text) => Language::parse(text)
+            .ok_or_else(|| bad("filter-lang", format!("'{text}' is not a filter language here (cql2-text or cql2-json)")))?,
+    };
+    let crs = parse_crs(query, "filter-crs")?;
+    let Some(text) = query.get("filter") else {
+        return Ok(None);
+    };
+    let may_see = |field: &crate::model::FieldDef| audience == Audience::Confidential || !field.confidential;
+    let to_lon_lat = |geometry: &geo::Geometry<f64>| geometry_to_lonlat(geometry, crs);
+    let binding = Binding {
+        fields: collection.fields(),
+        may_see: &may_see,
+        geometry_property: "geometry",
+        to_lon_lat: &to_lon_lat,
+    };
+    language
+        .read(text)
+        .and_then(|expr| cql2::bind(&expr, &binding))
+        .map(Some)
+        .map_err(|error| bad("filter", error.to_string()))
+}
+
 impl ItemsParams {
     /// Check every parameter of an items request on `collection`.
     pub fn parse(query: &ApiQuery, collection: Collection, audience: Audience) -> Result<ItemsParams, ApiError> {
@@ -269,6 +312,7 @@ impl ItemsParams {
             date: date_of(query, collection)?,
             crs: parse_crs(query, "crs")?,
             properties: parse_properties(query, collection, audience)?,
+            filter: parse_filter(query, collection, audience)?,
         })
     }
 }

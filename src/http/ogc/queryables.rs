@@ -37,6 +37,20 @@ fn geometry_format(geometry_type: GeometryType) -> &'static str {
     }
 }
 
+/// `application/schema+json`, unless the client accepts only plain JSON
+/// (GDAL 3.6 refuses any other type), which the document also is.
+fn schema_media(headers: &HeaderMap) -> &'static str {
+    let accept = headers
+        .get(axum::http::header::ACCEPT)
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or("");
+    if accept.contains("application/json") && !accept.contains("application/schema+json") {
+        "application/json"
+    } else {
+        "application/schema+json"
+    }
+}
+
 /// `GET /ogc/collections/{collection}/queryables`
 pub async fn queryables(
     State(_state): State<AppState>,
@@ -60,7 +74,11 @@ pub async fn queryables(
         schema["description"] = json!(field.title_nl);
         properties.insert(field.name.into(), schema);
     }
+    // the 2020 draft's list of names, which GDAL 3.6 reads to know what
+    // it may send in a filter (JSON Schema ignores the extra member)
+    let draft_list: Vec<Json> = properties.keys().map(|name| json!({"id": name})).collect();
     let body = json!({
+        "queryables": draft_list,
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": own,
         "type": "object",
@@ -68,7 +86,7 @@ pub async fn queryables(
         "properties": properties,
         "additionalProperties": false,
     });
-    Ok(document(format, "application/schema+json", &body, || {
+    Ok(document(format, schema_media(&headers), &body, || {
         html::page(&format!("{} – queryables", collection.title_nl()), &body)
     }))
 }

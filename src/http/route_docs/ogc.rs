@@ -145,7 +145,8 @@ pub fn items() -> Operation {
     Operation::get(TAG, "The items of a collection, a page at a time")
         .describe(format!(
             "GeoJSON with numberMatched, numberReturned and next/prev links through the whole collection in a stable order (by id). \
-             Any queryable property is also a filter (`?status=vacant`). For shop units `datetime=D` answers the units as the history has them on D; \
+             Any queryable property is also a filter (`?status=vacant`), and `filter` takes a CQL2 expression (Part 3): comparisons, AND/OR/NOT, IS NULL, \
+             LIKE, BETWEEN, IN and S_INTERSECTS with a WKT geometry or BBOX(…), in cql2-text or cql2-json; a bad filter is a 400 that says where (a character offset or a JSON pointer). For shop units `datetime=D` answers the units as the history has them on D; \
              vacancy_h3 and coverage take `datetime` as their date, vacancy_h3 also `res` and `min_units`, coverage `kind` and `threshold_m`. \
              Limit {} by default, at most {}.",
             crate::http::ogc::DEFAULT_LIMIT,
@@ -158,6 +159,10 @@ pub fn items() -> Operation {
         .param(crs_param("bbox-crs", "the CRS of bbox: CRS84, EPSG 4326 (latitude first), 31370 or 3812"))
         .param(crs_param("crs", "the CRS of the answer's geometries (the Content-Crs header says which)"))
         .param(Parameter::query("datetime", "a date (YYYY-MM-DD or an RFC 3339 instant), or an interval a/b with .. for open", json!({"type": "string"})).example("2025-06-01"))
+        .param(Parameter::query("filter", "a CQL2 expression on the queryables and the geometry", json!({"type": "string"}))
+            .example("status = 'vacant' AND floor_area_m2 >= 100"))
+        .param(Parameter::query("filter-lang", "the encoding of filter", json!({"type": "string", "enum": ["cql2-text", "cql2-json"], "default": "cql2-text"})))
+        .param(crs_param("filter-crs", "the CRS of the filter's geometries: CRS84, EPSG 4326 (latitude first), 31370 or 3812"))
         .param(format_param())
         .respond(json_or_html(
             "a page of items, with Content-Crs",
@@ -172,7 +177,7 @@ pub fn items() -> Operation {
                 "timeStamp": "2026-12-03T12:00:00Z", "links": [link("/collections/shop_units/items?limit=1", "self"), link("/collections/shop_units/items?limit=1&offset=1", "next")]}),
         ))
         .errors(&[
-            (400, "a parameter out of range or unknown (named), a property that is not a queryable, an unknown CRS"),
+            (400, "a parameter out of range or unknown (named), a property that is not a queryable, an unknown CRS, a filter that cannot be read (where)"),
             (404, "an unknown collection"),
         ])
 }
