@@ -14,6 +14,7 @@
 mod bind;
 mod eval;
 mod json;
+mod scan;
 mod text;
 
 use std::fmt;
@@ -24,6 +25,7 @@ use geo::Geometry;
 pub use bind::{bind, Binding, Filter, Operand};
 pub use eval::envelope;
 pub use json::parse_json;
+pub use scan::scan;
 pub use text::parse_text;
 
 /// Where in the filter something is.
@@ -94,6 +96,17 @@ impl CompareOp {
             CompareOp::Le => order != Greater,
             CompareOp::Gt => order == Greater,
             CompareOp::Ge => order != Less,
+        }
+    }
+
+    /// The operator with its operands swapped: `a < b` is `b > a`.
+    pub fn flipped(self) -> CompareOp {
+        match self {
+            CompareOp::Lt => CompareOp::Gt,
+            CompareOp::Le => CompareOp::Ge,
+            CompareOp::Gt => CompareOp::Lt,
+            CompareOp::Ge => CompareOp::Le,
+            same => same,
         }
     }
 }

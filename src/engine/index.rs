@@ -11,11 +11,13 @@
 //! reference latitude.
 
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 use geo::{BoundingRect, Intersects, Point, Rect};
 use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{RTree, AABB};
 
+use super::columns::Column;
 use super::plane::{LocalPlane, METRES_PER_DEGREE};
 use crate::model::provenance::{self, DataSource};
 use crate::model::{Feature, LayerId};
@@ -45,6 +47,8 @@ pub struct LayerIndex {
     extent: Option<Rect<f64>>,
     /// The sources some feature's id marks (`model::provenance`).
     marked_sources: Vec<DataSource>,
+    /// Each field's column, built when a scan first reads it.
+    columns: Vec<OnceLock<Column>>,
 }
 
 impl LayerIndex {
@@ -75,7 +79,9 @@ impl LayerIndex {
             .map(|(position, feature)| (feature.id.clone(), position))
             .collect();
         let marked_sources = provenance::marked_by_ids(&features);
+        let width = features.iter().map(|feature| feature.values.len()).max().unwrap_or(0);
         LayerIndex {
+            columns: (0..width).map(|_| OnceLock::new()).collect(),
             features,
             position_by_id,
             tree: RTree::bulk_load(entries),
@@ -92,6 +98,13 @@ impl LayerIndex {
 
     pub fn features(&self) -> &[Feature] {
         &self.features
+    }
+
+    /// The values of the field at `position`, column by column (`None` if
+    /// no feature has that field).
+    pub fn column(&self, position: usize) -> Option<&Column> {
+        let column = self.columns.get(position)?;
+        Some(column.get_or_init(|| Column::build(&self.features, position)))
     }
 
     pub fn len(&self) -> usize {

@@ -5,6 +5,7 @@
 //! database or GDAL.**
 
 pub mod coverage;
+pub mod columns;
 pub mod derived;
 pub mod index;
 pub mod measure;

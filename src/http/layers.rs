@@ -5,12 +5,13 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use geo::{coord, Rect};
+use serde::Serialize;
 use serde_json::{json, Value as Json_};
 
 use super::auth::Caller;
 use super::error::{ApiError, ApiPath, ApiQuery};
 use super::AppState;
-use crate::model::geojson::{feature_to_json, Audience};
+use crate::model::geojson::{Audience, GeoJsonFeature};
 use crate::model::{LayerId, ALL_LAYERS};
 
 /// The most features one page may hold.
@@ -178,20 +179,27 @@ pub async fn features(
             Some(bbox) => index.query_bbox(bbox),
             None => (0..index.len()).collect(),
         };
-        let schema = layer.schema();
-        let page: Vec<Json_> = positions
+        let fields = layer.schema().fields;
+        let page: Vec<GeoJsonFeature> = positions
             .iter()
             .skip(offset)
             .take(limit)
-            .map(|position| feature_to_json(&index.features()[*position], schema, audience))
+            .map(|position| {
+                let feature = &index.features()[*position];
+                GeoJsonFeature { feature, geometry: &feature.geometry, fields, audience }
+            })
             .collect();
-        json!({
-            "type": "FeatureCollection",
-            "numberMatched": positions.len(),
-            "numberReturned": page.len(),
-            "features": page,
-        })
-        .to_string()
+        #[derive(Serialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Page<'a> {
+            #[serde(rename = "type")]
+            kind: &'static str,
+            number_matched: usize,
+            number_returned: usize,
+            features: Vec<GeoJsonFeature<'a>>,
+        }
+        let page = Page { kind: "FeatureCollection", number_matched: positions.len(), number_returned: page.len(), features: page };
+        serde_json::to_string(&page).expect("GeoJSON has string keys")
     })
     .await
     .map_err(ApiError::internal)?;
@@ -222,7 +230,8 @@ pub async fn feature(
     let feature = engine.layer(layer).get(&feature_id).ok_or_else(|| {
         ApiError::NotFound(format!("layer '{layer}' has no feature '{feature_id}'"))
     })?;
-    let body = feature_to_json(feature, layer.schema(), caller.audience(layer)).to_string();
+    let shown = GeoJsonFeature { feature, geometry: &feature.geometry, fields: layer.schema().fields, audience: caller.audience(layer) };
+    let body = serde_json::to_string(&shown).expect("GeoJSON has string keys");
     Ok(geojson_response(body))
 }
 

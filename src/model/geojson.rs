@@ -4,11 +4,14 @@
 //! see them; this is the one place that decides which properties a JSON
 //! feature carries.
 
-use geo::{Coord, Geometry, LineString, Polygon};
-use serde_json::{json, Map, Value as Json};
+use geo::{Coord, Geometry, LineString, MultiPolygon, Polygon};
+use serde::ser::{SerializeMap, SerializeSeq, Serializer};
+use serde::Serialize;
+use serde_json::{Map, Value as Json};
 
 use super::feature::Feature;
 use super::schema::{FieldDef, LayerSchema};
+use super::Value;
 
 /// Whether confidential properties (occupant, contact) may be included.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -17,32 +20,118 @@ pub enum Audience {
     Confidential,
 }
 
-fn position(coord: &Coord<f64>) -> Json {
-    json!([coord.x, coord.y])
+// The GeoJSON shapes are written straight to a serializer (a page of a
+// thousand features builds no JSON tree); `*_to_json` make trees of them
+// for the callers that edit the object afterwards.
+
+/// `[x, y]`
+struct Position<'a>(&'a Coord<f64>);
+
+impl Serialize for Position<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        [self.0.x, self.0.y].serialize(serializer)
+    }
 }
 
-fn positions(line: &LineString<f64>) -> Json {
-    Json::Array(line.0.iter().map(position).collect())
+/// `[[x, y], ...]`
+struct Positions<'a>(&'a LineString<f64>);
+
+impl Serialize for Positions<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0 .0.iter().map(Position))
+    }
 }
 
-fn rings(polygon: &Polygon<f64>) -> Json {
-    let mut rings = vec![positions(polygon.exterior())];
-    rings.extend(polygon.interiors().iter().map(positions));
-    Json::Array(rings)
+/// The exterior ring, then the holes.
+struct Rings<'a>(&'a Polygon<f64>);
+
+impl Serialize for Rings<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut rings = serializer.serialize_seq(Some(1 + self.0.interiors().len()))?;
+        rings.serialize_element(&Positions(self.0.exterior()))?;
+        for hole in self.0.interiors() {
+            rings.serialize_element(&Positions(hole))?;
+        }
+        rings.end()
+    }
+}
+
+struct Polygons<'a>(&'a MultiPolygon<f64>);
+
+impl Serialize for Polygons<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0 .0.iter().map(Rings))
+    }
 }
 
 /// A GeoJSON geometry object; `null` for types the layers do not use.
-pub fn geometry_to_json(geometry: &Geometry<f64>) -> Json {
-    match geometry {
-        Geometry::Point(point) => json!({"type": "Point", "coordinates": position(&point.0)}),
-        Geometry::LineString(line) => json!({"type": "LineString", "coordinates": positions(line)}),
-        Geometry::Polygon(polygon) => json!({"type": "Polygon", "coordinates": rings(polygon)}),
-        Geometry::MultiPolygon(multi) => json!({
-            "type": "MultiPolygon",
-            "coordinates": Json::Array(multi.0.iter().map(rings).collect()),
-        }),
-        _ => Json::Null,
+pub struct GeoJsonGeometry<'a>(pub &'a Geometry<f64>);
+
+impl Serialize for GeoJsonGeometry<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fn object<S: Serializer, C: Serialize>(serializer: S, kind: &str, coordinates: C) -> Result<S::Ok, S::Error> {
+            let mut map = serializer.serialize_map(Some(2))?;
+            map.serialize_entry("type", kind)?;
+            map.serialize_entry("coordinates", &coordinates)?;
+            map.end()
+        }
+        match self.0 {
+            Geometry::Point(point) => object(serializer, "Point", Position(&point.0)),
+            Geometry::LineString(line) => object(serializer, "LineString", Positions(line)),
+            Geometry::Polygon(polygon) => object(serializer, "Polygon", Rings(polygon)),
+            Geometry::MultiPolygon(multi) => object(serializer, "MultiPolygon", Polygons(multi)),
+            _ => serializer.serialize_none(),
+        }
     }
+}
+
+/// The values of `fields` (in that order) as a JSON object, without the
+/// confidential ones unless `audience` may see them.
+pub struct GeoJsonProperties<'a> {
+    pub values: &'a [Value],
+    pub fields: &'a [FieldDef],
+    pub audience: Audience,
+}
+
+impl Serialize for GeoJsonProperties<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let shown = self
+            .fields
+            .iter()
+            .zip(self.values)
+            .filter(|(field, _)| self.audience == Audience::Confidential || !field.confidential);
+        serializer.collect_map(shown.map(|(field, value)| (field.name, value)))
+    }
+}
+
+/// A GeoJSON Feature with its `id`, a geometry (the feature's own, or its
+/// coordinates in another CRS) and the values of `fields` as properties.
+pub struct GeoJsonFeature<'a> {
+    pub feature: &'a Feature,
+    pub geometry: &'a Geometry<f64>,
+    pub fields: &'a [FieldDef],
+    pub audience: Audience,
+}
+
+impl Serialize for GeoJsonFeature<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(4))?;
+        map.serialize_entry("type", "Feature")?;
+        map.serialize_entry("id", &self.feature.id)?;
+        map.serialize_entry("geometry", &GeoJsonGeometry(self.geometry))?;
+        let properties = GeoJsonProperties { values: &self.feature.values, fields: self.fields, audience: self.audience };
+        map.serialize_entry("properties", &properties)?;
+        map.end()
+    }
+}
+
+fn tree(value: impl Serialize) -> Json {
+    serde_json::to_value(value).expect("GeoJSON has string keys")
+}
+
+/// A GeoJSON geometry object as a JSON tree.
+pub fn geometry_to_json(geometry: &Geometry<f64>) -> Json {
+    tree(GeoJsonGeometry(geometry))
 }
 
 /// The feature's properties as a JSON object, in schema order.
@@ -54,42 +143,19 @@ pub fn properties_to_json(
     values_to_json(&feature.values, schema.fields, audience)
 }
 
-/// Values of `fields` (in that order) as a JSON object, without the
-/// confidential ones unless `audience` may see them; for the layers and for
-/// collections derived from them (vacancy cells, coverage figures).
-pub fn values_to_json(
-    values: &[super::Value],
-    fields: &[FieldDef],
-    audience: Audience,
-) -> Map<String, Json> {
-    fields
-        .iter()
-        .zip(values)
-        .filter(|(field, _)| audience == Audience::Confidential || !field.confidential)
-        .map(|(field, value)| (field.name.to_string(), value.to_json()))
-        .collect()
+/// Values of `fields` as a JSON object ([`GeoJsonProperties`]); for the
+/// layers and for collections derived from them (vacancy cells, coverage
+/// figures).
+pub fn values_to_json(values: &[Value], fields: &[FieldDef], audience: Audience) -> Map<String, Json> {
+    match tree(GeoJsonProperties { values, fields, audience }) {
+        Json::Object(map) => map,
+        _ => unreachable!("properties serialize as a map"),
+    }
 }
 
-/// A GeoJSON Feature with its `id`.
+/// A GeoJSON Feature with its `id`, as a JSON tree.
 pub fn feature_to_json(feature: &Feature, schema: &LayerSchema, audience: Audience) -> Json {
-    feature_json_with(feature, geometry_to_json(&feature.geometry), schema.fields, audience)
-}
-
-/// A GeoJSON-shaped Feature with its `id` and a geometry given as JSON
-/// (the feature's own, or its coordinates in another CRS), the values of
-/// `fields` as its properties.
-pub fn feature_json_with(
-    feature: &Feature,
-    geometry: Json,
-    fields: &[FieldDef],
-    audience: Audience,
-) -> Json {
-    json!({
-        "type": "Feature",
-        "id": feature.id,
-        "geometry": geometry,
-        "properties": values_to_json(&feature.values, fields, audience),
-    })
+    tree(GeoJsonFeature { feature, geometry: &feature.geometry, fields: schema.fields, audience })
 }
 
 #[cfg(test)]
@@ -98,6 +164,7 @@ mod tests {
     use crate::model::layers::{ShopCategory, ShopUnit, UnitStatus};
     use crate::model::{LayerId, LayerRecord};
     use geo::{point, polygon};
+    use serde_json::json;
 
     fn unit() -> Feature {
         ShopUnit {

@@ -44,6 +44,22 @@ pub enum Value {
     Date(NaiveDate),
 }
 
+/// As JSON: text, a number (`null` for a real that is not finite), a
+/// boolean, a `YYYY-MM-DD` date, or `null`.
+impl Serialize for Value {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Value::Null => serializer.serialize_none(),
+            Value::Text(text) => serializer.serialize_str(text),
+            Value::Integer(number) => serializer.serialize_i64(*number),
+            Value::Real(number) if number.is_finite() => serializer.serialize_f64(*number),
+            Value::Real(_) => serializer.serialize_none(),
+            Value::Boolean(flag) => serializer.serialize_bool(*flag),
+            Value::Date(date) => serializer.collect_str(&date.format("%Y-%m-%d")),
+        }
+    }
+}
+
 impl Value {
     /// The kind of this value, or `None` for `Null`.
     pub fn kind(&self) -> Option<FieldKind> {
@@ -63,16 +79,7 @@ impl Value {
 
     /// The value as JSON (dates as ISO strings).
     pub fn to_json(&self) -> serde_json::Value {
-        match self {
-            Value::Null => serde_json::Value::Null,
-            Value::Text(text) => serde_json::Value::from(text.as_str()),
-            Value::Integer(number) => serde_json::Value::from(*number),
-            Value::Real(number) => serde_json::Number::from_f64(*number)
-                .map(serde_json::Value::Number)
-                .unwrap_or(serde_json::Value::Null),
-            Value::Boolean(flag) => serde_json::Value::from(*flag),
-            Value::Date(date) => serde_json::Value::from(date.format("%Y-%m-%d").to_string()),
-        }
+        serde_json::to_value(self).expect("a value serializes")
     }
 
     /// Parse a JSON value as a value of `kind`, or say why it cannot be one.

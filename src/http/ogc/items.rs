@@ -8,12 +8,15 @@
 //! a whole layer without filters is paged without copying it.
 //! `numberMatched` counts every match, `numberReturned` this page.
 
+use std::borrow::Cow;
+
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use chrono::NaiveDate;
-use geo::Intersects;
-use serde_json::{json, Value as Json};
+use geo::{Geometry, Intersects};
+use serde::Serialize;
+use serde_json::Value as Json;
 
 use super::catalogue::Collection;
 use super::crs::{geometry_in, OgcCrs};
@@ -27,8 +30,8 @@ use crate::engine::{Engine, LayerIndex};
 use crate::http::auth::Caller;
 use crate::http::error::{ApiError, ApiQuery};
 use crate::http::AppState;
-use crate::model::geojson::{feature_json_with, geometry_to_json, Audience};
-use crate::model::{Feature, FieldDef, LayerId};
+use crate::model::geojson::{Audience, GeoJsonFeature};
+use crate::model::{Feature, LayerId};
 
 /// What confidential fields the caller may read in `collection`.
 pub fn audience_of(caller: &Caller, collection: Collection) -> Audience {
@@ -152,12 +155,18 @@ fn select(source: &Source, params: &ItemsParams) -> Matches {
         .as_ref()
         .map(|bbox| bbox.bounds)
         .or_else(|| params.filter.as_ref().and_then(cql2::envelope));
-    let candidates: Vec<usize> = match (bounds, source) {
-        (Some(bounds), Source::Indexed(index)) => index.query_bbox(bounds),
-        (Some(bounds), Source::Computed { .. }) => (0..features.len())
+    let mut filter = params.filter.as_ref();
+    let candidates: Vec<usize> = match (bounds, source, filter) {
+        (Some(bounds), Source::Indexed(index), _) => index.query_bbox(bounds),
+        (Some(bounds), Source::Computed { .. }, _) => (0..features.len())
             .filter(|position| features[*position].geometry.intersects(&bounds))
             .collect(),
-        (None, _) => (0..features.len()).collect(),
+        // no box to narrow it: the filter reads the layer column by column
+        (None, Source::Indexed(index), Some(whole)) => {
+            filter = None;
+            cql2::scan(whole, features, &|position| index.column(position))
+        }
+        (None, _, _) => (0..features.len()).collect(),
     };
     let area = params.bbox.as_ref().and_then(|bbox| bbox.area.as_ref());
     Matches::Some(
@@ -166,7 +175,7 @@ fn select(source: &Source, params: &ItemsParams) -> Matches {
             .filter(|position| {
                 let feature = &features[*position];
                 area.is_none_or(|area| feature.geometry.intersects(area))
-                    && params.filter.as_ref().is_none_or(|filter| filter.selects(feature))
+                    && filter.is_none_or(|filter| filter.selects(feature))
                     && params
                         .properties
                         .iter()
@@ -176,13 +185,27 @@ fn select(source: &Source, params: &ItemsParams) -> Matches {
     )
 }
 
-/// One feature as GeoJSON with its geometry in `crs`.
-fn feature_json(feature: &Feature, fields: &[FieldDef], audience: Audience, crs: OgcCrs) -> Result<Json, ApiError> {
-    let geometry = match crs {
-        OgcCrs::Crs84 => geometry_to_json(&feature.geometry),
-        other => geometry_to_json(&geometry_in(&feature.geometry, other).map_err(ApiError::internal)?),
-    };
-    Ok(feature_json_with(feature, geometry, fields, audience))
+/// The feature's geometry in `crs`.
+fn geometry_of(feature: &Feature, crs: OgcCrs) -> Result<Cow<'_, Geometry<f64>>, ApiError> {
+    Ok(match crs {
+        OgcCrs::Crs84 => Cow::Borrowed(&feature.geometry),
+        other => Cow::Owned(geometry_in(&feature.geometry, other).map_err(ApiError::internal)?),
+    })
+}
+
+/// A page of items as GeoJSON, written without building a JSON tree.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ItemsPage<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    number_matched: usize,
+    number_returned: usize,
+    time_stamp: String,
+    links: Vec<Json>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    date: Option<NaiveDate>,
+    features: Vec<GeoJsonFeature<'a>>,
 }
 
 /// The items URL of `collection` with the request's parameters but
@@ -257,26 +280,35 @@ pub async fn items(
         let source = Source::load(&engine, collection, params.date, extra)?;
         let matches = select(&source, &params);
         let features = source.features();
-        let page: Vec<Json> = matches
-            .page(params.offset, params.limit)
-            .into_iter()
-            .map(|position| feature_json(&features[position], collection.fields(), audience, params.crs))
+        let page = matches.page(params.offset, params.limit);
+        let geometries: Vec<_> = page
+            .iter()
+            .map(|position| geometry_of(&features[*position], params.crs))
             .collect::<Result<_, _>>()?;
-        let links = page_links(&base, collection, &query, &params, matches.len(), page.len(), format);
-        let mut document = json!({
-            "type": "FeatureCollection",
-            "numberMatched": matches.len(),
-            "numberReturned": page.len(),
-            "timeStamp": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-            "links": links,
-            "features": page,
-        });
-        if let Some(date) = source.date() {
-            document["date"] = json!(date);
-        }
+        let document = ItemsPage {
+            kind: "FeatureCollection",
+            number_matched: matches.len(),
+            number_returned: page.len(),
+            time_stamp: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            links: page_links(&base, collection, &query, &params, matches.len(), page.len(), format),
+            date: source.date(),
+            features: page
+                .iter()
+                .zip(&geometries)
+                .map(|(position, geometry)| GeoJsonFeature {
+                    feature: &features[*position],
+                    geometry,
+                    fields: collection.fields(),
+                    audience,
+                })
+                .collect(),
+        };
         Ok(match format {
-            Format::Json => document.to_string(),
-            Format::Html => html::page(&format!("{} – items", collection.title_nl()), &document),
+            Format::Json => serde_json::to_string(&document).map_err(ApiError::internal)?,
+            Format::Html => html::page(
+                &format!("{} – items", collection.title_nl()),
+                &serde_json::to_value(&document).map_err(ApiError::internal)?,
+            ),
         })
     })
     .await
@@ -312,7 +344,9 @@ pub async fn item(
         let feature = source.get(&feature_id).ok_or_else(|| {
             ApiError::NotFound(format!("collection '{}' has no feature '{feature_id}'", collection.id()))
         })?;
-        let mut document = feature_json(feature, collection.fields(), audience, crs)?;
+        let geometry = geometry_of(feature, crs)?;
+        let shown = GeoJsonFeature { feature, geometry: &geometry, fields: collection.fields(), audience };
+        let mut document = serde_json::to_value(shown).map_err(ApiError::internal)?;
         let own = format!(
             "{base}/collections/{}/items/{}{}",
             collection.id(),
