@@ -4,8 +4,10 @@
 //! A page is a stable order (the layer's id order; the engine's order for
 //! derived collections) cut at `offset`, `limit` long; `next` and `prev`
 //! links carry every other parameter, so walking `next` gives every
-//! matching feature exactly once. `bbox` goes through the layer's R-tree;
-//! a whole layer without filters is paged without copying it.
+//! matching feature exactly once. `bbox` (or the box a CQL2 filter implies)
+//! goes through the layer's R-tree; a filter without a box scans the
+//! layer's columns (`cql2::scan`); a whole layer without filters is paged
+//! without copying it. Pages are written straight to JSON.
 //! `numberMatched` counts every match, `numberReturned` this page.
 
 use std::borrow::Cow;
