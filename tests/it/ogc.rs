@@ -92,14 +92,21 @@ fn path_of(href: &str, port: u16) -> String {
     href.strip_prefix(&format!("http://127.0.0.1:{port}")).unwrap_or(href).to_string()
 }
 
+/// The demo (seed 1) in a GeoPackage in a fresh folder, a retail token for
+/// it, and a server on it.
+async fn demo_served_with_retail_token() -> (tempfile::TempDir, String, String, Server) {
+    let dir = tempfile::tempdir().unwrap();
+    let gpkg = dir.path().join("demo.gpkg").to_str().unwrap().to_string();
+    atlas(&["demo", "--out", &gpkg, "--seed", "1"]);
+    let retail = token_for(&gpkg, "winkelteam", "retail");
+    let server = Server::start(&["--gpkg", &gpkg], dir.path()).await;
+    (dir, gpkg, retail, server)
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn gdal_and_http_clients_read_the_ogc_api_as_the_store_holds_it() {
-    let dir = tempfile::tempdir().unwrap();
-    let gpkg = dir.path().join("demo.gpkg");
-    let gpkg = gpkg.to_str().unwrap();
-    atlas(&["demo", "--out", gpkg, "--seed", "1"]);
-    let retail = token_for(gpkg, "winkelteam", "retail");
-    let server = Server::start(&["--gpkg", gpkg], dir.path()).await;
+    let (dir, gpkg, retail, server) = demo_served_with_retail_token().await;
+    let gpkg = gpkg.as_str();
     let port = server.port;
     let url = format!("OAPIF:http://127.0.0.1:{port}/ogc");
     let health = server.get_ok("/api/health").await;
@@ -309,12 +316,8 @@ fn ids_through_ogr2ogr(source: &str, layer: &str, out: &str, where_clause: &str,
 
 #[tokio::test(flavor = "multi_thread")]
 async fn gdal_sends_where_as_cql2_and_spat_as_bbox_and_gets_what_the_store_holds() {
-    let dir = tempfile::tempdir().unwrap();
-    let gpkg = dir.path().join("demo.gpkg");
-    let gpkg = gpkg.to_str().unwrap();
-    atlas(&["demo", "--out", gpkg, "--seed", "1"]);
-    let retail = token_for(gpkg, "winkelteam", "retail");
-    let server = Server::start(&["--gpkg", gpkg], dir.path()).await;
+    let (dir, gpkg, retail, server) = demo_served_with_retail_token().await;
+    let gpkg = gpkg.as_str();
     let url = format!("OAPIF:http://127.0.0.1:{}/ogc", server.port);
     // GDAL 3.6 sends a filter when told the server takes CQL text
     let cql = ("OGR_OAPIF_ALLOW_CQL_TEXT", "YES");
