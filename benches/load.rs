@@ -24,7 +24,14 @@ const SAMPLE_EVERY: Duration = Duration::from_secs(10);
 /// Growth after the first minute that still counts as flat.
 const FLAT_MARGIN: f64 = 0.10;
 const TILE_LAYERS: [&str; 3] = ["shop_units", "parcels", "companies"];
-const COVERAGE_KINDS: [&str; 6] = ["bakery", "butcher", "supermarket", "grocery", "pharmacy", "daily"];
+const COVERAGE_KINDS: [&str; 6] = [
+    "bakery",
+    "butcher",
+    "supermarket",
+    "grocery",
+    "pharmacy",
+    "daily",
+];
 
 /// The z/x/y of the tile at `zoom` holding (lon, lat), Web Mercator.
 fn tile_of(lon: f64, lat: f64, zoom: u32) -> (u32, u32) {
@@ -93,8 +100,15 @@ async fn request_paths(server: &Server) -> Vec<String> {
     }
     let mut figures = Vec::new();
     for year in 2016..2026 {
-        for (month, by) in [(1, "city"), (4, "street"), (7, "shopping_area"), (10, "neighbourhood")] {
-            figures.push(format!("/api/vacancy/summary?date={year}-{month:02}-01&by={by}"));
+        for (month, by) in [
+            (1, "city"),
+            (4, "street"),
+            (7, "shopping_area"),
+            (10, "neighbourhood"),
+        ] {
+            figures.push(format!(
+                "/api/vacancy/summary?date={year}-{month:02}-01&by={by}"
+            ));
         }
     }
     for kind in COVERAGE_KINDS {
@@ -185,7 +199,10 @@ async fn run(length: Duration) {
                             false
                         }
                         Ok(answer) => {
-                            *tally.errors.entry(format!("{} {}", answer.status, kind_of(path))).or_default() += 1;
+                            *tally
+                                .errors
+                                .entry(format!("{} {}", answer.status, kind_of(path)))
+                                .or_default() += 1;
                             false
                         }
                         Err(error) => {
@@ -206,7 +223,11 @@ async fn run(length: Duration) {
         let done: usize = tally.lock().unwrap().times.values().map(Vec::len).sum();
         let elapsed = started.elapsed();
         samples.push((elapsed.as_secs(), resident_mib(server.pid()), done));
-        eprintln!("load: {:>4} s  {:>7.1} MiB  {done} answers", elapsed.as_secs(), samples.last().unwrap().1);
+        eprintln!(
+            "load: {:>4} s  {:>7.1} MiB  {done} answers",
+            elapsed.as_secs(),
+            samples.last().unwrap().1
+        );
         if elapsed >= length {
             break;
         }
@@ -245,7 +266,10 @@ async fn run(length: Duration) {
         n_answers as f64 / wall.as_secs_f64()
     );
     println!("errors: {n_errors} {:?}\n", tally.errors);
-    let series: Vec<String> = samples.iter().map(|(s, mib, _)| format!("{s} s {mib:.0}")).collect();
+    let series: Vec<String> = samples
+        .iter()
+        .map(|(s, mib, _)| format!("{s} s {mib:.0}"))
+        .collect();
     println!("resident memory (MiB) every 10 s: {}\n", series.join(", "));
     let at_one_minute = samples
         .iter()

@@ -18,8 +18,10 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use servers::{atlas, free_port, load_average, millis, percentile, Connection, Server};
 use serde_json::Value as Json;
+use servers::{
+    answers_within, atlas, free_port, load_average, millis, percentile, Connection, Server,
+};
 
 /// Items per page, on both sides.
 const PAGE: usize = 1000;
@@ -44,7 +46,15 @@ impl Tipg {
     async fn start(database_url: &str, log: &std::path::Path) -> Tipg {
         let port = free_port();
         let child = Command::new("python3")
-            .args(["-m", "uvicorn", "tipg.main:app", "--host", "127.0.0.1", "--port", &port.to_string()])
+            .args([
+                "-m",
+                "uvicorn",
+                "tipg.main:app",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                &port.to_string(),
+            ])
             .args(["--workers", TIPG_WORKERS, "--log-level", "warning"])
             .env("DATABASE_URL", database_url)
             .env("TIPG_DB_SCHEMAS", "[\"public\"]")
@@ -54,25 +64,28 @@ impl Tipg {
             .spawn()
             .expect("python3 -m uvicorn tipg.main:app (pip install tipg uvicorn)");
         let tipg = Tipg { child, port };
-        let deadline = Instant::now() + Duration::from_secs(120);
-        while Instant::now() < deadline {
-            if let Ok(mut connection) = Connection::open(port).await {
-                if let Ok(answer) = connection.get("/collections/public.parcels").await {
-                    if answer.status == 200 {
-                        return tipg;
-                    }
-                }
-            }
-            tokio::time::sleep(Duration::from_millis(250)).await;
+        if answers_within(
+            port,
+            "/collections/public.parcels",
+            Duration::from_secs(120),
+        )
+        .await
+        {
+            return tipg;
         }
-        panic!("tipg did not answer: {}", std::fs::read_to_string(log).unwrap_or_default());
+        panic!(
+            "tipg did not answer: {}",
+            std::fs::read_to_string(log).unwrap_or_default()
+        );
     }
 }
 
 impl Drop for Tipg {
     fn drop(&mut self) {
         // uvicorn's workers end with their parent on SIGINT
-        let _ = Command::new("kill").args(["-INT", &self.child.id().to_string()]).status();
+        let _ = Command::new("kill")
+            .args(["-INT", &self.child.id().to_string()])
+            .status();
         std::thread::sleep(Duration::from_secs(1));
         let _ = self.child.kill();
         let _ = self.child.wait();
@@ -83,7 +96,9 @@ impl Drop for Tipg {
 fn escaped(text: &str) -> String {
     text.bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b',' => (b as char).to_string(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b',' => {
+                (b as char).to_string()
+            }
             _ => format!("%{b:02X}"),
         })
         .collect()
@@ -108,16 +123,30 @@ fn page_of(answer: &Json) -> (u64, Vec<String>) {
         .as_array()
         .expect("features")
         .iter()
-        .map(|f| f["id"].as_str().or(f["properties"]["id"].as_str()).expect("an id").to_string())
+        .map(|f| {
+            f["id"]
+                .as_str()
+                .or(f["properties"]["id"].as_str())
+                .expect("an id")
+                .to_string()
+        })
         .collect();
-    (answer["numberMatched"].as_u64().expect("numberMatched"), ids)
+    (
+        answer["numberMatched"].as_u64().expect("numberMatched"),
+        ids,
+    )
 }
 
 /// The boxes of a grid over the layer's extent that hold at least a page.
 async fn bbox_pairs(atlas: &mut Connection) -> Vec<Pair> {
     let collection = atlas.get_json("/ogc/collections/parcels").await;
     let b = &collection["extent"]["spatial"]["bbox"][0];
-    let (w, s, e, n) = (b[0].as_f64().unwrap(), b[1].as_f64().unwrap(), b[2].as_f64().unwrap(), b[3].as_f64().unwrap());
+    let (w, s, e, n) = (
+        b[0].as_f64().unwrap(),
+        b[1].as_f64().unwrap(),
+        b[2].as_f64().unwrap(),
+        b[3].as_f64().unwrap(),
+    );
     let cells = 12;
     let (dx, dy) = ((e - w) / cells as f64, (n - s) / cells as f64);
     let mut pairs = Vec::new();
@@ -137,7 +166,16 @@ async fn bbox_pairs(atlas: &mut Connection) -> Vec<Pair> {
 /// CQL2 filters on zoning and area that select at least one parcel.
 async fn filter_pairs(atlas: &mut Connection) -> Vec<Pair> {
     let mut pairs = Vec::new();
-    for zoning in ["residential", "industrial", "mixed", "retail", "services", "sme", "other", "care"] {
+    for zoning in [
+        "residential",
+        "industrial",
+        "mixed",
+        "retail",
+        "services",
+        "sme",
+        "other",
+        "care",
+    ] {
         for (low, high) in [(0, 400), (400, 900), (900, 2000), (2000, 100_000)] {
             let filter = format!("zoning = '{zoning}' AND area_m2 >= {low} AND area_m2 < {high}");
             let query = format!("filter-lang=cql2-text&filter={}", escaped(&filter));
@@ -156,7 +194,13 @@ async fn check_same(atlas: &mut Connection, tipg: &mut Connection, pairs: &[Pair
     for pair in pairs {
         let a = atlas.get(&pair.atlas).await.expect("atlas answers");
         let t = tipg.get(&pair.tipg).await.expect("tipg answers");
-        assert_eq!((a.status, t.status), (200, 200), "{}: {}", pair.tipg, String::from_utf8_lossy(&t.body));
+        assert_eq!(
+            (a.status, t.status),
+            (200, 200),
+            "{}: {}",
+            pair.tipg,
+            String::from_utf8_lossy(&t.body)
+        );
         let (page_a, page_t) = (page_of(&a.json()), page_of(&t.json()));
         assert_eq!(page_a, page_t, "{} and {} differ", pair.atlas, pair.tipg);
         matched += page_a.0;
@@ -185,7 +229,10 @@ async fn load(port: u16, paths: Arc<Vec<String>>) -> Run {
             let mut next = worker * paths.len() / CONCURRENCY;
             while started.elapsed() < LOAD_FOR {
                 let sent = Instant::now();
-                let answer = connection.get(&paths[next % paths.len()]).await.expect("an answer");
+                let answer = connection
+                    .get(&paths[next % paths.len()])
+                    .await
+                    .expect("an answer");
                 assert_eq!(answer.status, 200);
                 times.push(sent.elapsed());
                 bytes += answer.body.len();
@@ -202,7 +249,13 @@ async fn load(port: u16, paths: Arc<Vec<String>>) -> Run {
     }
     let seconds = started.elapsed().as_secs_f64();
     times.sort();
-    Run { requests: times.len(), seconds, p50_ms: millis(percentile(&times, 0.5)), p99_ms: millis(percentile(&times, 0.99)), bytes }
+    Run {
+        requests: times.len(),
+        seconds,
+        p50_ms: millis(percentile(&times, 0.5)),
+        p99_ms: millis(percentile(&times, 0.99)),
+        bytes,
+    }
 }
 
 /// `ogr2ogr` of the whole parcel layer from `source` into a GeoPackage:
@@ -210,12 +263,25 @@ async fn load(port: u16, paths: Arc<Vec<String>>) -> Run {
 fn pull(source: &str, layer: &str, out: &std::path::Path) -> (f64, i64) {
     let started = Instant::now();
     let status = Command::new("ogr2ogr")
-        .args(["-f", "GPKG", out.to_str().unwrap(), source, layer, "-nln", "parcels", "-oo", "PAGE_SIZE=10000"])
+        .args([
+            "-f",
+            "GPKG",
+            out.to_str().unwrap(),
+            source,
+            layer,
+            "-nln",
+            "parcels",
+            "-oo",
+            "PAGE_SIZE=10000",
+        ])
         .status()
         .expect("ogr2ogr (gdal-bin)");
     assert!(status.success(), "ogr2ogr from {source}");
     let seconds = started.elapsed().as_secs_f64();
-    let info = Command::new("ogrinfo").args(["-ro", "-so", out.to_str().unwrap(), "parcels"]).output().expect("ogrinfo");
+    let info = Command::new("ogrinfo")
+        .args(["-ro", "-so", out.to_str().unwrap(), "parcels"])
+        .output()
+        .expect("ogrinfo");
     let text = String::from_utf8_lossy(&info.stdout);
     let count = text
         .lines()
@@ -260,11 +326,28 @@ async fn main() {
         .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
         .unwrap_or_default();
     step("setup: the demo at scale 10 into a fresh PostGIS database");
-    let dir = tempfile::Builder::new().prefix("atlas-bench-ogc").tempdir().expect("a temporary folder");
+    let dir = tempfile::Builder::new()
+        .prefix("atlas-bench-ogc")
+        .tempdir()
+        .expect("a temporary folder");
     let demo = dir.path().join("demo.gpkg");
-    atlas(&["demo", "--out", demo.to_str().unwrap(), "--seed", "1", "--scale", "10"]);
+    atlas(&[
+        "demo",
+        "--out",
+        demo.to_str().unwrap(),
+        "--seed",
+        "1",
+        "--scale",
+        "10",
+    ]);
     let url = common::fresh_database(&admin_url, "atlas_ogc").await;
-    atlas(&["load", "--from", demo.to_str().unwrap(), "--database-url", &url]);
+    atlas(&[
+        "load",
+        "--from",
+        demo.to_str().unwrap(),
+        "--database-url",
+        &url,
+    ]);
     let server = Server::start(&["--database-url", &url], dir.path(), "warn").await;
     let tipg = Tipg::start(&url, &dir.path().join("tipg.log")).await;
     let mut to_atlas = server.connect().await;
@@ -278,7 +361,10 @@ async fn main() {
 
     let mut results = Vec::new();
     for (what, pairs) in [("bbox", &by_box), ("CQL2 filter", &by_filter)] {
-        step(&format!("{what}: {} s at {CONCURRENCY} connections on each", LOAD_FOR.as_secs()));
+        step(&format!(
+            "{what}: {} s at {CONCURRENCY} connections on each",
+            LOAD_FOR.as_secs()
+        ));
         let atlas_paths = Arc::new(pairs.iter().map(|p| p.atlas.clone()).collect::<Vec<_>>());
         let tipg_paths = Arc::new(pairs.iter().map(|p| p.tipg.clone()).collect::<Vec<_>>());
         let a = load(server.port, atlas_paths).await;
@@ -287,13 +373,25 @@ async fn main() {
     }
 
     step("ogr2ogr pulls the whole parcel layer through each");
-    let (atlas_s, atlas_n) = pull(&format!("OAPIF:http://127.0.0.1:{}/ogc", server.port), "parcels", &dir.path().join("from-atlas.gpkg"));
-    let (tipg_s, tipg_n) = pull(&format!("OAPIF:http://127.0.0.1:{}", tipg.port), "public.parcels", &dir.path().join("from-tipg.gpkg"));
+    let (atlas_s, atlas_n) = pull(
+        &format!("OAPIF:http://127.0.0.1:{}/ogc", server.port),
+        "parcels",
+        &dir.path().join("from-atlas.gpkg"),
+    );
+    let (tipg_s, tipg_n) = pull(
+        &format!("OAPIF:http://127.0.0.1:{}", tipg.port),
+        "public.parcels",
+        &dir.path().join("from-tipg.gpkg"),
+    );
     assert_eq!(atlas_n, tipg_n, "both pulls hold the same parcels");
 
     println!("\ntipg {tipg_version} ({TIPG_WORKERS} uvicorn workers) and the atlas (release build, PostGIS store) on one database; pages of {PAGE}, {CONCURRENCY} kept-alive connections, {} s each, no compression asked", LOAD_FOR.as_secs());
     for (what, a, t, n) in &results {
-        let (matched, bytes) = if *what == "bbox" { (box_matched, box_bytes) } else { (filter_matched, filter_bytes) };
+        let (matched, bytes) = if *what == "bbox" {
+            (box_matched, box_bytes)
+        } else {
+            (filter_matched, filter_bytes)
+        };
         print_runs(&format!("Items by {what}"), a, t, *n, matched, bytes);
     }
     println!("\nogr2ogr of the whole parcel layer (PAGE_SIZE=10000) into a GeoPackage:");

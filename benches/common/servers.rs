@@ -91,16 +91,8 @@ impl Server {
             .spawn()
             .expect("starting atlas serve");
         let server = Server { child, port, log };
-        let deadline = Instant::now() + Duration::from_secs(120);
-        while Instant::now() < deadline {
-            if let Ok(mut connection) = Connection::open(port).await {
-                if let Ok(answer) = connection.get("/api/health").await {
-                    if answer.status == 200 {
-                        return server;
-                    }
-                }
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
+        if answers_within(port, "/api/health", Duration::from_secs(120)).await {
+            return server;
         }
         panic!(
             "atlas serve on port {port} did not answer: {}",
@@ -307,4 +299,21 @@ pub fn percentile(sorted: &[Duration], share: f64) -> Duration {
 
 pub fn millis(duration: Duration) -> f64 {
     duration.as_secs_f64() * 1e3
+}
+
+/// Whether a server on `port` answers `path` with 200 within `patience`
+/// (asked every 100 ms).
+pub async fn answers_within(port: u16, path: &str, patience: Duration) -> bool {
+    let deadline = Instant::now() + patience;
+    while Instant::now() < deadline {
+        if let Ok(mut connection) = Connection::open(port).await {
+            if let Ok(answer) = connection.get(path).await {
+                if answer.status == 200 {
+                    return true;
+                }
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    false
 }

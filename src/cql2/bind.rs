@@ -99,11 +99,19 @@ impl Binding<'_> {
             .enumerate()
             .find(|(_, field)| field.name == name && (self.may_see)(field))
             .ok_or_else(|| {
-                let names: Vec<&str> = self.fields.iter().filter(|f| (self.may_see)(f)).map(|f| f.name).collect();
+                let names: Vec<&str> = self
+                    .fields
+                    .iter()
+                    .filter(|f| (self.may_see)(f))
+                    .map(|f| f.name)
+                    .collect();
                 let hint = if name == self.geometry_property {
                     format!("'{name}' is the geometry: use it in S_INTERSECTS")
                 } else {
-                    format!("unknown property '{name}' (queryables: {})", names.join(", "))
+                    format!(
+                        "unknown property '{name}' (queryables: {})",
+                        names.join(", ")
+                    )
                 };
                 Cql2Error::new(at.clone(), hint)
             })
@@ -120,7 +128,12 @@ impl Binding<'_> {
     }
 
     /// A literal as a value of `class`, or an error where it stands.
-    fn literal_as(literal: &Literal, at: &Location, class: Class, against: &str) -> Result<Value, Cql2Error> {
+    fn literal_as(
+        literal: &Literal,
+        at: &Location,
+        class: Class,
+        against: &str,
+    ) -> Result<Value, Cql2Error> {
         let value = match (literal, class) {
             (Literal::Text(text), Class::Text) => Some(Value::Text(text.clone())),
             (Literal::Number(n), Class::Number) => Some(Value::Real(*n)),
@@ -133,12 +146,24 @@ impl Binding<'_> {
                 .map(Value::Date),
             _ => None,
         };
-        value.ok_or_else(|| Cql2Error::new(at.clone(), format!("{against} is compared with {}: give {}", describe(literal), class_name(class))))
+        value.ok_or_else(|| {
+            Cql2Error::new(
+                at.clone(),
+                format!(
+                    "{against} is compared with {}: give {}",
+                    describe(literal),
+                    class_name(class)
+                ),
+            )
+        })
     }
 
     /// Two or more operands that must be of one class.
     fn operands(&self, scalars: &[&Scalar]) -> Result<Vec<Operand>, Cql2Error> {
-        let halves: Vec<Half> = scalars.iter().map(|s| self.half(s)).collect::<Result<_, _>>()?;
+        let halves: Vec<Half> = scalars
+            .iter()
+            .map(|s| self.half(s))
+            .collect::<Result<_, _>>()?;
         let known = halves.iter().find_map(|half| match half {
             Half::Field(_, class, name) => Some((*class, format!("'{name}'"))),
             Half::Literal(..) => None,
@@ -154,12 +179,19 @@ impl Binding<'_> {
         halves
             .into_iter()
             .map(|half| match half {
-                Half::Field(position, field_class, _) if field_class == class => Ok(Operand::Field(position)),
+                Half::Field(position, field_class, _) if field_class == class => {
+                    Ok(Operand::Field(position))
+                }
                 Half::Field(_, field_class, name) => Err(Cql2Error::new(
                     scalars[0].location().clone(),
-                    format!("'{name}' is {} and cannot be compared with {against}", class_name(field_class)),
+                    format!(
+                        "'{name}' is {} and cannot be compared with {against}",
+                        class_name(field_class)
+                    ),
                 )),
-                Half::Literal(literal, at) => Binding::literal_as(&literal, &at, class, &against).map(Operand::Value),
+                Half::Literal(literal, at) => {
+                    Binding::literal_as(&literal, &at, class, &against).map(Operand::Value)
+                }
             })
             .collect()
     }
@@ -169,7 +201,10 @@ impl Binding<'_> {
             Spatial::Property(name, _) if name == self.geometry_property => Ok(None),
             Spatial::Property(name, at) => Err(Cql2Error::new(
                 at.clone(),
-                format!("'{name}' is not a geometry; this collection's geometry is '{}'", self.geometry_property),
+                format!(
+                    "'{name}' is not a geometry; this collection's geometry is '{}'",
+                    self.geometry_property
+                ),
             )),
             Spatial::Geometry(geometry, at) => (self.to_lon_lat)(geometry)
                 .map(Some)
@@ -180,25 +215,48 @@ impl Binding<'_> {
     fn bind(&self, expr: &Expr) -> Result<Filter, Cql2Error> {
         Ok(match expr {
             Expr::Boolean(value) => Filter::Constant(*value),
-            Expr::And(parts) => Filter::And(parts.iter().map(|p| self.bind(p)).collect::<Result<_, _>>()?),
-            Expr::Or(parts) => Filter::Or(parts.iter().map(|p| self.bind(p)).collect::<Result<_, _>>()?),
+            Expr::And(parts) => Filter::And(
+                parts
+                    .iter()
+                    .map(|p| self.bind(p))
+                    .collect::<Result<_, _>>()?,
+            ),
+            Expr::Or(parts) => Filter::Or(
+                parts
+                    .iter()
+                    .map(|p| self.bind(p))
+                    .collect::<Result<_, _>>()?,
+            ),
             Expr::Not(inner) => Filter::Not(Box::new(self.bind(inner)?)),
             Expr::Compare(op, a, b) => {
                 let mut both = self.operands(&[a, b])?;
-                if matches!(self.half(a)?, Half::Field(_, Class::Boolean, _)) && !matches!(op, CompareOp::Eq | CompareOp::Ne) {
-                    return Err(Cql2Error::new(a.location().clone(), "booleans compare only with = and <>"));
+                if matches!(self.half(a)?, Half::Field(_, Class::Boolean, _))
+                    && !matches!(op, CompareOp::Eq | CompareOp::Ne)
+                {
+                    return Err(Cql2Error::new(
+                        a.location().clone(),
+                        "booleans compare only with = and <>",
+                    ));
                 }
                 let b = both.pop().expect("two");
                 Filter::Compare(*op, both.pop().expect("two"), b)
             }
             Expr::Like(value, pattern) => {
                 let Scalar::Literal(Literal::Text(pattern), _) = pattern else {
-                    return Err(Cql2Error::new(pattern.location().clone(), "the pattern of LIKE must be a text literal ('Mode%')"));
+                    return Err(Cql2Error::new(
+                        pattern.location().clone(),
+                        "the pattern of LIKE must be a text literal ('Mode%')",
+                    ));
                 };
                 let value = match self.half(value)? {
                     Half::Field(position, Class::Text, _) => Operand::Field(position),
                     Half::Literal(Literal::Text(text), _) => Operand::Value(Value::Text(text)),
-                    _ => return Err(Cql2Error::new(value.location().clone(), "LIKE applies to text")),
+                    _ => {
+                        return Err(Cql2Error::new(
+                            value.location().clone(),
+                            "LIKE applies to text",
+                        ))
+                    }
                 };
                 Filter::Like(value, compile_pattern(pattern))
             }

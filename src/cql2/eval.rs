@@ -86,7 +86,9 @@ impl Filter {
             Filter::And(parts) => all(parts, feature),
             Filter::Or(parts) => any(parts, feature),
             Filter::Not(inner) => inner.eval(feature).map(|b| !b),
-            Filter::Compare(op, a, b) => order(value(a, feature), value(b, feature)).map(|o| op.holds(o)),
+            Filter::Compare(op, a, b) => {
+                order(value(a, feature), value(b, feature)).map(|o| op.holds(o))
+            }
             Filter::Like(operand, pattern) => match value(operand, feature) {
                 Value::Text(text) => Some(like(text, pattern)),
                 _ => None,
@@ -141,7 +143,10 @@ pub fn envelope(filter: &Filter) -> Option<Rect<f64>> {
             .iter()
             .filter_map(envelope)
             .min_by(|a, b| (a.width() * a.height()).total_cmp(&(b.width() * b.height()))),
-        Filter::Or(parts) => parts.iter().map(envelope).reduce(|a, b| Some(union(a?, b?)))?,
+        Filter::Or(parts) => parts
+            .iter()
+            .map(envelope)
+            .reduce(|a, b| Some(union(a?, b?)))?,
         _ => None,
     }
 }

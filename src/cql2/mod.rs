@@ -57,7 +57,10 @@ pub struct Cql2Error {
 
 impl Cql2Error {
     pub fn new(at: Location, message: impl Into<String>) -> Cql2Error {
-        Cql2Error { at, message: message.into() }
+        Cql2Error {
+            at,
+            message: message.into(),
+        }
     }
 }
 
@@ -190,7 +193,9 @@ impl Language {
 
 /// A date literal `YYYY-MM-DD`.
 fn parse_date(text: &str) -> Option<NaiveDate> {
-    NaiveDate::parse_from_str(text, "%Y-%m-%d").ok().filter(|_| text.len() == 10)
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .ok()
+        .filter(|_| text.len() == 10)
 }
 
 /// A timestamp literal (RFC 3339) as its UTC date.
@@ -206,7 +211,15 @@ mod tests {
     use crate::model::{Feature, FieldDef, LayerId, Value};
     use geo::point;
 
-    fn unit(id: &str, lon: f64, area: f64, status: &str, since: &str, occupant: Option<&str>, kind: Option<&str>) -> Feature {
+    fn unit(
+        id: &str,
+        lon: f64,
+        area: f64,
+        status: &str,
+        since: &str,
+        occupant: Option<&str>,
+        kind: Option<&str>,
+    ) -> Feature {
         let text = |t: &str| Value::Text(t.to_string());
         Feature {
             id: id.into(),
@@ -228,9 +241,33 @@ mod tests {
     /// Four shop units, small enough to check every answer by hand.
     fn units() -> Vec<Feature> {
         vec![
-            unit("a", 5.50, 120.0, "vacant", "2024-03-01", None, Some("retail")),
-            unit("b", 5.51, 80.0, "occupied", "2025-01-15", Some("Mode Aydin"), None),
-            unit("c", 5.52, 0.0, "occupied", "2023-07-01", Some("Bakkerij Janssens"), Some("horeca")),
+            unit(
+                "a",
+                5.50,
+                120.0,
+                "vacant",
+                "2024-03-01",
+                None,
+                Some("retail"),
+            ),
+            unit(
+                "b",
+                5.51,
+                80.0,
+                "occupied",
+                "2025-01-15",
+                Some("Mode Aydin"),
+                None,
+            ),
+            unit(
+                "c",
+                5.52,
+                0.0,
+                "occupied",
+                "2023-07-01",
+                Some("Bakkerij Janssens"),
+                Some("horeca"),
+            ),
             unit("d", 5.60, 300.0, "vacant", "2025-06-01", None, None),
         ]
     }
@@ -245,7 +282,11 @@ mod tests {
             to_lon_lat: &identity,
         };
         let filter = bind(&language.read(filter)?, &binding)?;
-        Ok(units().iter().filter(|unit| filter.selects(unit)).map(|unit| unit.id.as_str()).collect())
+        Ok(units()
+            .iter()
+            .filter(|unit| filter.selects(unit))
+            .map(|unit| unit.id.as_str())
+            .collect())
     }
 
     #[test]
@@ -285,14 +326,32 @@ mod tests {
 
     #[test]
     fn confidential_fields_filter_only_for_those_who_see_them() {
-        assert_eq!(selected("occupant LIKE 'Mode%'", Language::Text, true).unwrap(), "b");
-        assert_eq!(selected("occupant LIKE '%e%'", Language::Text, true).unwrap(), "bc");
-        assert_eq!(selected("occupant IS NULL", Language::Text, true).unwrap(), "ad");
+        assert_eq!(
+            selected("occupant LIKE 'Mode%'", Language::Text, true).unwrap(),
+            "b"
+        );
+        assert_eq!(
+            selected("occupant LIKE '%e%'", Language::Text, true).unwrap(),
+            "bc"
+        );
+        assert_eq!(
+            selected("occupant IS NULL", Language::Text, true).unwrap(),
+            "ad"
+        );
         let hidden = selected("occupant LIKE 'Mode%'", Language::Text, false).unwrap_err();
         let missing = selected("uitbater LIKE 'Mode%'", Language::Text, false).unwrap_err();
-        assert!(hidden.message.starts_with("unknown property 'occupant'"), "{hidden}");
-        assert!(missing.message.starts_with("unknown property 'uitbater'"), "{missing}");
-        assert!(!hidden.message.contains("occupant,") && !hidden.message.ends_with("occupant)"), "{hidden}");
+        assert!(
+            hidden.message.starts_with("unknown property 'occupant'"),
+            "{hidden}"
+        );
+        assert!(
+            missing.message.starts_with("unknown property 'uitbater'"),
+            "{missing}"
+        );
+        assert!(
+            !hidden.message.contains("occupant,") && !hidden.message.ends_with("occupant)"),
+            "{hidden}"
+        );
     }
 
     #[test]
@@ -318,7 +377,12 @@ mod tests {
     fn the_json_encoding_selects_the_same_units() {
         let json = r#"{"op":"and","args":[{"op":"=","args":[{"property":"status"},"vacant"]},{"op":"s_intersects","args":[{"property":"geometry"},{"bbox":[5.45,50,5.55,51]}]}]}"#;
         assert_eq!(selected(json, Language::Json, false).unwrap(), "a");
-        let error = selected(r#"{"op":"=","args":[{"property":"floor_area_m2"},"big"]}"#, Language::Json, false).unwrap_err();
+        let error = selected(
+            r#"{"op":"=","args":[{"property":"floor_area_m2"},"big"]}"#,
+            Language::Json,
+            false,
+        )
+        .unwrap_err();
         assert_eq!(error.at, Location::Pointer("/args/1".into()));
     }
 
@@ -326,14 +390,37 @@ mod tests {
     fn the_envelope_bounds_every_match() {
         let identity = |g: &Geometry<f64>| Ok(g.clone());
         let may_see = |_: &FieldDef| true;
-        let binding = Binding { fields: LayerId::ShopUnits.schema().fields, may_see: &may_see, geometry_property: "geometry", to_lon_lat: &identity };
+        let binding = Binding {
+            fields: LayerId::ShopUnits.schema().fields,
+            may_see: &may_see,
+            geometry_property: "geometry",
+            to_lon_lat: &identity,
+        };
         let bound = |text: &str| bind(&parse_text(text).unwrap(), &binding).unwrap();
-        let rect = |a: f64, b: f64, c: f64, d: f64| geo::Rect::new(geo::coord! {x: a, y: b}, geo::coord! {x: c, y: d});
-        assert_eq!(envelope(&bound("S_INTERSECTS(geometry, BBOX(1, 2, 3, 4))")), Some(rect(1.0, 2.0, 3.0, 4.0)));
+        let rect = |a: f64, b: f64, c: f64, d: f64| {
+            geo::Rect::new(geo::coord! {x: a, y: b}, geo::coord! {x: c, y: d})
+        };
+        assert_eq!(
+            envelope(&bound("S_INTERSECTS(geometry, BBOX(1, 2, 3, 4))")),
+            Some(rect(1.0, 2.0, 3.0, 4.0))
+        );
         assert_eq!(envelope(&bound("status = 'x' AND S_INTERSECTS(geometry, BBOX(1, 2, 3, 4)) AND S_INTERSECTS(geometry, BBOX(0, 0, 10, 10))")), Some(rect(1.0, 2.0, 3.0, 4.0)));
-        assert_eq!(envelope(&bound("S_INTERSECTS(geometry, BBOX(1, 2, 3, 4)) OR S_INTERSECTS(geometry, POINT(5 0))")), Some(rect(1.0, 0.0, 5.0, 4.0)));
-        assert_eq!(envelope(&bound("S_INTERSECTS(geometry, BBOX(1, 2, 3, 4)) OR status = 'x'")), None);
-        assert_eq!(envelope(&bound("NOT S_INTERSECTS(geometry, BBOX(1, 2, 3, 4))")), None);
+        assert_eq!(
+            envelope(&bound(
+                "S_INTERSECTS(geometry, BBOX(1, 2, 3, 4)) OR S_INTERSECTS(geometry, POINT(5 0))"
+            )),
+            Some(rect(1.0, 0.0, 5.0, 4.0))
+        );
+        assert_eq!(
+            envelope(&bound(
+                "S_INTERSECTS(geometry, BBOX(1, 2, 3, 4)) OR status = 'x'"
+            )),
+            None
+        );
+        assert_eq!(
+            envelope(&bound("NOT S_INTERSECTS(geometry, BBOX(1, 2, 3, 4))")),
+            None
+        );
     }
 
     #[test]
@@ -345,18 +432,27 @@ mod tests {
             "S_INTERSECTS(geometry, POLYGON((5 50, 6 50, 6 51, 5 50))) AND kind IS NOT NULL",
             r#"{"op":"and","args":[{"op":"=","args":[{"property":"status"},"vacant"]},{"op":"s_intersects","args":[{"property":"geometry"},{"bbox":[1,2,3,4]}]}]}"#,
         ];
-        let alphabet: Vec<char> = "()',=<>%_ \"{}[]:.-+0123456789aAzZéNOTANDORLIKE\u{0}".chars().collect();
+        let alphabet: Vec<char> = "()',=<>%_ \"{}[]:.-+0123456789aAzZéNOTANDORLIKE\u{0}"
+            .chars()
+            .collect();
         let mut random = rand_chacha::ChaCha8Rng::seed_from_u64(7);
         let identity = |g: &Geometry<f64>| Ok(g.clone());
         let may_see = |_: &FieldDef| true;
-        let binding = Binding { fields: LayerId::ShopUnits.schema().fields, may_see: &may_see, geometry_property: "geometry", to_lon_lat: &identity };
+        let binding = Binding {
+            fields: LayerId::ShopUnits.schema().fields,
+            may_see: &may_see,
+            geometry_property: "geometry",
+            to_lon_lat: &identity,
+        };
         let feature = &units()[1];
         for round in 0..20_000 {
             let mut chars: Vec<char> = seeds[round % seeds.len()].chars().collect();
             for _ in 0..random.random_range(1..4) {
                 let at = random.random_range(0..chars.len());
                 match random.random_range(0..3) {
-                    0 => { chars.remove(at); }
+                    0 => {
+                        chars.remove(at);
+                    }
                     1 => chars.insert(at, alphabet[random.random_range(0..alphabet.len())]),
                     _ => chars.truncate(at),
                 }

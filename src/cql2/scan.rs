@@ -58,7 +58,10 @@ impl Truth {
     }
 
     fn not(self) -> Truth {
-        Truth { yes: self.no, no: self.yes }
+        Truth {
+            yes: self.no,
+            no: self.yes,
+        }
     }
 
     /// The rows that are true, in order.
@@ -77,24 +80,51 @@ impl Truth {
 
 /// The positions of the features `filter` selects, in order: the same as
 /// `filter.selects(feature)` for each, read through `column` where it can.
-pub fn scan<'a>(filter: &Filter, features: &[Feature], column: &dyn Fn(usize) -> Option<&'a Column>) -> Vec<usize> {
+pub fn scan<'a>(
+    filter: &Filter,
+    features: &[Feature],
+    column: &dyn Fn(usize) -> Option<&'a Column>,
+) -> Vec<usize> {
     truth(filter, features, column).rows()
 }
 
-fn truth<'a>(filter: &Filter, features: &[Feature], column: &dyn Fn(usize) -> Option<&'a Column>) -> Truth {
+fn truth<'a>(
+    filter: &Filter,
+    features: &[Feature],
+    column: &dyn Fn(usize) -> Option<&'a Column>,
+) -> Truth {
     let rows = features.len();
     let part = |filter: &Filter| truth(filter, features, column);
-    let compare = |position: usize, op: CompareOp, literal: &Value| compare(column(position)?, op, literal);
+    let compare =
+        |position: usize, op: CompareOp, literal: &Value| compare(column(position)?, op, literal);
     let by_columns = match filter {
         Filter::Constant(value) => Some(Truth::constant(rows, *value)),
-        Filter::And(parts) => Some(parts.iter().map(part).reduce(Truth::and).unwrap_or_else(|| Truth::constant(rows, true))),
-        Filter::Or(parts) => Some(parts.iter().map(part).reduce(Truth::or).unwrap_or_else(|| Truth::constant(rows, false))),
+        Filter::And(parts) => Some(
+            parts
+                .iter()
+                .map(part)
+                .reduce(Truth::and)
+                .unwrap_or_else(|| Truth::constant(rows, true)),
+        ),
+        Filter::Or(parts) => Some(
+            parts
+                .iter()
+                .map(part)
+                .reduce(Truth::or)
+                .unwrap_or_else(|| Truth::constant(rows, false)),
+        ),
         Filter::Not(inner) => Some(part(inner).not()),
-        Filter::Compare(op, Operand::Field(position), Operand::Value(literal)) => compare(*position, *op, literal),
-        Filter::Compare(op, Operand::Value(literal), Operand::Field(position)) => compare(*position, op.flipped(), literal),
+        Filter::Compare(op, Operand::Field(position), Operand::Value(literal)) => {
+            compare(*position, *op, literal)
+        }
+        Filter::Compare(op, Operand::Value(literal), Operand::Field(position)) => {
+            compare(*position, op.flipped(), literal)
+        }
         Filter::Between(Operand::Field(position), Operand::Value(low), Operand::Value(high)) => {
             let above = compare(*position, CompareOp::Ge, low);
-            above.zip(compare(*position, CompareOp::Le, high)).map(|(above, below)| above.and(below))
+            above
+                .zip(compare(*position, CompareOp::Le, high))
+                .map(|(above, below)| above.and(below))
         }
         Filter::In(Operand::Field(position), list) => list
             .iter()
@@ -103,7 +133,12 @@ fn truth<'a>(filter: &Filter, features: &[Feature], column: &dyn Fn(usize) -> Op
                 Operand::Field(_) => None,
             })
             .collect::<Option<Vec<Truth>>>()
-            .map(|parts| parts.into_iter().reduce(Truth::or).unwrap_or_else(|| Truth::constant(rows, false))),
+            .map(|parts| {
+                parts
+                    .into_iter()
+                    .reduce(Truth::or)
+                    .unwrap_or_else(|| Truth::constant(rows, false))
+            }),
         Filter::IsNull(Operand::Field(position)) => column(*position)
             .filter(|column| **column != Column::Mixed)
             .map(|column| Truth::from_fn(rows, |row| column.is_null(row))),
@@ -119,7 +154,10 @@ fn compare(column: &Column, op: CompareOp, literal: &Value) -> Option<Truth> {
     Some(match (column, literal) {
         (Column::Mixed, _) => return None,
         (Column::Text { codes, words }, Value::Text(text)) => {
-            let by_code: Vec<bool> = words.iter().map(|word| op.holds(word.as_str().cmp(text))).collect();
+            let by_code: Vec<bool> = words
+                .iter()
+                .map(|word| op.holds(word.as_str().cmp(text)))
+                .collect();
             Truth::from_fn(codes.len(), |row| match codes[row] {
                 NULL_CODE => None,
                 code => Some(by_code[code as usize]),
@@ -131,7 +169,9 @@ fn compare(column: &Column, op: CompareOp, literal: &Value) -> Option<Truth> {
                 Value::Real(r) => *r,
                 _ => unreachable!("a number"),
             };
-            Truth::from_fn(numbers.len(), |row| holds(numbers[row].partial_cmp(&literal)))
+            Truth::from_fn(numbers.len(), |row| {
+                holds(numbers[row].partial_cmp(&literal))
+            })
         }
         (Column::Date(days), Value::Date(date)) => {
             let literal = date.num_days_from_ce();
@@ -140,9 +180,9 @@ fn compare(column: &Column, op: CompareOp, literal: &Value) -> Option<Truth> {
                 day => holds(Some(day.cmp(&literal))),
             })
         }
-        (Column::Boolean(flags), Value::Boolean(literal)) => {
-            Truth::from_fn(flags.len(), |row| holds(flags[row].map(|flag| flag.cmp(literal))))
-        }
+        (Column::Boolean(flags), Value::Boolean(literal)) => Truth::from_fn(flags.len(), |row| {
+            holds(flags[row].map(|flag| flag.cmp(literal)))
+        }),
         // another class, or a missing literal: unknown everywhere
         (column, _) => Truth::from_fn(length(column), |_| None),
     })
@@ -174,7 +214,11 @@ mod tests {
         (0..count)
             .map(|i| {
                 let missing = |rng: &mut ChaCha8Rng| rng.random_bool(0.15);
-                let text = if missing(rng) { Value::Null } else { Value::Text(words[rng.random_range(0..words.len())].into()) };
+                let text = if missing(rng) {
+                    Value::Null
+                } else {
+                    Value::Text(words[rng.random_range(0..words.len())].into())
+                };
                 let number = match rng.random_range(0..3) {
                     _ if missing(rng) => Value::Null,
                     0 => Value::Integer(rng.random_range(-3..4)),
@@ -183,22 +227,43 @@ mod tests {
                 let date = if missing(rng) {
                     Value::Null
                 } else {
-                    Value::Date(NaiveDate::from_ymd_opt(2025, 1, 1).unwrap() + chrono::Days::new(rng.random_range(0..5)))
+                    Value::Date(
+                        NaiveDate::from_ymd_opt(2025, 1, 1).unwrap()
+                            + chrono::Days::new(rng.random_range(0..5)),
+                    )
                 };
-                let flag = if missing(rng) { Value::Null } else { Value::Boolean(rng.random_bool(0.5)) };
-                let mixed = if rng.random_bool(0.5) { Value::Integer(1) } else { Value::Text("1".into()) };
-                let geometry = point!(x: rng.random_range(0.0..1.0), y: rng.random_range(0.0..1.0)).into();
-                Feature { id: i.to_string(), geometry, values: vec![text, number, date, flag, mixed] }
+                let flag = if missing(rng) {
+                    Value::Null
+                } else {
+                    Value::Boolean(rng.random_bool(0.5))
+                };
+                let mixed = if rng.random_bool(0.5) {
+                    Value::Integer(1)
+                } else {
+                    Value::Text("1".into())
+                };
+                let geometry =
+                    point!(x: rng.random_range(0.0..1.0), y: rng.random_range(0.0..1.0)).into();
+                Feature {
+                    id: i.to_string(),
+                    geometry,
+                    values: vec![text, number, date, flag, mixed],
+                }
             })
             .collect()
     }
 
     fn literal(rng: &mut ChaCha8Rng) -> Value {
         match rng.random_range(0..7) {
-            0 => Value::Text(["", "a", "abc", "b", "café", "zone", "zzz"][rng.random_range(0..7)].into()),
+            0 => Value::Text(
+                ["", "a", "abc", "b", "café", "zone", "zzz"][rng.random_range(0..7)].into(),
+            ),
             1 => Value::Integer(rng.random_range(-3..4)),
             2 => Value::Real(rng.random_range(-7..8) as f64 / 2.0),
-            3 => Value::Date(NaiveDate::from_ymd_opt(2025, 1, 1).unwrap() + chrono::Days::new(rng.random_range(0..5))),
+            3 => Value::Date(
+                NaiveDate::from_ymd_opt(2025, 1, 1).unwrap()
+                    + chrono::Days::new(rng.random_range(0..5)),
+            ),
             4 => Value::Boolean(rng.random_bool(0.5)),
             5 => Value::Null,
             _ => Value::Real(f64::NAN),
@@ -214,19 +279,48 @@ mod tests {
     }
 
     fn filter(rng: &mut ChaCha8Rng, depth: usize) -> Filter {
-        let ops = [CompareOp::Eq, CompareOp::Ne, CompareOp::Lt, CompareOp::Le, CompareOp::Gt, CompareOp::Ge];
+        let ops = [
+            CompareOp::Eq,
+            CompareOp::Ne,
+            CompareOp::Lt,
+            CompareOp::Le,
+            CompareOp::Gt,
+            CompareOp::Ge,
+        ];
         let leaf = depth == 0 || rng.random_bool(0.4);
         match rng.random_range(0..if leaf { 7 } else { 10 }) {
-            0 => Filter::Compare(ops[rng.random_range(0..6)], Operand::Field(rng.random_range(0..6)), Operand::Value(literal(rng))),
+            0 => Filter::Compare(
+                ops[rng.random_range(0..6)],
+                Operand::Field(rng.random_range(0..6)),
+                Operand::Value(literal(rng)),
+            ),
             1 => Filter::Compare(ops[rng.random_range(0..6)], operand(rng), operand(rng)),
-            2 => Filter::Between(operand(rng), Operand::Value(literal(rng)), Operand::Value(literal(rng))),
-            3 => Filter::In(operand(rng), (0..rng.random_range(0..4)).map(|_| operand(rng)).collect()),
+            2 => Filter::Between(
+                operand(rng),
+                Operand::Value(literal(rng)),
+                Operand::Value(literal(rng)),
+            ),
+            3 => Filter::In(
+                operand(rng),
+                (0..rng.random_range(0..4)).map(|_| operand(rng)).collect(),
+            ),
             4 => Filter::IsNull(operand(rng)),
-            5 => Filter::Like(operand(rng), vec![PatternPart::Char('a'), PatternPart::AnyRun]),
+            5 => Filter::Like(
+                operand(rng),
+                vec![PatternPart::Char('a'), PatternPart::AnyRun],
+            ),
             6 => Filter::Intersects(Rect::new((0.2, 0.2), (0.6, 0.7)).into()),
             7 => Filter::Not(Box::new(filter(rng, depth - 1))),
-            8 => Filter::And((0..rng.random_range(0..4)).map(|_| filter(rng, depth - 1)).collect()),
-            _ => Filter::Or((0..rng.random_range(0..4)).map(|_| filter(rng, depth - 1)).collect()),
+            8 => Filter::And(
+                (0..rng.random_range(0..4))
+                    .map(|_| filter(rng, depth - 1))
+                    .collect(),
+            ),
+            _ => Filter::Or(
+                (0..rng.random_range(0..4))
+                    .map(|_| filter(rng, depth - 1))
+                    .collect(),
+            ),
         }
     }
 
@@ -235,17 +329,32 @@ mod tests {
         let mut rng = ChaCha8Rng::seed_from_u64(13);
         // 130 rows: two whole words of bits and a part of one
         let features = features(&mut rng, 130);
-        let columns: Vec<Column> = (0..5).map(|position| Column::build(&features, position)).collect();
-        assert_eq!(columns[4], Column::Mixed, "the fifth field is the mixed one");
+        let columns: Vec<Column> = (0..5)
+            .map(|position| Column::build(&features, position))
+            .collect();
+        assert_eq!(
+            columns[4],
+            Column::Mixed,
+            "the fifth field is the mixed one"
+        );
         let column = |position: usize| columns.get(position);
         let mut selecting = 0;
         for round in 0..3000 {
             let filter = filter(&mut rng, 3);
-            let expected: Vec<usize> = (0..features.len()).filter(|row| filter.selects(&features[*row])).collect();
-            assert_eq!(scan(&filter, &features, &column), expected, "round {round}: {filter:?}");
+            let expected: Vec<usize> = (0..features.len())
+                .filter(|row| filter.selects(&features[*row]))
+                .collect();
+            assert_eq!(
+                scan(&filter, &features, &column),
+                expected,
+                "round {round}: {filter:?}"
+            );
             selecting += usize::from(!expected.is_empty() && expected.len() < features.len());
         }
-        assert!(selecting > 600, "a fifth of the filters or more select some rows but not all ({selecting})");
+        assert!(
+            selecting > 600,
+            "a fifth of the filters or more select some rows but not all ({selecting})"
+        );
     }
 
     #[test]
@@ -259,16 +368,25 @@ mod tests {
         let features: Vec<Feature> = rows
             .into_iter()
             .enumerate()
-            .map(|(i, values)| Feature { id: i.to_string(), geometry: point!(x: 0.0, y: 0.0).into(), values })
+            .map(|(i, values)| Feature {
+                id: i.to_string(),
+                geometry: point!(x: 0.0, y: 0.0).into(),
+                values,
+            })
             .collect();
-        let columns: Vec<Column> = (0..3).map(|position| Column::build(&features, position)).collect();
+        let columns: Vec<Column> = (0..3)
+            .map(|position| Column::build(&features, position))
+            .collect();
         let column = |position: usize| columns.get(position);
         let field = Operand::Field;
         let text = |t: &str| Operand::Value(Value::Text(t.into()));
         let below_b = Filter::Compare(CompareOp::Lt, field(0), text("b"));
         assert_eq!(scan(&below_b, &features, &column), [2]);
         // NOT of unknown is unknown: the missing row stays out
-        assert_eq!(scan(&Filter::Not(Box::new(below_b.clone())), &features, &column), [0]);
+        assert_eq!(
+            scan(&Filter::Not(Box::new(below_b.clone())), &features, &column),
+            [0]
+        );
         // unknown OR true is true
         let or = Filter::Or(vec![below_b.clone(), Filter::IsNull(field(1))]);
         assert_eq!(scan(&or, &features, &column), [1, 2]);
@@ -280,6 +398,11 @@ mod tests {
         let listed = Filter::In(field(0), vec![text("a"), text("c")]);
         assert_eq!(scan(&listed, &features, &column), [2]);
         // a text literal against a number column: unknown everywhere
-        assert!(scan(&Filter::Compare(CompareOp::Ne, field(1), text("2")), &features, &column).is_empty());
+        assert!(scan(
+            &Filter::Compare(CompareOp::Ne, field(1), text("2")),
+            &features,
+            &column
+        )
+        .is_empty());
     }
 }

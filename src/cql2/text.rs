@@ -14,9 +14,14 @@
 //! ```
 //! Keywords are case-insensitive; `''` is a quote inside a text literal.
 
-use geo::{coord, Coord, Geometry, LineString, MultiLineString, MultiPoint, MultiPolygon, Point, Polygon, Rect};
+use geo::{
+    coord, Coord, Geometry, LineString, MultiLineString, MultiPoint, MultiPolygon, Point, Polygon,
+    Rect,
+};
 
-use super::{parse_date, parse_timestamp, CompareOp, Cql2Error, Expr, Literal, Location, Scalar, Spatial};
+use super::{
+    parse_date, parse_timestamp, CompareOp, Cql2Error, Expr, Literal, Location, Scalar, Spatial,
+};
 
 #[derive(Debug, Clone, PartialEq)]
 enum Token {
@@ -60,7 +65,12 @@ fn lex(filter: &str) -> Result<Vec<(Token, usize)>, Cql2Error> {
             continue;
         }
         let token = if c.is_alphabetic() || c == '_' {
-            while i < chars.len() && (chars[i].is_alphanumeric() || chars[i] == '_' || chars[i] == ':' || chars[i] == '.') {
+            while i < chars.len()
+                && (chars[i].is_alphanumeric()
+                    || chars[i] == '_'
+                    || chars[i] == ':'
+                    || chars[i] == '.')
+            {
                 i += 1;
             }
             Token::Word(chars[start..i].iter().collect())
@@ -71,7 +81,10 @@ fn lex(filter: &str) -> Result<Vec<(Token, usize)>, Cql2Error> {
                 match chars.get(i) {
                     None => {
                         let what = if c == '\'' { "text" } else { "quoted name" };
-                        return Err(error(start, format!("the {what} that starts here is never closed with {c}")));
+                        return Err(error(
+                            start,
+                            format!("the {what} that starts here is never closed with {c}"),
+                        ));
                     }
                     Some(&q) if q == c && chars.get(i + 1) == Some(&c) => {
                         text.push(c);
@@ -92,7 +105,12 @@ fn lex(filter: &str) -> Result<Vec<(Token, usize)>, Cql2Error> {
             } else {
                 Token::Quoted(text)
             }
-        } else if c.is_ascii_digit() || ((c == '-' || c == '+' || c == '.') && chars.get(i + 1).is_some_and(|d| d.is_ascii_digit() || *d == '.')) {
+        } else if c.is_ascii_digit()
+            || ((c == '-' || c == '+' || c == '.')
+                && chars
+                    .get(i + 1)
+                    .is_some_and(|d| d.is_ascii_digit() || *d == '.'))
+        {
             i += 1;
             while i < chars.len() && (chars[i].is_ascii_digit() || chars[i] == '.') {
                 i += 1;
@@ -116,7 +134,11 @@ fn lex(filter: &str) -> Result<Vec<(Token, usize)>, Cql2Error> {
             let symbol = ["<>", "<=", ">="]
                 .into_iter()
                 .find(|symbol| *symbol == two)
-                .or_else(|| ["(", ")", ",", "=", "<", ">"].into_iter().find(|symbol| symbol.starts_with(c)));
+                .or_else(|| {
+                    ["(", ")", ",", "=", "<", ">"]
+                        .into_iter()
+                        .find(|symbol| symbol.starts_with(c))
+                });
             let Some(symbol) = symbol else {
                 return Err(error(start, format!("unexpected character '{c}'")));
             };
@@ -130,7 +152,20 @@ fn lex(filter: &str) -> Result<Vec<(Token, usize)>, Cql2Error> {
 }
 
 /// Words that cannot be a bare property name.
-const RESERVED: [&str; 12] = ["AND", "OR", "NOT", "LIKE", "BETWEEN", "IN", "IS", "NULL", "TRUE", "FALSE", "DATE", "TIMESTAMP"];
+const RESERVED: [&str; 12] = [
+    "AND",
+    "OR",
+    "NOT",
+    "LIKE",
+    "BETWEEN",
+    "IN",
+    "IS",
+    "NULL",
+    "TRUE",
+    "FALSE",
+    "DATE",
+    "TIMESTAMP",
+];
 
 const GEOMETRIES: [&str; 8] = [
     "POINT",
@@ -184,7 +219,10 @@ impl Parser {
                 self.advance();
                 Ok(())
             }
-            other => Err(error(self.at(), format!("expected '{symbol}' {what}, found {}", describe(other)))),
+            other => Err(error(
+                self.at(),
+                format!("expected '{symbol}' {what}, found {}", describe(other)),
+            )),
         }
     }
 
@@ -201,7 +239,11 @@ impl Parser {
         while self.eat_keyword("OR") {
             terms.push(self.and()?);
         }
-        Ok(if terms.len() == 1 { terms.pop().expect("one") } else { Expr::Or(terms) })
+        Ok(if terms.len() == 1 {
+            terms.pop().expect("one")
+        } else {
+            Expr::Or(terms)
+        })
     }
 
     fn and(&mut self) -> Result<Expr, Cql2Error> {
@@ -209,7 +251,11 @@ impl Parser {
         while self.eat_keyword("AND") {
             factors.push(self.not()?);
         }
-        Ok(if factors.len() == 1 { factors.pop().expect("one") } else { Expr::And(factors) })
+        Ok(if factors.len() == 1 {
+            factors.pop().expect("one")
+        } else {
+            Expr::And(factors)
+        })
     }
 
     fn not(&mut self) -> Result<Expr, Cql2Error> {
@@ -253,10 +299,17 @@ impl Parser {
         if self.eat_keyword("IS") {
             let negated = self.eat_keyword("NOT");
             if !self.eat_keyword("NULL") {
-                return Err(error(self.at(), format!("expected NULL after IS, found {}", describe(self.peek()))));
+                return Err(error(
+                    self.at(),
+                    format!("expected NULL after IS, found {}", describe(self.peek())),
+                ));
             }
             let test = Expr::IsNull(value);
-            return Ok(if negated { Expr::Not(Box::new(test)) } else { test });
+            return Ok(if negated {
+                Expr::Not(Box::new(test))
+            } else {
+                test
+            });
         }
         let negated = self.eat_keyword("NOT");
         let test = if self.eat_keyword("LIKE") {
@@ -264,7 +317,13 @@ impl Parser {
         } else if self.eat_keyword("BETWEEN") {
             let low = self.scalar()?;
             if !self.eat_keyword("AND") {
-                return Err(error(self.at(), format!("expected AND in BETWEEN … AND …, found {}", describe(self.peek()))));
+                return Err(error(
+                    self.at(),
+                    format!(
+                        "expected AND in BETWEEN … AND …, found {}",
+                        describe(self.peek())
+                    ),
+                ));
             }
             Expr::Between(value, low, self.scalar()?)
         } else if self.eat_keyword("IN") {
@@ -276,10 +335,21 @@ impl Parser {
             self.expect_symbol(")", "to close the list of IN")?;
             Expr::In(value, list)
         } else {
-            let expected = if negated { "LIKE, BETWEEN or IN after NOT" } else { "a comparison (=, <>, <, <=, >, >=), LIKE, BETWEEN, IN or IS NULL" };
-            return Err(error(self.at(), format!("expected {expected}, found {}", describe(self.peek()))));
+            let expected = if negated {
+                "LIKE, BETWEEN or IN after NOT"
+            } else {
+                "a comparison (=, <>, <, <=, >, >=), LIKE, BETWEEN, IN or IS NULL"
+            };
+            return Err(error(
+                self.at(),
+                format!("expected {expected}, found {}", describe(self.peek())),
+            ));
         };
-        Ok(if negated { Expr::Not(Box::new(test)) } else { test })
+        Ok(if negated {
+            Expr::Not(Box::new(test))
+        } else {
+            test
+        })
     }
 
     fn scalar(&mut self) -> Result<Scalar, Cql2Error> {
@@ -289,14 +359,27 @@ impl Parser {
             Token::Text(text) => Scalar::Literal(Literal::Text(text), here),
             Token::Number(n) => Scalar::Literal(Literal::Number(n), here),
             Token::Quoted(name) => Scalar::Property(name, here),
-            Token::Word(word) if word.eq_ignore_ascii_case("TRUE") => Scalar::Literal(Literal::Boolean(true), here),
-            Token::Word(word) if word.eq_ignore_ascii_case("FALSE") => Scalar::Literal(Literal::Boolean(false), here),
-            Token::Word(word) if word.eq_ignore_ascii_case("DATE") || word.eq_ignore_ascii_case("TIMESTAMP") => {
+            Token::Word(word) if word.eq_ignore_ascii_case("TRUE") => {
+                Scalar::Literal(Literal::Boolean(true), here)
+            }
+            Token::Word(word) if word.eq_ignore_ascii_case("FALSE") => {
+                Scalar::Literal(Literal::Boolean(false), here)
+            }
+            Token::Word(word)
+                if word.eq_ignore_ascii_case("DATE") || word.eq_ignore_ascii_case("TIMESTAMP") =>
+            {
                 let is_date = word.eq_ignore_ascii_case("DATE");
                 self.expect_symbol("(", &format!("after {}", word.to_uppercase()))?;
                 let (inner, inner_at) = self.advance();
                 let Token::Text(text) = inner else {
-                    return Err(error(inner_at, format!("expected a quoted value in {}(…), found {}", word.to_uppercase(), describe(&inner))));
+                    return Err(error(
+                        inner_at,
+                        format!(
+                            "expected a quoted value in {}(…), found {}",
+                            word.to_uppercase(),
+                            describe(&inner)
+                        ),
+                    ));
                 };
                 let literal = if is_date {
                     parse_date(&text).map(Literal::Date)
@@ -304,14 +387,24 @@ impl Parser {
                     parse_timestamp(&text).map(Literal::Timestamp)
                 };
                 let Some(literal) = literal else {
-                    let form = if is_date { "a date YYYY-MM-DD" } else { "a timestamp like 2025-06-01T12:00:00Z" };
+                    let form = if is_date {
+                        "a date YYYY-MM-DD"
+                    } else {
+                        "a timestamp like 2025-06-01T12:00:00Z"
+                    };
                     return Err(error(inner_at, format!("'{text}' is not {form}")));
                 };
                 self.expect_symbol(")", &format!("to close {}(…)", word.to_uppercase()))?;
                 Scalar::Literal(literal, here)
             }
             Token::Word(word) if RESERVED.iter().any(|k| word.eq_ignore_ascii_case(k)) => {
-                return Err(error(at, format!("expected a property or a value, found the keyword {}", word.to_uppercase())))
+                return Err(error(
+                    at,
+                    format!(
+                        "expected a property or a value, found the keyword {}",
+                        word.to_uppercase()
+                    ),
+                ))
             }
             Token::Word(word) => {
                 if matches!(self.peek(), Token::Symbol("(")) {
@@ -319,7 +412,12 @@ impl Parser {
                 }
                 Scalar::Property(word, here)
             }
-            other => return Err(error(at, format!("expected a property or a value, found {}", describe(&other)))),
+            other => {
+                return Err(error(
+                    at,
+                    format!("expected a property or a value, found {}", describe(&other)),
+                ))
+            }
         })
     }
 
@@ -345,7 +443,10 @@ impl Parser {
     fn number(&mut self) -> Result<f64, Cql2Error> {
         match self.advance() {
             (Token::Number(n), _) => Ok(n),
-            (other, at) => Err(error(at, format!("expected a number, found {}", describe(&other)))),
+            (other, at) => Err(error(
+                at,
+                format!("expected a number, found {}", describe(&other)),
+            )),
         }
     }
 
@@ -371,7 +472,10 @@ impl Parser {
     }
 
     /// `( item, item, … )`
-    fn list<T>(&mut self, item: impl Fn(&mut Parser) -> Result<T, Cql2Error>) -> Result<Vec<T>, Cql2Error> {
+    fn list<T>(
+        &mut self,
+        item: impl Fn(&mut Parser) -> Result<T, Cql2Error>,
+    ) -> Result<Vec<T>, Cql2Error> {
         self.expect_symbol("(", "to open a list")?;
         let mut list = vec![item(self)?];
         while self.eat_symbol(",") {
@@ -394,7 +498,10 @@ impl Parser {
             let ring_at = parser.at();
             let coords = parser.coordinates()?;
             if coords.len() < 4 || coords.first() != coords.last() {
-                return Err(error(ring_at, "a polygon ring needs at least 4 points, the last equal to the first"));
+                return Err(error(
+                    ring_at,
+                    "a polygon ring needs at least 4 points, the last equal to the first",
+                ));
             }
             Ok(LineString::new(coords))
         })?;
@@ -426,16 +533,28 @@ impl Parser {
                 })?;
                 Geometry::MultiPoint(MultiPoint::new(points.into_iter().map(Point).collect()))
             }
-            "MULTILINESTRING" => Geometry::MultiLineString(MultiLineString::new(self.list(|parser| parser.line(at))?)),
-            "MULTIPOLYGON" => Geometry::MultiPolygon(MultiPolygon::new(self.list(Parser::polygon)?)),
+            "MULTILINESTRING" => Geometry::MultiLineString(MultiLineString::new(
+                self.list(|parser| parser.line(at))?,
+            )),
+            "MULTIPOLYGON" => {
+                Geometry::MultiPolygon(MultiPolygon::new(self.list(Parser::polygon)?))
+            }
             "GEOMETRYCOLLECTION" => {
                 let parts = self.list(|parser| {
                     let part_at = parser.at();
                     match parser.advance() {
-                        (Token::Word(word), _) if GEOMETRIES[..7].iter().any(|g| word.eq_ignore_ascii_case(g)) => {
+                        (Token::Word(word), _)
+                            if GEOMETRIES[..7].iter().any(|g| word.eq_ignore_ascii_case(g)) =>
+                        {
                             parser.geometry_body(&word.to_uppercase(), part_at)
                         }
-                        (other, _) => Err(error(part_at, format!("expected a geometry in GEOMETRYCOLLECTION, found {}", describe(&other)))),
+                        (other, _) => Err(error(
+                            part_at,
+                            format!(
+                                "expected a geometry in GEOMETRYCOLLECTION, found {}",
+                                describe(&other)
+                            ),
+                        )),
                     }
                 })?;
                 Geometry::GeometryCollection(geo::GeometryCollection::from(parts))
@@ -445,12 +564,23 @@ impl Parser {
                 let [x_min, y_min, x_max, y_max] = match numbers[..] {
                     [a, b, c, d] => [a, b, c, d],
                     [a, b, _, d, e, _] => [a, b, d, e],
-                    _ => return Err(error(at, format!("BBOX takes 4 numbers (or 6 with heights), not {}", numbers.len()))),
+                    _ => {
+                        return Err(error(
+                            at,
+                            format!(
+                                "BBOX takes 4 numbers (or 6 with heights), not {}",
+                                numbers.len()
+                            ),
+                        ))
+                    }
                 };
                 if x_min > x_max || y_min > y_max {
                     return Err(error(at, "the BBOX's minimum is above its maximum (BBOX(min x, min y, max x, max y))"));
                 }
-                Geometry::Polygon(Rect::new(coord! { x: x_min, y: y_min }, coord! { x: x_max, y: y_max }).to_polygon())
+                Geometry::Polygon(
+                    Rect::new(coord! { x: x_min, y: y_min }, coord! { x: x_max, y: y_max })
+                        .to_polygon(),
+                )
             }
             _ => unreachable!("only the geometry words reach here"),
         })
@@ -459,13 +589,22 @@ impl Parser {
 
 /// Read a cql2-text filter.
 pub fn parse_text(filter: &str) -> Result<Expr, Cql2Error> {
-    let mut parser = Parser { tokens: lex(filter)?, next: 0 };
+    let mut parser = Parser {
+        tokens: lex(filter)?,
+        next: 0,
+    };
     if parser.peek() == &Token::End {
         return Err(error(0, "the filter is empty"));
     }
     let expr = parser.or()?;
     if parser.peek() != &Token::End {
-        return Err(error(parser.at(), format!("expected AND, OR or the end of the filter, found {}", describe(parser.peek()))));
+        return Err(error(
+            parser.at(),
+            format!(
+                "expected AND, OR or the end of the filter, found {}",
+                describe(parser.peek())
+            ),
+        ));
     }
     Ok(expr)
 }
@@ -494,7 +633,11 @@ mod tests {
             Expr::Or(vec![
                 Expr::Compare(CompareOp::Eq, property("a", 0), number(1.0, 4)),
                 Expr::And(vec![
-                    Expr::Not(Box::new(Expr::Compare(CompareOp::Eq, property("b", 13), text("x", 17)))),
+                    Expr::Not(Box::new(Expr::Compare(
+                        CompareOp::Eq,
+                        property("b", 13),
+                        text("x", 17)
+                    ))),
                     Expr::Compare(CompareOp::Gt, property("c", 25), number(-25.0, 29)),
                 ]),
             ])
@@ -504,9 +647,13 @@ mod tests {
     #[test]
     fn each_predicate_reads_with_its_negation() {
         let expr = parse_text(r#"name NOT LIKE 'Mode%' and "floor area" not between 10 and 20 and status in ('vacant','occupied') and x is not null"#).unwrap();
-        let Expr::And(parts) = expr else { panic!("{expr:?}") };
+        let Expr::And(parts) = expr else {
+            panic!("{expr:?}")
+        };
         assert!(matches!(&parts[0], Expr::Not(inner) if matches!(**inner, Expr::Like(..))));
-        assert!(matches!(&parts[1], Expr::Not(inner) if matches!(&**inner, Expr::Between(Scalar::Property(name, _), ..) if name == "floor area")));
+        assert!(
+            matches!(&parts[1], Expr::Not(inner) if matches!(&**inner, Expr::Between(Scalar::Property(name, _), ..) if name == "floor area"))
+        );
         assert!(matches!(&parts[2], Expr::In(_, list) if list.len() == 2));
         assert!(matches!(&parts[3], Expr::Not(inner) if matches!(**inner, Expr::IsNull(_))));
     }
@@ -516,10 +663,19 @@ mod tests {
         let expr = parse_text("d >= DATE('2025-06-01') AND t < TIMESTAMP('2025-06-01T23:30:00-02:00') AND b = TRUE AND s = 'it''s'").unwrap();
         let Expr::And(parts) = expr else { panic!() };
         let day = |d| chrono::NaiveDate::from_ymd_opt(2025, 6, d).unwrap();
-        assert!(matches!(&parts[0], Expr::Compare(_, _, Scalar::Literal(Literal::Date(d), _)) if *d == day(1)));
-        assert!(matches!(&parts[1], Expr::Compare(_, _, Scalar::Literal(Literal::Timestamp(d), _)) if *d == day(2)));
-        assert!(matches!(&parts[2], Expr::Compare(_, _, Scalar::Literal(Literal::Boolean(true), _))));
-        assert!(matches!(&parts[3], Expr::Compare(_, _, Scalar::Literal(Literal::Text(s), _)) if s == "it's"));
+        assert!(
+            matches!(&parts[0], Expr::Compare(_, _, Scalar::Literal(Literal::Date(d), _)) if *d == day(1))
+        );
+        assert!(
+            matches!(&parts[1], Expr::Compare(_, _, Scalar::Literal(Literal::Timestamp(d), _)) if *d == day(2))
+        );
+        assert!(matches!(
+            &parts[2],
+            Expr::Compare(_, _, Scalar::Literal(Literal::Boolean(true), _))
+        ));
+        assert!(
+            matches!(&parts[3], Expr::Compare(_, _, Scalar::Literal(Literal::Text(s), _)) if s == "it's")
+        );
         assert_eq!(parse_text("TRUE").unwrap(), Expr::Boolean(true));
     }
 
@@ -527,12 +683,25 @@ mod tests {
     fn geometries_read_as_wkt_and_bbox() {
         let expr = parse_text("S_INTERSECTS(geometry, POLYGON((5 50, 6 50, 6 51, 5 50))) OR s_intersects(geometry, BBOX(5.4, 50.9, 5.6, 51)) OR S_INTERSECTS(geometry, MULTIPOINT((1 2), (3 4)))").unwrap();
         let Expr::Or(parts) = expr else { panic!() };
-        let Expr::Intersects(Spatial::Property(name, _), Spatial::Geometry(Geometry::Polygon(polygon), _)) = &parts[0] else { panic!("{:?}", parts[0]) };
+        let Expr::Intersects(
+            Spatial::Property(name, _),
+            Spatial::Geometry(Geometry::Polygon(polygon), _),
+        ) = &parts[0]
+        else {
+            panic!("{:?}", parts[0])
+        };
         assert_eq!(name, "geometry");
         assert_eq!(polygon.exterior().0.len(), 4);
-        let Expr::Intersects(_, Spatial::Geometry(Geometry::Polygon(bbox), _)) = &parts[1] else { panic!() };
-        assert_eq!(geo::BoundingRect::bounding_rect(bbox).unwrap(), Rect::new(coord! {x: 5.4, y: 50.9}, coord! {x: 5.6, y: 51.0}));
-        assert!(matches!(&parts[2], Expr::Intersects(_, Spatial::Geometry(Geometry::MultiPoint(points), _)) if points.0.len() == 2));
+        let Expr::Intersects(_, Spatial::Geometry(Geometry::Polygon(bbox), _)) = &parts[1] else {
+            panic!()
+        };
+        assert_eq!(
+            geo::BoundingRect::bounding_rect(bbox).unwrap(),
+            Rect::new(coord! {x: 5.4, y: 50.9}, coord! {x: 5.6, y: 51.0})
+        );
+        assert!(
+            matches!(&parts[2], Expr::Intersects(_, Spatial::Geometry(Geometry::MultiPoint(points), _)) if points.0.len() == 2)
+        );
     }
 
     #[test]
@@ -549,9 +718,21 @@ mod tests {
             ("a IN 1, 2", 5, "to open the list of IN"),
             ("upper(a) = 'X'", 0, "unknown function"),
             ("d = DATE('2025-02-30')", 9, "is not a date"),
-            ("S_INTERSECTS(geometry, POLYGON((5 50, 6 50, 6 51)))", 31, "ring needs at least 4"),
-            ("S_INTERSECTS(geometry, BBOX(6, 50, 5, 51))", 23, "minimum is above"),
-            ("a = 1 ; DROP TABLE shop_units", 6, "unexpected character ';'"),
+            (
+                "S_INTERSECTS(geometry, POLYGON((5 50, 6 50, 6 51)))",
+                31,
+                "ring needs at least 4",
+            ),
+            (
+                "S_INTERSECTS(geometry, BBOX(6, 50, 5, 51))",
+                23,
+                "minimum is above",
+            ),
+            (
+                "a = 1 ; DROP TABLE shop_units",
+                6,
+                "unexpected character ';'",
+            ),
             ("a = 1e999", 4, "not a number"),
         ] {
             let error = parse_text(filter).unwrap_err();

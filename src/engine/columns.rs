@@ -100,11 +100,17 @@ impl Column {
                 let codes = features
                     .iter()
                     .map(|feature| match value_at(feature, position) {
-                        Value::Text(text) => words.binary_search(&text.as_str()).expect("a word of the column") as u32,
+                        Value::Text(text) => words
+                            .binary_search(&text.as_str())
+                            .expect("a word of the column")
+                            as u32,
                         _ => NULL_CODE,
                     })
                     .collect();
-                Column::Text { codes, words: words.into_iter().map(str::to_string).collect() }
+                Column::Text {
+                    codes,
+                    words: words.into_iter().map(str::to_string).collect(),
+                }
             }
             Some(Kind::Date) => Column::Date(
                 features
@@ -149,7 +155,11 @@ mod tests {
         values
             .into_iter()
             .enumerate()
-            .map(|(i, value)| Feature { id: i.to_string(), geometry: point!(x: 5.5, y: 51.0).into(), values: vec![value] })
+            .map(|(i, value)| Feature {
+                id: i.to_string(),
+                geometry: point!(x: 5.5, y: 51.0).into(),
+                values: vec![value],
+            })
             .collect()
     }
 
@@ -158,25 +168,47 @@ mod tests {
         let texts = ["winkel", "café", "", "Winkel", "winkel"];
         let mut values: Vec<Value> = texts.iter().map(|t| Value::Text(t.to_string())).collect();
         values.push(Value::Null);
-        let Column::Text { codes, words } = Column::build(&features(values), 0) else { panic!("a text column") };
+        let Column::Text { codes, words } = Column::build(&features(values), 0) else {
+            panic!("a text column")
+        };
         assert_eq!(words, ["", "Winkel", "café", "winkel"]);
         assert_eq!(codes, [3, 2, 0, 1, 3, NULL_CODE]);
     }
 
     #[test]
     fn integers_and_reals_share_a_number_column_and_nulls_are_missing() {
-        let column = Column::build(&features(vec![Value::Integer(3), Value::Real(2.5), Value::Null]), 0);
-        let Column::Number(numbers) = &column else { panic!("a number column") };
+        let column = Column::build(
+            &features(vec![Value::Integer(3), Value::Real(2.5), Value::Null]),
+            0,
+        );
+        let Column::Number(numbers) = &column else {
+            panic!("a number column")
+        };
         assert_eq!(&numbers[..2], &[3.0, 2.5]);
-        assert_eq!((0..3).map(|row| column.is_null(row)).collect::<Vec<_>>(), [Some(false), Some(false), Some(true)]);
+        assert_eq!(
+            (0..3).map(|row| column.is_null(row)).collect::<Vec<_>>(),
+            [Some(false), Some(false), Some(true)]
+        );
     }
 
     #[test]
     fn mixed_kinds_and_nan_are_left_to_the_features() {
-        assert_eq!(Column::build(&features(vec![Value::Integer(3), Value::Text("3".into())]), 0), Column::Mixed);
-        assert_eq!(Column::build(&features(vec![Value::Real(f64::NAN)]), 0), Column::Mixed);
+        assert_eq!(
+            Column::build(
+                &features(vec![Value::Integer(3), Value::Text("3".into())]),
+                0
+            ),
+            Column::Mixed
+        );
+        assert_eq!(
+            Column::build(&features(vec![Value::Real(f64::NAN)]), 0),
+            Column::Mixed
+        );
         let day = NaiveDate::from_ymd_opt(2025, 6, 1).unwrap();
-        assert_eq!(Column::build(&features(vec![Value::Date(day), Value::Null]), 0), Column::Date(vec![day.num_days_from_ce(), NULL_DAY]));
+        assert_eq!(
+            Column::build(&features(vec![Value::Date(day), Value::Null]), 0),
+            Column::Date(vec![day.num_days_from_ce(), NULL_DAY])
+        );
         assert_eq!(Column::build(&features(vec![]), 0), Column::Number(vec![]));
     }
 }

@@ -79,7 +79,11 @@ impl LayerIndex {
             .map(|(position, feature)| (feature.id.clone(), position))
             .collect();
         let marked_sources = provenance::marked_by_ids(&features);
-        let width = features.iter().map(|feature| feature.values.len()).max().unwrap_or(0);
+        let width = features
+            .iter()
+            .map(|feature| feature.values.len())
+            .max()
+            .unwrap_or(0);
         LayerIndex {
             columns: (0..width).map(|_| OnceLock::new()).collect(),
             features,

@@ -4,8 +4,8 @@
 //! at the edges (`crate::load`). **The engine never imports tokio, axum, a
 //! database or GDAL.**
 
-pub mod coverage;
 pub mod columns;
+pub mod coverage;
 pub mod derived;
 pub mod index;
 pub mod measure;

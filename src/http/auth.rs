@@ -116,10 +116,12 @@ fn bearer_token(headers: &HeaderMap) -> Result<Option<ApiToken>, ApiError> {
                 .and_then(|bytes| String::from_utf8(bytes).ok())
                 .ok_or_else(malformed)?;
             match decoded.split_once(':') {
-                Some((name, token)) if !name.is_empty() && !token.is_empty() => Ok(Some(ApiToken {
-                    token: token.to_string(),
-                    account: Some(name.to_string()),
-                })),
+                Some((name, token)) if !name.is_empty() && !token.is_empty() => {
+                    Ok(Some(ApiToken {
+                        token: token.to_string(),
+                        account: Some(name.to_string()),
+                    }))
+                }
                 _ => Err(malformed()),
             }
         }
@@ -230,7 +232,11 @@ impl FromRequestParts<AppState> for Caller {
             let identity = identity_of_token(state, &sent.token, now)
                 .await
                 .map_err(IntoResponse::into_response)?;
-            if sent.account.as_ref().is_some_and(|name| *name != identity.name) {
+            if sent
+                .account
+                .as_ref()
+                .is_some_and(|name| *name != identity.name)
+            {
                 let wrong = ApiError::Unauthorized("unknown API token".into());
                 return Err(wrong.into_response());
             }
@@ -595,9 +601,21 @@ mod tests {
             sent("Basic d2lua2VsOmF0bGFzX3g=").unwrap(),
             token("atlas_x", Some("winkel"))
         );
-        assert_eq!(sent("basic dXNlcjpwdw==").unwrap(), token("pw", Some("user")));
-        for broken in ["Basic", "Basic !!!", "Basic dXNlcg==", "Digest abc", "atlas_x"] {
-            assert!(matches!(sent(broken), Err(ApiError::Unauthorized(_))), "{broken}");
+        assert_eq!(
+            sent("basic dXNlcjpwdw==").unwrap(),
+            token("pw", Some("user"))
+        );
+        for broken in [
+            "Basic",
+            "Basic !!!",
+            "Basic dXNlcg==",
+            "Digest abc",
+            "atlas_x",
+        ] {
+            assert!(
+                matches!(sent(broken), Err(ApiError::Unauthorized(_))),
+                "{broken}"
+            );
         }
     }
 

@@ -265,7 +265,13 @@ pub async fn json_error_shape(
             let body = json!({"error": "internal error; the details are in the server log"});
             return (parts, Json(body)).into_response();
         }
-        _ if text.is_empty() => ("request", status.canonical_reason().unwrap_or("bad request").to_lowercase()),
+        _ if text.is_empty() => (
+            "request",
+            status
+                .canonical_reason()
+                .unwrap_or("bad request")
+                .to_lowercase(),
+        ),
         _ => ("request", text),
     };
     parts.headers.remove(axum::http::header::CONTENT_LENGTH);

@@ -81,7 +81,11 @@ pub(crate) fn parse_layer(text: &str) -> Result<LayerId, ApiError> {
 
 /// The comma-separated numbers of a `bbox` parameter named `parameter`
 /// (how many is the caller's to check); every one finite.
-pub(crate) fn bbox_numbers(parameter: &str, text: &str, expected: &str) -> Result<Vec<f64>, ApiError> {
+pub(crate) fn bbox_numbers(
+    parameter: &str,
+    text: &str,
+    expected: &str,
+) -> Result<Vec<f64>, ApiError> {
     let numbers: Vec<f64> = text
         .split(',')
         .map(|part| part.trim().parse::<f64>())
@@ -186,7 +190,12 @@ pub async fn features(
             .take(limit)
             .map(|position| {
                 let feature = &index.features()[*position];
-                GeoJsonFeature { feature, geometry: &feature.geometry, fields, audience }
+                GeoJsonFeature {
+                    feature,
+                    geometry: &feature.geometry,
+                    fields,
+                    audience,
+                }
             })
             .collect();
         #[derive(Serialize)]
@@ -198,7 +207,12 @@ pub async fn features(
             number_returned: usize,
             features: Vec<GeoJsonFeature<'a>>,
         }
-        let page = Page { kind: "FeatureCollection", number_matched: positions.len(), number_returned: page.len(), features: page };
+        let page = Page {
+            kind: "FeatureCollection",
+            number_matched: positions.len(),
+            number_returned: page.len(),
+            features: page,
+        };
         serde_json::to_string(&page).expect("GeoJSON has string keys")
     })
     .await
@@ -230,7 +244,12 @@ pub async fn feature(
     let feature = engine.layer(layer).get(&feature_id).ok_or_else(|| {
         ApiError::NotFound(format!("layer '{layer}' has no feature '{feature_id}'"))
     })?;
-    let shown = GeoJsonFeature { feature, geometry: &feature.geometry, fields: layer.schema().fields, audience: caller.audience(layer) };
+    let shown = GeoJsonFeature {
+        feature,
+        geometry: &feature.geometry,
+        fields: layer.schema().fields,
+        audience: caller.audience(layer),
+    };
     let body = serde_json::to_string(&shown).expect("GeoJSON has string keys");
     Ok(geojson_response(body))
 }

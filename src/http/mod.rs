@@ -218,7 +218,10 @@ pub fn router(state: AppState) -> Router {
 
 /// Each request's method, path with query, status and time, at debug
 /// level (`RUST_LOG=genk_atlas::http=debug`): what a client really asked.
-async fn log_request(request: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+async fn log_request(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
     let (method, uri) = (request.method().clone(), request.uri().clone());
     let started = std::time::Instant::now();
     let response = next.run(request).await;
@@ -398,7 +401,13 @@ pub async fn serve_with_timeout(
     state: AppState,
     header_read_timeout: std::time::Duration,
 ) -> std::io::Result<()> {
-    server::serve_until(listener, router(state), header_read_timeout, shutdown_signal()).await
+    server::serve_until(
+        listener,
+        router(state),
+        header_read_timeout,
+        shutdown_signal(),
+    )
+    .await
 }
 
 async fn shutdown_signal() {

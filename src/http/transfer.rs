@@ -337,10 +337,9 @@ pub async fn import(
         .iter()
         .map(|event| event.unit_id.clone())
         .collect();
-    let events = first_events(layer, &outcome.features, &with_history, &who, Utc::now())
-        .map_err(|(feature, error)| {
-            ApiError::bad_request("file", format!("feature {feature}: {error}"))
-        })?;
+    let events = first_events(layer, &outcome.features, &with_history, &who, Utc::now()).map_err(
+        |(feature, error)| ApiError::bad_request("file", format!("feature {feature}: {error}")),
+    )?;
     report["n_first_events"] = json!(events.len());
     // a unit given its first event here must still have none at commit
     let guard = EditGuard {

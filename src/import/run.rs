@@ -214,7 +214,10 @@ pub async fn import(
     };
     // a unit given its first event here must still have none at commit
     let guard = crate::store::EditGuard {
-        expect_versions: events.iter().map(|event| (event.unit_id.clone(), 0)).collect(),
+        expect_versions: events
+            .iter()
+            .map(|event| (event.unit_id.clone(), 0))
+            .collect(),
         audit: Vec::new(),
     };
     summary.n_first_events = events.len();

@@ -69,7 +69,11 @@ pub struct GeoJsonGeometry<'a>(pub &'a Geometry<f64>);
 
 impl Serialize for GeoJsonGeometry<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        fn object<S: Serializer, C: Serialize>(serializer: S, kind: &str, coordinates: C) -> Result<S::Ok, S::Error> {
+        fn object<S: Serializer, C: Serialize>(
+            serializer: S,
+            kind: &str,
+            coordinates: C,
+        ) -> Result<S::Ok, S::Error> {
             let mut map = serializer.serialize_map(Some(2))?;
             map.serialize_entry("type", kind)?;
             map.serialize_entry("coordinates", &coordinates)?;
@@ -95,11 +99,10 @@ pub struct GeoJsonProperties<'a> {
 
 impl Serialize for GeoJsonProperties<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let shown = self
-            .fields
-            .iter()
-            .zip(self.values)
-            .filter(|(field, _)| self.audience == Audience::Confidential || !field.confidential);
+        let shown =
+            self.fields.iter().zip(self.values).filter(|(field, _)| {
+                self.audience == Audience::Confidential || !field.confidential
+            });
         serializer.collect_map(shown.map(|(field, value)| (field.name, value)))
     }
 }
@@ -119,7 +122,11 @@ impl Serialize for GeoJsonFeature<'_> {
         map.serialize_entry("type", "Feature")?;
         map.serialize_entry("id", &self.feature.id)?;
         map.serialize_entry("geometry", &GeoJsonGeometry(self.geometry))?;
-        let properties = GeoJsonProperties { values: &self.feature.values, fields: self.fields, audience: self.audience };
+        let properties = GeoJsonProperties {
+            values: &self.feature.values,
+            fields: self.fields,
+            audience: self.audience,
+        };
         map.serialize_entry("properties", &properties)?;
         map.end()
     }
@@ -146,8 +153,16 @@ pub fn properties_to_json(
 /// Values of `fields` as a JSON object ([`GeoJsonProperties`]); for the
 /// layers and for collections derived from them (vacancy cells, coverage
 /// figures).
-pub fn values_to_json(values: &[Value], fields: &[FieldDef], audience: Audience) -> Map<String, Json> {
-    match tree(GeoJsonProperties { values, fields, audience }) {
+pub fn values_to_json(
+    values: &[Value],
+    fields: &[FieldDef],
+    audience: Audience,
+) -> Map<String, Json> {
+    match tree(GeoJsonProperties {
+        values,
+        fields,
+        audience,
+    }) {
         Json::Object(map) => map,
         _ => unreachable!("properties serialize as a map"),
     }
@@ -155,7 +170,12 @@ pub fn values_to_json(values: &[Value], fields: &[FieldDef], audience: Audience)
 
 /// A GeoJSON Feature with its `id`, as a JSON tree.
 pub fn feature_to_json(feature: &Feature, schema: &LayerSchema, audience: Audience) -> Json {
-    tree(GeoJsonFeature { feature, geometry: &feature.geometry, fields: schema.fields, audience })
+    tree(GeoJsonFeature {
+        feature,
+        geometry: &feature.geometry,
+        fields: schema.fields,
+        audience,
+    })
 }
 
 #[cfg(test)]

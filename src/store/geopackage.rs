@@ -1354,7 +1354,9 @@ mod tests {
             .query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))
             .unwrap();
         assert_eq!(mode, "wal");
-        other.execute_batch("SELECT count(*) FROM gpkg_contents").unwrap();
+        other
+            .execute_batch("SELECT count(*) FROM gpkg_contents")
+            .unwrap();
         let opened = GeoPackageStore::open(&path);
         assert!(opened.is_ok(), "{:?}", opened.err());
         let mode: String = other

@@ -34,7 +34,10 @@ fn http_sources() -> Vec<PathBuf> {
         }
     }
     let mut files = Vec::new();
-    walk(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src/http"), &mut files);
+    walk(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("src/http"),
+        &mut files,
+    );
     files.sort();
     files
 }
@@ -141,7 +144,8 @@ fn bad_bodies() -> Vec<Vec<u8>> {
         b"{".to_vec(),
         b"[]".to_vec(),
         b"null".to_vec(),
-        br#"{"name": 5, "password": [], "activity": {}, "kind": 7, "status": "' OR 1=1--"}"#.to_vec(),
+        br#"{"name": 5, "password": [], "activity": {}, "kind": 7, "status": "' OR 1=1--"}"#
+            .to_vec(),
         br#"{"kind": "../../etc/passwd", "threshold_m": -1, "min_area_m2": 1e308}"#.to_vec(),
         vec![0xff, 0xfe, 0x00],
         // larger than any body limit of the atlas
@@ -160,11 +164,24 @@ fn server_paths(atlas: &Atlas) -> Vec<String> {
 }
 
 /// The rules of every answer to bad input; `case` says which request.
-fn check_answer(atlas: &Atlas, case: &str, status: StatusCode, headers: &header::HeaderMap, bytes: &[u8]) {
-    assert!(!status.is_server_error(), "{case}: {status} {}", json_of(bytes));
+fn check_answer(
+    atlas: &Atlas,
+    case: &str,
+    status: StatusCode,
+    headers: &header::HeaderMap,
+    bytes: &[u8],
+) {
+    assert!(
+        !status.is_server_error(),
+        "{case}: {status} {}",
+        json_of(bytes)
+    );
     let text = String::from_utf8_lossy(bytes);
     for path in server_paths(atlas) {
-        assert!(!text.contains(&path), "{case}: the answer shows {path}: {text:.300}");
+        assert!(
+            !text.contains(&path),
+            "{case}: the answer shows {path}: {text:.300}"
+        );
     }
     if !status.is_client_error() {
         return;
@@ -173,7 +190,10 @@ fn check_answer(atlas: &Atlas, case: &str, status: StatusCode, headers: &header:
         .get(header::CONTENT_TYPE)
         .and_then(|value| value.to_str().ok())
         .unwrap_or("");
-    assert!(content_type.starts_with("application/json"), "{case}: {status} as {content_type:?}: {text:.300}");
+    assert!(
+        content_type.starts_with("application/json"),
+        "{case}: {status} as {content_type:?}: {text:.300}"
+    );
     let answer: Value = serde_json::from_slice(bytes)
         .unwrap_or_else(|_| panic!("{case}: {status} is not JSON: {text:.300}"));
     let error = answer["error"]
@@ -183,7 +203,10 @@ fn check_answer(atlas: &Atlas, case: &str, status: StatusCode, headers: &header:
         let parameter = answer["detail"]["parameter"]
             .as_str()
             .unwrap_or_else(|| panic!("{case}: a 400 that names no parameter: {answer}"));
-        assert!(error.contains(parameter), "{case}: the message does not say '{parameter}': {error}");
+        assert!(
+            error.contains(parameter),
+            "{case}: the message does not say '{parameter}': {error}"
+        );
     }
 }
 
@@ -215,12 +238,23 @@ fn request(method: &Method, uri: &str, cookie: Option<&str>, body: Vec<u8>) -> R
 #[tokio::test]
 async fn the_sweep_finds_every_route_and_parameter_of_the_router() {
     let routes = routes();
-    for expected in ["/api/vacancy/summary", "/api/shop_units/{unit_id}/events", "/tiles/{*path}", "/api/import/{layer}"] {
-        assert!(routes.contains(expected), "{expected} not found in {routes:?}");
+    for expected in [
+        "/api/vacancy/summary",
+        "/api/shop_units/{unit_id}/events",
+        "/tiles/{*path}",
+        "/api/import/{layer}",
+    ] {
+        assert!(
+            routes.contains(expected),
+            "{expected} not found in {routes:?}"
+        );
     }
     let names = parameter_names();
     for expected in ["date", "threshold_m", "bandwidth_m", "dry_run", "bbox"] {
-        assert!(names.contains(expected), "{expected} not found in {names:?}");
+        assert!(
+            names.contains(expected),
+            "{expected} not found in {names:?}"
+        );
     }
 }
 
@@ -231,12 +265,22 @@ async fn the_sweep_finds_every_route_and_parameter_of_the_router() {
 async fn bad_input_to_any_route_never_gives_a_5xx_nor_leaves_the_json_error_shape() {
     let atlas = Atlas::new().await;
     let admin = atlas.cookie(Role::Admin).to_string();
-    let methods = [Method::GET, Method::POST, Method::PUT, Method::DELETE, Method::PATCH];
+    let methods = [
+        Method::GET,
+        Method::POST,
+        Method::PUT,
+        Method::DELETE,
+        Method::PATCH,
+    ];
     let names = parameter_names();
     let mut n_requests = 0;
     let mut n_400 = 0;
     for route in routes() {
-        let n_choices = if route.contains('{') { path_values("x").len() } else { 1 };
+        let n_choices = if route.contains('{') {
+            path_values("x").len()
+        } else {
+            1
+        };
         // hostile path values, every method, as the public and as an admin
         for choice in 0..n_choices {
             let uri = instantiate(&route, choice);
@@ -255,17 +299,33 @@ async fn bad_input_to_any_route_never_gives_a_5xx_nor_leaves_the_json_error_shap
                 for value in BAD_VALUES {
                     let uri = format!("{uri}?{name}={value}");
                     let case = format!("{method} {uri}");
-                    let status = send_checked(&atlas, &case, request(&method, &uri, Some(&admin), Vec::new())).await;
+                    let status = send_checked(
+                        &atlas,
+                        &case,
+                        request(&method, &uri, Some(&admin), Vec::new()),
+                    )
+                    .await;
                     n_requests += 1;
                     n_400 += usize::from(status == StatusCode::BAD_REQUEST);
                 }
                 let twice = format!("{uri}?{name}=1&{name}=2");
-                let (status, headers, bytes) = atlas.send(request(&method, &twice, Some(&admin), Vec::new())).await;
-                check_answer(&atlas, &format!("{method} {twice}"), status, &headers, &bytes);
+                let (status, headers, bytes) = atlas
+                    .send(request(&method, &twice, Some(&admin), Vec::new()))
+                    .await;
+                check_answer(
+                    &atlas,
+                    &format!("{method} {twice}"),
+                    status,
+                    &headers,
+                    &bytes,
+                );
                 // a handler that reads the query refuses the key given twice
                 if status == StatusCode::BAD_REQUEST && names_a_query_parameter(&names, &bytes) {
                     let answer = json_of(&bytes);
-                    assert!(answer["detail"]["parameter"] == name.as_str(), "{method} {twice}: {answer}");
+                    assert!(
+                        answer["detail"]["parameter"] == name.as_str(),
+                        "{method} {twice}: {answer}"
+                    );
                 }
                 n_requests += 1;
             }
@@ -287,15 +347,28 @@ async fn bad_input_to_any_route_never_gives_a_5xx_nor_leaves_the_json_error_shap
 async fn duplicate_query_keys_were_taken_silently_the_last_winning() {
     let atlas = Atlas::new().await;
     let (status, _, bytes) = atlas
-        .send(request(&Method::GET, "/api/vacancy/summary?by=city&by=street", None, Vec::new()))
+        .send(request(
+            &Method::GET,
+            "/api/vacancy/summary?by=city&by=street",
+            None,
+            Vec::new(),
+        ))
         .await;
     let answer = json_of(&bytes);
     assert_eq!(status, StatusCode::BAD_REQUEST, "{answer}");
     assert_eq!(answer["detail"]["parameter"], "by");
-    assert!(answer["error"].as_str().unwrap().contains("more than once"), "{answer}");
+    assert!(
+        answer["error"].as_str().unwrap().contains("more than once"),
+        "{answer}"
+    );
     // once is fine
     let (status, _, _) = atlas
-        .send(request(&Method::GET, "/api/vacancy/summary?by=street", None, Vec::new()))
+        .send(request(
+            &Method::GET,
+            "/api/vacancy/summary?by=street",
+            None,
+            Vec::new(),
+        ))
         .await;
     assert_eq!(status, StatusCode::OK);
 }
@@ -304,21 +377,35 @@ async fn duplicate_query_keys_were_taken_silently_the_last_winning() {
 async fn a_405_had_an_empty_body() {
     let atlas = Atlas::new().await;
     let (status, headers, bytes) = atlas
-        .send(request(&Method::DELETE, "/api/vacancy/summary", None, Vec::new()))
+        .send(request(
+            &Method::DELETE,
+            "/api/vacancy/summary",
+            None,
+            Vec::new(),
+        ))
         .await;
     assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
     assert_eq!(headers[header::CONTENT_TYPE], "application/json");
     assert!(headers[header::ALLOW].to_str().unwrap().contains("GET"));
     let answer = json_of(&bytes);
     assert_eq!(answer["detail"]["parameter"], "method", "{answer}");
-    assert!(answer["error"].as_str().unwrap().contains("DELETE"), "{answer}");
+    assert!(
+        answer["error"].as_str().unwrap().contains("DELETE"),
+        "{answer}"
+    );
 }
 
 #[tokio::test]
 async fn invalid_utf8_in_a_path_answered_plain_text() {
     let atlas = Atlas::new().await;
-    for uri in ["/api/layers/%FF/features", "/api/shop_units/%C0%AF/history", "/tiles/%FF.json"] {
-        let (status, headers, bytes) = atlas.send(request(&Method::GET, uri, None, Vec::new())).await;
+    for uri in [
+        "/api/layers/%FF/features",
+        "/api/shop_units/%C0%AF/history",
+        "/tiles/%FF.json",
+    ] {
+        let (status, headers, bytes) = atlas
+            .send(request(&Method::GET, uri, None, Vec::new()))
+            .await;
         let answer = json_of(&bytes);
         assert_eq!(status, StatusCode::BAD_REQUEST, "{uri}: {answer}");
         assert_eq!(headers[header::CONTENT_TYPE], "application/json", "{uri}");
@@ -330,7 +417,9 @@ async fn invalid_utf8_in_a_path_answered_plain_text() {
 async fn a_body_too_large_answered_plain_text() {
     let atlas = Atlas::new().await;
     let body = vec![b' '; 3 << 20];
-    let (status, headers, bytes) = atlas.send(request(&Method::POST, "/api/sites/search", None, body)).await;
+    let (status, headers, bytes) = atlas
+        .send(request(&Method::POST, "/api/sites/search", None, body))
+        .await;
     let answer = json_of(&bytes);
     assert!(status.is_client_error(), "{status} {answer}");
     assert_eq!(headers[header::CONTENT_TYPE], "application/json");
@@ -341,7 +430,9 @@ async fn a_body_too_large_answered_plain_text() {
 async fn the_public_history_showed_the_login_names_of_staff() {
     let atlas = Atlas::new().await;
     let uri = format!("/api/shop_units/{UNIT_ID}/history");
-    let (status, _, bytes) = atlas.send(request(&Method::GET, &uri, None, Vec::new())).await;
+    let (status, _, bytes) = atlas
+        .send(request(&Method::GET, &uri, None, Vec::new()))
+        .await;
     let public = json_of(&bytes);
     assert_eq!(status, StatusCode::OK, "{public}");
     let events = public["events"].as_array().unwrap();
@@ -351,13 +442,28 @@ async fn the_public_history_showed_the_login_names_of_staff() {
         assert!(event.get("occupant").is_none(), "{event}");
     }
     for role in [Role::Retail, Role::Planner, Role::Admin] {
-        let (_, _, bytes) = atlas.send(request(&Method::GET, &uri, Some(atlas.cookie(role)), Vec::new())).await;
+        let (_, _, bytes) = atlas
+            .send(request(
+                &Method::GET,
+                &uri,
+                Some(atlas.cookie(role)),
+                Vec::new(),
+            ))
+            .await;
         let staff = json_of(&bytes);
-        assert!(staff["events"][0]["recorded_by"].is_string(), "{role:?}: {staff}");
+        assert!(
+            staff["events"][0]["recorded_by"].is_string(),
+            "{role:?}: {staff}"
+        );
     }
     // the business team does not keep shop units: no recorded_by either
     let (_, _, bytes) = atlas
-        .send(request(&Method::GET, &uri, Some(atlas.cookie(Role::Business)), Vec::new()))
+        .send(request(
+            &Method::GET,
+            &uri,
+            Some(atlas.cookie(Role::Business)),
+            Vec::new(),
+        ))
         .await;
     assert!(json_of(&bytes)["events"][0].get("recorded_by").is_none());
 }
@@ -368,7 +474,9 @@ async fn the_public_history_showed_the_login_names_of_staff() {
 #[tokio::test]
 async fn public_whole_layer_exports_had_no_limit() {
     let atlas = Atlas::new().await;
-    let (status, _, whole) = atlas.export("/api/layers/shop_units/export?format=geojson", None).await;
+    let (status, _, whole) = atlas
+        .export("/api/layers/shop_units/export?format=geojson", None)
+        .await;
     assert_eq!(status, StatusCode::OK);
     let whole = json_of(&whole);
     let n_features = whole["features"].as_array().unwrap().len();
@@ -383,13 +491,19 @@ async fn public_whole_layer_exports_had_no_limit() {
             StatusCode::OK => {
                 n_ok += 1;
                 assert!(bytes.starts_with(b"SQLite format 3\0"));
-                assert_eq!(headers[header::CONTENT_LENGTH].to_str().unwrap(), bytes.len().to_string());
+                assert_eq!(
+                    headers[header::CONTENT_LENGTH].to_str().unwrap(),
+                    bytes.len().to_string()
+                );
             }
             StatusCode::SERVICE_UNAVAILABLE => {
                 n_busy += 1;
                 assert!(headers.contains_key(header::RETRY_AFTER));
                 let answer = json_of(&bytes);
-                assert!(answer["error"].as_str().unwrap().contains("try again"), "{answer}");
+                assert!(
+                    answer["error"].as_str().unwrap().contains("try again"),
+                    "{answer}"
+                );
             }
             other => panic!("{other}: {}", json_of(&bytes)),
         }
@@ -397,13 +511,19 @@ async fn public_whole_layer_exports_had_no_limit() {
     assert!(n_ok >= 2, "{n_ok} exports written");
     assert!(n_busy > 0, "64 public exports at once were all written");
     // a logged-in planner waits for a slot rather than being refused
-    let planner = futures_util::future::join_all(
-        (0..8).map(|_| atlas.export("/api/layers/shop_units/export?format=geojson", Some(Role::Planner))),
-    )
+    let planner = futures_util::future::join_all((0..8).map(|_| {
+        atlas.export(
+            "/api/layers/shop_units/export?format=geojson",
+            Some(Role::Planner),
+        )
+    }))
     .await;
     for (status, _, bytes) in planner {
         assert_eq!(status, StatusCode::OK);
-        assert_eq!(json_of(&bytes)["features"].as_array().unwrap().len(), n_features);
+        assert_eq!(
+            json_of(&bytes)["features"].as_array().unwrap().len(),
+            n_features
+        );
     }
 }
 
@@ -417,11 +537,18 @@ async fn half_sent_connections_stayed_open_for_ever() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
     let timeout = Duration::from_secs(1);
-    let server = tokio::spawn(genk_atlas::http::serve_with_timeout(listener, atlas.state.clone(), timeout));
+    let server = tokio::spawn(genk_atlas::http::serve_with_timeout(
+        listener,
+        atlas.state.clone(),
+        timeout,
+    ));
     let mut half_sent = Vec::new();
     for _ in 0..500 {
         let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
-        stream.write_all(b"GET /api/health HTTP/1.1\r\nHost: localhost\r\nX-Slow: ").await.unwrap();
+        stream
+            .write_all(b"GET /api/health HTTP/1.1\r\nHost: localhost\r\nX-Slow: ")
+            .await
+            .unwrap();
         half_sent.push(stream);
     }
     let started = std::time::Instant::now();
@@ -429,9 +556,16 @@ async fn half_sent_connections_stayed_open_for_ever() {
         let mut rest = Vec::new();
         // closed by the server: end of file (after at most an error status line)
         let read = tokio::time::timeout(timeout * 10, stream.read_to_end(&mut rest)).await;
-        assert!(read.is_ok(), "connection {index} still open after {:?}", started.elapsed());
+        assert!(
+            read.is_ok(),
+            "connection {index} still open after {:?}",
+            started.elapsed()
+        );
         let rest = String::from_utf8_lossy(&rest);
-        assert!(rest.is_empty() || rest.starts_with("HTTP/1.1 408"), "connection {index}: {rest}");
+        assert!(
+            rest.is_empty() || rest.starts_with("HTTP/1.1 408"),
+            "connection {index}: {rest}"
+        );
     }
     assert!(started.elapsed() < timeout * 10);
     let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
@@ -453,11 +587,21 @@ async fn a_request_sent_slowly_but_within_the_timeout_is_answered() {
     let atlas = Atlas::new().await;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
-    let server = tokio::spawn(genk_atlas::http::serve_with_timeout(listener, atlas.state.clone(), Duration::from_secs(3)));
+    let server = tokio::spawn(genk_atlas::http::serve_with_timeout(
+        listener,
+        atlas.state.clone(),
+        Duration::from_secs(3),
+    ));
     let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
-    stream.write_all(b"GET /api/health HTTP/1.1\r\n").await.unwrap();
+    stream
+        .write_all(b"GET /api/health HTTP/1.1\r\n")
+        .await
+        .unwrap();
     tokio::time::sleep(Duration::from_millis(500)).await;
-    stream.write_all(b"Host: localhost\r\nConnection: close\r\n\r\n").await.unwrap();
+    stream
+        .write_all(b"Host: localhost\r\nConnection: close\r\n\r\n")
+        .await
+        .unwrap();
     let mut response = String::new();
     stream.read_to_string(&mut response).await.unwrap();
     assert!(response.starts_with("HTTP/1.1 200"), "{response}");
@@ -484,7 +628,12 @@ async fn assert_served_equals_stored(atlas: &Atlas, case: &str) {
 /// The current version of `UNIT_ID`.
 async fn unit_version(atlas: &Atlas) -> u64 {
     let (_, _, bytes) = atlas
-        .send(request(&Method::GET, &format!("/api/shop_units/{UNIT_ID}/history"), None, Vec::new()))
+        .send(request(
+            &Method::GET,
+            &format!("/api/shop_units/{UNIT_ID}/history"),
+            None,
+            Vec::new(),
+        ))
         .await;
     json_of(&bytes)["version"].as_u64().unwrap()
 }
@@ -503,7 +652,8 @@ fn edit_request(atlas: &Atlas, version: u64, status: &str, day: u32) -> Request<
 /// of an edit and of an import: whatever the store committed is served,
 /// and a normal edit afterwards succeeds on the stored version.
 #[tokio::test]
-async fn a_client_hanging_up_at_any_moment_of_an_edit_or_an_import_leaves_the_served_state_the_stored_one() {
+async fn a_client_hanging_up_at_any_moment_of_an_edit_or_an_import_leaves_the_served_state_the_stored_one(
+) {
     let atlas = Atlas::new().await;
     let moments_us = [0u64, 50, 200, 1_000, 5_000, 20_000, 100_000];
     for (round, moment) in moments_us.iter().enumerate() {
@@ -515,8 +665,15 @@ async fn a_client_hanging_up_at_any_moment_of_an_edit_or_an_import_leaves_the_se
         tokio::time::sleep(Duration::from_millis(300)).await;
         assert_served_equals_stored(&atlas, &format!("edit, hung up after {moment} µs")).await;
         let version = unit_version(&atlas).await;
-        let (status, _, bytes) = atlas.send(edit_request(&atlas, version, "occupied", 20)).await;
-        assert_eq!(status, StatusCode::OK, "edit after hanging up at {moment} µs: {}", json_of(&bytes));
+        let (status, _, bytes) = atlas
+            .send(edit_request(&atlas, version, "occupied", 20))
+            .await;
+        assert_eq!(
+            status,
+            StatusCode::OK,
+            "edit after hanging up at {moment} µs: {}",
+            json_of(&bytes)
+        );
         assert_served_equals_stored(&atlas, &format!("the edit after {moment} µs")).await;
     }
     let companies = serde_json::json!({"type": "FeatureCollection", "features": (0..50).map(|i| serde_json::json!({
@@ -525,17 +682,49 @@ async fn a_client_hanging_up_at_any_moment_of_an_edit_or_an_import_leaves_the_se
         .collect::<Vec<_>>()});
     let file = serde_json::to_vec(&companies).unwrap();
     for moment in moments_us {
-        let importing = atlas.import("companies", "?key=id", Some(Role::Admin), "companies.geojson", &file);
+        let importing = atlas.import(
+            "companies",
+            "?key=id",
+            Some(Role::Admin),
+            "companies.geojson",
+            &file,
+        );
         let _ = tokio::time::timeout(Duration::from_micros(moment), importing).await;
         tokio::time::sleep(Duration::from_millis(500)).await;
         assert_served_equals_stored(&atlas, &format!("import, hung up after {moment} µs")).await;
-        let stored = atlas.store.read_layer(genk_atlas::model::LayerId::Companies).await.unwrap();
-        let served = atlas.state.engine().layer(genk_atlas::model::LayerId::Companies).features().len();
-        assert_eq!(served, stored.len(), "companies after hanging up an import at {moment} µs");
-        let n_imported = stored.iter().filter(|feature| feature.id.starts_with("hangup-")).count();
-        assert!(n_imported == 0 || n_imported == 50, "half an import: {n_imported} of 50");
+        let stored = atlas
+            .store
+            .read_layer(genk_atlas::model::LayerId::Companies)
+            .await
+            .unwrap();
+        let served = atlas
+            .state
+            .engine()
+            .layer(genk_atlas::model::LayerId::Companies)
+            .features()
+            .len();
+        assert_eq!(
+            served,
+            stored.len(),
+            "companies after hanging up an import at {moment} µs"
+        );
+        let n_imported = stored
+            .iter()
+            .filter(|feature| feature.id.starts_with("hangup-"))
+            .count();
+        assert!(
+            n_imported == 0 || n_imported == 50,
+            "half an import: {n_imported} of 50"
+        );
         let version = unit_version(&atlas).await;
-        let (status, _, bytes) = atlas.send(edit_request(&atlas, version, "vacant", 21)).await;
-        assert_eq!(status, StatusCode::OK, "edit after an import hung up at {moment} µs: {}", json_of(&bytes));
+        let (status, _, bytes) = atlas
+            .send(edit_request(&atlas, version, "vacant", 21))
+            .await;
+        assert_eq!(
+            status,
+            StatusCode::OK,
+            "edit after an import hung up at {moment} µs: {}",
+            json_of(&bytes)
+        );
     }
 }

@@ -27,28 +27,55 @@ use crate::support::fresh_database;
 fn escaped(text: &str) -> String {
     text.bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
             _ => format!("%{b:02X}"),
         })
         .collect()
 }
 
-async fn ids_over_http(state: &AppState, collection: &str, query: &str, token: Option<&str>) -> BTreeSet<String> {
+async fn ids_over_http(
+    state: &AppState,
+    collection: &str,
+    query: &str,
+    token: Option<&str>,
+) -> BTreeSet<String> {
     let uri = format!("/ogc/collections/{collection}/items?limit=10000&{query}");
     let mut request = Request::get(&uri);
     if let Some(token) = token {
         request = request.header("Authorization", format!("Bearer {token}"));
     }
-    let response = router(state.clone()).oneshot(request.body(Body::empty()).unwrap()).await.unwrap();
+    let response = router(state.clone())
+        .oneshot(request.body(Body::empty()).unwrap())
+        .await
+        .unwrap();
     let status = response.status();
     let body = response.into_body().collect().await.unwrap().to_bytes();
-    assert_eq!(status, StatusCode::OK, "{uri}: {}", String::from_utf8_lossy(&body));
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "{uri}: {}",
+        String::from_utf8_lossy(&body)
+    );
     let page: Value = serde_json::from_slice(&body).unwrap();
-    assert!(page["numberMatched"].as_u64().unwrap() <= 10_000, "{uri}: one page must hold every match");
-    page["features"].as_array().unwrap().iter().map(|f| f["id"].as_str().unwrap().to_string()).collect()
+    assert!(
+        page["numberMatched"].as_u64().unwrap() <= 10_000,
+        "{uri}: one page must hold every match"
+    );
+    page["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["id"].as_str().unwrap().to_string())
+        .collect()
 }
 
-async fn ids_in_sql(client: &tokio_postgres::Client, table: &str, condition: &str) -> BTreeSet<String> {
+async fn ids_in_sql(
+    client: &tokio_postgres::Client,
+    table: &str,
+    condition: &str,
+) -> BTreeSet<String> {
     let sql = format!("SELECT id FROM {table} WHERE {condition}");
     client
         .query(&sql, &[])
@@ -64,10 +91,17 @@ async fn every_filter_selects_what_the_same_sql_selects_in_postgis() {
     let dataset = generate(&DemoParams::default());
     let database = fresh_database().await;
     let store = database.store().await;
-    store.write(&WriteBatch::from_dataset(&dataset), &|_| {}).await.unwrap();
+    store
+        .write(&WriteBatch::from_dataset(&dataset), &|_| {})
+        .await
+        .unwrap();
     let store: SharedStore = Arc::new(store);
-    add_account(store.as_ref(), "winkelteam", Role::Retail, "test").await.unwrap();
-    let retail = issue_token(store.as_ref(), "winkelteam", 1, "test").await.unwrap();
+    add_account(store.as_ref(), "winkelteam", Role::Retail, "test")
+        .await
+        .unwrap();
+    let retail = issue_token(store.as_ref(), "winkelteam", 1, "test")
+        .await
+        .unwrap();
     let engine = load_engine(store.as_ref()).await.unwrap();
     let state = AppState::new(store, engine, None);
     let client = database.client().await;
@@ -121,23 +155,57 @@ async fn every_filter_selects_what_the_same_sql_selects_in_postgis() {
     ];
     for (collection, filter, sql) in cases {
         let expected = ids_in_sql(&client, collection, sql).await;
-        let everything = if *collection == "parcels" { everything_parcels } else { everything_units };
-        assert!(!expected.is_empty() && expected.len() < everything, "{filter}: the oracle selects {} of {everything}; pick a filter that decides", expected.len());
-        let got = ids_over_http(&state, collection, &format!("filter={}", escaped(filter)), None).await;
+        let everything = if *collection == "parcels" {
+            everything_parcels
+        } else {
+            everything_units
+        };
+        assert!(
+            !expected.is_empty() && expected.len() < everything,
+            "{filter}: the oracle selects {} of {everything}; pick a filter that decides",
+            expected.len()
+        );
+        let got = ids_over_http(
+            &state,
+            collection,
+            &format!("filter={}", escaped(filter)),
+            None,
+        )
+        .await;
         assert_eq!(got, expected, "{filter}");
     }
 
     // the JSON encoding of one of them gives the same answer
     let json = r#"{"op":"and","args":[{"op":"s_intersects","args":[{"property":"geometry"},{"bbox":[5.49,50.955,5.51,50.97]}]},{"op":"=","args":[{"property":"status"},"vacant"]}]}"#;
     let expected = ids_in_sql(&client, "shop_units", "ST_Intersects(geom, ST_MakeEnvelope(5.49, 50.955, 5.51, 50.97, 4326)) AND status = 'vacant'").await;
-    let got = ids_over_http(&state, "shop_units", &format!("filter-lang=cql2-json&filter={}", escaped(json)), None).await;
+    let got = ids_over_http(
+        &state,
+        "shop_units",
+        &format!("filter-lang=cql2-json&filter={}", escaped(json)),
+        None,
+    )
+    .await;
     assert_eq!(got, expected);
 
     // a filter geometry in Belgian Lambert 72 (filter-crs), PostGIS moving it
-    let lambert = "POLYGON((228000 181000, 231000 181000, 231000 184000, 228000 184000, 228000 181000))";
-    let expected = ids_in_sql(&client, "parcels", &format!("ST_Intersects(geom, ST_Transform(ST_GeomFromText('{lambert}', 31370), 4326))")).await;
-    assert!(!expected.is_empty() && expected.len() < everything_parcels, "{}", expected.len());
-    let query = format!("filter-crs={}&filter={}", escaped("http://www.opengis.net/def/crs/EPSG/0/31370"), escaped(&format!("S_INTERSECTS(geometry, {lambert})")));
+    let lambert =
+        "POLYGON((228000 181000, 231000 181000, 231000 184000, 228000 184000, 228000 181000))";
+    let expected = ids_in_sql(
+        &client,
+        "parcels",
+        &format!("ST_Intersects(geom, ST_Transform(ST_GeomFromText('{lambert}', 31370), 4326))"),
+    )
+    .await;
+    assert!(
+        !expected.is_empty() && expected.len() < everything_parcels,
+        "{}",
+        expected.len()
+    );
+    let query = format!(
+        "filter-crs={}&filter={}",
+        escaped("http://www.opengis.net/def/crs/EPSG/0/31370"),
+        escaped(&format!("S_INTERSECTS(geometry, {lambert})"))
+    );
     let got = ids_over_http(&state, "parcels", &query, None).await;
     // the two transforms may differ in the last digits: allow a parcel on the edge
     let differ = got.symmetric_difference(&expected).count();
@@ -146,8 +214,22 @@ async fn every_filter_selects_what_the_same_sql_selects_in_postgis() {
     // with bbox and a filter both hold; a confidential field filters for retail
     let expected = ids_in_sql(&client, "shop_units", "ST_Intersects(geom, ST_MakeEnvelope(5.47, 50.94, 5.53, 50.99, 4326)) AND occupant COLLATE \"C\" LIKE '%a%' AND floor_area_m2 > 60").await;
     assert!(!expected.is_empty());
-    let query = format!("bbox=5.47,50.94,5.53,50.99&floor_area_m2=0&filter={}", escaped("occupant LIKE '%a%' AND floor_area_m2 > 60"));
-    assert!(ids_over_http(&state, "shop_units", &query, Some(&retail)).await.is_empty(), "floor_area_m2=0 and > 60 cannot both hold");
-    let query = format!("bbox=5.47,50.94,5.53,50.99&filter={}", escaped("occupant LIKE '%a%' AND floor_area_m2 > 60"));
-    assert_eq!(ids_over_http(&state, "shop_units", &query, Some(&retail)).await, expected);
+    let query = format!(
+        "bbox=5.47,50.94,5.53,50.99&floor_area_m2=0&filter={}",
+        escaped("occupant LIKE '%a%' AND floor_area_m2 > 60")
+    );
+    assert!(
+        ids_over_http(&state, "shop_units", &query, Some(&retail))
+            .await
+            .is_empty(),
+        "floor_area_m2=0 and > 60 cannot both hold"
+    );
+    let query = format!(
+        "bbox=5.47,50.94,5.53,50.99&filter={}",
+        escaped("occupant LIKE '%a%' AND floor_area_m2 > 60")
+    );
+    assert_eq!(
+        ids_over_http(&state, "shop_units", &query, Some(&retail)).await,
+        expected
+    );
 }

@@ -159,7 +159,13 @@ async fn demo_store(dir: &Path, postgis: bool) -> Store {
         return Store::Geopackage(gpkg);
     }
     let database = fresh_database().await;
-    atlas(&["load", "--from", gpkg.to_str().unwrap(), "--database-url", &database.url]);
+    atlas(&[
+        "load",
+        "--from",
+        gpkg.to_str().unwrap(),
+        "--database-url",
+        &database.url,
+    ]);
     Store::Postgis(database)
 }
 
@@ -179,7 +185,10 @@ async fn assert_served_as_stored(store: &Store, dir: &Path) {
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let server = Server::start(&args, dir).await;
     let health = server.get_ok("/api/health").await;
-    assert_eq!(health["layers"]["companies"].as_u64(), Some(store.companies().await));
+    assert_eq!(
+        health["layers"]["companies"].as_u64(),
+        Some(store.companies().await)
+    );
 }
 
 async fn the_cli_killed_mid_import(postgis: bool) {
@@ -216,7 +225,11 @@ async fn the_cli_killed_mid_import(postgis: bool) {
     assert_served_as_stored(&store, dir.path()).await;
     let before = store.companies().await;
     atlas(&import);
-    assert_eq!(store.companies().await, before + IMPORTED, "the import afterwards succeeds");
+    assert_eq!(
+        store.companies().await,
+        before + IMPORTED,
+        "the import afterwards succeeds"
+    );
 }
 
 #[tokio::test]
@@ -265,7 +278,10 @@ async fn a_server_killed_mid_upload(postgis: bool) {
             let client = crate::servers::Client { port };
             let headers = [
                 ("Authorization", format!("Bearer {token}")),
-                ("Content-Type", format!("multipart/form-data; boundary={BOUNDARY}")),
+                (
+                    "Content-Type",
+                    format!("multipart/form-data; boundary={BOUNDARY}"),
+                ),
             ];
             client
                 .request("POST", "/api/import/companies?key=id", &headers, Some(body))
@@ -279,7 +295,10 @@ async fn a_server_killed_mid_upload(postgis: bool) {
         server.kill();
         let answer = upload.await.unwrap();
         let after = store.companies().await;
-        let case = format!("server killed at {moment:?}, {:?} into an upload", started.elapsed());
+        let case = format!(
+            "server killed at {moment:?}, {:?} into an upload",
+            started.elapsed()
+        );
         assert_all_or_nothing(after, before, &case);
         if let Ok(answer) = answer {
             // answered before the kill: the answer is what the store holds

@@ -53,18 +53,26 @@ async fn send(state: &AppState, request: Request<Body>) -> (StatusCode, Value) {
     let response = router(state.clone()).oneshot(request).await.unwrap();
     let status = response.status();
     let bytes = response.into_body().collect().await.unwrap().to_bytes();
-    (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
 }
 
 async fn city_figures(state: &AppState) -> (u64, u64) {
     let (status, summary) = send(
         state,
-        Request::get("/api/vacancy/summary?date=2025-06-01&by=city").body(Body::empty()).unwrap(),
+        Request::get("/api/vacancy/summary?date=2025-06-01&by=city")
+            .body(Body::empty())
+            .unwrap(),
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{summary}");
     let group = &summary["groups"][0];
-    (group["units"].as_u64().unwrap(), group["vacant"].as_u64().unwrap())
+    (
+        group["units"].as_u64().unwrap(),
+        group["vacant"].as_u64().unwrap(),
+    )
 }
 
 /// The store holds exactly one event for each new unit, as the file says;
@@ -84,8 +92,12 @@ async fn check_imported(store: SharedStore, before: (u64, u64), recorded_by: &st
     let state = AppState::new(store.clone(), engine, None);
     // on 2025-06-01 all three exist: two vacant, one occupied
     assert_eq!(city_figures(&state).await, (before.0 + 3, before.1 + 2));
-    add_account(store.as_ref(), "winkels", Role::Retail, "test").await.unwrap();
-    let token = issue_token(store.as_ref(), "winkels", 1, "test").await.unwrap();
+    add_account(store.as_ref(), "winkels", Role::Retail, "test")
+        .await
+        .unwrap();
+    let token = issue_token(store.as_ref(), "winkels", 1, "test")
+        .await
+        .unwrap();
     let edit = json!({"version": 1, "valid_from": "2025-03-01", "status": "occupied", "category": "periodic", "floor_area_m2": 81.0, "occupant": "Fietsen Claes"});
     let (status, answer) = send(
         &state,
@@ -109,14 +121,24 @@ async fn figures_of(store: &SharedStore) -> (u64, u64) {
 
 fn atlas_import(file: &std::path::Path, store_args: &[&str]) -> String {
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_atlas"))
-        .args(["import", "shop_units", file.to_str().unwrap(), "--key", "id"])
+        .args([
+            "import",
+            "shop_units",
+            file.to_str().unwrap(),
+            "--key",
+            "id",
+        ])
         .args(store_args)
         .env("USER", "importer-test")
         .env_remove("ATLAS_DATABASE_URL")
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
-    assert!(output.status.success(), "{stdout}{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     stdout
 }
 
@@ -125,13 +147,19 @@ async fn units_imported_by_the_cli_into_a_geopackage_had_no_history() {
     let dir = tempfile::tempdir().unwrap();
     let gpkg = dir.path().join("atlas.gpkg");
     let store = GeoPackageStore::create(&gpkg).unwrap();
-    store.write(&WriteBatch::from_dataset(&fixtures::genk_centre()), &|_| {}).await.unwrap();
+    store
+        .write(&WriteBatch::from_dataset(&fixtures::genk_centre()), &|_| {})
+        .await
+        .unwrap();
     let store: SharedStore = Arc::new(store);
     let before = figures_of(&store).await;
     let file = dir.path().join("units.geojson");
     std::fs::write(&file, new_units_geojson()).unwrap();
     let stdout = atlas_import(&file, &["--gpkg", gpkg.to_str().unwrap()]);
-    assert!(stdout.contains("3 new shop units got their first event"), "{stdout}");
+    assert!(
+        stdout.contains("3 new shop units got their first event"),
+        "{stdout}"
+    );
     check_imported(store, before, "importer-test").await;
 }
 
@@ -139,14 +167,20 @@ async fn units_imported_by_the_cli_into_a_geopackage_had_no_history() {
 async fn units_imported_by_the_cli_into_postgis_had_no_history() {
     let database = fresh_database().await;
     let store = database.store().await;
-    store.write(&WriteBatch::from_dataset(&fixtures::genk_centre()), &|_| {}).await.unwrap();
+    store
+        .write(&WriteBatch::from_dataset(&fixtures::genk_centre()), &|_| {})
+        .await
+        .unwrap();
     let store: SharedStore = Arc::new(store);
     let before = figures_of(&store).await;
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("units.geojson");
     std::fs::write(&file, new_units_geojson()).unwrap();
     let stdout = atlas_import(&file, &["--database-url", &database.url]);
-    assert!(stdout.contains("3 new shop units got their first event"), "{stdout}");
+    assert!(
+        stdout.contains("3 new shop units got their first event"),
+        "{stdout}"
+    );
     check_imported(store, before, "importer-test").await;
 }
 
@@ -155,14 +189,26 @@ async fn units_uploaded_by_an_admin_had_no_history() {
     let atlas = crate::transfer::Atlas::new().await;
     let before = figures_of(&atlas.store).await;
     let (status, report) = atlas
-        .import("shop_units", "?key=id", Some(Role::Admin), "units.geojson", &new_units_geojson())
+        .import(
+            "shop_units",
+            "?key=id",
+            Some(Role::Admin),
+            "units.geojson",
+            &new_units_geojson(),
+        )
         .await;
     assert_eq!(status, StatusCode::OK, "{report}");
     assert_eq!(report["n_written"], 3, "{report}");
     assert_eq!(report["n_first_events"], 3, "{report}");
     // the same file again: the units have history now, no second event
     let (status, again) = atlas
-        .import("shop_units", "?key=id", Some(Role::Admin), "units.geojson", &new_units_geojson())
+        .import(
+            "shop_units",
+            "?key=id",
+            Some(Role::Admin),
+            "units.geojson",
+            &new_units_geojson(),
+        )
         .await;
     assert_eq!(status, StatusCode::OK, "{again}");
     assert_eq!(again["n_first_events"], 0, "{again}");

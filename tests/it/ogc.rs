@@ -13,7 +13,9 @@ use super::servers::{atlas, Server};
 
 fn token_for(gpkg: &str, name: &str, role: &str) -> String {
     atlas(&["user", "add", name, "--role", role, "--gpkg", gpkg]);
-    atlas(&["user", "token", name, "--gpkg", gpkg]).trim().to_string()
+    atlas(&["user", "token", name, "--gpkg", gpkg])
+        .trim()
+        .to_string()
 }
 
 /// Run a GDAL tool to the end; its stdout, or a panic with its stderr.
@@ -23,7 +25,11 @@ fn gdal_tool(program: &str, args: &[&str], env: &[(&str, &str)]) -> String {
         .envs(env.iter().copied())
         .output()
         .unwrap_or_else(|error| panic!("{program} must be installed (gdal-bin): {error}"));
-    assert!(output.status.success(), "{program} {args:?}: {}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{program} {args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
@@ -84,12 +90,19 @@ fn same_value(a: &str, b: &str) -> bool {
 
 async fn get_json(server: &Server, path: &str, headers: &[(&str, String)]) -> Json {
     let answer = server.request("GET", path, headers, None).await.unwrap();
-    assert_eq!(answer.status, 200, "{path}: {}", String::from_utf8_lossy(&answer.body));
+    assert_eq!(
+        answer.status,
+        200,
+        "{path}: {}",
+        String::from_utf8_lossy(&answer.body)
+    );
     answer.json()
 }
 
 fn path_of(href: &str, port: u16) -> String {
-    href.strip_prefix(&format!("http://127.0.0.1:{port}")).unwrap_or(href).to_string()
+    href.strip_prefix(&format!("http://127.0.0.1:{port}"))
+        .unwrap_or(href)
+        .to_string()
 }
 
 /// The demo (seed 1) in a GeoPackage in a fresh folder, a retail token for
@@ -117,32 +130,62 @@ async fn gdal_and_http_clients_read_the_ogc_api_as_the_store_holds_it() {
         assert!(listing.contains(&format!(": {} (", layer.id)), "{listing}");
         let summary = gdal_tool("ogrinfo", &["-ro", "-so", &url, layer.id.as_str()], &[]);
         let count = health["layers"][layer.id.as_str()].as_u64().unwrap();
-        assert!(summary.contains(&format!("Feature Count: {count}\n")), "{}: {summary}", layer.id);
+        assert!(
+            summary.contains(&format!("Feature Count: {count}\n")),
+            "{}: {summary}",
+            layer.id
+        );
     }
-    assert!(listing.contains(": vacancy_h3 (") && listing.contains(": coverage ("), "{listing}");
+    assert!(
+        listing.contains(": vacancy_h3 (") && listing.contains(": coverage ("),
+        "{listing}"
+    );
 
     // ogr2ogr pulls the shop units and the parcels through the next links
     // (pages of 1,000): the same ids, values and geometries as the store
     for (layer, page) in [("shop_units", "1000"), ("parcels", "5000")] {
         let out = dir.path().join(format!("{layer}-pulled.gpkg"));
         let out = out.to_str().unwrap();
-        gdal_tool("ogr2ogr", &["-f", "GPKG", out, &url, layer, "-oo", &format!("PAGE_SIZE={page}")], &[]);
+        gdal_tool(
+            "ogr2ogr",
+            &[
+                "-f",
+                "GPKG",
+                out,
+                &url,
+                layer,
+                "-oo",
+                &format!("PAGE_SIZE={page}"),
+            ],
+            &[],
+        );
         let store = read_layer(gpkg, layer);
         let pulled = read_layer(out, layer);
         assert_eq!(store.len(), pulled.len(), "{layer}");
         for (id, (fields, coords)) in &store {
-            let (pulled_fields, pulled_coords) = pulled.get(id).unwrap_or_else(|| panic!("{layer} {id} missing"));
+            let (pulled_fields, pulled_coords) = pulled
+                .get(id)
+                .unwrap_or_else(|| panic!("{layer} {id} missing"));
             for (name, value) in fields {
                 if name == "occupant" {
                     continue;
                 }
                 let got = pulled_fields.get(name).map(String::as_str).unwrap_or("");
-                assert!(same_value(value, got), "{layer} {id} {name}: store {value:?}, OGC {got:?}");
+                assert!(
+                    same_value(value, got),
+                    "{layer} {id} {name}: store {value:?}, OGC {got:?}"
+                );
             }
-            assert!(!pulled_fields.contains_key("occupant"), "the public gets no occupant");
+            assert!(
+                !pulled_fields.contains_key("occupant"),
+                "the public gets no occupant"
+            );
             assert_eq!(coords.len(), pulled_coords.len(), "{layer} {id}");
             for (a, b) in coords.iter().zip(pulled_coords) {
-                assert!((a.0 - b.0).abs() < 1e-9 && (a.1 - b.1).abs() < 1e-9, "{layer} {id}: {a:?} {b:?}");
+                assert!(
+                    (a.0 - b.0).abs() < 1e-9 && (a.1 - b.1).abs() < 1e-9,
+                    "{layer} {id}: {a:?} {b:?}"
+                );
             }
         }
     }
@@ -151,10 +194,17 @@ async fn gdal_and_http_clients_read_the_ogc_api_as_the_store_holds_it() {
     let with_token = dir.path().join("units-retail.gpkg");
     let with_token = with_token.to_str().unwrap();
     let header = format!("Authorization: Bearer {retail}");
-    gdal_tool("ogr2ogr", &["-f", "GPKG", with_token, &url, "shop_units"], &[("GDAL_HTTP_HEADERS", &header)]);
+    gdal_tool(
+        "ogr2ogr",
+        &["-f", "GPKG", with_token, &url, "shop_units"],
+        &[("GDAL_HTTP_HEADERS", &header)],
+    );
     let pulled = read_layer(with_token, "shop_units");
     let store = read_layer(gpkg, "shop_units");
-    let n_occupants = store.values().filter(|(fields, _)| !fields["occupant"].is_empty()).count();
+    let n_occupants = store
+        .values()
+        .filter(|(fields, _)| !fields["occupant"].is_empty())
+        .count();
     assert!(n_occupants > 100);
     for (id, (fields, _)) in &store {
         assert_eq!(fields["occupant"], pulled[id].0["occupant"], "{id}");
@@ -164,7 +214,11 @@ async fn gdal_and_http_clients_read_the_ogc_api_as_the_store_holds_it() {
     let with_basic = dir.path().join("units-basic.gpkg");
     let with_basic = with_basic.to_str().unwrap();
     let userpwd = format!("winkelteam:{retail}");
-    gdal_tool("ogr2ogr", &["-f", "GPKG", with_basic, &url, "shop_units"], &[("GDAL_HTTP_USERPWD", &userpwd), ("GDAL_HTTP_AUTH", "BASIC")]);
+    gdal_tool(
+        "ogr2ogr",
+        &["-f", "GPKG", with_basic, &url, "shop_units"],
+        &[("GDAL_HTTP_USERPWD", &userpwd), ("GDAL_HTTP_AUTH", "BASIC")],
+    );
     let pulled = read_layer(with_basic, "shop_units");
     for (id, (fields, _)) in &store {
         assert_eq!(fields["occupant"], pulled[id].0["occupant"], "{id}");
@@ -175,9 +229,25 @@ async fn gdal_and_http_clients_read_the_ogc_api_as_the_store_holds_it() {
         ("winkelteam:atlas_not_a_token".to_string(), 401),
         (format!("winkelteam:{retail}"), 200),
     ] {
-        let basic = format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(&credentials));
-        let answer = server.request("GET", "/ogc/collections/shop_units/items?limit=1", &[("Authorization", basic)], None).await.unwrap();
-        assert_eq!(answer.status, status, "{}", credentials.split(':').next().unwrap());
+        let basic = format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD.encode(&credentials)
+        );
+        let answer = server
+            .request(
+                "GET",
+                "/ogc/collections/shop_units/items?limit=1",
+                &[("Authorization", basic)],
+                None,
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            answer.status,
+            status,
+            "{}",
+            credentials.split(':').next().unwrap()
+        );
     }
 
     // paging: every feature once through next, and prev goes back
@@ -187,42 +257,91 @@ async fn gdal_and_http_clients_read_the_ogc_api_as_the_store_holds_it() {
     loop {
         let page = get_json(&server, &path, &[]).await;
         assert_eq!(page["numberMatched"], health["layers"]["companies"]);
-        assert_eq!(page["numberReturned"].as_u64().unwrap() as usize, page["features"].as_array().unwrap().len());
+        assert_eq!(
+            page["numberReturned"].as_u64().unwrap() as usize,
+            page["features"].as_array().unwrap().len()
+        );
         for feature in page["features"].as_array().unwrap() {
-            assert!(seen.insert(feature["id"].as_str().unwrap().to_string()), "twice: {}", feature["id"]);
+            assert!(
+                seen.insert(feature["id"].as_str().unwrap().to_string()),
+                "twice: {}",
+                feature["id"]
+            );
         }
         pages.push(page.clone());
-        let next = page["links"].as_array().unwrap().iter().find(|link| link["rel"] == "next");
+        let next = page["links"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|link| link["rel"] == "next");
         match next {
             Some(link) => path = path_of(link["href"].as_str().unwrap(), port),
             None => break,
         }
     }
-    assert_eq!(seen.len() as u64, health["layers"]["companies"].as_u64().unwrap());
+    assert_eq!(
+        seen.len() as u64,
+        health["layers"]["companies"].as_u64().unwrap()
+    );
     let last = pages.last().unwrap();
-    let prev = last["links"].as_array().unwrap().iter().find(|link| link["rel"] == "prev").unwrap();
+    let prev = last["links"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|link| link["rel"] == "prev")
+        .unwrap();
     let before_last = get_json(&server, &path_of(prev["href"].as_str().unwrap(), port), &[]).await;
     assert_eq!(before_last["features"], pages[pages.len() - 2]["features"]);
 
     // a property filter on a queryable: the vacant units, by brute force
     // the landing page links what OGC clients look for; /ogc/ leads there
     let landing = get_json(&server, "/ogc", &[]).await;
-    let rels: BTreeSet<&str> = landing["links"].as_array().unwrap().iter().filter_map(|link| link["rel"].as_str()).collect();
+    let rels: BTreeSet<&str> = landing["links"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|link| link["rel"].as_str())
+        .collect();
     for rel in ["self", "service-desc", "service-doc", "conformance", "data"] {
         assert!(rels.contains(rel), "landing page without {rel}: {rels:?}");
     }
     let slash = server.get("/ogc/").await.unwrap();
-    assert_eq!((slash.status, slash.header("location")), (308, Some("/ogc")));
-    let vacant = get_json(&server, "/ogc/collections/shop_units/items?status=vacant&limit=10000", &[]).await;
-    let expected: BTreeSet<&String> = store.iter().filter(|(_, (f, _))| f["status"] == "vacant").map(|(id, _)| id).collect();
-    let got: BTreeSet<String> = vacant["features"].as_array().unwrap().iter().map(|f| f["id"].as_str().unwrap().to_string()).collect();
+    assert_eq!(
+        (slash.status, slash.header("location")),
+        (308, Some("/ogc"))
+    );
+    let vacant = get_json(
+        &server,
+        "/ogc/collections/shop_units/items?status=vacant&limit=10000",
+        &[],
+    )
+    .await;
+    let expected: BTreeSet<&String> = store
+        .iter()
+        .filter(|(_, (f, _))| f["status"] == "vacant")
+        .map(|(id, _)| id)
+        .collect();
+    let got: BTreeSet<String> = vacant["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["id"].as_str().unwrap().to_string())
+        .collect();
     assert_eq!(got.len(), expected.len());
     assert!(expected.iter().all(|id| got.contains(*id)));
 
     // bbox by brute force over the store's points
     let (w, s, e, n) = (5.49, 50.955, 5.51, 50.965);
-    let boxed = get_json(&server, &format!("/ogc/collections/shop_units/items?bbox={w},{s},{e},{n}&limit=10000"), &[]).await;
-    let inside = store.values().filter(|(_, c)| c[0].0 >= w && c[0].0 <= e && c[0].1 >= s && c[0].1 <= n).count();
+    let boxed = get_json(
+        &server,
+        &format!("/ogc/collections/shop_units/items?bbox={w},{s},{e},{n}&limit=10000"),
+        &[],
+    )
+    .await;
+    let inside = store
+        .values()
+        .filter(|(_, c)| c[0].0 >= w && c[0].0 <= e && c[0].1 >= s && c[0].1 <= n)
+        .count();
     assert!(inside > 10);
     assert_eq!(boxed["numberMatched"].as_u64().unwrap() as usize, inside);
 
@@ -230,7 +349,19 @@ async fn gdal_and_http_clients_read_the_ogc_api_as_the_store_holds_it() {
     // EPSG:4326 is latitude first
     let lambert = dir.path().join("lambert.gpkg");
     let lambert = lambert.to_str().unwrap();
-    gdal_tool("ogr2ogr", &["-f", "GPKG", lambert, gpkg, "parcels", "-t_srs", "EPSG:31370"], &[]);
+    gdal_tool(
+        "ogr2ogr",
+        &[
+            "-f",
+            "GPKG",
+            lambert,
+            gpkg,
+            "parcels",
+            "-t_srs",
+            "EPSG:31370",
+        ],
+        &[],
+    );
     let projected = read_layer(lambert, "parcels");
     let (id, (_, coords)) = projected.iter().nth(123).unwrap();
     let answer = server
@@ -238,45 +369,113 @@ async fn gdal_and_http_clients_read_the_ogc_api_as_the_store_holds_it() {
         .await
         .unwrap();
     assert_eq!(answer.status, 200);
-    assert_eq!(answer.header("content-crs"), Some("<http://www.opengis.net/def/crs/EPSG/0/31370>"));
+    assert_eq!(
+        answer.header("content-crs"),
+        Some("<http://www.opengis.net/def/crs/EPSG/0/31370>")
+    );
     let ring = answer.json()["geometry"]["coordinates"][0].clone();
     let ring = ring.as_array().unwrap();
     assert_eq!(ring.len(), coords.len());
     for (point, (x, y)) in ring.iter().zip(coords) {
-        assert!((point[0].as_f64().unwrap() - x).abs() < 1e-3 && (point[1].as_f64().unwrap() - y).abs() < 1e-3);
+        assert!(
+            (point[0].as_f64().unwrap() - x).abs() < 1e-3
+                && (point[1].as_f64().unwrap() - y).abs() < 1e-3
+        );
     }
-    let plain = get_json(&server, &format!("/ogc/collections/parcels/items/{id}"), &[]).await;
-    let latlon = get_json(&server, &format!("/ogc/collections/parcels/items/{id}?crs=EPSG:4326"), &[]).await;
-    let (a, b) = (&plain["geometry"]["coordinates"][0][0], &latlon["geometry"]["coordinates"][0][0]);
+    let plain = get_json(
+        &server,
+        &format!("/ogc/collections/parcels/items/{id}"),
+        &[],
+    )
+    .await;
+    let latlon = get_json(
+        &server,
+        &format!("/ogc/collections/parcels/items/{id}?crs=EPSG:4326"),
+        &[],
+    )
+    .await;
+    let (a, b) = (
+        &plain["geometry"]["coordinates"][0][0],
+        &latlon["geometry"]["coordinates"][0][0],
+    );
     assert_eq!((a[0].clone(), a[1].clone()), (b[1].clone(), b[0].clone()));
 
     // roles in queryables and in filters
     let public_q = get_json(&server, "/ogc/collections/shop_units/queryables", &[]).await;
-    assert!(public_q["properties"].get("occupant").is_none() && public_q["properties"].get("status").is_some());
+    assert!(
+        public_q["properties"].get("occupant").is_none()
+            && public_q["properties"].get("status").is_some()
+    );
     let auth = [("Authorization", format!("Bearer {retail}"))];
     let retail_q = get_json(&server, "/ogc/collections/shop_units/queryables", &auth).await;
     assert!(retail_q["properties"].get("occupant").is_some());
 
     // datetime on shop units: the state on the date from the history
-    let on_date = get_json(&server, "/ogc/collections/shop_units/items?datetime=2022-06-01&limit=10000", &auth).await;
+    let on_date = get_json(
+        &server,
+        "/ogc/collections/shop_units/items?datetime=2022-06-01&limit=10000",
+        &auth,
+    )
+    .await;
     let unit = &on_date["features"][0];
-    let history = get_json(&server, &format!("/api/shop_units/{}/history", unit["id"].as_str().unwrap()), &auth).await;
-    let in_force = history["events"].as_array().unwrap().iter()
+    let history = get_json(
+        &server,
+        &format!("/api/shop_units/{}/history", unit["id"].as_str().unwrap()),
+        &auth,
+    )
+    .await;
+    let in_force = history["events"]
+        .as_array()
+        .unwrap()
+        .iter()
         .filter(|event| event["valid_from"].as_str().unwrap() <= "2022-06-01")
-        .max_by_key(|event| (event["valid_from"].as_str().unwrap().to_string(), event["event_id"].as_i64().unwrap()))
+        .max_by_key(|event| {
+            (
+                event["valid_from"].as_str().unwrap().to_string(),
+                event["event_id"].as_i64().unwrap(),
+            )
+        })
         .unwrap();
     assert_eq!(unit["properties"]["status"], in_force["status"]);
     assert_eq!(unit["properties"]["occupant"], in_force["occupant"].clone());
 
     // derived collections, tiles from the one cache, HTML
-    let cells = get_json(&server, "/ogc/collections/vacancy_h3/items?limit=10000&datetime=2024-01-01", &[]).await;
+    let cells = get_json(
+        &server,
+        "/ogc/collections/vacancy_h3/items?limit=10000&datetime=2024-01-01",
+        &[],
+    )
+    .await;
     let api_cells = server.get_ok("/api/vacancy/h3?date=2024-01-01").await;
-    assert_eq!(cells["numberMatched"].as_u64().unwrap() as usize, api_cells["features"].as_array().unwrap().len());
-    let tile = server.get("/ogc/collections/shop_units/tiles/WebMercatorQuad/14/5487/8442").await.unwrap();
-    let same = server.get("/tiles/shop_units/14/8442/5487.mvt").await.unwrap();
-    assert_eq!((tile.status, tile.header("etag")), (same.status, same.header("etag")));
-    let html = server.request("GET", "/ogc/collections", &[("Accept", "text/html".into())], None).await.unwrap();
-    assert!(html.header("content-type").unwrap().starts_with("text/html"));
+    assert_eq!(
+        cells["numberMatched"].as_u64().unwrap() as usize,
+        api_cells["features"].as_array().unwrap().len()
+    );
+    let tile = server
+        .get("/ogc/collections/shop_units/tiles/WebMercatorQuad/14/5487/8442")
+        .await
+        .unwrap();
+    let same = server
+        .get("/tiles/shop_units/14/8442/5487.mvt")
+        .await
+        .unwrap();
+    assert_eq!(
+        (tile.status, tile.header("etag")),
+        (same.status, same.header("etag"))
+    );
+    let html = server
+        .request(
+            "GET",
+            "/ogc/collections",
+            &[("Accept", "text/html".into())],
+            None,
+        )
+        .await
+        .unwrap();
+    assert!(html
+        .header("content-type")
+        .unwrap()
+        .starts_with("text/html"));
     assert!(String::from_utf8_lossy(&html.body).contains("Handelspanden"));
 
     // bad input is a 400 naming the parameter, never a 5xx
@@ -307,8 +506,24 @@ async fn gdal_and_http_clients_read_the_ogc_api_as_the_store_holds_it() {
 }
 
 /// The ids of the features `ogr2ogr -where -spat` copies out of `source`.
-fn ids_through_ogr2ogr(source: &str, layer: &str, out: &str, where_clause: &str, spat: &[&str; 4], env: &[(&str, &str)]) -> BTreeSet<String> {
-    let mut args = vec!["-f", "GPKG", out, source, layer, "-where", where_clause, "-spat"];
+fn ids_through_ogr2ogr(
+    source: &str,
+    layer: &str,
+    out: &str,
+    where_clause: &str,
+    spat: &[&str; 4],
+    env: &[(&str, &str)],
+) -> BTreeSet<String> {
+    let mut args = vec![
+        "-f",
+        "GPKG",
+        out,
+        source,
+        layer,
+        "-where",
+        where_clause,
+        "-spat",
+    ];
     args.extend(spat.iter());
     gdal_tool("ogr2ogr", &args, env);
     read_layer(out, layer).into_keys().collect()
@@ -323,41 +538,103 @@ async fn gdal_sends_where_as_cql2_and_spat_as_bbox_and_gets_what_the_store_holds
     let cql = ("OGR_OAPIF_ALLOW_CQL_TEXT", "YES");
     let header = format!("Authorization: Bearer {retail}");
     let cases: [(&str, &str, [&str; 4], bool); 5] = [
-        ("shop_units", "status = 'vacant' AND floor_area_m2 >= 100", ["5.45", "50.93", "5.55", "51.0"], false),
-        ("shop_units", "kind IS NULL OR category LIKE 'dai%'", ["5.48", "50.95", "5.52", "50.98"], false),
-        ("shop_units", "NOT (status = 'vacant') AND status_since < '2025-01-01'", ["5.40", "50.90", "5.60", "51.05"], false),
-        ("parcels", "area_m2 > 2000 AND zoning = 'industrial'", ["5.45", "50.93", "5.56", "51.0"], false),
+        (
+            "shop_units",
+            "status = 'vacant' AND floor_area_m2 >= 100",
+            ["5.45", "50.93", "5.55", "51.0"],
+            false,
+        ),
+        (
+            "shop_units",
+            "kind IS NULL OR category LIKE 'dai%'",
+            ["5.48", "50.95", "5.52", "50.98"],
+            false,
+        ),
+        (
+            "shop_units",
+            "NOT (status = 'vacant') AND status_since < '2025-01-01'",
+            ["5.40", "50.90", "5.60", "51.05"],
+            false,
+        ),
+        (
+            "parcels",
+            "area_m2 > 2000 AND zoning = 'industrial'",
+            ["5.45", "50.93", "5.56", "51.0"],
+            false,
+        ),
         // (GDAL 3.6's own LIKE ignores case, CQL2's does not: no LIKE here)
-        ("shop_units", "occupant IS NOT NULL AND floor_area_m2 < 90", ["5.45", "50.93", "5.55", "51.0"], true),
+        (
+            "shop_units",
+            "occupant IS NOT NULL AND floor_area_m2 < 90",
+            ["5.45", "50.93", "5.55", "51.0"],
+            true,
+        ),
     ];
     for (index, (layer, where_clause, spat, with_token)) in cases.iter().enumerate() {
         let from_store = dir.path().join(format!("store-{index}.gpkg"));
         let over_http = dir.path().join(format!("oapif-{index}.gpkg"));
-        let expected = ids_through_ogr2ogr(gpkg, layer, from_store.to_str().unwrap(), where_clause, spat, &[]);
+        let expected = ids_through_ogr2ogr(
+            gpkg,
+            layer,
+            from_store.to_str().unwrap(),
+            where_clause,
+            spat,
+            &[],
+        );
         let mut env = vec![cql];
         if *with_token {
             env.push(("GDAL_HTTP_HEADERS", header.as_str()));
         }
-        let got = ids_through_ogr2ogr(&url, layer, over_http.to_str().unwrap(), where_clause, spat, &env);
-        assert!(expected.len() > 5, "{where_clause}: {} features; pick a filter that selects some", expected.len());
+        let got = ids_through_ogr2ogr(
+            &url,
+            layer,
+            over_http.to_str().unwrap(),
+            where_clause,
+            spat,
+            &env,
+        );
+        assert!(
+            expected.len() > 5,
+            "{where_clause}: {} features; pick a filter that selects some",
+            expected.len()
+        );
         assert_eq!(got, expected, "{where_clause}");
     }
     // the server's log shows each filter and box as GDAL sent them: the
     // work was done by the server, not by GDAL after it read everything
     let log = std::fs::read_to_string(&server.log).unwrap();
-    let sent: Vec<&str> = log.lines().filter(|line| line.contains("/items?") && line.contains("filter=") && line.contains("bbox=")).collect();
+    let sent: Vec<&str> = log
+        .lines()
+        .filter(|line| {
+            line.contains("/items?") && line.contains("filter=") && line.contains("bbox=")
+        })
+        .collect();
     for (layer, where_clause, _, _) in &cases {
-        let first_word = where_clause.split(' ').next().unwrap().trim_start_matches('(');
+        let first_word = where_clause
+            .split(' ')
+            .next()
+            .unwrap()
+            .trim_start_matches('(');
         assert!(
-            sent.iter().any(|line| line.contains(&format!("/collections/{layer}/items?")) && line.contains(first_word) && line.contains(" 200 ")),
+            sent.iter().any(
+                |line| line.contains(&format!("/collections/{layer}/items?"))
+                    && line.contains(first_word)
+                    && line.contains(" 200 ")
+            ),
             "no items request with the filter '{where_clause}' in the log:\n{}",
             sent.join("\n")
         );
     }
     // the public cannot filter on the occupant: the same 400 as a field
     // that does not exist, saying where
-    let answer = server.get("/ogc/collections/shop_units/items?filter=occupant%20LIKE%20%27%25a%25%27").await.unwrap();
+    let answer = server
+        .get("/ogc/collections/shop_units/items?filter=occupant%20LIKE%20%27%25a%25%27")
+        .await
+        .unwrap();
     assert_eq!(answer.status, 400);
     let error = answer.json()["error"].as_str().unwrap().to_string();
-    assert!(error.contains("unknown property 'occupant'") && error.contains("at character 0"), "{error}");
+    assert!(
+        error.contains("unknown property 'occupant'") && error.contains("at character 0"),
+        "{error}"
+    );
 }

@@ -255,7 +255,9 @@ fn escaped(value: &str) -> String {
     value
         .bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b',' | b':' => (b as char).to_string(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b',' | b':' => {
+                (b as char).to_string()
+            }
             _ => format!("%{b:02X}"),
         })
         .collect()
@@ -281,7 +283,11 @@ fn documented_request(
                 Value::String(text) => text.clone(),
                 other => other.to_string(),
             };
-            format!("{}={}", parameter["name"].as_str().unwrap(), escaped(&value))
+            format!(
+                "{}={}",
+                parameter["name"].as_str().unwrap(),
+                escaped(&value)
+            )
         })
         .collect();
     if !query.is_empty() {

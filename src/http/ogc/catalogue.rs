@@ -22,7 +22,12 @@ pub const VACANCY_H3: &str = "vacancy_h3";
 /// The id of the coverage collection.
 pub const COVERAGE: &str = "coverage";
 
-const fn derived_field(name: &'static str, kind: FieldKind, title_nl: &'static str, title_en: &'static str) -> FieldDef {
+const fn derived_field(
+    name: &'static str,
+    kind: FieldKind,
+    title_nl: &'static str,
+    title_en: &'static str,
+) -> FieldDef {
     FieldDef {
         name,
         kind,
@@ -40,10 +45,30 @@ pub const VACANCY_H3_FIELDS: &[FieldDef] = &[
     derived_field("units", FieldKind::Integer, "Panden", "Units"),
     derived_field("occupied", FieldKind::Integer, "Bezet", "Occupied"),
     derived_field("vacant", FieldKind::Integer, "Leegstaand", "Vacant"),
-    derived_field("renovation", FieldKind::Integer, "In renovatie", "Under renovation"),
-    derived_field("rate_count", FieldKind::Real, "Leegstand (aantal)", "Vacancy rate (count)"),
-    derived_field("rate_area", FieldKind::Real, "Leegstand (oppervlakte)", "Vacancy rate (area)"),
-    derived_field("too_small", FieldKind::Boolean, "Te weinig panden", "Too few units"),
+    derived_field(
+        "renovation",
+        FieldKind::Integer,
+        "In renovatie",
+        "Under renovation",
+    ),
+    derived_field(
+        "rate_count",
+        FieldKind::Real,
+        "Leegstand (aantal)",
+        "Vacancy rate (count)",
+    ),
+    derived_field(
+        "rate_area",
+        FieldKind::Real,
+        "Leegstand (oppervlakte)",
+        "Vacancy rate (area)",
+    ),
+    derived_field(
+        "too_small",
+        FieldKind::Boolean,
+        "Te weinig panden",
+        "Too few units",
+    ),
 ];
 
 /// The properties of a neighbourhood's coverage (as `/api/coverage`).
@@ -55,7 +80,12 @@ pub const COVERAGE_FIELDS: &[FieldDef] = &[
     derived_field("share", FieldKind::Real, "Aandeel bediend", "Share covered"),
     derived_field("median_m", FieldKind::Real, "Mediaan (m)", "Median (m)"),
     derived_field("p90_m", FieldKind::Real, "P90 (m)", "P90 (m)"),
-    derived_field("unreachable", FieldKind::Integer, "Onbereikbaar", "Unreachable"),
+    derived_field(
+        "unreachable",
+        FieldKind::Integer,
+        "Onbereikbaar",
+        "Unreachable",
+    ),
 ];
 
 impl Collection {
@@ -172,6 +202,9 @@ mod tests {
         for collection in all {
             assert_eq!(Collection::parse(collection.id()).unwrap(), collection);
         }
-        assert!(matches!(Collection::parse("nope"), Err(ApiError::NotFound(_))));
+        assert!(matches!(
+            Collection::parse("nope"),
+            Err(ApiError::NotFound(_))
+        ));
     }
 }

@@ -35,7 +35,11 @@ fn temporal_extent(engine: &Engine, collection: Collection) -> Option<Json> {
     if !collection.has_time() {
         return None;
     }
-    let first = engine.unit_events().iter().map(|event| event.valid_from).min()?;
+    let first = engine
+        .unit_events()
+        .iter()
+        .map(|event| event.valid_from)
+        .min()?;
     Some(json!({
         "interval": [[format!("{first}T00:00:00Z"), null]],
         "trs": "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian",
@@ -43,12 +47,27 @@ fn temporal_extent(engine: &Engine, collection: Collection) -> Option<Json> {
 }
 
 /// One collection's document.
-pub fn collection_json(engine: &Engine, collection: Collection, base: &str, format: Format) -> Json {
+pub fn collection_json(
+    engine: &Engine,
+    collection: Collection,
+    base: &str,
+    format: Format,
+) -> Json {
     let own = format!("{base}/collections/{}", collection.id());
     let mut links = self_and_alternate(&own, format, JSON).to_vec();
     links.extend([
-        link(format!("{own}/items?f=json"), "items", GEOJSON, "the features"),
-        link(format!("{own}/items?f=html"), "items", HTML, "the features as HTML"),
+        link(
+            format!("{own}/items?f=json"),
+            "items",
+            GEOJSON,
+            "the features",
+        ),
+        link(
+            format!("{own}/items?f=html"),
+            "items",
+            HTML,
+            "the features as HTML",
+        ),
         link(
             format!("{own}/queryables"),
             "http://www.opengis.net/def/rel/ogc/1.0/queryables",
@@ -56,7 +75,12 @@ pub fn collection_json(engine: &Engine, collection: Collection, base: &str, form
             "the properties to filter on",
         ),
         // the rel of the 2020 draft of Part 3, which GDAL 3.6 looks for
-        link(format!("{own}/queryables"), "queryables", "application/schema+json", "the properties to filter on"),
+        link(
+            format!("{own}/queryables"),
+            "queryables",
+            "application/schema+json",
+            "the properties to filter on",
+        ),
     ]);
     if collection.has_tiles() {
         links.push(link(
@@ -92,7 +116,11 @@ pub fn collection_json(engine: &Engine, collection: Collection, base: &str, form
 }
 
 /// `GET /ogc/collections`
-pub async fn list(State(state): State<AppState>, query: ApiQuery, headers: HeaderMap) -> Result<Response, ApiError> {
+pub async fn list(
+    State(state): State<AppState>,
+    query: ApiQuery,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
     query.only(&["f"])?;
     let format = Format::of(&query, &headers)?;
     let base = ogc_base(&headers);
@@ -105,7 +133,9 @@ pub async fn list(State(state): State<AppState>, query: ApiQuery, headers: Heade
         "links": self_and_alternate(&format!("{base}/collections"), format, JSON),
         "collections": collections,
     });
-    Ok(document(format, JSON, &body, || html::page("Collecties", &body)))
+    Ok(document(format, JSON, &body, || {
+        html::page("Collecties", &body)
+    }))
 }
 
 /// `GET /ogc/collections/{collection}`
@@ -120,6 +150,9 @@ pub async fn one(
     let format = Format::of(&query, &headers)?;
     let body = collection_json(&state.engine(), collection, &ogc_base(&headers), format);
     Ok(document(format, JSON, &body, || {
-        html::page(&format!("{} ({})", collection.title_nl(), collection.title_en()), &body)
+        html::page(
+            &format!("{} ({})", collection.title_nl(), collection.title_en()),
+            &body,
+        )
     }))
 }

@@ -58,8 +58,13 @@ impl OgcCrs {
             .strip_prefix('[')
             .and_then(|rest| rest.strip_suffix(']'))
             .unwrap_or(trimmed);
-        let found = if [CRS84_URI, "OGC:CRS84", "CRS84", "http://www.opengis.net/def/crs/OGC/0/CRS84"]
-            .contains(&bare)
+        let found = if [
+            CRS84_URI,
+            "OGC:CRS84",
+            "CRS84",
+            "http://www.opengis.net/def/crs/OGC/0/CRS84",
+        ]
+        .contains(&bare)
         {
             Some(OgcCrs::Crs84)
         } else {
@@ -144,7 +149,11 @@ pub fn geometry_to_lonlat(geometry: &Geometry<f64>, crs: OgcCrs) -> Result<Geome
     transform_geometry(geometry, crs, Direction::ToLonLat)
 }
 
-fn transform_geometry(geometry: &Geometry<f64>, crs: OgcCrs, direction: Direction) -> Result<Geometry<f64>, String> {
+fn transform_geometry(
+    geometry: &Geometry<f64>,
+    crs: OgcCrs,
+    direction: Direction,
+) -> Result<Geometry<f64>, String> {
     if crs.latitude_first() {
         return Ok(geometry.map_coords(|c| coord! { x: c.y, y: c.x }));
     }
@@ -159,11 +168,15 @@ fn transform_geometry(geometry: &Geometry<f64>, crs: OgcCrs, direction: Directio
             .transform_coords(&mut xs, &mut ys, &mut zs)
             .map_err(|error| match direction {
                 Direction::FromLonLat => format!("cannot project to EPSG:{code}: {error}"),
-                Direction::ToLonLat => format!("cannot read the coordinates as EPSG:{code}: {error}"),
+                Direction::ToLonLat => {
+                    format!("cannot read the coordinates as EPSG:{code}: {error}")
+                }
             })
     })?;
     if xs.iter().chain(&ys).any(|n| !n.is_finite()) {
-        return Err(format!("the coordinates lie outside where EPSG:{code} is defined"));
+        return Err(format!(
+            "the coordinates lie outside where EPSG:{code} is defined"
+        ));
     }
     // `map_coords` visits the coordinates in `coords_iter` order
     let next = Cell::new(0usize);
@@ -178,7 +191,10 @@ fn transform_geometry(geometry: &Geometry<f64>, crs: OgcCrs, direction: Directio
 /// order: `[first min, second min, first max, second max]`) as a CRS84
 /// polygon, its edges densified so that a projected box stays the same
 /// area after the transform, plus the polygon's bounding box.
-pub fn box_to_lonlat(numbers: [f64; 4], crs: OgcCrs) -> Result<(geo::Polygon<f64>, Rect<f64>), String> {
+pub fn box_to_lonlat(
+    numbers: [f64; 4],
+    crs: OgcCrs,
+) -> Result<(geo::Polygon<f64>, Rect<f64>), String> {
     let [a_min, b_min, a_max, b_max] = numbers;
     let (x_min, y_min, x_max, y_max) = if crs.latitude_first() {
         (b_min, a_min, b_max, a_max)
@@ -187,7 +203,12 @@ pub fn box_to_lonlat(numbers: [f64; 4], crs: OgcCrs) -> Result<(geo::Polygon<f64
     };
     const STEPS: usize = 16;
     let mut ring: Vec<(f64, f64)> = Vec::with_capacity(4 * STEPS + 1);
-    let corners = [(x_min, y_min), (x_max, y_min), (x_max, y_max), (x_min, y_max)];
+    let corners = [
+        (x_min, y_min),
+        (x_max, y_min),
+        (x_max, y_max),
+        (x_min, y_max),
+    ];
     for side in 0..4 {
         let (x0, y0) = corners[side];
         let (x1, y1) = corners[(side + 1) % 4];
@@ -209,8 +230,8 @@ pub fn box_to_lonlat(numbers: [f64; 4], crs: OgcCrs) -> Result<(geo::Polygon<f64
         ring = xs.into_iter().zip(ys).collect();
     }
     let polygon = geo::Polygon::new(geo::LineString::from(ring), vec![]);
-    let bounds = geo::BoundingRect::bounding_rect(&polygon)
-        .ok_or_else(|| "the box is empty".to_string())?;
+    let bounds =
+        geo::BoundingRect::bounding_rect(&polygon).ok_or_else(|| "the box is empty".to_string())?;
     Ok((polygon, bounds))
 }
 
@@ -227,8 +248,16 @@ mod tests {
             OgcCrs::parse("crs", "http://www.opengis.net/def/crs/EPSG/0/31370").unwrap(),
             OgcCrs::Epsg(31370)
         );
-        assert_eq!(OgcCrs::parse("crs", "EPSG:3812").unwrap(), OgcCrs::Epsg(3812));
-        for bad in ["EPSG:2154", "EPSG:abc", "", "http://www.opengis.net/def/crs/EPSG/0/"] {
+        assert_eq!(
+            OgcCrs::parse("crs", "EPSG:3812").unwrap(),
+            OgcCrs::Epsg(3812)
+        );
+        for bad in [
+            "EPSG:2154",
+            "EPSG:abc",
+            "",
+            "http://www.opengis.net/def/crs/EPSG/0/",
+        ] {
             match OgcCrs::parse("bbox-crs", bad) {
                 Err(ApiError::BadRequest { parameter, .. }) => assert_eq!(parameter, "bbox-crs"),
                 other => panic!("{bad}: {other:?}"),
@@ -267,10 +296,14 @@ mod tests {
     fn a_lambert_box_comes_back_around_its_own_corners() {
         let lonlat_corner = point!(x: 5.5, y: 50.96);
         let projected = geometry_in(&lonlat_corner.into(), OgcCrs::Epsg(31370)).unwrap();
-        let Geometry::Point(p) = projected else { panic!() };
-        let (polygon, bounds) =
-            box_to_lonlat([p.x() - 100.0, p.y() - 100.0, p.x() + 100.0, p.y() + 100.0], OgcCrs::Epsg(31370))
-                .unwrap();
+        let Geometry::Point(p) = projected else {
+            panic!()
+        };
+        let (polygon, bounds) = box_to_lonlat(
+            [p.x() - 100.0, p.y() - 100.0, p.x() + 100.0, p.y() + 100.0],
+            OgcCrs::Epsg(31370),
+        )
+        .unwrap();
         assert!(geo::Contains::contains(&polygon, &lonlat_corner));
         assert!(bounds.width() < 0.01 && bounds.height() < 0.01);
         let (_, swapped) = box_to_lonlat([50.9, 5.4, 51.0, 5.6], OgcCrs::Epsg(4326)).unwrap();

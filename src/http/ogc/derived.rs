@@ -32,7 +32,11 @@ pub struct CoverageParams {
 impl CoverageParams {
     pub fn parse(query: &ApiQuery) -> Result<Self, ApiError> {
         Ok(CoverageParams {
-            kind: query.get("kind").map(parse_kind_text).transpose()?.unwrap_or(CoverageKind::Daily),
+            kind: query
+                .get("kind")
+                .map(parse_kind_text)
+                .transpose()?
+                .unwrap_or(CoverageKind::Daily),
             threshold: query
                 .get("threshold_m")
                 .map(parse_threshold_text)
@@ -55,7 +59,9 @@ fn count(n: usize) -> Value {
 }
 
 fn real(number: Option<f64>) -> Value {
-    number.filter(|n| n.is_finite()).map_or(Value::Null, Value::Real)
+    number
+        .filter(|n| n.is_finite())
+        .map_or(Value::Null, Value::Real)
 }
 
 /// Every shop unit as it was on `date` (units without an event on or
@@ -116,17 +122,21 @@ pub fn coverage_areas(
         .field_index("code")
         .ok_or_else(|| ApiError::internal("the neighbourhoods have no code"))?;
     let snapshot = snapshot(engine.clone(), date)?;
-    let figures = coverage(&snapshot.base, &snapshot.open, params.kind, params.threshold);
+    let figures = coverage(
+        &snapshot.base,
+        &snapshot.open,
+        params.kind,
+        params.threshold,
+    );
     let features = snapshot
         .base
         .neighbourhoods
         .iter()
         .zip(&figures.neighbourhoods)
         .filter_map(|(name, area)| {
-            let outline = outlines
-                .features()
-                .iter()
-                .find(|feature| feature.values.get(code_index) == Some(&Value::Text(name.code.clone())))?;
+            let outline = outlines.features().iter().find(|feature| {
+                feature.values.get(code_index) == Some(&Value::Text(name.code.clone()))
+            })?;
             let values = vec![
                 Value::Text(name.code.clone()),
                 Value::Text(name.name.clone()),

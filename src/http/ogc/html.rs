@@ -59,7 +59,10 @@ fn features_html(features: &[Json], own_href: Option<&str>) -> String {
             }
         }
     }
-    let head: String = names.iter().map(|name| format!("<th>{}</th>", escape(name))).collect();
+    let head: String = names
+        .iter()
+        .map(|name| format!("<th>{}</th>", escape(name)))
+        .collect();
     let rows: String = features
         .iter()
         .map(|feature| {

@@ -89,13 +89,23 @@ impl<'a> Source<'a> {
             (Collection::Layer(layer), _) => Source::Indexed(engine.layer(layer)),
             (Collection::VacancyH3, Extra::Hex(params)) => {
                 let (date, features) = vacancy_cells(engine, date, &params)?;
-                Source::Computed { date: Some(date), features }
+                Source::Computed {
+                    date: Some(date),
+                    features,
+                }
             }
             (Collection::Coverage, Extra::Coverage(params)) => {
                 let (date, features) = coverage_areas(engine.clone(), date, params)?;
-                Source::Computed { date: Some(date), features }
+                Source::Computed {
+                    date: Some(date),
+                    features,
+                }
             }
-            _ => return Err(ApiError::internal("a derived collection without its parameters")),
+            _ => {
+                return Err(ApiError::internal(
+                    "a derived collection without its parameters",
+                ))
+            }
         })
     }
 
@@ -139,7 +149,9 @@ impl Matches {
     fn page(&self, offset: usize, limit: usize) -> Vec<usize> {
         match self {
             Matches::All(n) => (offset.min(*n)..offset.saturating_add(limit).min(*n)).collect(),
-            Matches::Some(positions) => positions.iter().skip(offset).take(limit).copied().collect(),
+            Matches::Some(positions) => {
+                positions.iter().skip(offset).take(limit).copied().collect()
+            }
         }
     }
 }
@@ -212,15 +224,30 @@ struct ItemsPage<'a> {
 
 /// The items URL of `collection` with the request's parameters but
 /// `offset`, `limit` and `f`, then these three.
-fn page_href(base: &str, collection: Collection, query: &ApiQuery, offset: usize, limit: usize, format: &str) -> String {
+fn page_href(
+    base: &str,
+    collection: Collection,
+    query: &ApiQuery,
+    offset: usize,
+    limit: usize,
+    format: &str,
+) -> String {
     let (offset, limit) = (offset.to_string(), limit.to_string());
     let kept = query
         .0
         .iter()
         .filter(|(name, _)| !["offset", "limit", "f"].contains(&name.as_str()))
         .map(|(name, value)| (name.as_str(), value.as_str()));
-    let pairs = kept.chain([("limit", limit.as_str()), ("offset", offset.as_str()), ("f", format)]);
-    format!("{base}/collections/{}/items{}", collection.id(), query_string(pairs))
+    let pairs = kept.chain([
+        ("limit", limit.as_str()),
+        ("offset", offset.as_str()),
+        ("f", format),
+    ]);
+    format!(
+        "{base}/collections/{}/items{}",
+        collection.id(),
+        query_string(pairs)
+    )
 }
 
 /// The links of a page: self, alternate, next, prev, the collection.
@@ -240,10 +267,20 @@ fn page_links(
     };
     let mut links = vec![
         link(href(params.offset, own), "self", own_type, "this page"),
-        link(href(params.offset, other), "alternate", other_type, "this page in another format"),
+        link(
+            href(params.offset, other),
+            "alternate",
+            other_type,
+            "this page in another format",
+        ),
     ];
     if params.offset + n_returned < n_matched {
-        links.push(link(href(params.offset + n_returned, own), "next", own_type, "the next page"));
+        links.push(link(
+            href(params.offset + n_returned, own),
+            "next",
+            own_type,
+            "the next page",
+        ));
     }
     if params.offset > 0 {
         links.push(link(
@@ -292,7 +329,15 @@ pub async fn items(
             number_matched: matches.len(),
             number_returned: page.len(),
             time_stamp: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-            links: page_links(&base, collection, &query, &params, matches.len(), page.len(), format),
+            links: page_links(
+                &base,
+                collection,
+                &query,
+                &params,
+                matches.len(),
+                page.len(),
+                format,
+            ),
             date: source.date(),
             features: page
                 .iter()
@@ -344,16 +389,30 @@ pub async fn item(
     let body = tokio::task::spawn_blocking(move || -> Result<String, ApiError> {
         let source = Source::load(&engine, collection, date, extra)?;
         let feature = source.get(&feature_id).ok_or_else(|| {
-            ApiError::NotFound(format!("collection '{}' has no feature '{feature_id}'", collection.id()))
+            ApiError::NotFound(format!(
+                "collection '{}' has no feature '{feature_id}'",
+                collection.id()
+            ))
         })?;
         let geometry = geometry_of(feature, crs)?;
-        let shown = GeoJsonFeature { feature, geometry: &geometry, fields: collection.fields(), audience };
+        let shown = GeoJsonFeature {
+            feature,
+            geometry: &geometry,
+            fields: collection.fields(),
+            audience,
+        };
         let mut document = serde_json::to_value(shown).map_err(ApiError::internal)?;
         let own = format!(
             "{base}/collections/{}/items/{}{}",
             collection.id(),
             encode_segment(&feature_id),
-            query_string(query.0.iter().filter(|(name, _)| name.as_str() != "f").map(|(n, v)| (n.as_str(), v.as_str())))
+            query_string(
+                query
+                    .0
+                    .iter()
+                    .filter(|(name, _)| name.as_str() != "f")
+                    .map(|(n, v)| (n.as_str(), v.as_str()))
+            )
         );
         let mut links = respond::self_and_alternate(&own, format, GEOJSON).to_vec();
         links.push(link(
@@ -365,7 +424,10 @@ pub async fn item(
         document["links"] = Json::Array(links);
         Ok(match format {
             Format::Json => document.to_string(),
-            Format::Html => html::page(&format!("{} {feature_id}", collection.title_nl()), &document),
+            Format::Html => html::page(
+                &format!("{} {feature_id}", collection.title_nl()),
+                &document,
+            ),
         })
     })
     .await
@@ -379,5 +441,7 @@ pub async fn item(
 
 /// A path segment with everything but unreserved characters escaped.
 fn encode_segment(text: &str) -> String {
-    query_string([("x", text)]).trim_start_matches("?x=").to_string()
+    query_string([("x", text)])
+        .trim_start_matches("?x=")
+        .to_string()
 }

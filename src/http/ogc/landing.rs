@@ -55,15 +55,30 @@ pub async fn landing(query: ApiQuery, headers: HeaderMap) -> Result<Response, Ap
             "application/vnd.oai.openapi+json;version=3.0",
             "the API definition (OpenAPI 3.0)",
         ),
-        link(format!("{base}/api.html"), "service-doc", HTML, "the API documentation"),
-        link(format!("{base}/conformance"), "conformance", JSON, "conformance classes"),
+        link(
+            format!("{base}/api.html"),
+            "service-doc",
+            HTML,
+            "the API documentation",
+        ),
+        link(
+            format!("{base}/conformance"),
+            "conformance",
+            JSON,
+            "conformance classes",
+        ),
         link(
             format!("{base}/conformance"),
             "http://www.opengis.net/def/rel/ogc/1.0/conformance",
             JSON,
             "conformance classes",
         ),
-        link(format!("{base}/collections"), "data", JSON, "the collections"),
+        link(
+            format!("{base}/collections"),
+            "data",
+            JSON,
+            "the collections",
+        ),
         link(
             format!("{base}/collections"),
             "http://www.opengis.net/def/rel/ogc/1.0/data",
@@ -82,7 +97,9 @@ pub async fn landing(query: ApiQuery, headers: HeaderMap) -> Result<Response, Ap
         "description": "Genk's layers (parcels, business parks, shop units, companies, streets, neighbourhoods, ...), the vacancy per H3 cell and the shop coverage per neighbourhood, as OGC API – Features and Tiles; confidential fields only for roles that may see them (Authorization: Bearer ...).",
         "links": links,
     });
-    Ok(document(format, JSON, &body, || html::page("Genk Atlas – OGC API", &body)))
+    Ok(document(format, JSON, &body, || {
+        html::page("Genk Atlas – OGC API", &body)
+    }))
 }
 
 /// `GET /ogc/conformance`
@@ -94,5 +111,7 @@ pub async fn conformance(query: ApiQuery, headers: HeaderMap) -> Result<Response
         "conformsTo": CONFORMANCE,
         "links": self_and_alternate(&format!("{base}/conformance"), format, JSON),
     });
-    Ok(document(format, JSON, &body, || html::page("Conformance", &body)))
+    Ok(document(format, JSON, &body, || {
+        html::page("Conformance", &body)
+    }))
 }

@@ -40,12 +40,32 @@ pub use params::{DEFAULT_LIMIT, MAX_LIMIT};
 pub fn routes() -> Routes<AppState> {
     Routes::new()
         .route("/", get(landing::landing), [docs::landing()])
-        .route("/api", get(openapi::openapi_document), [api_docs::document()])
+        .route(
+            "/api",
+            get(openapi::openapi_document),
+            [api_docs::document()],
+        )
         .route("/api.html", get(openapi::api_page), [api_docs::page()])
-        .route("/conformance", get(landing::conformance), [docs::conformance()])
-        .route("/collections", get(collections::list), [docs::collections()])
-        .route("/collections/{collection}", get(collections::one), [docs::collection()])
-        .route("/collections/{collection}/items", get(items::items), [docs::items()])
+        .route(
+            "/conformance",
+            get(landing::conformance),
+            [docs::conformance()],
+        )
+        .route(
+            "/collections",
+            get(collections::list),
+            [docs::collections()],
+        )
+        .route(
+            "/collections/{collection}",
+            get(collections::one),
+            [docs::collection()],
+        )
+        .route(
+            "/collections/{collection}/items",
+            get(items::items),
+            [docs::items()],
+        )
         .route(
             "/collections/{collection}/items/{feature_id}",
             get(items::item),
@@ -56,13 +76,21 @@ pub fn routes() -> Routes<AppState> {
             get(queryables::queryables),
             [docs::queryables()],
         )
-        .route("/tileMatrixSets", get(tiles::matrix_sets), [docs::matrix_sets()])
+        .route(
+            "/tileMatrixSets",
+            get(tiles::matrix_sets),
+            [docs::matrix_sets()],
+        )
         .route(
             "/tileMatrixSets/{matrix_set}",
             get(tiles::matrix_set),
             [docs::matrix_set()],
         )
-        .route("/collections/{collection}/tiles", get(tiles::tilesets), [docs::tilesets()])
+        .route(
+            "/collections/{collection}/tiles",
+            get(tiles::tilesets),
+            [docs::tilesets()],
+        )
         .route(
             "/collections/{collection}/tiles/{matrix_set}",
             get(tiles::tileset),

@@ -97,7 +97,9 @@ pub fn parse_datetime(text: &str) -> Result<Datetime, ApiError> {
         )
     };
     let Some((start, end)) = text.split_once('/') else {
-        return parse_instant(text).map(Datetime::Instant).ok_or_else(malformed);
+        return parse_instant(text)
+            .map(Datetime::Instant)
+            .ok_or_else(malformed);
     };
     let bound = |part: &str| -> Result<Option<NaiveDate>, ApiError> {
         if part.is_empty() || part == ".." {
@@ -109,7 +111,10 @@ pub fn parse_datetime(text: &str) -> Result<Datetime, ApiError> {
     let (start, end) = (bound(start)?, bound(end)?);
     if let (Some(start), Some(end)) = (start, end) {
         if start > end {
-            return Err(bad("datetime", format!("the interval starts ({start}) after it ends ({end})")));
+            return Err(bad(
+                "datetime",
+                format!("the interval starts ({start}) after it ends ({end})"),
+            ));
         }
     }
     Ok(Datetime::Interval(start, end))
@@ -150,7 +155,10 @@ pub fn parse_box(text: &str, crs: OgcCrs) -> Result<BoxFilter, ApiError> {
         _ => {
             return Err(bad(
                 "bbox",
-                format!("expected 4 numbers {order} (or 6 with heights), got {}", numbers.len()),
+                format!(
+                    "expected 4 numbers {order} (or 6 with heights), got {}",
+                    numbers.len()
+                ),
             ))
         }
     };
@@ -169,27 +177,45 @@ pub fn parse_box(text: &str, crs: OgcCrs) -> Result<BoxFilter, ApiError> {
             };
             let lon = -180.0..=180.0;
             let lat = -90.0..=90.0;
-            if !lon.contains(&lon_min) || !lon.contains(&lon_max) || !lat.contains(&lat_min) || !lat.contains(&lat_max) {
+            if !lon.contains(&lon_min)
+                || !lon.contains(&lon_max)
+                || !lat.contains(&lat_min)
+                || !lat.contains(&lat_max)
+            {
                 return Err(bad(
                     "bbox",
                     format!("longitudes must lie in -180..180 and latitudes in -90..90 (expected {order})"),
                 ));
             }
             Ok(BoxFilter {
-                bounds: Rect::new(coord! { x: lon_min, y: lat_min }, coord! { x: lon_max, y: lat_max }),
+                bounds: Rect::new(
+                    coord! { x: lon_min, y: lat_min },
+                    coord! { x: lon_max, y: lat_max },
+                ),
                 area: None,
             })
         }
         OgcCrs::Epsg(code) => {
             let (area, bounds) = box_to_lonlat([a_min, b_min, a_max, b_max], crs)
                 .map_err(|reason| bad("bbox", format!("not a box in EPSG:{code}: {reason}")))?;
-            if [bounds.min().x, bounds.min().y, bounds.max().x, bounds.max().y]
-                .iter()
-                .any(|n| !n.is_finite())
+            if [
+                bounds.min().x,
+                bounds.min().y,
+                bounds.max().x,
+                bounds.max().y,
+            ]
+            .iter()
+            .any(|n| !n.is_finite())
             {
-                return Err(bad("bbox", format!("the box lies outside where EPSG:{code} is defined")));
+                return Err(bad(
+                    "bbox",
+                    format!("the box lies outside where EPSG:{code} is defined"),
+                ));
             }
-            Ok(BoxFilter { bounds, area: Some(area) })
+            Ok(BoxFilter {
+                bounds,
+                area: Some(area),
+            })
         }
     }
 }
@@ -208,7 +234,9 @@ fn parse_value(name: &str, kind: FieldKind, text: &str) -> Result<Value, ApiErro
     let wrong = |what: &str| bad(name, format!("'{text}' is not {what}"));
     Ok(match kind {
         FieldKind::Text => Value::Text(text.to_string()),
-        FieldKind::Integer => Value::Integer(text.trim().parse().map_err(|_| wrong("a whole number"))?),
+        FieldKind::Integer => {
+            Value::Integer(text.trim().parse().map_err(|_| wrong("a whole number"))?)
+        }
         FieldKind::Real => Value::Real(
             text.trim()
                 .parse::<f64>()
@@ -228,7 +256,10 @@ fn parse_value(name: &str, kind: FieldKind, text: &str) -> Result<Value, ApiErro
 }
 
 /// The queryables `audience` may filter `collection` on: (position, name).
-pub fn queryable_fields(collection: Collection, audience: Audience) -> Vec<(usize, &'static crate::model::FieldDef)> {
+pub fn queryable_fields(
+    collection: Collection,
+    audience: Audience,
+) -> Vec<(usize, &'static crate::model::FieldDef)> {
     collection
         .fields()
         .iter()
@@ -246,10 +277,13 @@ fn parse_properties(
     let queryables = queryable_fields(collection, audience);
     let mut filters = Vec::new();
     for (name, text) in &query.0 {
-        if STANDARD.contains(&name.as_str()) || collection.extra_parameters().contains(&name.as_str()) {
+        if STANDARD.contains(&name.as_str())
+            || collection.extra_parameters().contains(&name.as_str())
+        {
             continue;
         }
-        let Some((position, field)) = queryables.iter().find(|(_, field)| field.name == name) else {
+        let Some((position, field)) = queryables.iter().find(|(_, field)| field.name == name)
+        else {
             let mut known: Vec<&str> = STANDARD.to_vec();
             known.extend(collection.extra_parameters());
             let names: Vec<&str> = queryables.iter().map(|(_, field)| field.name).collect();
@@ -270,17 +304,26 @@ fn parse_properties(
 
 /// `filter` read in `filter-lang` and checked against the fields the
 /// caller may see, its geometries read in `filter-crs`.
-pub fn parse_filter(query: &ApiQuery, collection: Collection, audience: Audience) -> Result<Option<Filter>, ApiError> {
+pub fn parse_filter(
+    query: &ApiQuery,
+    collection: Collection,
+    audience: Audience,
+) -> Result<Option<Filter>, ApiError> {
     let language = match query.get("filter-lang") {
         None => Language::Text,
-        Some(text) => Language::parse(text)
-            .ok_or_else(|| bad("filter-lang", format!("'{text}' is not a filter language here (cql2-text or cql2-json)")))?,
+        Some(text) => Language::parse(text).ok_or_else(|| {
+            bad(
+                "filter-lang",
+                format!("'{text}' is not a filter language here (cql2-text or cql2-json)"),
+            )
+        })?,
     };
     let crs = parse_crs(query, "filter-crs")?;
     let Some(text) = query.get("filter") else {
         return Ok(None);
     };
-    let may_see = |field: &crate::model::FieldDef| audience == Audience::Confidential || !field.confidential;
+    let may_see =
+        |field: &crate::model::FieldDef| audience == Audience::Confidential || !field.confidential;
     let to_lon_lat = |geometry: &geo::Geometry<f64>| geometry_to_lonlat(geometry, crs);
     let binding = Binding {
         fields: collection.fields(),
@@ -297,14 +340,21 @@ pub fn parse_filter(query: &ApiQuery, collection: Collection, audience: Audience
 
 impl ItemsParams {
     /// Check every parameter of an items request on `collection`.
-    pub fn parse(query: &ApiQuery, collection: Collection, audience: Audience) -> Result<ItemsParams, ApiError> {
+    pub fn parse(
+        query: &ApiQuery,
+        collection: Collection,
+        audience: Audience,
+    ) -> Result<ItemsParams, ApiError> {
         let limit = parse_count(query, "limit", DEFAULT_LIMIT, MAX_LIMIT)?;
         if limit == 0 {
             return Err(bad("limit", format!("must be from 1 to {MAX_LIMIT}")));
         }
         let offset = parse_count(query, "offset", 0, usize::MAX >> 1)?;
         let bbox_crs = parse_crs(query, "bbox-crs")?;
-        let bbox = query.get("bbox").map(|text| parse_box(text, bbox_crs)).transpose()?;
+        let bbox = query
+            .get("bbox")
+            .map(|text| parse_box(text, bbox_crs))
+            .transpose()?;
         Ok(ItemsParams {
             limit,
             offset,
@@ -324,7 +374,12 @@ mod tests {
     use std::collections::BTreeMap;
 
     fn query(pairs: &[(&str, &str)]) -> ApiQuery {
-        ApiQuery(pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect::<BTreeMap<_, _>>())
+        ApiQuery(
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect::<BTreeMap<_, _>>(),
+        )
     }
 
     fn parameter_of(result: Result<ItemsParams, ApiError>) -> String {
@@ -339,7 +394,10 @@ mod tests {
     #[test]
     fn defaults_are_ten_items_from_the_start_in_crs84() {
         let params = ItemsParams::parse(&query(&[]), UNITS, Audience::Public).unwrap();
-        assert_eq!((params.limit, params.offset, params.crs), (10, 0, OgcCrs::Crs84));
+        assert_eq!(
+            (params.limit, params.offset, params.crs),
+            (10, 0, OgcCrs::Crs84)
+        );
         assert!(params.bbox.is_none() && params.date.is_none() && params.properties.is_empty());
     }
 
@@ -353,7 +411,10 @@ mod tests {
             (vec![("bbox", "1,2,3")], "bbox"),
             (vec![("bbox", "5.6,50.9,5.4,51.0")], "bbox"),
             (vec![("bbox", "225702,182034,225800,182100")], "bbox"),
-            (vec![("bbox", "5.4,50.9,5.6,51"), ("bbox-crs", "EPSG:2154")], "bbox-crs"),
+            (
+                vec![("bbox", "5.4,50.9,5.6,51"), ("bbox-crs", "EPSG:2154")],
+                "bbox-crs",
+            ),
             (vec![("crs", "EPSG:9999")], "crs"),
             (vec![("datetime", "2025-13-01")], "datetime"),
             (vec![("datetime", "yesterday")], "datetime"),
@@ -364,7 +425,11 @@ mod tests {
             (vec![("floor_area_m2", "big")], "floor_area_m2"),
             (vec![("status_since", "2025-02-30")], "status_since"),
         ] {
-            assert_eq!(parameter_of(ItemsParams::parse(&query(&pairs), UNITS, Audience::Public)), parameter, "{pairs:?}");
+            assert_eq!(
+                parameter_of(ItemsParams::parse(&query(&pairs), UNITS, Audience::Public)),
+                parameter,
+                "{pairs:?}"
+            );
         }
     }
 
@@ -376,16 +441,26 @@ mod tests {
         assert_eq!(
             params.properties,
             vec![
-                (schema.field_index("occupant").unwrap(), Value::Text("Mode Aydin".into())),
-                (schema.field_index("status").unwrap(), Value::Text("vacant".into())),
+                (
+                    schema.field_index("occupant").unwrap(),
+                    Value::Text("Mode Aydin".into())
+                ),
+                (
+                    schema.field_index("status").unwrap(),
+                    Value::Text("vacant".into())
+                ),
             ]
         );
     }
 
     #[test]
     fn epsg_4326_boxes_are_latitude_first() {
-        let lonlat = parse_box("5.4,50.9,5.6,51.0", OgcCrs::Crs84).unwrap().bounds;
-        let latlon = parse_box("50.9,5.4,51.0,5.6", OgcCrs::Epsg(4326)).unwrap().bounds;
+        let lonlat = parse_box("5.4,50.9,5.6,51.0", OgcCrs::Crs84)
+            .unwrap()
+            .bounds;
+        let latlon = parse_box("50.9,5.4,51.0,5.6", OgcCrs::Epsg(4326))
+            .unwrap()
+            .bounds;
         assert_eq!(lonlat, latlon);
         assert!(parse_box("5.4,50.9,5.6,51.0", OgcCrs::Epsg(4326)).is_ok());
         assert!(parse_box("50.9,5.4,0,51.0,5.6,100", OgcCrs::Epsg(4326)).is_ok());
@@ -394,17 +469,41 @@ mod tests {
     #[test]
     fn datetimes_are_instants_or_intervals() {
         let day = NaiveDate::from_ymd_opt(2025, 6, 1).unwrap();
-        assert_eq!(parse_datetime("2025-06-01").unwrap(), Datetime::Instant(day));
-        assert_eq!(parse_datetime("2025-06-01T23:30:00+02:00").unwrap(), Datetime::Instant(day));
-        assert_eq!(parse_datetime("../2025-06-01").unwrap(), Datetime::Interval(None, Some(day)));
-        assert_eq!(parse_datetime("2025-06-01/").unwrap(), Datetime::Interval(Some(day), None));
-        for bad in ["", "2025-6-1", "2025-06-01T25:00:00Z", "a/b", "2025-06-01/x"] {
+        assert_eq!(
+            parse_datetime("2025-06-01").unwrap(),
+            Datetime::Instant(day)
+        );
+        assert_eq!(
+            parse_datetime("2025-06-01T23:30:00+02:00").unwrap(),
+            Datetime::Instant(day)
+        );
+        assert_eq!(
+            parse_datetime("../2025-06-01").unwrap(),
+            Datetime::Interval(None, Some(day))
+        );
+        assert_eq!(
+            parse_datetime("2025-06-01/").unwrap(),
+            Datetime::Interval(Some(day), None)
+        );
+        for bad in [
+            "",
+            "2025-6-1",
+            "2025-06-01T25:00:00Z",
+            "a/b",
+            "2025-06-01/x",
+        ] {
             assert!(parse_datetime(bad).is_err(), "{bad}");
         }
         // a layer without time checks the value, then selects everything
         let parks = Collection::Layer(LayerId::BusinessParks);
-        assert_eq!(date_of(&query(&[("datetime", "2025-01-01/..")]), parks).unwrap(), None);
+        assert_eq!(
+            date_of(&query(&[("datetime", "2025-01-01/..")]), parks).unwrap(),
+            None
+        );
         assert!(date_of(&query(&[("datetime", "soon")]), parks).is_err());
-        assert_eq!(date_of(&query(&[("datetime", "2025-06-01")]), UNITS).unwrap(), Some(day));
+        assert_eq!(
+            date_of(&query(&[("datetime", "2025-06-01")]), UNITS).unwrap(),
+            Some(day)
+        );
     }
 }

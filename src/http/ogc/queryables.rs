@@ -62,7 +62,11 @@ pub async fn queryables(
     let collection = Collection::parse(&collection)?;
     query.only(&["f"])?;
     let format = Format::of(&query, &headers)?;
-    let own = format!("{}/collections/{}/queryables", ogc_base(&headers), collection.id());
+    let own = format!(
+        "{}/collections/{}/queryables",
+        ogc_base(&headers),
+        collection.id()
+    );
     let mut properties = Map::new();
     properties.insert(
         "geometry".into(),

@@ -59,7 +59,9 @@ impl Format {
                 .unwrap_or(1.0);
             let format = match media.as_str() {
                 "text/html" | "application/xhtml+xml" => Format::Html,
-                "application/json" | "application/geo+json" | "application/schema+json"
+                "application/json"
+                | "application/geo+json"
+                | "application/schema+json"
                 | "application/vnd.oai.openapi+json" => Format::Json,
                 _ => continue,
             };
@@ -145,15 +147,19 @@ pub fn private_answer(media_type: &str, body: String, content_crs: Option<&str>)
         header::CACHE_CONTROL,
         HeaderValue::from_static("private, no-cache"),
     );
-    if let Some(crs) = content_crs.and_then(|crs| HeaderValue::from_str(&format!("<{crs}>")).ok())
-    {
+    if let Some(crs) = content_crs.and_then(|crs| HeaderValue::from_str(&format!("<{crs}>")).ok()) {
         headers.insert("content-crs", crs);
     }
     (headers, body).into_response()
 }
 
 /// The JSON document or its HTML view, as asked.
-pub fn document(format: Format, json_type: &str, body: &Json, html: impl FnOnce() -> String) -> Response {
+pub fn document(
+    format: Format,
+    json_type: &str,
+    body: &Json,
+    html: impl FnOnce() -> String,
+) -> Response {
     match format {
         Format::Json => private_answer(json_type, body.to_string(), None),
         Format::Html => private_answer("text/html; charset=utf-8", html(), None),
@@ -176,7 +182,10 @@ mod tests {
             accepting("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"),
             Format::Html
         );
-        assert_eq!(accepting("application/geo+json, application/json"), Format::Json);
+        assert_eq!(
+            accepting("application/geo+json, application/json"),
+            Format::Json
+        );
         assert_eq!(accepting("text/html;q=0.5, application/json"), Format::Json);
         assert_eq!(accepting("*/*"), Format::Json);
         assert_eq!(Format::from_accept(&HeaderMap::new()), Format::Json);

@@ -23,7 +23,8 @@ use crate::tiles::{layer_policy, TileCoord, MAX_ZOOM};
 
 /// The one tile matrix set offered.
 const WEB_MERCATOR_QUAD: &str = "WebMercatorQuad";
-const WEB_MERCATOR_QUAD_URI: &str = "http://www.opengis.net/def/tilematrixset/OGC/1.0/WebMercatorQuad";
+const WEB_MERCATOR_QUAD_URI: &str =
+    "http://www.opengis.net/def/tilematrixset/OGC/1.0/WebMercatorQuad";
 const EPSG_3857: &str = "http://www.opengis.net/def/crs/EPSG/0/3857";
 /// Half the width of the Web Mercator world, metres.
 const HALF_WORLD_M: f64 = 20_037_508.342_789_244;
@@ -77,7 +78,9 @@ pub async fn matrix_sets(query: ApiQuery, headers: HeaderMap) -> Result<Response
             "links": [link(format!("{base}/tileMatrixSets/{WEB_MERCATOR_QUAD}"), "self", JSON, WEB_MERCATOR_QUAD)],
         }],
     });
-    Ok(document(format, JSON, &body, || html::page("Tile matrix sets", &body)))
+    Ok(document(format, JSON, &body, || {
+        html::page("Tile matrix sets", &body)
+    }))
 }
 
 /// `GET /ogc/tileMatrixSets/WebMercatorQuad`: OGC 2D Tile Matrix Set 2.0.
@@ -116,12 +119,17 @@ pub async fn matrix_set(
         "tileMatrices": matrices,
         "links": self_and_alternate(&format!("{}/tileMatrixSets/{WEB_MERCATOR_QUAD}", ogc_base(&headers)), format, JSON),
     });
-    Ok(document(format, JSON, &body, || html::page(WEB_MERCATOR_QUAD, &body)))
+    Ok(document(format, JSON, &body, || {
+        html::page(WEB_MERCATOR_QUAD, &body)
+    }))
 }
 
 /// A tileset's summary (in the list) or metadata (its own document).
 fn tileset_json(collection: Collection, base: &str) -> Json {
-    let own = format!("{base}/collections/{}/tiles/{WEB_MERCATOR_QUAD}", collection.id());
+    let own = format!(
+        "{base}/collections/{}/tiles/{WEB_MERCATOR_QUAD}",
+        collection.id()
+    );
     let (min_zoom, max_zoom) = zoom_range(collection);
     json!({
         "title": format!("{} ({})", collection.title_nl(), collection.title_en()),
@@ -167,7 +175,9 @@ pub async fn tilesets(
         "links": self_and_alternate(&format!("{base}/collections/{}/tiles", collection.id()), format, JSON),
         "tilesets": [tileset_json(collection, &base)],
     });
-    Ok(document(format, JSON, &body, || html::page("Tilesets", &body)))
+    Ok(document(format, JSON, &body, || {
+        html::page("Tilesets", &body)
+    }))
 }
 
 /// `GET /ogc/collections/{collection}/tiles/WebMercatorQuad`
@@ -181,7 +191,9 @@ pub async fn tileset(
     query.only(&["f"])?;
     let format = Format::of(&query, &headers)?;
     let body = tileset_json(collection, &ogc_base(&headers));
-    Ok(document(format, JSON, &body, || html::page("Tileset", &body)))
+    Ok(document(format, JSON, &body, || {
+        html::page("Tileset", &body)
+    }))
 }
 
 /// The tile at matrix `z`, row `y`, column `x`; each bad part is a 400
@@ -203,7 +215,13 @@ fn parse_tile(tile_matrix: &str, tile_row: &str, tile_col: &str) -> Result<TileC
 /// `GET /ogc/collections/{collection}/tiles/WebMercatorQuad/{tileMatrix}/{tileRow}/{tileCol}`
 pub async fn tile(
     State(state): State<AppState>,
-    Path((collection, matrix_set, tile_matrix, tile_row, tile_col)): Path<(String, String, String, String, String)>,
+    Path((collection, matrix_set, tile_matrix, tile_row, tile_col)): Path<(
+        String,
+        String,
+        String,
+        String,
+        String,
+    )>,
     query: ApiQuery,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
@@ -211,7 +229,10 @@ pub async fn tile(
     check_matrix_set(&matrix_set)?;
     let tile = parse_tile(&tile_matrix, &tile_row, &tile_col)?;
     if let Some(f) = query.get("f").filter(|f| *f != "mvt") {
-        return Err(ApiError::bad_request("f", format!("'{f}' is not an offered tile format (mvt)")));
+        return Err(ApiError::bad_request(
+            "f",
+            format!("'{f}' is not an offered tile format (mvt)"),
+        ));
     }
     match collection {
         Collection::Layer(layer) => {

@@ -32,7 +32,9 @@ fn collection_param(example: &str) -> Parameter {
 }
 
 fn links() -> Value {
-    array(json!({"type": "object", "required": ["href", "rel"], "properties": {"href": {"type": "string"}, "rel": {"type": "string"}, "type": {"type": "string"}, "title": {"type": "string"}}}))
+    array(
+        json!({"type": "object", "required": ["href", "rel"], "properties": {"href": {"type": "string"}, "rel": {"type": "string"}, "type": {"type": "string"}, "title": {"type": "string"}}}),
+    )
 }
 
 fn link(href: &str, rel: &str) -> Value {
@@ -40,7 +42,12 @@ fn link(href: &str, rel: &str) -> Value {
 }
 
 /// An answer in JSON (its schema and example) or as the HTML view.
-fn json_or_html(description: &str, media_type: &'static str, schema: Value, example: Value) -> Answer {
+fn json_or_html(
+    description: &str,
+    media_type: &'static str,
+    schema: Value,
+    example: Value,
+) -> Answer {
     Answer::media(200, description, media_type, schema, Some(example)).or_as(
         "text/html",
         json!({"type": "string"}),
@@ -112,7 +119,10 @@ pub fn conformance() -> Operation {
         .respond(json_or_html(
             "the classes",
             "application/json",
-            document(&["conformsTo"], json!({"conformsTo": array(json!({"type": "string"})), "links": links()})),
+            document(
+                &["conformsTo"],
+                json!({"conformsTo": array(json!({"type": "string"})), "links": links()}),
+            ),
             json!({"conformsTo": ["http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core"]}),
         ))
         .errors(&[(400, "an unknown parameter or format")])
@@ -133,11 +143,22 @@ pub fn collections() -> Operation {
 
 /// `GET /ogc/collections/{collection}`
 pub fn collection() -> Operation {
-    Operation::get(TAG, "One collection: titles (Dutch and English), extent, geometry type, CRSs")
-        .param(collection_param("shop_units"))
-        .param(format_param())
-        .respond(json_or_html("the collection", "application/json", collection_schema(), collection_example()))
-        .errors(&[(400, "an unknown parameter or format"), (404, "an unknown collection")])
+    Operation::get(
+        TAG,
+        "One collection: titles (Dutch and English), extent, geometry type, CRSs",
+    )
+    .param(collection_param("shop_units"))
+    .param(format_param())
+    .respond(json_or_html(
+        "the collection",
+        "application/json",
+        collection_schema(),
+        collection_example(),
+    ))
+    .errors(&[
+        (400, "an unknown parameter or format"),
+        (404, "an unknown collection"),
+    ])
 }
 
 /// `GET /ogc/collections/{collection}/items`
@@ -186,12 +207,27 @@ pub fn items() -> Operation {
 pub fn item() -> Operation {
     Operation::get(TAG, "One item")
         .param(collection_param("shop_units"))
-        .param(Parameter::path("feature_id", "the feature id", json!({"type": "string"})).example("unit-0020"))
+        .param(
+            Parameter::path("feature_id", "the feature id", json!({"type": "string"}))
+                .example("unit-0020"),
+        )
         .param(crs_param("crs", "the CRS of the geometry"))
-        .param(Parameter::query("datetime", "shop units: the unit as on this date", json!({"type": "string"})))
+        .param(Parameter::query(
+            "datetime",
+            "shop units: the unit as on this date",
+            json!({"type": "string"}),
+        ))
         .param(format_param())
-        .respond(json_or_html("the item, with Content-Crs", GEOJSON, feature_schema(), feature_example()))
-        .errors(&[(400, "an unknown parameter or CRS"), (404, "an unknown collection or item")])
+        .respond(json_or_html(
+            "the item, with Content-Crs",
+            GEOJSON,
+            feature_schema(),
+            feature_example(),
+        ))
+        .errors(&[
+            (400, "an unknown parameter or CRS"),
+            (404, "an unknown collection or item"),
+        ])
 }
 
 /// `GET /ogc/collections/{collection}/queryables`
@@ -224,7 +260,12 @@ pub fn matrix_sets() -> Operation {
 }
 
 fn matrix_set_param() -> Parameter {
-    Parameter::path("matrix_set", "the tile matrix set: WebMercatorQuad", json!({"type": "string", "enum": ["WebMercatorQuad"]})).example("WebMercatorQuad")
+    Parameter::path(
+        "matrix_set",
+        "the tile matrix set: WebMercatorQuad",
+        json!({"type": "string", "enum": ["WebMercatorQuad"]}),
+    )
+    .example("WebMercatorQuad")
 }
 
 /// `GET /ogc/tileMatrixSets/{matrix_set}`
@@ -272,16 +313,60 @@ pub fn tileset() -> Operation {
 
 /// `GET /ogc/collections/{collection}/tiles/{matrix_set}/{tile_matrix}/{tile_row}/{tile_col}`
 pub fn tile() -> Operation {
-    Operation::get(TAG, "One vector tile, from the same cache as /tiles (same bytes and ETag)")
-        .param(collection_param("parcels"))
-        .param(matrix_set_param())
-        .param(Parameter::path("tile_matrix", "the zoom", integer_in(0, crate::tiles::MAX_ZOOM as u64)).example(14))
-        .param(Parameter::path("tile_row", "the row (y, from the north)", json!({"type": "integer", "minimum": 0})).example(5487))
-        .param(Parameter::path("tile_col", "the column (x)", json!({"type": "integer", "minimum": 0})).example(8442))
-        .param(Parameter::query("datetime", "vacancy_h3: the date of the cells", json!({"type": "string"})))
-        .param(Parameter::header("If-None-Match", "the ETag of a tile held: a 304 when it is still the same", json!({"type": "string"})))
-        .respond(Answer::media(200, "the tile, with an ETag", MVT, json!({"type": "string", "format": "binary"}), None))
-        .respond(Answer::empty(204, "an empty tile"))
-        .respond(Answer::empty(304, "the tile named by If-None-Match is still current"))
-        .errors(&[(400, "a zoom, row or column out of range"), (404, "an unknown collection or tile matrix set")])
+    Operation::get(
+        TAG,
+        "One vector tile, from the same cache as /tiles (same bytes and ETag)",
+    )
+    .param(collection_param("parcels"))
+    .param(matrix_set_param())
+    .param(
+        Parameter::path(
+            "tile_matrix",
+            "the zoom",
+            integer_in(0, crate::tiles::MAX_ZOOM as u64),
+        )
+        .example(14),
+    )
+    .param(
+        Parameter::path(
+            "tile_row",
+            "the row (y, from the north)",
+            json!({"type": "integer", "minimum": 0}),
+        )
+        .example(5487),
+    )
+    .param(
+        Parameter::path(
+            "tile_col",
+            "the column (x)",
+            json!({"type": "integer", "minimum": 0}),
+        )
+        .example(8442),
+    )
+    .param(Parameter::query(
+        "datetime",
+        "vacancy_h3: the date of the cells",
+        json!({"type": "string"}),
+    ))
+    .param(Parameter::header(
+        "If-None-Match",
+        "the ETag of a tile held: a 304 when it is still the same",
+        json!({"type": "string"}),
+    ))
+    .respond(Answer::media(
+        200,
+        "the tile, with an ETag",
+        MVT,
+        json!({"type": "string", "format": "binary"}),
+        None,
+    ))
+    .respond(Answer::empty(204, "an empty tile"))
+    .respond(Answer::empty(
+        304,
+        "the tile named by If-None-Match is still current",
+    ))
+    .errors(&[
+        (400, "a zoom, row or column out of range"),
+        (404, "an unknown collection or tile matrix set"),
+    ])
 }
