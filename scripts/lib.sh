@@ -3,7 +3,7 @@
 # install missing Debian packages, start and stop a throwaway PostgreSQL cluster.
 
 # Debian packages the atlas needs to build, test and benchmark.
-ATLAS_DEBIAN_PACKAGES=(pkg-config libsqlite3-dev postgresql-15 postgresql-15-postgis-3 postgresql-15-pgrouting gdal-bin libgdal-dev clang libclang-dev chromium)
+ATLAS_DEBIAN_PACKAGES=(pkg-config poppler-utils libsqlite3-dev postgresql-15 postgresql-15-postgis-3 postgresql-15-pgrouting gdal-bin libgdal-dev clang libclang-dev chromium)
 
 as_root() {
   if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi

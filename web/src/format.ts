@@ -30,9 +30,9 @@ export function formatDate(value: string): string {
   return match ? `${match[3]}-${match[2]}-${match[1]}` : value;
 }
 
-/** An area in square metres: `845 m²`, or `12.345 m² (1,23 ha)` from one hectare up. */
-export function formatArea(squareMetres: number, dictionary: Dictionary): string {
-  const metres = `${formatNumber(Math.round(squareMetres), dictionary, 0)} m²`;
+/** An area in square metres: `845 m²`, or `12.345 m² (1,23 ha)` from one hectare up; `fractionDigits` for a typed area (`85,5 m²`). */
+export function formatArea(squareMetres: number, dictionary: Dictionary, fractionDigits = 0): string {
+  const metres = `${formatNumber(fractionDigits === 0 ? Math.round(squareMetres) : squareMetres, dictionary, fractionDigits)} m²`;
   if (Math.abs(squareMetres) < 10_000) return metres;
   return `${metres} (${formatNumber(squareMetres / 10_000, dictionary, 2)} ha)`;
 }
@@ -69,7 +69,8 @@ export function formatValue(field: FieldInfo, value: unknown, dictionary: Dictio
   if (field.type === 'date' && typeof value === 'string') return formatDate(value);
   const number = typeof value === 'number' ? value : field.type === 'integer' || field.type === 'real' ? Number(value) : NaN;
   if (!Number.isNaN(number) && (typeof value === 'number' || field.type === 'integer' || field.type === 'real')) {
-    if (unit === 'm2') return formatArea(number, dictionary);
+    // A sales floor is typed by people and shown as typed (85,5 m²); computed areas round to the metre.
+    if (unit === 'm2') return formatArea(number, dictionary, field.name === 'floor_area_m2' ? 2 : 0);
     if (unit === 'eur_m2') return `€ ${numberFormat(dictionary.locale, 2, 2).format(number)} /m²`;
     if (unit === 'm') return `${formatNumber(number, dictionary, 1)} m`;
     return formatNumber(number, dictionary, field.type === 'integer' ? 0 : 2);
@@ -79,4 +80,50 @@ export function formatValue(field: FieldInfo, value: unknown, dictionary: Dictio
   if (labels && labels[text]) return labels[text];
   if (labels && /^[a-z0-9_]+$/.test(text)) return humanise(text);
   return text;
+}
+
+/**
+ * A number as a person types it: `5.000`, `5000`, `85,5` and `1.234,5` in
+ * Dutch, `5,000` and `85.5` in English, with spaces as thousands marks too.
+ * A mark is the thousands mark where it splits the digits into groups of
+ * three and is the language's thousands mark (or comes more than once);
+ * otherwise it is the decimal mark (`85.5` in Dutch is 85,5; `5,000` is 5).
+ * Empty → null; anything else that is not a number → NaN (never a guess).
+ */
+export function parseNumber(text: string, locale: string): number | null {
+  const compact = text.replace(/[\s\u00a0\u202f]/g, '').replace(/^€/, '').replace(/(€\/m²|m²|m2|€|m)$/i, '');
+  if (!compact) return null;
+  const match = /^([-+]?)([\d.,]+)$/.exec(compact);
+  if (!match || !/\d/.test(match[2])) return Number.NaN;
+  const [, sign, body] = match;
+  const localeDecimal = new Intl.NumberFormat(locale).formatToParts(1.5).find((part) => part.type === 'decimal')?.value ?? '.';
+  const localeGroup = localeDecimal === ',' ? '.' : ',';
+  // With both marks the last one is the decimal mark (`1.234,5`, or `1,234.5` pasted from elsewhere).
+  const lastDot = body.lastIndexOf('.');
+  const lastComma = body.lastIndexOf(',');
+  let decimal: string | null = null;
+  let group: string | null = null;
+  if (lastDot >= 0 && lastComma >= 0) {
+    decimal = lastDot > lastComma ? '.' : ',';
+    group = decimal === '.' ? ',' : '.';
+  } else if (lastDot >= 0 || lastComma >= 0) {
+    const mark = lastDot >= 0 ? '.' : ',';
+    const parts = body.split(mark);
+    // `5.000` in Dutch groups thousands; `5.000` in English is five, as is `5,000` in Dutch.
+    if (groupsOfThree(parts) && (mark === localeGroup || parts.length > 2)) group = mark;
+    else if (parts.length === 2) decimal = mark;
+    else return Number.NaN;
+  }
+  const [whole, fraction, ...rest] = decimal ? body.split(decimal) : [body];
+  if (rest.length > 0 || fraction === '') return Number.NaN;
+  const wholeParts = group ? whole.split(group) : [whole];
+  if (wholeParts.length > 1 && !groupsOfThree(wholeParts)) return Number.NaN;
+  const digits = wholeParts.join('') || (fraction !== undefined ? '0' : '');
+  if (!/^\d+$/.test(digits) || (fraction !== undefined && !/^\d+$/.test(fraction))) return Number.NaN;
+  return Number(`${sign}${digits}${fraction !== undefined ? `.${fraction}` : ''}`);
+}
+
+/** `['1', '234', '567']`: digits split into thousands (one to three digits first, then threes). */
+function groupsOfThree(parts: string[]): boolean {
+  return parts.length > 1 && /^\d{1,3}$/.test(parts[0]) && parts.slice(1).every((part) => /^\d{3}$/.test(part));
 }

@@ -342,7 +342,7 @@ describe('the Uitbreiding panel for an account manager', () => {
       assert.equal(request.min_area_m2, 5000);
       assert.equal(request.max_area_m2, 9000);
       assert.deepEqual(request.near, { company_id: String(company.id) });
-      assert.equal(await panel.getByLabel('Oppervlakte van (m²)').inputValue(), '5000');
+      assert.equal(await panel.getByLabel('Oppervlakte van (m²)').inputValue(), '5.000', 'a loaded number is written the Dutch way');
       await page.waitForFunction(() => document.getElementById('panel-expansion')?.dataset.state === 'ready', null, { timeout: 30_000 });
       assert.deepEqual(errors, [], 'no errors in the console');
     });

@@ -137,12 +137,13 @@ export async function launchBrowser() {
 }
 
 /**
- * A fresh page on the atlas at `hash` (e.g. `#16/50.979/5.482`), waited until
- * the layer panel is built and the map is idle. Records the URLs it requests
+ * A fresh page on the atlas at `hash` (e.g. `#16/50.979/5.482`), in a Dutch
+ * (nl-BE) browser of `viewport` (a desktop by default), waited until the
+ * layer panel is built and the map is idle. Records the URLs it requests
  * and the errors it logs.
  */
-export async function openAtlas(browser, baseUrl, hash = '', { lang } = {}) {
-  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'nl-BE' });
+export async function openAtlas(browser, baseUrl, hash = '', { lang, viewport = { width: 1440, height: 900 } } = {}) {
+  const context = await browser.newContext({ viewport, locale: 'nl-BE' });
   const page = await context.newPage();
   const requests = [];
   const errors = [];

@@ -7,12 +7,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { getJson, launchBrowser, mapIdle, renderedFeatures, startAtlas, withAtlas } from './harness.mjs';
+import { apiRequest, at, kpiText, openVacancy, signIn } from './tasks.mjs';
 
 const RETAIL = { name: 'winkelteam', role: 'retail' };
 const PLANNER = { name: 'planner', role: 'planner' };
 
 let atlas;
 let browser;
+const request = (...args) => apiRequest(atlas.baseUrl, ...args);
 
 before(async () => {
   atlas = await startAtlas({ writable: true, users: [RETAIL, PLANNER] });
@@ -25,20 +27,8 @@ after(async () => {
 });
 
 const count = (value) => new Intl.NumberFormat('nl-BE', { maximumFractionDigits: 0 }).format(value);
-const at = (zoom, [lon, lat]) => `#${zoom}/${lat.toFixed(6)}/${lon.toFixed(6)}`;
 /** Metres between two [lon, lat] points near Genk (equirectangular; ample for tens of metres). */
 const metres = ([lon1, lat1], [lon2, lat2]) => Math.hypot((lon2 - lon1) * 111_320 * Math.cos((lat1 * Math.PI) / 180), (lat2 - lat1) * 110_574);
-
-/** A JSON request to the atlas with an optional session cookie; returns { status, body, cookie }. */
-async function request(method, pathAndQuery, { body, cookie } = {}) {
-  const headers = { accept: 'application/json' };
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  if (cookie) headers.cookie = cookie;
-  const response = await fetch(`${atlas.baseUrl}${pathAndQuery}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await response.text();
-  const setCookie = response.headers.get('set-cookie');
-  return { status: response.status, body: text ? JSON.parse(text) : null, cookie: setCookie ? setCookie.split(';')[0] : null };
-}
 
 /** Whether [lon, lat] lies in a Polygon or MultiPolygon (even-odd over all rings). */
 function inside([x, y], geometry) {
@@ -79,23 +69,6 @@ async function centreSpot(units) {
   assert.ok(best, 'a free spot in the centre');
   return best.spot;
 }
-
-async function signIn(page, name, password) {
-  await page.getByRole('button', { name: 'Aanmelden', exact: true }).first().click();
-  const form = page.locator('.login-form');
-  await form.getByLabel('Naam').fill(name);
-  await form.getByLabel('Wachtwoord').fill(password);
-  await form.getByRole('button', { name: 'Aanmelden' }).click();
-  await page.locator('.login-role').waitFor({ state: 'visible' });
-}
-
-async function openVacancy(page) {
-  await page.getByRole('tab', { name: 'Leegstand' }).click();
-  await page.waitForFunction(() => document.getElementById('panel-vacancy')?.dataset.state === 'ready', null, { timeout: 30_000 });
-  await mapIdle(page);
-}
-
-const kpiText = (page, card, kpi) => page.locator(`[data-card="${card}"] [data-kpi="${kpi}"] .kpi-value`).first().textContent();
 
 /** Where [lon, lat] is on the page, in page pixels. */
 async function onPage(page, coordinates) {
@@ -224,6 +197,8 @@ describe('a new shop unit (Nieuw handelspand)', () => {
       await page.locator('.popup-status').waitFor({ state: 'detached', timeout: 10_000 });
       assert.equal(await popup.locator('.popup-title').textContent(), address);
       assert.equal(await popup.locator('dd[data-field="status"]').textContent(), 'Leeg');
+      // Issue 19, item 11: 85,5 m² shows as typed, not rounded to 86 m².
+      assert.equal(await popup.locator('dd[data-field="floor_area_m2"]').textContent(), '85,5 m²');
       await mapIdle(page);
       const drawn = (await renderedFeatures(page, 'shop_units')).find((feature) => String(feature.properties.id) === unit.id);
       assert.ok(drawn, 'the new unit is drawn on the map');
@@ -256,10 +231,10 @@ describe('a new shop unit (Nieuw handelspand)', () => {
       await form.getByLabel('Uitbater').fill('Bakkerij Proef');
       const field = (name) => form.locator(`.form-field[data-field="${name}"]`);
 
-      // Not placed yet: the server names lon, the form says to click the map.
+      // Not placed yet: the form says to click the map before anything is sent.
       await form.getByRole('button', { name: 'Aanmaken' }).click();
       await field('location').locator('.form-field-error').filter({ hasText: 'Klik op de kaart om het pand te plaatsen.' }).waitFor();
-      assert.equal(await form.locator('.form-message').textContent(), 'Niet aangemaakt: controleer het veld "Ligging".');
+      assert.equal(await form.locator('.form-message').textContent(), 'Niet aangemaakt: vul in of verbeter Ligging.');
 
       // Placed, a negative floor area: marked on that field with a Dutch reason.
       const target = await onPage(page, spot);
@@ -285,11 +260,14 @@ describe('a new shop unit (Nieuw handelspand)', () => {
       await form.getByRole('button', { name: 'Aanmaken' }).click();
       await field('valid_from').locator('.form-field-error').filter({ hasText: 'Kies een datum vanaf 1900 en hoogstens een jaar vooruit.' }).waitFor();
 
-      // Signed out behind the page's back: the form says to sign in again.
+      // Signed out behind the page's back: the form offers to sign in again, and the top bar says signed out.
       await form.getByLabel('Geldig vanaf').fill(city.date);
       await context.clearCookies();
       await form.getByRole('button', { name: 'Aanmaken' }).click();
-      await form.locator('.form-message').filter({ hasText: 'Niet aangemaakt: je bent niet (meer) aangemeld.' }).waitFor();
+      await form.locator('.form-message').filter({ hasText: 'Niet aangemaakt: je bent niet meer aangemeld.' }).waitFor();
+      await form.getByRole('group', { name: 'Opnieuw aanmelden' }).waitFor();
+      await page.locator('.login-role').waitFor({ state: 'detached' });
+      assert.equal(await form.getByLabel('Adres').inputValue(), 'Proefstraat 1', 'what was typed stays');
 
       assert.equal(await unitCount(login.cookie), unitsBefore, 'no unit was created');
       const cityAfter = (await getJson(atlas.baseUrl, `/api/vacancy/summary?by=city&date=${city.date}`)).groups[0];

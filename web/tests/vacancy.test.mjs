@@ -8,11 +8,13 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { getJson, launchBrowser, mapIdle, renderedFeatures, startAtlas, withAtlas } from './harness.mjs';
+import { apiRequest, at, kpiText, loneOccupiedUnits, openUnitPopup, openVacancy, signIn } from './tasks.mjs';
 
 const RETAIL = { name: 'winkelteam', role: 'retail' };
 
 let atlas;
 let browser;
+const request = (...args) => apiRequest(atlas.baseUrl, ...args);
 
 before(async () => {
   atlas = await startAtlas({ writable: true, users: [RETAIL] });
@@ -37,71 +39,11 @@ function yearBefore(iso) {
   return `${year - 1}-${String(month).padStart(2, '0')}-${String(Math.min(day, last)).padStart(2, '0')}`;
 }
 
-/** A JSON request to the atlas with an optional session cookie; returns { status, body, cookie }. */
-async function request(method, pathAndQuery, { body, cookie } = {}) {
-  const headers = { accept: 'application/json' };
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  if (cookie) headers.cookie = cookie;
-  const response = await fetch(`${atlas.baseUrl}${pathAndQuery}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await response.text();
-  const setCookie = response.headers.get('set-cookie');
-  return { status: response.status, body: text ? JSON.parse(text) : null, cookie: setCookie ? setCookie.split(';')[0] : null };
-}
-
-/** Open the Leegstand tab and wait for its figures. */
-async function openVacancy(page) {
-  await page.getByRole('tab', { name: 'Leegstand' }).click();
-  await page.waitForFunction(() => document.getElementById('panel-vacancy')?.dataset.state === 'ready', null, { timeout: 30_000 });
-  await mapIdle(page);
-}
-
-const kpiText = (page, card, kpi) => page.locator(`[data-card="${card}"] [data-kpi="${kpi}"] .kpi-value`).first().textContent();
-
-/** Sign in through the top bar's form. */
-async function signIn(page, name, password) {
-  await page.getByRole('button', { name: 'Aanmelden', exact: true }).first().click();
-  const form = page.locator('.login-form');
-  await form.getByLabel('Naam').fill(name);
-  await form.getByLabel('Wachtwoord').fill(password);
-  await form.getByRole('button', { name: 'Aanmelden' }).click();
-}
-
-/** Click a shop unit on the map and wait until its popup has the full feature. */
-async function openUnitPopup(page, unit) {
-  await mapIdle(page);
-  const box = await page.locator('#map').boundingBox();
-  const point = await page.evaluate((coordinates) => window.__atlasMap.project(coordinates), unit.geometry.coordinates);
-  await page.mouse.click(box.x + point.x, box.y + point.y);
-  const popup = page.locator('.maplibregl-popup');
-  await popup.locator(`article.popup[data-feature-id="${unit.id}"]`).waitFor({ state: 'visible', timeout: 10_000 });
-  await page.locator('.popup-status').waitFor({ state: 'detached', timeout: 10_000 });
-  return popup;
-}
-
-/** Occupied units with an occupant, far enough from their neighbours to click alone, read as retail. */
-async function occupiedUnits(cookie) {
-  const { status, body } = await request('GET', '/api/layers/shop_units/features?limit=10000', { cookie });
-  assert.equal(status, 200);
-  const units = body.features;
-  const metres = (a, b) => {
-    const [lon1, lat1] = a.geometry.coordinates;
-    const [lon2, lat2] = b.geometry.coordinates;
-    return Math.hypot((lon2 - lon1) * 70_000, (lat2 - lat1) * 111_200);
-  };
-  const lonely = units.filter(
-    (unit) => unit.properties.status === 'occupied' && unit.properties.occupant && units.every((other) => other === unit || metres(unit, other) > 12),
-  );
-  assert.ok(lonely.length > 1, 'the demo has occupied units with an occupant that stand alone');
-  return lonely;
-}
-
 /** Centre the map on a unit at zoom 18. */
 async function goTo(page, unit) {
   await page.evaluate((center) => window.__atlasMap.jumpTo({ center, zoom: 18 }), unit.geometry.coordinates);
   await mapIdle(page);
 }
-
-const at = (zoom, [lon, lat]) => `#${zoom}/${lat.toFixed(6)}/${lon.toFixed(6)}`;
 
 describe('the Leegstand panel', () => {
   test('shows the city and area cards and the table with the numbers of /api/vacancy/summary', async (t) => {
@@ -267,7 +209,7 @@ describe('the Leegstand panel', () => {
 describe('editing as the retail team', () => {
   test('a wrong password is refused in plain words', async (t) => {
     await withAtlas(t, browser, atlas.baseUrl, '', async ({ page }) => {
-      await signIn(page, RETAIL.name, 'not the password');
+      await signIn(page, RETAIL.name, 'not the password', { wait: false });
       await page.locator('.login-form').getByText('Naam of wachtwoord klopt niet.').waitFor({ timeout: 10_000 });
       assert.equal(await page.locator('.login-role').count(), 0);
     });
@@ -278,7 +220,7 @@ describe('editing as the retail team', () => {
     if (!password) return t.skip('no account could be made (ATLAS_URL)');
     const login = await request('POST', '/api/session', { body: { name: RETAIL.name, password } });
     assert.equal(login.status, 200, 'the retail account signs in over the API');
-    const [unit, other] = await occupiedUnits(login.cookie);
+    const [unit, other] = await loneOccupiedUnits(atlas.baseUrl, login.cookie);
     const occupant = unit.properties.occupant;
 
     await withAtlas(t, browser, atlas.baseUrl, at(18, unit.geometry.coordinates), async ({ page }) => {
@@ -373,7 +315,7 @@ describe('editing as the retail team', () => {
     const password = atlas.passwords[RETAIL.name];
     if (!password) return t.skip('no account could be made (ATLAS_URL)');
     const login = await request('POST', '/api/session', { body: { name: RETAIL.name, password } });
-    const [unit] = await occupiedUnits(login.cookie);
+    const [unit] = await loneOccupiedUnits(atlas.baseUrl, login.cookie);
 
     await withAtlas(t, browser, atlas.baseUrl, at(18, unit.geometry.coordinates), async ({ page }) => {
       await signIn(page, RETAIL.name, password);

@@ -11,6 +11,7 @@ import type { Map as MapLibreMap } from 'maplibre-gl';
 import { fetchAllFeatures } from '../api';
 import { formatArea, formatDate, formatNumber } from '../format';
 import { bindText, onLang, t, type Dictionary } from '../i18n';
+import { numberField, type NumberField } from '../number-field';
 import { ACTIVITIES, CRITERIA, DEFAULT_WEIGHTS, DEFAULT_WEIGHTS_NEAR, type Criterion, type SiteRequest, type Weights } from './expansion-api';
 import { pickMode } from './coverage-pick';
 import { rebalance } from './expansion-weights';
@@ -18,6 +19,8 @@ import { rebalance } from './expansion-weights';
 export interface ExpansionForm {
   element: HTMLFormElement;
   read(): SiteRequest;
+  /** Mark every number field that cannot be read (and say so); true when the form can be sent. */
+  check(): boolean;
   /** A one-line summary of the request in the current language (for the site sheet). */
   summary(request: SiteRequest): string;
   showInvalid(field: string | null, message: string): void;
@@ -52,14 +55,17 @@ function labelled<T extends HTMLInputElement | HTMLSelectElement>(control: T, te
   return field;
 }
 
-function numberInput(name: string, step = 1): HTMLInputElement {
+/** A number field (Dutch or English digits, see `number-field.ts`) that shows its value with `unit`. */
+function numberInput(name: string, show: (value: number, dictionary: Dictionary) => string): NumberField {
   const input = el('input');
-  input.type = 'number';
   input.name = name;
-  input.min = '0';
-  input.step = String(step);
-  input.inputMode = 'numeric';
-  return input;
+  return numberField(input, show);
+}
+
+function labelledNumber(field: NumberField, text: (dictionary: Dictionary) => string): HTMLDivElement {
+  const holder = labelled(field.input, text);
+  holder.append(field.reading);
+  return holder;
 }
 
 export function renderExpansionForm(map: MapLibreMap, onSubmit: () => void, onNearChange: (point: { lon: number; lat: number } | null) => void): ExpansionForm {
@@ -93,16 +99,17 @@ export function renderExpansionForm(map: MapLibreMap, onSubmit: () => void, onNe
   nace.autocomplete = 'off';
 
   // ---- area, date, access, price ----
-  const minArea = numberInput('min_area_m2', 100);
-  const maxArea = numberInput('max_area_m2', 100);
+  const area = (value: number, dictionary: Dictionary) => formatArea(value, dictionary, 2);
+  const minArea = numberInput('min_area_m2', area);
+  const maxArea = numberInput('max_area_m2', area);
   const areaRow = el('div', 'field-row');
-  areaRow.append(labelled(minArea, (d) => d.expansion.minArea), labelled(maxArea, (d) => d.expansion.maxArea));
+  areaRow.append(labelledNumber(minArea, (d) => d.expansion.minArea), labelledNumber(maxArea, (d) => d.expansion.maxArea));
   const neededBy = el('input');
   neededBy.type = 'date';
   neededBy.name = 'needed_by';
-  const maxPrice = numberInput('max_price_eur_m2', 1);
+  const maxPrice = numberInput('max_price_eur_m2', (value, dictionary) => `€ ${formatNumber(value, dictionary)} /m²`);
   const dateRow = el('div', 'field-row');
-  dateRow.append(labelled(neededBy, (d) => d.expansion.neededBy), labelled(maxPrice, (d) => d.expansion.maxPrice));
+  dateRow.append(labelled(neededBy, (d) => d.expansion.neededBy), labelledNumber(maxPrice, (d) => d.expansion.maxPrice));
 
   const requires = el('fieldset', 'plain-fieldset');
   requires.dataset.field = 'requires';
@@ -173,8 +180,8 @@ export function renderExpansionForm(map: MapLibreMap, onSubmit: () => void, onNe
   const pointText = el('span', 'field-hint');
   pointText.setAttribute('aria-live', 'polite');
   pointRow.append(pickButton, pointText);
-  const maxDistance = numberInput('max_distance_m', 100);
-  const maxDistanceField = labelled(maxDistance, (d) => d.expansion.maxDistance);
+  const maxDistance = numberInput('max_distance_m', (value, dictionary) => `${formatNumber(value, dictionary, 0)} m`);
+  const maxDistanceField = labelledNumber(maxDistance, (d) => d.expansion.maxDistance);
   near.append(nearLegend, nearOptions, companyField, pointRow, maxDistanceField);
 
   function renderNear(): void {
@@ -314,23 +321,39 @@ export function renderExpansionForm(map: MapLibreMap, onSubmit: () => void, onNe
   const fields: Record<string, HTMLElement> = {
     activity,
     nace: nace,
-    min_area_m2: minArea,
-    max_area_m2: maxArea,
+    min_area_m2: minArea.input,
+    max_area_m2: maxArea.input,
     needed_by: neededBy,
     requires,
-    max_price_eur_m2: maxPrice,
+    max_price_eur_m2: maxPrice.input,
     near,
     company_id: company,
-    max_distance_m: maxDistance,
+    max_distance_m: maxDistance.input,
     weights: weightsBox,
   };
   const errorNote = el('p', 'field-error');
   errorNote.setAttribute('role', 'alert');
 
-  function numberOf(input: HTMLInputElement): number | undefined {
-    if (input.value.trim() === '') return undefined;
-    const value = Number(input.value);
-    return Number.isFinite(value) ? value : undefined;
+  function numberOf(field: NumberField): number | undefined {
+    const value = field.value();
+    return value !== null && Number.isFinite(value) ? value : undefined;
+  }
+
+  /** Mark every number field that cannot be read, at once; true when all can. */
+  function check(): boolean {
+    clearInvalid();
+    const numbers: [string, NumberField][] = [
+      ['min_area_m2', minArea],
+      ['max_area_m2', maxArea],
+      ['max_price_eur_m2', maxPrice],
+      ['max_distance_m', maxDistance],
+    ];
+    const unreadable = numbers.filter(([, field]) => !field.input.closest('[hidden]') && !field.check());
+    if (unreadable.length === 0) return true;
+    errorNote.textContent = t().numbers.notSent(unreadable.map(([name]) => fieldTitle(name, t())).join(', '));
+    submit.before(errorNote);
+    unreadable[0][1].input.focus();
+    return false;
   }
 
   function read(): SiteRequest {
@@ -378,11 +401,10 @@ export function renderExpansionForm(map: MapLibreMap, onSubmit: () => void, onNe
     const group = (ACTIVITIES as readonly string[]).includes(request.activity ?? '') ? request.activity! : null;
     if (group) activity.value = group;
     nace.value = group || !request.activity ? '' : request.activity;
-    const setNumber = (input: HTMLInputElement, value: number | undefined | null) => (input.value = value === undefined || value === null ? '' : String(value));
-    setNumber(minArea, request.min_area_m2);
-    setNumber(maxArea, request.max_area_m2);
-    setNumber(maxPrice, request.max_price_eur_m2);
-    setNumber(maxDistance, request.max_distance_m);
+    minArea.set(request.min_area_m2);
+    maxArea.set(request.max_area_m2);
+    maxPrice.set(request.max_price_eur_m2);
+    maxDistance.set(request.max_distance_m);
     neededBy.value = request.needed_by ?? '';
     quay.checked = request.requires?.includes('quay') ?? false;
     rail.checked = request.requires?.includes('rail') ?? false;
@@ -428,6 +450,7 @@ export function renderExpansionForm(map: MapLibreMap, onSubmit: () => void, onNe
   return {
     element: form,
     read,
+    check,
     summary,
     showInvalid,
     clearInvalid,

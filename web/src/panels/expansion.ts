@@ -180,6 +180,7 @@ export function renderExpansionPanel(container: HTMLElement, map: MapLibreMap, m
     abort = controller;
     form.clearInvalid();
     delete container.dataset.invalid;
+    if (!append && !form.check()) return;
     // The first page also asks why the closest other parcels are out; later pages need not.
     const next = append && request ? { ...request, offset: request.offset + request.limit, explain: false } : { ...form.read(), explain: true };
     status = { kind: 'loading' };

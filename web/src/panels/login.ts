@@ -62,6 +62,99 @@ export async function loadSession(): Promise<Session> {
   return session;
 }
 
+export type SignInResult = 'ok' | 'wrong' | 'unavailable' | 'failed';
+
+/** The name last signed in with on this page, to offer it again after a session ran out. */
+let lastName = '';
+
+/** Sign in with `POST /api/session`; on success every listener hears of the new session. */
+export async function signIn(name: string, password: string): Promise<SignInResult> {
+  try {
+    const answer = await sendJson('POST', '/api/session', { name: name.trim(), password });
+    if (answer.status === 200) {
+      lastName = name.trim();
+      setSession(parseSession(answer.body));
+      return 'ok';
+    }
+    return answer.status === 401 || answer.status === 400 ? 'wrong' : answer.status === 404 || answer.status === 405 ? 'unavailable' : 'failed';
+  } catch {
+    return 'failed';
+  }
+}
+
+function signInMessage(result: Exclude<SignInResult, 'ok'>): string {
+  const dictionary = t();
+  return result === 'wrong' ? dictionary.session.wrong : result === 'unavailable' ? dictionary.session.unavailable : dictionary.session.failed;
+}
+
+/**
+ * After a 401 inside a form (the session ran out, or was signed out
+ * elsewhere): the page asks the server who it is (so the top bar shows the
+ * truth) and the form gets this block to sign in again without losing what
+ * was typed; `retry` runs after a successful sign-in. Not a `<form>`, so it
+ * can live inside the form it rescues.
+ */
+export function signInAgain(retry: () => void): HTMLElement {
+  void loadSession();
+  const dictionary = t();
+  const root = document.createElement('div');
+  root.className = 'sign-in-again';
+  root.setAttribute('role', 'group');
+  root.setAttribute('aria-label', dictionary.session.again);
+  const lead = document.createElement('p');
+  lead.className = 'sign-in-again-lead';
+  lead.textContent = dictionary.session.expired;
+  const field = (label: string, input: HTMLInputElement) => {
+    const wrapper = document.createElement('label');
+    wrapper.className = 'form-field';
+    const text = document.createElement('span');
+    text.textContent = label;
+    wrapper.append(text, input);
+    return wrapper;
+  };
+  const name = document.createElement('input');
+  name.name = 'again-name';
+  name.autocomplete = 'username';
+  name.value = lastName;
+  const password = document.createElement('input');
+  password.name = 'again-password';
+  password.type = 'password';
+  password.autocomplete = 'current-password';
+  const message = document.createElement('p');
+  message.className = 'form-message';
+  message.setAttribute('role', 'alert');
+  const submit = document.createElement('button');
+  submit.type = 'button';
+  submit.className = 'button';
+  submit.textContent = dictionary.session.againSubmit;
+  const go = async () => {
+    submit.disabled = true;
+    message.textContent = t().session.busy;
+    const result = await signIn(name.value, password.value);
+    submit.disabled = false;
+    if (result === 'ok') {
+      root.remove();
+      retry();
+      return;
+    }
+    message.textContent = signInMessage(result);
+    password.select();
+  };
+  submit.addEventListener('click', () => void go());
+  // Enter signs in here; it must not submit the form around this block.
+  for (const input of [name, password]) {
+    input.addEventListener('keydown', (event) => {
+      if (event.key === 'Enter') {
+        event.preventDefault();
+        void go();
+      }
+    });
+  }
+  root.append(lead, field(dictionary.session.name, name), field(dictionary.session.password, password), message, submit);
+  queueMicrotask(() => (name.value ? password : name).focus());
+  return root;
+}
+
 /**
  * The page's reaction to a new session: every vector source reloads its tiles
  * (the server renders them per role), the layer fields are fetched again (the
@@ -193,21 +286,15 @@ export function renderLogin(container: HTMLElement): void {
       event.preventDefault();
       submit.disabled = true;
       message.textContent = t().session.busy;
-      try {
-        const answer = await sendJson('POST', '/api/session', { name: name.value.trim(), password: password.value });
-        if (answer.status === 200) {
-          password.value = '';
-          setSession(parseSession(answer.body));
-          render();
-          return;
-        }
-        message.textContent = answer.status === 401 || answer.status === 400 ? t().session.wrong : answer.status === 404 || answer.status === 405 ? t().session.unavailable : t().session.failed;
-        password.select();
-      } catch {
-        message.textContent = t().session.failed;
-      } finally {
-        submit.disabled = false;
+      const result = await signIn(name.value, password.value);
+      submit.disabled = false;
+      if (result === 'ok') {
+        password.value = '';
+        render();
+        return;
       }
+      message.textContent = signInMessage(result);
+      password.select();
     });
     root.replaceChildren(open, form);
   }

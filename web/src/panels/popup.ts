@@ -94,6 +94,8 @@ export function addPopupAction(action: PopupAction): void {
 export interface PopupPanel {
   /** Close the popup and clear the selection. */
   close(): void;
+  /** Fetch the feature shown again (after an edit), so the popup shows its new state; other popups close. */
+  refresh(layerId: string, featureId: string): void;
 }
 
 export function installPopup(map: MapLibreMap, catalogue: AtlasLayer[], lookupName: NameLookup): PopupPanel {
@@ -215,7 +217,8 @@ export function installPopup(map: MapLibreMap, catalogue: AtlasLayer[], lookupNa
     close?.setAttribute('title', dictionary.popup.close);
   }
 
-  function select(index: number): void {
+  /** Show hit `index`; with `fresh`, its properties are the fetched feature's alone (after an edit). */
+  function select(index: number, fresh = false): void {
     if (!current) return;
     current.index = index;
     const hit = current.hits[index];
@@ -231,7 +234,7 @@ export function installPopup(map: MapLibreMap, catalogue: AtlasLayer[], lookupNa
     fetchFeature(hit.layer.id, hit.featureId, controller.signal)
       .then((feature) => {
         if (current !== expected || controller.signal.aborted) return;
-        hit.properties = { ...hit.properties, ...feature.properties };
+        hit.properties = fresh ? { id: hit.featureId, ...feature.properties } : { ...hit.properties, ...feature.properties };
         if (feature.geometry) {
           hit.geometry = feature.geometry;
           highlight(map, [feature.geometry]);
@@ -282,5 +285,10 @@ export function installPopup(map: MapLibreMap, catalogue: AtlasLayer[], lookupNa
     if (popup.isOpen()) popup.remove();
     else clearHighlight(map);
   }
-  return { close };
+  function refresh(layerId: string, featureId: string): void {
+    const hit = current?.hits[current.index];
+    if (current && hit && hit.layer.id === layerId && hit.featureId === featureId) select(current.index, true);
+    else close();
+  }
+  return { close, refresh };
 }

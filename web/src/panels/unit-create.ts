@@ -17,8 +17,8 @@ import { sendJson } from '../api';
 import { formatNumber } from '../format';
 import { bindText, t, type Dictionary } from '../i18n';
 import { pickMode, type PickMode } from './coverage-pick';
-import { mayEditShopUnits, onSession } from './login';
-import { CATEGORIES, KINDS, STATUSES, badField, notifyUnitSaved, parseArea, selectOf, today, valueLabel } from './unit-edit';
+import { mayEditShopUnits, onSession, signInAgain } from './login';
+import { CATEGORIES, KINDS, STATUSES, areaField, badField, notifyUnitSaved, selectOf, today, valueLabel } from './unit-edit';
 
 /** The form's fields; `location` stands for the API's `lon` and `lat`. */
 const FIELDS = ['location', 'address', 'street', 'category', 'kind', 'status', 'floor_area_m2', 'occupant', 'valid_from', 'note'] as const;
@@ -130,12 +130,13 @@ export function renderUnitCreate(map: MapLibreMap): UnitCreateControl {
 
   let active = true;
   let picker: PickMode | null = null;
-  let form: { close(): void; resume(): void; pause(): void } | null = null;
+  let form: { close(): void; resume(): void; pause(): void; signingIn(): boolean } | null = null;
 
   const sync = () => {
     const allowed = mayEditShopUnits();
     open.hidden = !allowed || form !== null;
-    if (!allowed) {
+    // A form whose session ran out stays open while its user signs in again.
+    if (!allowed && !form?.signingIn()) {
       form?.close();
       notice.textContent = '';
     }
@@ -223,9 +224,10 @@ function openForm(map: MapLibreMap, root: HTMLElement, picker: PickMode, isActiv
   addField('kind', kind);
   const status = selectOf(STATUSES.map((code) => [code, label('status', code)]));
   addField('status', status);
-  const area = document.createElement('input');
-  area.inputMode = 'decimal';
+  const areaNumber = areaField();
+  const area = areaNumber.input;
   addField('floor_area_m2', area);
+  area.after(areaNumber.reading);
   const occupant = document.createElement('input');
   addField('occupant', occupant);
   const validFrom = document.createElement('input');
@@ -329,9 +331,46 @@ function openForm(map: MapLibreMap, root: HTMLElement, picker: PickMode, isActiv
     if (event.key === 'Escape') close();
   });
 
+  /** Every field the unit needs that is empty or unreadable, marked at once before anything is sent. */
+  function markMissing(): boolean {
+    const reasons = dictionary.unitCreate.reasons;
+    const missing: [FieldName, string][] = [];
+    if (!location) missing.push(['location', reasons.place]);
+    if (!address.value.trim()) missing.push(['address', reasons.fill]);
+    if (!street.value.trim()) missing.push(['street', reasons.fill]);
+    if (!category.value) missing.push(['category', reasons.choose]);
+    const floorArea = areaNumber.value();
+    if (floorArea === null) missing.push(['floor_area_m2', reasons.fill]);
+    else if (Number.isNaN(floorArea)) missing.push(['floor_area_m2', reasons.number]);
+    if (!validFrom.value) missing.push(['valid_from', reasons.date]);
+    for (const [name, reason] of missing) {
+      inputs.get(name)!.setAttribute('aria-invalid', 'true');
+      errors.get(name)!.textContent = reason;
+    }
+    if (missing.length === 0) return false;
+    say('error', dictionary.unitCreate.incomplete(missing.map(([name]) => fieldLabel(dictionary, name)).join(', ')));
+    const first = missing.find(([name]) => name !== 'location');
+    if (first) (inputs.get(first[0]) as HTMLElement).focus();
+    return true;
+  }
+
+  let rescue: HTMLElement | null = null;
+  function offerSignIn(): void {
+    save.disabled = true;
+    rescue?.remove();
+    rescue = signInAgain(() => {
+      rescue = null;
+      save.disabled = false;
+      form.requestSubmit();
+    });
+    message.after(rescue);
+  }
+
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
+    if (rescue) return;
     clearErrors();
+    if (markMissing()) return;
     const body: Record<string, unknown> = {};
     if (location) {
       body.lon = location.lon;
@@ -343,9 +382,7 @@ function openForm(map: MapLibreMap, root: HTMLElement, picker: PickMode, isActiv
     if (category.value) body.category = category.value;
     if (category.value === 'daily' && kind.value) body.kind = kind.value;
     body.status = status.value;
-    const floorArea = parseArea(area.value);
-    // NaN does not survive JSON; send the text so the server names the field.
-    if (floorArea !== null) body.floor_area_m2 = Number.isNaN(floorArea) ? area.value : floorArea;
+    body.floor_area_m2 = areaNumber.value();
     if (!occupant.disabled && filled(occupant)) body.occupant = filled(occupant);
     if (filled(note)) body.note = filled(note);
     if (validFrom.value) body.valid_from = validFrom.value;
@@ -380,7 +417,9 @@ function openForm(map: MapLibreMap, root: HTMLElement, picker: PickMode, isActiv
           console.warn('genk atlas: a new shop unit refused', answer.body);
         }
       } else if (answer.status === 401) {
+        // Signed out elsewhere or expired: sign in here, keep what was typed, and try again.
         say('error', dictionary.unitCreate.unauthorised);
+        offerSignIn();
       } else if (answer.status === 403) {
         say('error', dictionary.unitCreate.forbidden);
       } else if (answer.status === 409) {
@@ -397,5 +436,5 @@ function openForm(map: MapLibreMap, root: HTMLElement, picker: PickMode, isActiv
 
   section.scrollIntoView({ block: 'nearest' });
   address.focus();
-  return { close: () => close(), resume, pause };
+  return { close: () => close(), resume, pause, signingIn: () => rescue !== null };
 }

@@ -11,9 +11,11 @@
 
 import type { Map as MapLibreMap } from 'maplibre-gl';
 import { fetchFeature, getJson, sendJson } from '../api';
-import { formatDate } from '../format';
+import { formatArea, formatDate, formatNumber, parseNumber } from '../format';
+import { announce } from '../announce';
+import { numberField, type NumberField } from '../number-field';
 import { t, type Dictionary } from '../i18n';
-import { mayEditShopUnits, reloadTiles } from './login';
+import { mayEditShopUnits, reloadTiles, signInAgain } from './login';
 
 export const STATUSES = ['occupied', 'vacant', 'renovation', 'non_commercial'];
 export const CATEGORIES = ['daily', 'periodic', 'exceptional', 'leisure', 'horeca', 'services', 'other'];
@@ -81,12 +83,9 @@ export function today(): string {
   return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
 }
 
-/** `120,5` or `120.5` → 120.5; empty → null; anything else → NaN (the server names the field). */
-export function parseArea(text: string): number | null {
-  const trimmed = text.trim().replace(/\s/g, '');
-  if (!trimmed) return null;
-  const normalised = /,\d*$/.test(trimmed) ? trimmed.replace(/\./g, '').replace(',', '.') : trimmed;
-  return /^-?\d+(\.\d+)?$/.test(normalised) ? Number(normalised) : Number.NaN;
+/** The floor-area field of the unit forms: `120`, `85,5` or `1.250` m², shown as read. */
+export function areaField(): NumberField {
+  return numberField(document.createElement('input'), (value, dictionary) => formatArea(value, dictionary, 2));
 }
 
 function fieldLabel(dictionary: Dictionary, name: FieldName | 'valid_from'): string {
@@ -156,9 +155,11 @@ export function openUnitEditor(unitId: string, address: string): void {
   addField('status', selectOf(STATUSES.map((code) => [code, label('status', code)])));
   addField('category', selectOf(CATEGORIES.map((code) => [code, label('category', code)])));
   addField('kind', selectOf([['', dictionary.unitEdit.kindNone], ...KINDS.map((code): [string, string] => [code, label('kind', code)])]));
-  const area = document.createElement('input');
-  area.inputMode = 'decimal';
+  const areaNumber = areaField();
+  const area = areaNumber.input;
   addField('floor_area_m2', area);
+  area.after(areaNumber.reading);
+  area.setAttribute('aria-describedby', `${errors.get('floor_area_m2')!.id} ${areaNumber.reading.id}`);
   addField('occupant', document.createElement('input'));
   const validFrom = document.createElement('input');
   validFrom.type = 'date';
@@ -260,7 +261,7 @@ export function openUnitEditor(unitId: string, address: string): void {
         status: text(properties.status),
         category: text(properties.category),
         kind: text(properties.kind),
-        floor_area_m2: properties.floor_area_m2 === null || properties.floor_area_m2 === undefined ? '' : String(properties.floor_area_m2).replace('.', dictionary.lang === 'nl' ? ',' : '.'),
+        floor_area_m2: typeof properties.floor_area_m2 === 'number' ? formatNumber(properties.floor_area_m2, dictionary, 2) : '',
         occupant: text(properties.occupant),
         // A note belongs to one event (it is never carried over): a new change starts without one.
         note: '',
@@ -273,6 +274,7 @@ export function openUnitEditor(unitId: string, address: string): void {
         input.value = initial[name];
       }
       syncKind();
+      areaNumber.check();
       clearedOccupant = null;
       version = unitHistory.version;
       versionNote.textContent = dictionary.unitEdit.version(version);
@@ -296,34 +298,60 @@ export function openUnitEditor(unitId: string, address: string): void {
 
   reload.addEventListener('click', () => void load());
 
-  form.addEventListener('submit', async (event) => {
-    event.preventDefault();
-    if (version === null) return;
-    clearErrors();
+  /** The change the form holds: the fields that differ from what was loaded, or a reason not to send. */
+  function changeOf(): { change: Record<string, unknown>; changed: FieldName[] } | 'nothing' | 'unreadable' {
+    if (!areaNumber.check()) return 'unreadable';
     const change: Record<string, unknown> = { valid_from: validFrom.value, version };
-    let changed = 0;
+    const changed: FieldName[] = [];
     for (const name of FIELDS) {
       const value = inputs.get(name)!.value;
-      if (value === initial[name]) continue;
-      changed += 1;
-      if (name === 'floor_area_m2') change[name] = parseArea(value);
-      else change[name] = value === '' ? null : value;
+      if (name === 'floor_area_m2') {
+        const area = areaNumber.value();
+        if (area === parseNumber(initial.floor_area_m2, dictionary.locale)) continue;
+        change[name] = area;
+      } else {
+        if (value === initial[name]) continue;
+        change[name] = value === '' ? null : value;
+      }
+      changed.push(name);
     }
-    if (changed === 0) {
+    return changed.length === 0 ? 'nothing' : { change, changed };
+  }
+
+  /** "status In gebruik → Leeg; uitbater Parfumerie Fatma → (leeg)": what a save changed, in words. */
+  function describe(changed: FieldName[]): string {
+    const shown = (name: FieldName, value: string) => {
+      if (value === '') return dictionary.popup.empty;
+      return name === 'status' || name === 'category' || name === 'kind' ? label(name, value) : value;
+    };
+    return changed.map((name) => `${fieldLabel(dictionary, name).replace(/\s*\(.*\)$/, '')} ${name === 'note' ? '' : `${shown(name, initial[name])} → `}${shown(name, inputs.get(name)!.value)}`.replace(/\s+/g, ' ')).join('; ');
+  }
+
+  let rescue: HTMLElement | null = null;
+  async function send(): Promise<void> {
+    if (version === null) return;
+    clearErrors();
+    const held = changeOf();
+    if (held === 'unreadable') {
+      say('error', dictionary.unitEdit.invalid(fieldLabel(dictionary, 'floor_area_m2')));
+      area.focus();
+      return;
+    }
+    if (held === 'nothing') {
       say('info', dictionary.unitEdit.nothingChanged);
       return;
     }
-    // NaN does not survive JSON; send the text so the server names the field.
-    if (Number.isNaN(change.floor_area_m2)) change.floor_area_m2 = (inputs.get('floor_area_m2') as HTMLInputElement).value;
     save.disabled = true;
     say('info', dictionary.unitEdit.saving);
     try {
-      const answer = await sendJson('POST', `/api/shop_units/${encodeURIComponent(unitId)}/events`, change);
+      const answer = await sendJson('POST', `/api/shop_units/${encodeURIComponent(unitId)}/events`, held.change);
       if (answer.status === 200 || answer.status === 201) {
         const body = (answer.body ?? {}) as { unit?: Record<string, unknown>; version?: number };
+        const what = describe(held.changed);
         root.close();
         const saved: SavedUnit = { unitId, validFrom: validFrom.value, version: body.version ?? version + 1, unit: body.unit ?? {} };
         notifyUnitSaved(saved);
+        announce(dictionary.unitEdit.saved(address, what, formatDate(validFrom.value)));
         return;
       }
       save.disabled = false;
@@ -344,7 +372,16 @@ export function openUnitEditor(unitId: string, address: string): void {
           message.textContent += ` ${detail}`;
         }
       } else if (answer.status === 401) {
+        // Signed out elsewhere or expired: sign in here, keep what was typed, and try again.
         say('error', dictionary.unitEdit.unauthorised);
+        save.disabled = true;
+        rescue?.remove();
+        rescue = signInAgain(() => {
+          rescue = null;
+          save.disabled = false;
+          void send();
+        });
+        actions.before(rescue);
       } else if (answer.status === 403) {
         say('error', dictionary.unitEdit.forbidden);
       } else {
@@ -355,6 +392,12 @@ export function openUnitEditor(unitId: string, address: string): void {
       save.disabled = false;
       say('error', dictionary.unitEdit.failed);
     }
+  }
+
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    if (rescue) return;
+    void send();
   });
 
   void load();
@@ -371,10 +414,10 @@ export function unitEditAction(layerId: string, featureId: string, properties: R
   return button;
 }
 
-/** After a save: the shop units' tiles reload and the popup (with the old state) closes. */
-export function followUnitEdits(map: MapLibreMap, popup: { close(): void }): void {
-  onUnitSaved(() => {
-    popup.close();
+/** After a save: the shop units' tiles reload and the unit's popup shows its new state. */
+export function followUnitEdits(map: MapLibreMap, popup: { refresh(layerId: string, featureId: string): void }): void {
+  onUnitSaved((saved) => {
+    popup.refresh('shop_units', saved.unitId);
     reloadTiles(map, ['shop_units']);
   });
 }

@@ -1,0 +1,279 @@
+// Browser tests of what the city's users ran into (issue 19), each named after
+// the problem it guards against: Dutch number input, the printed site sheet,
+// an expired session in the edit dialog, the confirmation after a save, the
+// new-unit form's checks and the panels at phone and tablet size. A Dutch
+// (nl-BE) browser throughout; the server runs on its own copy of the demo.
+
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { RESULTS_DIR, launchBrowser, mapIdle, startAtlas, withAtlas } from './harness.mjs';
+import { apiRequest, at, loneOccupiedUnits, openUnitPopup, openVacancy, signIn } from './tasks.mjs';
+
+const RETAIL = { name: 'winkelteam', role: 'retail' };
+const PHONE = { width: 390, height: 844 };
+const TABLET = { width: 820, height: 1180 };
+
+let atlas;
+let browser;
+const request = (...args) => apiRequest(atlas.baseUrl, ...args);
+
+before(async () => {
+  atlas = await startAtlas({ writable: true, users: [RETAIL] });
+  browser = await launchBrowser();
+  mkdirSync(RESULTS_DIR, { recursive: true });
+});
+
+after(async () => {
+  await browser?.close();
+  await atlas?.stop();
+});
+
+/** The Uitbreiding form with logistics on the quay; returns the panel. */
+async function openExpansion(page) {
+  await page.getByRole('tab', { name: 'Uitbreiding' }).click();
+  const panel = page.getByRole('tabpanel', { name: 'Uitbreiding' });
+  await panel.getByLabel('Activiteit', { exact: true }).selectOption({ label: 'Logistiek' });
+  await panel.getByRole('checkbox', { name: 'Kaai aan het kanaal' }).check();
+  return panel;
+}
+
+/** Press Zoeken and return the JSON the page sent. */
+async function search(page, panel) {
+  const sent = page.waitForRequest((r) => r.url().endsWith('/api/sites/search') && r.method() === 'POST');
+  await panel.getByRole('button', { name: 'Zoeken', exact: true }).click();
+  const body = JSON.parse((await sent).postData());
+  await page.waitForFunction(() => document.getElementById('panel-expansion')?.dataset.state === 'ready', null, { timeout: 30_000 });
+  return body;
+}
+
+const reading = (panel, label) => panel.getByLabel(label).locator('xpath=following-sibling::*[contains(@class, "number-reading")][1]');
+
+describe('issue 19: what the users ran into', () => {
+  test('Dutch numbers are misread: 5.000 and 10.000 m² are sent as five and ten thousand, and the field says what it read', async (t) => {
+    await withAtlas(t, browser, atlas.baseUrl, '', async ({ page }) => {
+      const panel = await openExpansion(page);
+      await panel.getByLabel('Oppervlakte van (m²)').fill('5.000');
+      await panel.getByLabel('tot (m²)').fill('10.000');
+      assert.equal(await reading(panel, 'Oppervlakte van (m²)').textContent(), 'gelezen als 5.000 m²');
+      assert.equal(await reading(panel, 'tot (m²)').textContent(), 'gelezen als 10.000 m² (1 ha)');
+      const sent = await search(page, panel);
+      assert.equal(sent.min_area_m2, 5000);
+      assert.equal(sent.max_area_m2, 10000);
+      assert.ok((await panel.locator('.site-card').count()) > 0, 'sites are found, not "Geen sites voldoen"');
+
+      // Every way a Fleming types a number, read as meant and shown back.
+      const field = panel.getByLabel('Oppervlakte van (m²)');
+      for (const [typed, shown] of [
+        ['5000', '5.000 m²'],
+        ['85,5', '85,5 m²'],
+        ['1.234,5', '1.234,5 m²'],
+        ['1 250', '1.250 m²'],
+        ['85.5', '85,5 m²'],
+        ['2.500.000', '2.500.000 m² (250 ha)'],
+      ]) {
+        await field.fill(typed);
+        assert.equal(await reading(panel, 'Oppervlakte van (m²)').textContent(), `gelezen als ${shown}`, typed);
+        assert.equal(await field.inputValue(), typed, 'what was typed stays as typed');
+      }
+    });
+  });
+
+  test('Dutch numbers are misread: a value that cannot be read is marked, never changed, and nothing is sent', async (t) => {
+    await withAtlas(t, browser, atlas.baseUrl, '', async ({ page, requests }) => {
+      const panel = await openExpansion(page);
+      await panel.getByLabel('Oppervlakte van (m²)').fill('5.0.0');
+      await panel.getByLabel('Maximumprijs (€/m²)').fill('veel');
+      const before = requests.filter((url) => url.endsWith('/api/sites/search')).length;
+      await panel.getByRole('button', { name: 'Zoeken', exact: true }).click();
+      await panel.getByText('Niet gezocht: Oppervlakte van (m²), Maximumprijs (€/m²) is geen getal.', { exact: false }).waitFor();
+      for (const label of ['Oppervlakte van (m²)', 'Maximumprijs (€/m²)']) {
+        assert.equal(await panel.getByLabel(label).getAttribute('aria-invalid'), 'true', label);
+        assert.match(await reading(panel, label).textContent(), /^Geen getal/);
+      }
+      assert.equal(await panel.getByLabel('Oppervlakte van (m²)').inputValue(), '5.0.0', 'the value is not changed');
+      assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('name')), 'min_area_m2', 'the first unreadable field has the focus');
+      assert.equal(requests.filter((url) => url.endsWith('/api/sites/search')).length, before, 'nothing was sent');
+    });
+  });
+
+  test('Dutch numbers are misread: in English, 5,000 and 85.5 read the English way', async (t) => {
+    await withAtlas(
+      t,
+      browser,
+      atlas.baseUrl,
+      '',
+      async ({ page }) => {
+        await page.getByRole('tab', { name: 'Expansion' }).click();
+        const panel = page.getByRole('tabpanel', { name: 'Expansion' });
+        await panel.getByLabel('Area from (m²)').fill('5,000');
+        assert.equal(await reading(panel, 'Area from (m²)').textContent(), 'read as 5,000 m²');
+        await panel.getByLabel('Area from (m²)').fill('85.5');
+        assert.equal(await reading(panel, 'Area from (m²)').textContent(), 'read as 85.5 m²');
+      },
+      { lang: 'en' },
+    );
+  });
+
+  test('the printed site sheet loses its title: page 1 of the PDF starts with the park, site, area and score, and holds the request', async (t) => {
+    await withAtlas(t, browser, atlas.baseUrl, '', async ({ page }) => {
+      const panel = await openExpansion(page);
+      await panel.getByLabel('Oppervlakte van (m²)').fill('5.000');
+      await panel.getByLabel('tot (m²)').fill('10.000');
+      await search(page, panel);
+      await panel.locator('.site-card').first().getByRole('button', { name: /^Vestigingsfiche van / }).click();
+      const sheet = page.getByRole('dialog', { name: /^Vestigingsfiche van / });
+      await sheet.locator('.sheet').waitFor({ timeout: 30_000 });
+      const title = await sheet.locator('.sheet-title').textContent();
+      const area = await sheet.locator('dd[data-field="area"]').textContent();
+      const requestLine = await sheet.locator('.sheet-section').last().locator('p').textContent();
+
+      const file = path.join(RESULTS_DIR, 'site-sheet.pdf');
+      writeFileSync(file, await page.pdf({ format: 'A4', preferCSSPageSize: true, printBackground: true }));
+      const pages = Number(/Pages:\s+(\d+)/.exec(execFileSync('pdfinfo', [file], { encoding: 'utf8' }))[1]);
+      const first = execFileSync('pdftotext', ['-f', '1', '-l', '1', file, '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
+      assert.equal(pages, 1, 'the sheet fits on one A4 page');
+      assert.ok(first.includes(title), `page 1 has the title "${title}": ${first.slice(0, 300)}`);
+      assert.ok(first.includes(area.replace(/\s+/g, ' ')), `page 1 has the area ${area}`);
+      assert.ok(first.includes('Score'), 'page 1 has the score');
+      assert.ok(first.includes(requestLine.replace(/\s+/g, ' ').slice(0, 40)), 'page 1 holds the request');
+      assert.ok(!first.includes('Afdrukken'), 'no buttons on paper');
+    });
+  });
+
+  test('an expired session traps the user in the edit dialog: sign in from the dialog, keep what was typed, and the save goes through', async (t) => {
+    const password = atlas.passwords[RETAIL.name];
+    if (!password) return t.skip('no account could be made (ATLAS_URL)');
+    const login = await request('POST', '/api/session', { body: { name: RETAIL.name, password } });
+    const [, unit] = await loneOccupiedUnits(atlas.baseUrl, login.cookie);
+    const versionBefore = (await request('GET', `/api/shop_units/${unit.id}/history`, { cookie: login.cookie })).body.version;
+
+    await withAtlas(t, browser, atlas.baseUrl, at(18, unit.geometry.coordinates), async ({ page, context }) => {
+      await signIn(page, RETAIL.name, password);
+      const popup = await openUnitPopup(page, unit);
+      await popup.getByRole('button', { name: 'Bewerken' }).click();
+      const dialog = page.getByRole('dialog');
+      await dialog.locator('.unit-edit-version').filter({ hasText: /Versie \d+/ }).waitFor();
+      await dialog.getByLabel('Status').selectOption('renovation');
+      await dialog.getByLabel('Notitie').fill('Verbouwing tot de zomer');
+
+      // Signed out elsewhere (another tab of the same browser ends the session).
+      const out = await context.request.delete(`${atlas.baseUrl}/api/session`);
+      assert.ok(out.ok(), `signed out elsewhere: ${out.status()}`);
+
+      await dialog.getByRole('button', { name: 'Opslaan' }).click();
+      const again = dialog.getByRole('group', { name: 'Opnieuw aanmelden' });
+      await again.waitFor();
+      assert.equal(await dialog.locator('.form-message').first().textContent(), 'Niet opgeslagen: je bent niet meer aangemeld.');
+      await page.locator('.login-role').waitFor({ state: 'detached', timeout: 10_000 });
+      assert.equal(await page.getByRole('button', { name: 'Aanmelden', exact: true }).count(), 1, 'the top bar says signed out');
+      assert.equal(await dialog.getByLabel('Status').inputValue(), 'renovation', 'what was typed stays');
+      assert.equal(await dialog.getByLabel('Notitie').inputValue(), 'Verbouwing tot de zomer');
+      assert.equal(await again.getByLabel('Naam').inputValue(), RETAIL.name, 'the name is offered again');
+
+      // A wrong password first: said in the dialog, nothing saved.
+      await again.getByLabel('Wachtwoord').fill('niet het wachtwoord');
+      await again.getByRole('button', { name: 'Aanmelden en opnieuw proberen' }).click();
+      await again.getByText('Naam of wachtwoord klopt niet.').waitFor();
+      await again.getByLabel('Wachtwoord').fill(password);
+      await again.getByLabel('Wachtwoord').press('Enter');
+      await dialog.waitFor({ state: 'detached', timeout: 15_000 });
+
+      await page.locator('.login-role').waitFor({ state: 'visible' });
+      const history = (await request('GET', `/api/shop_units/${unit.id}/history`, { cookie: login.cookie })).body;
+      assert.equal(history.version, versionBefore + 1, 'saved once');
+      const last = history.events.at(-1);
+      assert.equal(last.status, 'renovation');
+      assert.equal(last.note, 'Verbouwing tot de zomer');
+      assert.equal(last.recorded_by, RETAIL.name);
+    });
+  });
+
+  test('no confirmation after saving: "Opgeslagen" says what changed, and the popup shows the new state at once', async (t) => {
+    const password = atlas.passwords[RETAIL.name];
+    if (!password) return t.skip('no account could be made (ATLAS_URL)');
+    const login = await request('POST', '/api/session', { body: { name: RETAIL.name, password } });
+    const [unit] = await loneOccupiedUnits(atlas.baseUrl, login.cookie);
+    const address = unit.properties.address;
+
+    await withAtlas(t, browser, atlas.baseUrl, at(18, unit.geometry.coordinates), async ({ page }) => {
+      await signIn(page, RETAIL.name, password);
+      const popup = await openUnitPopup(page, unit);
+      await popup.getByRole('button', { name: 'Bewerken' }).click();
+      const dialog = page.getByRole('dialog');
+      await dialog.locator('.unit-edit-version').filter({ hasText: /Versie \d+/ }).waitFor();
+      await dialog.getByLabel('Status').selectOption('vacant');
+      await dialog.getByRole('button', { name: 'Opslaan' }).click();
+      await dialog.waitFor({ state: 'detached', timeout: 10_000 });
+
+      const said = page.getByRole('status').filter({ hasText: 'Opgeslagen' });
+      await said.waitFor();
+      const text = await said.textContent();
+      assert.ok(text.startsWith(`Opgeslagen: ${address}: Status In gebruik → Leeg; Uitbater ${unit.properties.occupant} → —`), text);
+      await popup.locator('dd[data-field="status"]').filter({ hasText: 'Leeg' }).waitFor({ timeout: 10_000 });
+      assert.ok(!(await popup.textContent()).includes(unit.properties.occupant), 'the popup shows the unit as it now is');
+    });
+  });
+
+  test('the new-unit form checks one field at a time: an empty submit marks every missing field at once and sends nothing', async (t) => {
+    const password = atlas.passwords[RETAIL.name];
+    if (!password) return t.skip('no account could be made (ATLAS_URL)');
+    await withAtlas(t, browser, atlas.baseUrl, '', async ({ page, requests }) => {
+      await signIn(page, RETAIL.name, password);
+      await openVacancy(page);
+      await page.getByRole('button', { name: 'Nieuw handelspand' }).click();
+      const form = page.locator('.unit-create-form');
+      await form.getByRole('button', { name: 'Aanmaken' }).click();
+      await form.locator('.form-message').filter({ hasText: 'Niet aangemaakt: vul in of verbeter' }).waitFor();
+      assert.equal(await form.locator('.form-message').textContent(), 'Niet aangemaakt: vul in of verbeter Ligging, Adres, Straat, Branche, Winkelvloeroppervlakte (m²).');
+      for (const name of ['location', 'address', 'street', 'category', 'floor_area_m2']) {
+        assert.notEqual(await form.locator(`.form-field[data-field="${name}"] .form-field-error`).textContent(), '', `${name} is marked`);
+      }
+      for (const label of ['Adres', 'Straat', 'Branche', 'Winkelvloeroppervlakte (m²)']) assert.equal(await form.getByLabel(label).getAttribute('aria-invalid'), 'true', label);
+      assert.equal(requests.filter((url) => url.endsWith('/api/shop_units')).length, 0, 'nothing was sent');
+    });
+  });
+
+  for (const [size, viewport] of [
+    ['phone', PHONE],
+    ['tablet', TABLET],
+  ]) {
+    test(`phones: every panel is full width under the map at ${size} size (${viewport.width}×${viewport.height}), the map in reach`, async (t) => {
+      await withAtlas(
+        t,
+        browser,
+        atlas.baseUrl,
+        '',
+        async ({ page }) => {
+          for (const [tab, id] of [
+            ['Kaart', 'panel-map'],
+            ['Leegstand', 'panel-vacancy'],
+            ['Uitbreiding', 'panel-expansion'],
+            ['Buurtaanbod', 'panel-coverage'],
+          ]) {
+            await page.getByRole('tab', { name: tab }).click();
+            if (id === 'panel-vacancy') await page.waitForFunction(() => ['ready', 'error'].includes(document.getElementById('panel-vacancy')?.dataset.state), null, { timeout: 30_000 });
+            await mapIdle(page);
+            const panel = await page.locator(`#${id}`).boundingBox();
+            const map = await page.locator('#map').boundingBox();
+            const wide = viewport.width < 761;
+            if (wide) {
+              assert.ok(panel.width >= viewport.width - 2, `${tab}: the panel is full width (${panel.width} px)`);
+              assert.ok(map.width >= viewport.width - 2, `${tab}: so is the map (${map.width} px)`);
+            } else {
+              assert.ok(panel.width >= 300, `${tab}: the panel is readable (${panel.width} px)`);
+              assert.ok(map.width >= 400, `${tab}: the map keeps room (${map.width} px)`);
+            }
+            assert.ok(map.height >= 240 && map.y < viewport.height, `${tab}: the map is on screen (${map.height} px high at ${map.y})`);
+            const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+            assert.ok(overflow <= 0, `${tab}: nothing sticks out sideways (${overflow} px)`);
+            await page.screenshot({ path: path.join(RESULTS_DIR, `${size}-${id}.png`) });
+          }
+        },
+        { viewport },
+      );
+    });
+  }
+});
