@@ -209,7 +209,24 @@ export function renderVacancyPanel(container: HTMLElement, map: MapLibreMap, map
   slider.max = '0';
   slider.step = '1';
   slider.disabled = true;
-  dateBox.append(dateLabel, dateValue, slider);
+  // After an edit with a newer date the figures keep the chosen date; this says newer data exist.
+  const newerNote = document.createElement('p');
+  newerNote.className = 'vacancy-note vacancy-newer';
+  newerNote.setAttribute('role', 'status');
+  newerNote.hidden = true;
+  const newerText = document.createElement('span');
+  const newerButton = document.createElement('button');
+  newerButton.type = 'button';
+  newerButton.className = 'button button--small button--quiet';
+  newerButton.addEventListener('click', () => {
+    state.date = state.dates[state.dates.length - 1] ?? state.date;
+    state.followLatest = true;
+    newerNote.hidden = true;
+    syncControls();
+    void loadDate();
+  });
+  newerNote.append(newerText, newerButton);
+  dateBox.append(dateLabel, dateValue, slider, newerNote);
 
   const cards = document.createElement('div');
   cards.className = 'kpi-cards';
@@ -380,6 +397,7 @@ export function renderVacancyPanel(container: HTMLElement, map: MapLibreMap, map
     if (!date) return;
     state.date = date;
     state.followLatest = Number(slider.value) === state.dates.length - 1;
+    if (state.followLatest) newerNote.hidden = true;
     syncControls();
     window.clearTimeout(sliderTimer);
     sliderTimer = window.setTimeout(() => void loadDate(), 200);
@@ -391,19 +409,43 @@ export function renderVacancyPanel(container: HTMLElement, map: MapLibreMap, map
     status.hidden = kind === 'ready';
     status.dataset.kind = kind;
     status.textContent = kind === 'loading' ? t().vacancy.loading : kind === 'error' ? t().vacancy.error : '';
+    // A failed load leaves no half-filled controls: they wait, and the status offers a retry.
+    container.classList.toggle('is-failed', kind === 'error');
+    if (kind === 'error') {
+      const retry = document.createElement('button');
+      retry.type = 'button';
+      retry.className = 'button button--small';
+      retry.textContent = t().vacancy.retry;
+      retry.addEventListener('click', () => void (state.loaded ? loadDate() : load()));
+      status.append(' ', retry);
+    }
   }
 
-  /** The slider's dates and the city's trend; then everything on the chosen date. */
-  async function load(): Promise<void> {
+  /**
+   * The slider's dates and the city's trend; then everything on the chosen
+   * date. After an edit (`keepDate`) the chosen date stays, even when the
+   * edit brought newer data; the panel then says so and offers the newest.
+   */
+  async function load({ keepDate = false } = {}): Promise<void> {
     const mine = ++sequence;
     setStatus('loading');
     try {
       const trend = await getJson<Trend>('/api/vacancy/trend?by=city');
       if (mine !== sequence) return;
+      const chosen = state.date;
       state.dates = trend.dates;
       state.cityTrend = trend.groups[0]?.points ?? [];
       state.groupTrends.clear();
-      if (state.followLatest || !state.dates.includes(state.date)) state.date = state.dates[state.dates.length - 1] ?? trend.to;
+      const newest = state.dates[state.dates.length - 1] ?? trend.to;
+      // The trend's steps count back from its newest day: the chosen day joins them when it kept its place.
+      const keep = keepDate && Boolean(chosen);
+      if (keep && !state.dates.includes(chosen)) state.dates = [...state.dates, chosen].sort();
+      if (!keep && (state.followLatest || !state.dates.includes(state.date))) state.date = newest;
+      state.followLatest = state.date === newest;
+      newerNote.hidden = state.followLatest || !keep;
+      const dictionary = t();
+      newerText.textContent = `${dictionary.vacancy.newer(formatDate(newest))} `;
+      newerButton.textContent = dictionary.vacancy.toNewest(formatDate(newest));
       state.loaded = true;
       syncControls();
       await loadDate(mine);
@@ -681,7 +723,9 @@ export function renderVacancyPanel(container: HTMLElement, map: MapLibreMap, map
   // ---- chart ----
   function renderChart(): void {
     const dictionary = t();
-    const dates = state.dates;
+    // The trend's own steps (a date kept after an edit is on the slider, not a step of the trend).
+    const stepped = new Set(state.cityTrend.map((point) => point.date));
+    const dates = state.dates.filter((date) => stepped.has(date));
     const valuesOf = (points: TrendPoint[], key: 'rate_count' | 'rate_area') => {
       const byDate = new Map(points.map((point) => [point.date, point[key]]));
       return dates.map((date) => byDate.get(date) ?? null);
@@ -866,7 +910,7 @@ export function renderVacancyPanel(container: HTMLElement, map: MapLibreMap, map
   });
 
   onUnitSaved(() => {
-    if (state.loaded) void load();
+    if (state.loaded) void load({ keepDate: true });
   });
 
   return {
