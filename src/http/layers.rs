@@ -188,15 +188,7 @@ pub async fn features(
             .iter()
             .skip(offset)
             .take(limit)
-            .map(|position| {
-                let feature = &index.features()[*position];
-                GeoJsonFeature {
-                    feature,
-                    geometry: &feature.geometry,
-                    fields,
-                    audience,
-                }
-            })
+            .map(|position| GeoJsonFeature::own(&index.features()[*position], fields, audience))
             .collect();
         #[derive(Serialize)]
         #[serde(rename_all = "camelCase")]
@@ -244,12 +236,7 @@ pub async fn feature(
     let feature = engine.layer(layer).get(&feature_id).ok_or_else(|| {
         ApiError::NotFound(format!("layer '{layer}' has no feature '{feature_id}'"))
     })?;
-    let shown = GeoJsonFeature {
-        feature,
-        geometry: &feature.geometry,
-        fields: layer.schema().fields,
-        audience: caller.audience(layer),
-    };
+    let shown = GeoJsonFeature::own(feature, layer.schema().fields, caller.audience(layer));
     let body = serde_json::to_string(&shown).expect("GeoJSON has string keys");
     Ok(geojson_response(body))
 }

@@ -116,6 +116,18 @@ pub struct GeoJsonFeature<'a> {
     pub audience: Audience,
 }
 
+impl<'a> GeoJsonFeature<'a> {
+    /// The feature with its own geometry (CRS84).
+    pub fn own(feature: &'a Feature, fields: &'a [FieldDef], audience: Audience) -> Self {
+        GeoJsonFeature {
+            feature,
+            geometry: &feature.geometry,
+            fields,
+            audience,
+        }
+    }
+}
+
 impl Serialize for GeoJsonFeature<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = serializer.serialize_map(Some(4))?;
@@ -168,16 +180,6 @@ pub fn values_to_json(
     }
 }
 
-/// A GeoJSON Feature with its `id`, as a JSON tree.
-pub fn feature_to_json(feature: &Feature, schema: &LayerSchema, audience: Audience) -> Json {
-    tree(GeoJsonFeature {
-        feature,
-        geometry: &feature.geometry,
-        fields: schema.fields,
-        audience,
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -205,7 +207,11 @@ mod tests {
 
     #[test]
     fn a_public_feature_has_no_occupant() {
-        let json = feature_to_json(&unit(), LayerId::ShopUnits.schema(), Audience::Public);
+        let json = tree(GeoJsonFeature::own(
+            &unit(),
+            LayerId::ShopUnits.schema().fields,
+            Audience::Public,
+        ));
         assert_eq!(json["id"], "unit-1");
         assert_eq!(
             json["geometry"],
@@ -219,7 +225,11 @@ mod tests {
 
     #[test]
     fn a_confidential_reader_sees_the_occupant() {
-        let json = feature_to_json(&unit(), LayerId::ShopUnits.schema(), Audience::Confidential);
+        let json = tree(GeoJsonFeature::own(
+            &unit(),
+            LayerId::ShopUnits.schema().fields,
+            Audience::Confidential,
+        ));
         assert_eq!(json["properties"]["occupant"], "Mode Aydin");
     }
 
