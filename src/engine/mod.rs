@@ -10,6 +10,7 @@ pub mod derived;
 pub mod index;
 pub mod measure;
 pub mod plane;
+pub mod search;
 pub mod sites;
 pub mod vacancy;
 

@@ -15,6 +15,7 @@ mod ogc;
 pub mod openapi;
 mod route_docs;
 mod saved_searches;
+mod search;
 pub mod server;
 mod shop_units;
 mod sites;
@@ -239,6 +240,7 @@ pub fn routes() -> Routes<AppState> {
     Routes::new()
         .route("/api/health", get(layers::health), [docs::layers::health()])
         .route("/api/layers", get(layers::list), [docs::layers::list()])
+        .route("/api/search", get(search::places), [docs::layers::search()])
         .route(
             "/api/layers/{layer}/features",
             get(layers::features),

@@ -21,6 +21,7 @@ mod open_data;
 mod openapi;
 mod postgis;
 mod replicas;
+mod search;
 mod servers;
 mod sessions;
 mod signed_in;

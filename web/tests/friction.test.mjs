@@ -295,6 +295,36 @@ describe('issue 19: what the users ran into', () => {
     });
   });
 
+  test('finding units: search finds an address, a company and a park spelled as one word, and sends no street list', async (t) => {
+    await withAtlas(t, browser, atlas.baseUrl, '', async ({ page, requests }) => {
+      const units = (await request('GET', '/api/layers/shop_units/features?limit=10000')).body.features;
+      const unit = units.find((feature) => feature.properties.address === 'Vennestraat 10');
+      assert.ok(unit, 'the demo has Vennestraat 10');
+      const company = (await request('GET', '/api/layers/companies/features?limit=1')).body.features[0];
+      const search = page.getByRole('combobox');
+
+      await search.fill('Vennestraat 10');
+      const first = page.getByRole('option').first();
+      await first.filter({ hasText: 'Vennestraat 10' }).waitFor({ timeout: 10_000 });
+      assert.equal(await first.textContent(), 'Vennestraat 10Handelspand');
+      await search.press('Enter');
+      await page.waitForFunction(() => window.__atlasMap.isMoving(), null, { timeout: 5_000 }).catch(() => {});
+      await mapIdle(page);
+      const view = await page.evaluate(() => ({ zoom: window.__atlasMap.getZoom(), center: window.__atlasMap.getCenter() }));
+      const [lon, lat] = unit.geometry.coordinates;
+      assert.ok(Math.abs(view.center.lng - lon) < 1e-5 && Math.abs(view.center.lat - lat) < 1e-5, `centred on the unit: ${JSON.stringify(view.center)}`);
+      assert.ok(view.zoom >= 17.9, `close enough to tell units apart (${view.zoom})`);
+      const outlined = await page.evaluate(() => window.__atlasMap.getSource('atlas-selection').getData());
+      assert.deepEqual(outlined.features.map((feature) => feature.geometry.coordinates), [unit.geometry.coordinates], 'the unit is outlined');
+
+      await search.fill('Thorpark');
+      await page.getByRole('option').first().filter({ hasText: 'Thor Park' }).waitFor({ timeout: 10_000 });
+      await search.fill(company.properties.name);
+      await page.getByRole('option').first().filter({ hasText: `${company.properties.name}Bedrijf` }).waitFor({ timeout: 10_000 });
+      assert.deepEqual(requests.filter((url) => url.includes('/api/layers/streets/features')), [], 'no list of every street is fetched');
+    });
+  });
+
   for (const [size, viewport] of [
     ['phone', PHONE],
     ['tablet', TABLET],

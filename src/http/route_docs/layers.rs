@@ -163,3 +163,43 @@ pub fn export() -> Operation {
         )
         .errors(&[(400, "an unknown format or CRS"), (404, "an unknown layer")])
 }
+
+/// `GET /api/search`
+pub fn search() -> Operation {
+    use crate::http::search::{DEFAULT_LIMIT, MAX_LIMIT, MAX_QUERY_CHARS};
+    let layers: Vec<&str> = crate::engine::search::SEARCHED
+        .iter()
+        .map(|(layer, _)| layer.as_str())
+        .collect();
+    let place = object(
+        &[
+            "layer",
+            "id",
+            "ids",
+            "name",
+            "quality",
+            "bbox",
+            "geometries",
+        ],
+        json!({
+            "layer": {"type": "string", "enum": layers},
+            "id": {"type": "string", "description": "the feature's id (a street's first segment)"},
+            "ids": array(json!({"type": "string"})),
+            "name": {"type": "string", "description": "the name or address as written in the data"},
+            "quality": one_of(["whole", "start", "word_start", "inside", "one_slip"]),
+            "bbox": {"type": "array", "items": {"type": "number"}, "minItems": 4, "maxItems": 4, "description": "minlon, minlat, maxlon, maxlat"},
+            "geometries": array(json!({"type": "object", "required": ["type"]})),
+        }),
+    );
+    Operation::get(TAG, "Places by name: areas, parks, neighbourhoods, access points, companies, streets and shop-unit addresses")
+        .describe("Accents, case and spaces do not count (`Thorpark` finds Thor Park), and one slip of the keyboard is forgiven in queries of five letters or more. Best first: the whole name, its start, a word's start, anywhere in it, one slip; then by layer in the order above; then by name, house numbers as numbers. Only public fields are searched, so every role gets the same answer.")
+        .param(Parameter::query("q", format!("what to look for, at most {MAX_QUERY_CHARS} characters"), json!({"type": "string", "maxLength": MAX_QUERY_CHARS})).required().example("Vennestraat 10"))
+        .param(Parameter::query("limit", format!("the most places, {DEFAULT_LIMIT} by default"), integer_in(1, MAX_LIMIT as u64)).example(8))
+        .respond(Answer::json(
+            200,
+            "the places found, best first (none is an empty list)",
+            object(&["query", "results"], json!({"query": {"type": "string"}, "results": array(place)})),
+            json!({"query": "thorpark", "results": [{"layer": "business_parks", "id": "thor-park", "ids": ["thor-park"], "name": "Thor Park", "quality": "whole", "bbox": [5.43, 50.97, 5.46, 50.99], "geometries": [{"type": "Polygon", "coordinates": [[[5.43, 50.97], [5.46, 50.97], [5.46, 50.99], [5.43, 50.97]]]}]}]}),
+        ))
+        .errors(&[(400, "no q, a q that is too long, a bad limit, or an unknown parameter")])
+}

@@ -33,11 +33,12 @@ export const en: Dictionary = {
     legend: 'Legend',
   },
   search: {
-    label: 'Find a street, shopping area, business park or neighbourhood',
-    placeholder: 'Find street, area, park, neighbourhood…',
-    loading: 'Loading names…',
+    label: 'Find an address, street, company, shopping area, business park or neighbourhood',
+    placeholder: 'Find address, street, company, park…',
+    loading: 'Searching…',
     noResults: 'No results',
     results: (count: number) => (count === 1 ? '1 result' : `${count} results`),
+    failed: 'Searching failed. Try again.',
     kinds: {
       streets: 'Street',
       shopping_areas: 'Shopping area',
@@ -71,6 +72,9 @@ export const en: Dictionary = {
     sources: {
       wijken: 'Neighbourhoods (wijken): © gemeentebesturen, verzameld door Data & Analyse van de Vlaamse provincies, Modellicentie Gratis Hergebruik',
       openstreetmap: '© OpenStreetMap contributors',
+      access_points: 'Access point',
+      companies: 'Company',
+      shop_units: 'Shop unit',
     } as Record<string, string>,
   },
   // Issue 5: the login, the Leegstand panel and the shop-unit edit form.

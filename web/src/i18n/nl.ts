@@ -38,16 +38,20 @@ export const nl = {
     legend: 'Legenda',
   },
   search: {
-    label: 'Zoek een straat, winkelgebied, bedrijventerrein of wijk',
-    placeholder: 'Zoek straat, winkelgebied, terrein, wijk…',
-    loading: 'Namen laden…',
+    label: 'Zoek een adres, straat, bedrijf, winkelgebied, bedrijventerrein of wijk',
+    placeholder: 'Zoek adres, straat, bedrijf, terrein…',
+    loading: 'Zoeken…',
     noResults: 'Geen resultaten',
     results: (count: number) => (count === 1 ? '1 resultaat' : `${count} resultaten`),
+    failed: 'Zoeken lukte niet. Probeer het opnieuw.',
     kinds: {
       streets: 'Straat',
       shopping_areas: 'Winkelgebied',
       business_parks: 'Bedrijventerrein',
       neighbourhoods: 'Wijk',
+      access_points: 'Toegangspunt',
+      companies: 'Bedrijf',
+      shop_units: 'Handelspand',
     } as Record<string, string>,
   },
   popup: {

@@ -1,85 +1,51 @@
-// The search box: find a street, shopping area, business park or neighbourhood
-// by name and fly there.
+// The search box: find a place by name (a shopping area, business park,
+// neighbourhood, access point, company, street or shop-unit address) and fly
+// there, its outline highlighted.
 //
-// Names are fetched once from `/api/layers/{id}/features` for those four layers
-// and searched in the browser (accents and case ignored). A street is many
-// segments: its entry is the distinct name, its extent the union of its
-// segments. The box follows the ARIA combobox pattern (arrows, Enter, Escape).
+// The server searches (`GET /api/search?q=`, tolerant of accents, spacing and
+// one slip of the keyboard), so no name list is sent to the page; the box
+// asks as the person types (a short pause, the previous question cancelled).
+// The names of the areas, parks and neighbourhoods are also fetched once, for
+// popups that refer to one by id. The box follows the ARIA combobox pattern
+// (arrows, Enter, Escape).
 
 import type { Map as MapLibreMap } from 'maplibre-gl';
-import { fetchAllFeatures, geometryBbox, unionBbox, type Bbox, type Geometry } from '../api';
+import { fetchAllFeatures, getJson, type Bbox, type Geometry } from '../api';
 import { highlight } from '../highlight';
 import { bindText, onLang, t } from '../i18n';
 
-/** The searchable layers, in the order results of equal quality are listed. */
-export const SEARCH_LAYERS = ['shopping_areas', 'business_parks', 'neighbourhoods', 'streets'] as const;
+/** The layers whose names popups show for an id (`park_id`, `area_id`). */
+const NAMED_LAYERS = ['shopping_areas', 'business_parks', 'neighbourhoods'] as const;
 const MAX_RESULTS = 8;
+/** How long typing pauses before the server is asked. */
+const PAUSE_MS = 120;
 
 export interface Place {
   layerId: string;
   name: string;
-  key: string;
   bbox: Bbox;
   geometries: Geometry[];
   ids: string[];
 }
 
-function normalise(text: string): string {
-  return text.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[^a-z0-9]+/g, ' ').trim();
+interface SearchAnswer {
+  results: { layer: string; name: string; bbox: Bbox; geometries: Geometry[]; ids: string[] }[];
 }
 
-/** Build the places of one layer; streets are merged by name. */
-export function placesOf(layerId: string, features: Awaited<ReturnType<typeof fetchAllFeatures>>): Place[] {
-  const byName = new Map<string, Place>();
-  for (const feature of features) {
-    const name = feature.properties.name;
-    if (typeof name !== 'string' || !name.trim()) continue;
-    const bbox = geometryBbox(feature.geometry);
-    if (!bbox) continue;
-    const merge = layerId === 'streets';
-    const key = merge ? `${layerId}/${normalise(name)}` : `${layerId}/${feature.id}`;
-    const existing = byName.get(key);
-    if (existing) {
-      existing.bbox = unionBbox(existing.bbox, bbox)!;
-      if (feature.geometry) existing.geometries.push(feature.geometry);
-      existing.ids.push(String(feature.id));
-    } else {
-      byName.set(key, { layerId, name: name.trim(), key: normalise(name), bbox, geometries: feature.geometry ? [feature.geometry] : [], ids: [String(feature.id)] });
-    }
-  }
-  return [...byName.values()];
-}
-
-/** Rank: whole name, then name start, then a word start, then anywhere. */
-export function findPlaces(places: Place[], query: string): Place[] {
-  const wanted = normalise(query);
-  if (!wanted) return [];
-  const scored: { place: Place; score: number }[] = [];
-  for (const place of places) {
-    let score: number;
-    if (place.key === wanted) score = 0;
-    else if (place.key.startsWith(wanted)) score = 1;
-    else if (place.key.includes(` ${wanted}`)) score = 2;
-    else if (place.key.includes(wanted)) score = 3;
-    else continue;
-    scored.push({ place, score });
-  }
-  const order = (layerId: string) => {
-    const at = (SEARCH_LAYERS as readonly string[]).indexOf(layerId);
-    return at < 0 ? SEARCH_LAYERS.length : at;
-  };
-  scored.sort((a, b) => a.score - b.score || order(a.place.layerId) - order(b.place.layerId) || a.place.name.localeCompare(b.place.name, 'nl'));
-  return scored.slice(0, MAX_RESULTS).map(({ place }) => place);
+/** The places the server finds for `query`, best first. */
+async function findPlaces(query: string, signal: AbortSignal): Promise<Place[]> {
+  const answer = await getJson<SearchAnswer>(`/api/search?q=${encodeURIComponent(query)}&limit=${MAX_RESULTS}`, signal);
+  return answer.results.map((hit) => ({ layerId: hit.layer, name: hit.name, bbox: hit.bbox, geometries: hit.geometries, ids: hit.ids }));
 }
 
 export interface SearchBox {
-  /** Start fetching names (idempotent); resolves when they are in. */
+  /** Start fetching the names popups refer to (idempotent); resolves when they are in. */
   load(): Promise<void>;
-  /** id → name for the search layers, for popups that refer to a park or area. */
+  /** id → name for the areas, parks and neighbourhoods, for popups that refer to one. */
   nameOf(layerId: string, featureId: string): string | undefined;
 }
 
-export function renderSearch(container: HTMLElement, map: MapLibreMap, onFound?: (place: Place) => void): SearchBox {
+export function renderSearch(container: HTMLElement, map: MapLibreMap): SearchBox {
   container.classList.add('search');
   container.setAttribute('role', 'search');
 
@@ -121,34 +87,62 @@ export function renderSearch(container: HTMLElement, map: MapLibreMap, onFound?:
   field.append(icon, input);
   container.append(label, field, list, live);
 
-  let places: Place[] = [];
   const names = new Map<string, string>();
   let loading: Promise<void> | null = null;
-  let loaded = false;
   let results: Place[] = [];
   let active = -1;
+  /** The question now with the server, if any. */
+  let asking: AbortController | null = null;
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  let answered = '';
+  let failed = false;
 
   function load(): Promise<void> {
     loading ??= (async () => {
-      const layers = await Promise.all(
-        SEARCH_LAYERS.map(async (layerId) => {
+      await Promise.all(
+        NAMED_LAYERS.map(async (layerId) => {
           try {
-            const features = await fetchAllFeatures(layerId);
-            for (const feature of features) {
+            for (const feature of await fetchAllFeatures(layerId)) {
               if (typeof feature.properties.name === 'string') names.set(`${layerId}/${feature.id}`, feature.properties.name);
             }
-            return placesOf(layerId, features);
           } catch (error) {
             console.warn(`genk atlas: names of ${layerId}`, error);
-            return [];
           }
         }),
       );
-      places = layers.flat();
-      loaded = true;
-      if (input.value) update();
     })();
     return loading;
+  }
+
+  /** Ask the server about what is typed now; resolves when its answer is shown. */
+  function ask(): Promise<void> {
+    const query = input.value.trim();
+    asking?.abort();
+    if (!query) {
+      results = [];
+      answered = '';
+      renderResults();
+      return Promise.resolve();
+    }
+    const controller = new AbortController();
+    asking = controller;
+    return findPlaces(query, controller.signal)
+      .then((places) => {
+        if (controller.signal.aborted) return;
+        results = places;
+        failed = false;
+        answered = query;
+        active = -1;
+        renderResults();
+      })
+      .catch((error: unknown) => {
+        if (controller.signal.aborted) return;
+        console.warn('genk atlas: search', error);
+        results = [];
+        failed = true;
+        answered = query;
+        renderResults();
+      });
   }
 
   function close(): void {
@@ -165,15 +159,11 @@ export function renderSearch(container: HTMLElement, map: MapLibreMap, onFound?:
       close();
       return;
     }
-    if (!loaded) {
+    const waiting = answered !== input.value.trim();
+    if (waiting || failed || results.length === 0) {
       const item = document.createElement('li');
       item.className = 'search-message';
-      item.textContent = dictionary.search.loading;
-      list.append(item);
-    } else if (results.length === 0) {
-      const item = document.createElement('li');
-      item.className = 'search-message';
-      item.textContent = dictionary.search.noResults;
+      item.textContent = waiting ? dictionary.search.loading : failed ? dictionary.search.failed : dictionary.search.noResults;
       list.append(item);
     }
     results.forEach((place, index) => {
@@ -201,13 +191,15 @@ export function renderSearch(container: HTMLElement, map: MapLibreMap, onFound?:
     input.setAttribute('aria-expanded', 'true');
     if (active >= 0) input.setAttribute('aria-activedescendant', `search-result-${active}`);
     else input.removeAttribute('aria-activedescendant');
-    live.textContent = loaded ? dictionary.search.results(results.length) : dictionary.search.loading;
+    live.textContent = waiting ? dictionary.search.loading : dictionary.search.results(results.length);
   }
 
+  /** After a keystroke: show that the answer is coming, and ask once typing pauses. */
   function update(): void {
-    results = loaded ? findPlaces(places, input.value) : [];
     active = -1;
     renderResults();
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(() => void ask(), PAUSE_MS);
   }
 
   function choose(index: number): void {
@@ -216,22 +208,19 @@ export function renderSearch(container: HTMLElement, map: MapLibreMap, onFound?:
     input.value = place.name;
     close();
     const [minLon, minLat, maxLon, maxLat] = place.bbox;
+    // A point (an address, a company) close enough for shop units to be drawn one by one.
+    const point = minLon === maxLon && minLat === maxLat;
     map.fitBounds(
       [
         [minLon, minLat],
         [maxLon, maxLat],
       ],
-      { padding: 80, maxZoom: 17, duration: 1600 },
+      { padding: 80, maxZoom: point ? 18 : 17, duration: 1600 },
     );
     highlight(map, place.geometries);
-    onFound?.(place);
   }
 
-  input.addEventListener('focus', () => void load());
-  input.addEventListener('input', () => {
-    void load();
-    update();
-  });
+  input.addEventListener('input', () => update());
   input.addEventListener('keydown', (event) => {
     if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
       if (results.length === 0) return;
@@ -241,11 +230,10 @@ export function renderSearch(container: HTMLElement, map: MapLibreMap, onFound?:
       renderResults();
     } else if (event.key === 'Enter') {
       event.preventDefault();
-      if (!loaded) {
-        void load().then(() => {
-          update();
-          choose(0);
-        });
+      if (answered !== input.value.trim()) {
+        // Enter before the answer: ask now and take the best place.
+        if (timer) clearTimeout(timer);
+        void ask().then(() => choose(0));
         return;
       }
       choose(active >= 0 ? active : 0);
