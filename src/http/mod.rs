@@ -206,7 +206,9 @@ pub fn router(state: AppState) -> Router {
     let description = Arc::new(openapi::ApiDescription::new(&documented));
     let site = match &state.inner.web_dir {
         Some(dir) if dir.join("index.html").is_file() => Router::new()
-            .fallback_service(ServeDir::new(dir).fallback(ServeFile::new(dir.join("index.html")))),
+            .fallback_service(ServeDir::new(dir).fallback(ServeFile::new(dir.join("index.html"))))
+            .layer(axum::middleware::from_fn(cache_front_end))
+            .layer(tower_http::compression::CompressionLayer::new()),
         _ => Router::new().fallback(get(placeholder_page)),
     };
     api.merge(site)
@@ -215,6 +217,32 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(error::json_error_shape))
         .layer(axum::middleware::from_fn(log_request))
         .with_state(state)
+}
+
+/// How long browsers keep the front end: Vite's `assets/` carry a hash of
+/// their content in the name, so they keep for a year; the page that names
+/// them (and anything else) is asked for again each time.
+async fn cache_front_end(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let hashed = request.uri().path().starts_with("/assets/");
+    let mut response = next.run(request).await;
+    // A missing asset is answered with the page itself (the fallback): that must not keep.
+    let page = response
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .is_some_and(|kind| kind.as_bytes().starts_with(b"text/html"));
+    let policy = if hashed && response.status().is_success() && !page {
+        "public, max-age=31536000, immutable"
+    } else {
+        "no-cache"
+    };
+    response.headers_mut().insert(
+        axum::http::header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static(policy),
+    );
+    response
 }
 
 /// Each request's method, path with query, status and time, at debug

@@ -324,6 +324,70 @@ async fn the_root_page_answers_without_a_built_front_end() {
 }
 
 #[tokio::test]
+async fn the_front_end_is_sent_compressed_and_its_hashed_assets_keep_for_a_year() {
+    use std::io::Read;
+    let web = tempfile::tempdir().unwrap();
+    std::fs::create_dir(web.path().join("assets")).unwrap();
+    let script: String = (0..20_000)
+        .map(|i| format!("const a{i} = {i};\n"))
+        .collect();
+    std::fs::write(
+        web.path().join("index.html"),
+        "<!doctype html><title>Genk Atlas</title>",
+    )
+    .unwrap();
+    std::fs::write(web.path().join("assets/index-Dlz1HDX.js"), &script).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let store: SharedStore =
+        Arc::new(GeoPackageStore::create(&dir.path().join("atlas.gpkg")).unwrap());
+    let engine = load_engine(store.as_ref()).await.unwrap();
+    let state = AppState::new(store, engine, Some(web.path().to_path_buf()));
+    let fetch = |uri: &'static str| {
+        let state = state.clone();
+        async move {
+            let response = router(state)
+                .oneshot(
+                    Request::get(uri)
+                        .header("accept-encoding", "gzip")
+                        .body(Body::empty())
+                        .unwrap(),
+                )
+                .await
+                .unwrap();
+            let headers = response.headers().clone();
+            let bytes = response.into_body().collect().await.unwrap().to_bytes();
+            (headers, bytes)
+        }
+    };
+    let (headers, bytes) = fetch("/assets/index-Dlz1HDX.js").await;
+    assert_eq!(
+        headers["cache-control"],
+        "public, max-age=31536000, immutable"
+    );
+    assert_eq!(headers["content-encoding"], "gzip");
+    let mut unzipped = String::new();
+    flate2::read::GzDecoder::new(&bytes[..])
+        .read_to_string(&mut unzipped)
+        .unwrap();
+    assert_eq!(unzipped, script, "the same script, unpacked");
+    assert!(
+        bytes.len() * 4 < script.len(),
+        "{} of {} bytes sent",
+        bytes.len(),
+        script.len()
+    );
+    for uri in ["/", "/assets/no-such-asset.js"] {
+        let (headers, bytes) = fetch(uri).await;
+        assert_eq!(headers["cache-control"], "no-cache", "{uri}");
+        let mut page = String::new();
+        flate2::read::GzDecoder::new(&bytes[..])
+            .read_to_string(&mut page)
+            .unwrap();
+        assert!(page.contains("Genk Atlas"), "{uri}: {page}");
+    }
+}
+
+#[tokio::test]
 async fn a_real_socket_serves_health() {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let (state, _dir) = app_with(&fixtures::genk_centre()).await;
