@@ -276,6 +276,71 @@ describe('issue 19: what the users ran into', () => {
     });
   });
 
+  test('making a unit occupied again loses its occupant: the last one is offered, and the last change can be corrected', async (t) => {
+    const password = atlas.passwords[RETAIL.name];
+    if (!password) return t.skip('no account could be made (ATLAS_URL)');
+    const login = await request('POST', '/api/session', { body: { name: RETAIL.name, password } });
+    const [, , , unit] = await loneOccupiedUnits(atlas.baseUrl, login.cookie);
+    const occupant = unit.properties.occupant;
+    const today = new Date().toISOString().slice(0, 10);
+    const weekAgo = new Date(Date.now() - 7 * 86_400_000).toISOString().slice(0, 10);
+    const history = async () => (await request('GET', `/api/shop_units/${unit.id}/history`, { cookie: login.cookie })).body;
+
+    await withAtlas(t, browser, atlas.baseUrl, at(18, unit.geometry.coordinates), async ({ page }) => {
+      await signIn(page, RETAIL.name, password);
+      const popup = await openUnitPopup(page, unit);
+      const dialog = page.getByRole('dialog');
+      const edit = async () => {
+        await popup.getByRole('button', { name: 'Bewerken' }).click();
+        await dialog.locator('.unit-edit-version').filter({ hasText: /Versie \d+/ }).waitFor();
+      };
+      const save = async () => {
+        await dialog.getByRole('button', { name: 'Opslaan' }).click();
+        await dialog.waitFor({ state: 'detached', timeout: 10_000 });
+        await popup.locator('.popup-status').waitFor({ state: 'detached', timeout: 10_000 });
+      };
+
+      // Vacant since a week ago: the occupant goes.
+      await edit();
+      await dialog.getByLabel('Status').selectOption('vacant');
+      await dialog.getByLabel('Geldig vanaf').fill(weekAgo);
+      await save();
+
+      // Occupied again today: the field is empty, the last occupant is offered.
+      await edit();
+      await dialog.getByLabel('Status').selectOption('occupied');
+      assert.equal(await dialog.getByLabel('Uitbater').inputValue(), '', 'not filled in unasked');
+      await dialog.getByRole('button', { name: `Vorige uitbater overnemen: ${occupant}` }).click();
+      assert.equal(await dialog.getByLabel('Uitbater').inputValue(), occupant);
+      await save();
+      let events = (await history()).events;
+      assert.equal(events.at(-1).status, 'occupied');
+      assert.equal(events.at(-1).occupant, occupant);
+      assert.equal(events.at(-1).valid_from, today);
+
+      // The last change was wrong (it was a horeca business): correct it, on its own date.
+      await edit();
+      await dialog.getByRole('button', { name: `Laatste wijziging (${ddmmyyyy(today)}) corrigeren` }).click();
+      assert.equal(await dialog.getByLabel('Geldig vanaf').inputValue(), today);
+      assert.match(await dialog.locator('.unit-edit-correcting').textContent(), /^Je corrigeert de wijziging van /);
+      await dialog.getByLabel('Branche').selectOption('horeca');
+      await dialog.screenshot({ path: path.join(RESULTS_DIR, 'unit-edit-correcting.png') });
+      await save();
+      events = (await history()).events;
+      const ofToday = events.filter((event) => event.valid_from === today);
+      assert.equal(ofToday.length, 2, 'the corrected event stays in the history');
+      assert.equal(ofToday.at(-1).category, 'horeca');
+      assert.equal(ofToday.at(-1).occupant, occupant, 'the correction keeps what it does not change');
+      assert.equal((await request('GET', `/api/layers/shop_units/features/${unit.id}`, { cookie: login.cookie })).body.properties.category, 'horeca');
+
+      await edit();
+      await dialog.locator('.unit-edit-history summary').click();
+      const superseded = dialog.locator('.unit-edit-history li.is-superseded');
+      assert.equal(await superseded.count(), 1);
+      assert.match(await superseded.textContent(), new RegExp(`^${ddmmyyyy(today)} · In gebruik · ${occupant.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} .*vervangen door een correctie$`));
+    });
+  });
+
   test('the new-unit form checks one field at a time: an empty submit marks every missing field at once and sends nothing', async (t) => {
     const password = atlas.passwords[RETAIL.name];
     if (!password) return t.skip('no account could be made (ATLAS_URL)');

@@ -189,12 +189,17 @@ function openForm(map: MapLibreMap, root: HTMLElement, picker: PickMode, isActiv
   const inputs = new Map<FieldName, Input | HTMLOutputElement>();
   const errors = new Map<FieldName, HTMLElement>();
   const addField = (name: FieldName, input: Input | HTMLOutputElement) => {
-    const wrapper = document.createElement(name === 'location' ? 'div' : 'label');
+    // A box with a label for the control, so hints beside it are not part of its name.
+    const wrapper = document.createElement('div');
     wrapper.className = 'form-field';
     wrapper.dataset.field = name;
-    const text = document.createElement('span');
+    const text = document.createElement(name === 'location' ? 'span' : 'label');
     text.textContent = fieldLabel(dictionary, name);
     text.id = `unit-create-label-${name}`;
+    if (text instanceof HTMLLabelElement) {
+      input.id = `unit-create-${name}`;
+      text.htmlFor = input.id;
+    }
     const error = document.createElement('span');
     error.className = 'form-field-error';
     error.id = `unit-create-error-${name}`;

@@ -136,11 +136,14 @@ export function openUnitEditor(unitId: string, address: string): void {
   const inputs = new Map<FieldName | 'valid_from', HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement>();
   const errors = new Map<string, HTMLElement>();
   const addField = (name: FieldName | 'valid_from', input: HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement) => {
-    const wrapper = document.createElement('label');
+    // A box with a label for the control, so hints and offers beside it are not part of its name.
+    const wrapper = document.createElement('div');
     wrapper.className = 'form-field';
     wrapper.dataset.field = name;
-    const text = document.createElement('span');
+    const text = document.createElement('label');
     text.textContent = fieldLabel(dictionary, name);
+    input.id = `unit-edit-${name}`;
+    text.htmlFor = input.id;
     const error = document.createElement('span');
     error.className = 'form-field-error';
     error.id = `unit-edit-error-${name}`;
@@ -161,10 +164,25 @@ export function openUnitEditor(unitId: string, address: string): void {
   area.after(areaNumber.reading);
   area.setAttribute('aria-describedby', `${errors.get('floor_area_m2')!.id} ${areaNumber.reading.id}`);
   addField('occupant', document.createElement('input'));
+  // After vacancy the occupant field is empty: the last known occupant is offered, never filled in unasked.
+  const offerOccupant = document.createElement('button');
+  offerOccupant.type = 'button';
+  offerOccupant.className = 'button button--small button--quiet unit-edit-offer';
+  offerOccupant.hidden = true;
+  inputs.get('occupant')!.after(offerOccupant);
   const validFrom = document.createElement('input');
   validFrom.type = 'date';
   validFrom.value = today();
   addField('valid_from', validFrom);
+  // Correcting the last change: a new event on its date, recorded later, that takes its place.
+  const correct = document.createElement('button');
+  correct.type = 'button';
+  correct.className = 'button button--small button--quiet unit-edit-correct';
+  correct.hidden = true;
+  const correcting = document.createElement('p');
+  correcting.className = 'vacancy-note unit-edit-correcting';
+  correcting.hidden = true;
+  validFrom.after(correct, correcting);
   const note = document.createElement('textarea');
   note.rows = 2;
   addField('note', note);
@@ -195,6 +213,19 @@ export function openUnitEditor(unitId: string, address: string): void {
       occupantInput.value = clearedOccupant;
       clearedOccupant = null;
     }
+    syncOffer();
+  });
+  let lastOccupant: string | null = null;
+  const syncOffer = () => {
+    const occupied = statusInput.value === 'occupied' || statusInput.value === 'renovation';
+    offerOccupant.hidden = !(occupied && lastOccupant && occupantInput.value === '');
+    if (lastOccupant) offerOccupant.textContent = dictionary.unitEdit.offerOccupant(lastOccupant);
+  };
+  occupantInput.addEventListener('input', syncOffer);
+  offerOccupant.addEventListener('click', () => {
+    occupantInput.value = lastOccupant ?? '';
+    syncOffer();
+    occupantInput.focus();
   });
 
   const actions = document.createElement('div');
@@ -278,11 +309,29 @@ export function openUnitEditor(unitId: string, address: string): void {
       clearedOccupant = null;
       version = unitHistory.version;
       versionNote.textContent = dictionary.unitEdit.version(version);
+      lastOccupant = [...events].reverse().find((event) => event.occupant)?.occupant ?? null;
+      syncOffer();
+      const last = events[events.length - 1];
+      correct.hidden = !last;
+      correcting.hidden = true;
+      if (last) {
+        correct.textContent = dictionary.unitEdit.correctLast(formatDate(last.valid_from));
+        correct.onclick = () => {
+          validFrom.value = last.valid_from;
+          correcting.textContent = dictionary.unitEdit.correcting(formatDate(last.valid_from));
+          correcting.hidden = false;
+          (inputs.get('status') as HTMLElement).focus();
+        };
+      }
+      // Of the events of one date the last recorded is in force; the others were corrected.
+      const inForce = new Map(events.map((event) => [event.valid_from, event]));
       historyList.replaceChildren(
         ...[...events].reverse().map((event) => {
           const item = document.createElement('li');
-          const parts = [formatDate(event.valid_from), event.status ? label('status', event.status) : null, event.occupant ?? null, event.note ? `“${event.note}”` : null, event.recorded_by ? `(${event.recorded_by})` : null];
+          const superseded = inForce.get(event.valid_from) !== event;
+          const parts = [formatDate(event.valid_from), event.status ? label('status', event.status) : null, event.occupant ?? null, event.note ? `“${event.note}”` : null, event.recorded_by ? `(${event.recorded_by})` : null, superseded ? dictionary.unitEdit.superseded : null];
           item.textContent = parts.filter(Boolean).join(' · ');
+          item.classList.toggle('is-superseded', superseded);
           return item;
         }),
       );
