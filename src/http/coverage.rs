@@ -456,6 +456,7 @@ pub async fn whatif(
             "metadata": metadata(snapshot, request.kind),
             "before": {"neighbourhoods": before_neighbourhoods, "city": before_city},
             "after": {"neighbourhoods": after_neighbourhoods, "city": after_city},
+            "added": outcome.added_reach.iter().enumerate().map(|(index, residents)| json!({"index": index, "residents_within": residents})).collect::<Vec<_>>(),
             "difference": {
                 "neighbourhoods": differences,
                 "city": difference_json(

@@ -304,6 +304,7 @@ pub async fn register(
                         "address": entry.address,
                         "street": entry.street,
                         "area_id": entry.area_id,
+                        "area_name": entry.area_name,
                         "floor_area_m2": entry.floor_area_m2,
                         "vacant_since": entry.vacant_since,
                         "months_vacant": entry.months_vacant,
@@ -331,13 +332,14 @@ pub async fn register(
 /// mark, `;` between fields, a decimal comma, CRLF line ends and a header row.
 pub fn register_csv(entries: &[RegisterEntry]) -> String {
     let mut text = String::from(
-        "\u{feff}id;adres;straat;winkelgebied;vloeroppervlakte_m2;leeg_sinds;maanden_leeg\r\n",
+        "\u{feff}id;adres;straat;winkelgebied;winkelgebied_id;vloeroppervlakte_m2;leeg_sinds;maanden_leeg\r\n",
     );
     for entry in entries {
         let fields = [
             csv_field(&entry.unit_id),
             csv_field(&entry.address),
             csv_field(&entry.street),
+            csv_field(entry.area_name.as_deref().unwrap_or("")),
             csv_field(entry.area_id.as_deref().unwrap_or("")),
             entry.floor_area_m2.to_string().replace('.', ","),
             entry.vacant_since.to_string(),

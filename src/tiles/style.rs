@@ -54,7 +54,7 @@ pub struct Appearance {
 
 const UNIT_STATUSES: &[LegendEntry] = &[
     entry("occupied", "#2a9d8f", "In gebruik", "Occupied"),
-    entry("vacant", "#d62839", "Leegstaand", "Vacant"),
+    entry("vacant", "#d62839", "Leeg", "Vacant"),
     entry("renovation", "#f4a261", "In renovatie", "Under renovation"),
     entry(
         "non_commercial",

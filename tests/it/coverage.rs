@@ -867,6 +867,46 @@ async fn coverage_figures_equal_a_brute_force_dijkstra_per_resident_on_a_small_c
     assert_eq!(n_checked, 2 * 6 * 4);
 }
 
+#[tokio::test]
+async fn an_added_shop_says_how_many_residents_live_within_its_reach() {
+    let engine = small_city(7);
+    let base = engine.coverage_base().unwrap();
+    let residents = residents_of(&engine);
+    // Two imagined bakeries, at the doors of the first and the last resident near a street.
+    let snapped: Vec<&Resident> = residents
+        .iter()
+        .filter(|r| base.network.snap(r.geometry).is_some())
+        .collect();
+    let (near, last) = (snapped[0], snapped[snapped.len() - 1]);
+    let added = [near.geometry, last.geometry];
+    let (state, _dir) = app(engine);
+    for threshold in [400u32, 800] {
+        let body = json!({"kind": "bakery", "threshold_m": threshold, "date": "2025-01-01",
+            "add": added.iter().map(|p| json!({"lon": p.x(), "lat": p.y(), "kind": "bakery"})).collect::<Vec<_>>()});
+        let (status, answer) = post(&state, "/api/coverage/whatif", body.to_string()).await;
+        assert_eq!(status, StatusCode::OK, "{answer}");
+        for (index, point) in added.iter().enumerate() {
+            let shop = base.network.snap(*point).unwrap();
+            let expected: i64 = residents
+                .iter()
+                .filter(|resident| {
+                    base.network.snap(resident.geometry).is_some_and(|home| {
+                        brute_force_distance(&base.network, &home, std::slice::from_ref(&shop))
+                            <= f64::from(threshold)
+                    })
+                })
+                .map(|resident| resident.population)
+                .sum();
+            assert_eq!(answer["added"][index]["index"], index);
+            assert_eq!(
+                answer["added"][index]["residents_within"], expected,
+                "shop {index} at {threshold} m"
+            );
+        }
+        assert!(answer["added"][0]["residents_within"].as_i64().unwrap() >= near.population);
+    }
+}
+
 fn residents_of(engine: &Engine) -> Vec<Resident> {
     engine
         .layer(LayerId::Residents)

@@ -633,14 +633,22 @@ async fn the_register_comes_as_dutch_csv_without_occupants() {
         let lines: Vec<&str> = text.split("\r\n").filter(|line| !line.is_empty()).collect();
         assert_eq!(
             lines[0],
-            "id;adres;straat;winkelgebied;vloeroppervlakte_m2;leeg_sinds;maanden_leeg"
+            "id;adres;straat;winkelgebied;winkelgebied_id;vloeroppervlakte_m2;leeg_sinds;maanden_leeg"
         );
         assert_eq!(lines.len(), units.len() + 1);
         let first: Vec<&str> = lines[1].split(';').collect();
         assert_eq!(first[0], units[0]["id"]);
-        assert_eq!(first[5], units[0]["vacant_since"]);
+        // The area by the name people know, then its id.
+        let area_id = units[0]["area_id"].as_str().unwrap_or("");
+        let area_name = demo()
+            .shopping_areas
+            .iter()
+            .find(|area| area.id == area_id)
+            .map_or("", |area| area.name.as_str());
+        assert_eq!((first[3], first[4]), (area_name, area_id));
+        assert_eq!(first[6], units[0]["vacant_since"]);
         assert_eq!(
-            first[4],
+            first[5],
             units[0]["floor_area_m2"]
                 .as_f64()
                 .unwrap()

@@ -8,6 +8,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { bboxOf, getJson, launchBrowser, mapIdle, startAtlas, withAtlas } from './harness.mjs';
+import { openCoverage } from './tasks.mjs';
 
 let atlas;
 let browser;
@@ -27,18 +28,6 @@ const percent = (share, digits = 0) =>
   share === null ? '—' : new Intl.NumberFormat('nl-BE', { style: 'percent', minimumFractionDigits: digits, maximumFractionDigits: digits }).format(share);
 const SHARE_COLOURS = ['#c2372b', '#f08a52', '#f6d77c', '#8fbfdc', '#3a6fb0'];
 const colourOf = (share) => (share === null ? '#c4c9ce' : SHARE_COLOURS[Math.min(4, Math.floor(share / 0.2 + 1e-12))]);
-
-/** Open the Buurtaanbod tab, choose a kind and a distance, and wait for the figures. */
-async function openCoverage(page, kindLabel, distanceLabel) {
-  await page.getByRole('tab', { name: 'Buurtaanbod' }).click();
-  const panel = page.getByRole('tabpanel', { name: 'Buurtaanbod' });
-  await panel.getByRole('radio', { name: kindLabel, exact: true }).check();
-  await panel.getByRole('radio', { name: distanceLabel, exact: true }).check();
-  await page.waitForFunction(() => document.getElementById('panel-coverage')?.dataset.state === 'ready', null, { timeout: 60_000 });
-  await page.waitForFunction(() => document.getElementById('panel-coverage')?.dataset.map === 'ready', null, { timeout: 30_000 });
-  await mapIdle(page);
-  return panel;
-}
 
 /** Choropleth features drawn on screen now: code → share and fill colour. */
 async function drawnChoropleth(page) {

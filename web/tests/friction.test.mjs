@@ -10,7 +10,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { RESULTS_DIR, launchBrowser, mapIdle, startAtlas, withAtlas } from './harness.mjs';
-import { apiRequest, at, kpiText, loneOccupiedUnits, openUnitPopup, openVacancy, signIn } from './tasks.mjs';
+import { apiRequest, at, kpiText, loneOccupiedUnits, openCoverage, openUnitPopup, openVacancy, signIn } from './tasks.mjs';
 
 const RETAIL = { name: 'winkelteam', role: 'retail' };
 const PHONE = { width: 390, height: 844 };
@@ -387,6 +387,35 @@ describe('issue 19: what the users ran into', () => {
       await search.fill(company.properties.name);
       await page.getByRole('option').first().filter({ hasText: `${company.properties.name}Bedrijf` }).waitFor({ timeout: 10_000 });
       assert.deepEqual(requests.filter((url) => url.includes('/api/layers/streets/features')), [], 'no list of every street is fetched');
+    });
+  });
+
+  test('the what-if says nothing when a bakery changes nothing: it says why, and the Δ column shows 0,0', async (t) => {
+    // A spot on a walkable street with nobody within 450 m as the crow flies, so nobody within 400 m walking.
+    const residents = (await request('GET', '/api/layers/residents/features?limit=10000')).body.features.map((feature) => feature.geometry.coordinates);
+    const streets = (await request('GET', '/api/layers/streets/features?limit=10000')).body.features.filter((feature) => feature.properties.walkable === true);
+    const metres = ([lon1, lat1], [lon2, lat2]) => Math.hypot((lon2 - lon1) * 111_320 * Math.cos((lat1 * Math.PI) / 180), (lat2 - lat1) * 110_574);
+    const spot = streets
+      .map((street) => street.geometry.coordinates[0])
+      .find((point) => residents.every((home) => metres(point, home) > 450));
+    assert.ok(spot, 'the demo has a street with nobody living near');
+    await withAtlas(t, browser, atlas.baseUrl, at(16, spot), async ({ page }) => {
+      const panel = await openCoverage(page, 'Bakker', '400 m');
+      await panel.getByRole('button', { name: 'Winkels plaatsen of weghalen' }).click();
+      const sent = page.waitForRequest((r) => r.url().endsWith('/api/coverage/whatif') && r.method() === 'POST');
+      await page.locator('.maplibregl-canvas').focus();
+      await page.keyboard.press('Enter');
+      const body = JSON.parse((await sent).postData());
+      assert.equal(body.add.length, 1);
+      await page.waitForFunction(() => document.getElementById('panel-coverage')?.dataset.whatif === 'ready', null, { timeout: 30_000 });
+      const replay = await request('POST', '/api/coverage/whatif', { body });
+      assert.equal(replay.status, 200);
+      assert.deepEqual(replay.body.added, [{ index: 0, residents_within: 0 }]);
+      const reason = panel.locator('.coverage-changes li.is-reason');
+      await reason.waitFor({ timeout: 10_000 });
+      assert.equal(await reason.textContent(), 'Nieuwe bakker 1: niemand woont binnen 400 m wandelen van deze plek.');
+      const changes = await panel.locator('.coverage-table td[data-column="change"]').allTextContents();
+      assert.ok(changes.length > 0 && changes.every((text) => text === '0,0' || text === '—'), `the Δ column is never blank: ${changes.slice(0, 5)}`);
     });
   });
 

@@ -67,3 +67,15 @@ export async function loneOccupiedUnits(baseUrl, cookie) {
   assert.ok(lonely.length > 1, 'the demo has occupied units with an occupant that stand alone');
   return lonely;
 }
+
+/** Open Buurtaanbod on a kind and a walking distance (their radio labels) and wait for figures and map. */
+export async function openCoverage(page, kindLabel, distanceLabel) {
+  await page.getByRole('tab', { name: 'Buurtaanbod' }).click();
+  const panel = page.getByRole('tabpanel', { name: 'Buurtaanbod' });
+  await panel.getByRole('radio', { name: kindLabel, exact: true }).check();
+  await panel.getByRole('radio', { name: distanceLabel, exact: true }).check();
+  await page.waitForFunction(() => document.getElementById('panel-coverage')?.dataset.state === 'ready', null, { timeout: 60_000 });
+  await page.waitForFunction(() => document.getElementById('panel-coverage')?.dataset.map === 'ready', null, { timeout: 30_000 });
+  await mapIdle(page);
+  return panel;
+}

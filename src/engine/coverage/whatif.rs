@@ -42,6 +42,10 @@ pub enum WhatIfError {
 pub struct WhatIf {
     pub before: CoverageFigures,
     pub after: CoverageFigures,
+    /// Per added shop, in request order: the residents within the distance
+    /// of it alone (its own kind), so an addition that changes nothing can
+    /// say why (nobody lives near, or they had one already).
+    pub added_reach: Vec<i64>,
 }
 
 /// `after − before` for one area; `None` where either side is `None`.
@@ -116,8 +120,18 @@ pub fn what_if(
             .filter(|shop| !removed.contains(shop.id.as_str()))
             .cloned(),
     );
+    let added_reach = after[..added.len()]
+        .iter()
+        .map(|site| {
+            let alone = std::slice::from_ref(site);
+            coverage(base, alone, CoverageKind::Single(site.kind), threshold)
+                .city
+                .covered
+        })
+        .collect();
     Ok(WhatIf {
         before: coverage(base, open, kind, threshold),
         after: coverage(base, &after, kind, threshold),
+        added_reach,
     })
 }

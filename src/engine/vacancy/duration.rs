@@ -73,6 +73,8 @@ pub struct RegisterEntry {
     pub address: String,
     pub street: String,
     pub area_id: Option<String>,
+    /// The shopping area's name, as people know it.
+    pub area_name: Option<String>,
     pub floor_area_m2: f64,
     /// The start of the current vacancy.
     pub vacant_since: NaiveDate,
@@ -97,6 +99,11 @@ pub fn register(stock: &RetailStock, date: NaiveDate) -> Vec<RegisterEntry> {
                 address: unit.address.clone(),
                 street: unit.street.clone(),
                 area_id: unit.area_id.clone(),
+                area_name: unit
+                    .area_id
+                    .as_ref()
+                    .and_then(|id| stock.area_names.get(id))
+                    .cloned(),
                 floor_area_m2: state.floor_area_m2,
                 vacant_since: state.status_since,
                 months_vacant: months_between(state.status_since, date),

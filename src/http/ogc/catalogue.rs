@@ -43,8 +43,8 @@ const fn derived_field(
 pub const VACANCY_H3_FIELDS: &[FieldDef] = &[
     derived_field("h3", FieldKind::Text, "H3-cel", "H3 cell"),
     derived_field("units", FieldKind::Integer, "Panden", "Units"),
-    derived_field("occupied", FieldKind::Integer, "Bezet", "Occupied"),
-    derived_field("vacant", FieldKind::Integer, "Leegstaand", "Vacant"),
+    derived_field("occupied", FieldKind::Integer, "In gebruik", "Occupied"),
+    derived_field("vacant", FieldKind::Integer, "Leeg", "Vacant"),
     derived_field(
         "renovation",
         FieldKind::Integer,

@@ -136,12 +136,15 @@ pub fn whatif() -> Operation {
             200,
             "before, after and after − before",
             object(
-                &["kind", "threshold_m", "date", "metadata", "before", "after", "difference"],
-                json!({"kind": kinds(), "threshold_m": threshold_schema(), "date": date(), "metadata": metadata(), "before": figures, "after": figures, "difference": difference}),
+                &["kind", "threshold_m", "date", "metadata", "before", "after", "added", "difference"],
+                json!({"kind": kinds(), "threshold_m": threshold_schema(), "date": date(), "metadata": metadata(), "before": figures, "after": figures,
+                    "added": array(object(&["index", "residents_within"], json!({"index": count(), "residents_within": {"type": "integer", "minimum": 0, "description": "residents within the distance of this added shop alone (its own kind)"}}))),
+                    "difference": difference}),
             ),
             json!({"kind": "bakery", "threshold_m": 800, "date": "2026-06-01", "metadata": example_metadata(),
                 "before": {"neighbourhoods": [], "city": example_area("city", "Genk")},
                 "after": {"neighbourhoods": [], "city": after},
+                "added": [{"index": 0, "residents_within": 412}],
                 "difference": {"neighbourhoods": [], "city": {"code": "city", "name": "Genk", "population": 0, "covered": 89, "share": 0.0338, "median_m": -20.5, "p90_m": -64.0, "unreachable": 0}}}),
         ))
         .errors(&[(400, "a malformed body, an unknown kind or threshold, a shop too far from the streets (add[i]), an unknown unit (remove[i]), too many changes")])

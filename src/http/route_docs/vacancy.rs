@@ -152,11 +152,12 @@ pub fn register() -> Operation {
             "address",
             "street",
             "area_id",
+            "area_name",
             "floor_area_m2",
             "vacant_since",
             "months_vacant",
         ],
-        json!({"id": {"type": "string"}, "address": {"type": "string"}, "street": {"type": "string"}, "area_id": nullable_text(), "floor_area_m2": {"type": "number", "minimum": 0}, "vacant_since": date(), "months_vacant": count()}),
+        json!({"id": {"type": "string"}, "address": {"type": "string"}, "street": {"type": "string"}, "area_id": nullable_text(), "area_name": nullable_text(), "floor_area_m2": {"type": "number", "minimum": 0}, "vacant_since": date(), "months_vacant": count()}),
     );
     Operation::get(TAG, "The units vacant 12 months or more (the leegstandsregister), longest first")
         .describe("Never the occupant. CSV (`;`, decimal comma, header row, UTF-8 with a byte-order mark) with format=csv or `Accept: text/csv`.")
@@ -167,9 +168,9 @@ pub fn register() -> Operation {
                 200,
                 "the register",
                 object(&["date", "threshold_months", "units"], json!({"date": date(), "threshold_months": count(), "units": array(unit)})),
-                json!({"date": "2026-06-01", "threshold_months": 12, "units": [{"id": "unit-0112", "address": "Stationsstraat 14", "street": "Stationsstraat", "area_id": "centrum", "floor_area_m2": 95.0, "vacant_since": "2022-03-01", "months_vacant": 51}]}),
+                json!({"date": "2026-06-01", "threshold_months": 12, "units": [{"id": "unit-0112", "address": "Stationsstraat 14", "street": "Stationsstraat", "area_id": "centrum", "area_name": "Centrum Genk", "floor_area_m2": 95.0, "vacant_since": "2022-03-01", "months_vacant": 51}]}),
             )
-            .or_as("text/csv", json!({"type": "string"}), Some(json!("id;adres;straat;winkelgebied;vloeroppervlakte_m2;leeg_sinds;maanden_leeg\r\nunit-0112;Stationsstraat 14;Stationsstraat;centrum;95;2022-03-01;51\r\n"))),
+            .or_as("text/csv", json!({"type": "string"}), Some(json!("id;adres;straat;winkelgebied;winkelgebied_id;vloeroppervlakte_m2;leeg_sinds;maanden_leeg\r\nunit-0112;Stationsstraat 14;Stationsstraat;Centrum Genk;centrum;95;2022-03-01;51\r\n"))),
         )
         .errors(&bad_input())
 }

@@ -51,6 +51,8 @@ export interface AddedShop {
 export interface WhatIfAnswer {
   before: CoverageAnswer;
   after: CoverageAnswer;
+  /** Per added shop, in order: the residents within the distance of it alone. */
+  addedReach: number[];
 }
 
 export interface CoverageQuery {
@@ -107,7 +109,8 @@ export async function fetchWhatIf(query: CoverageQuery, add: AddedShop[], remove
   const request: Record<string, unknown> = { kind: query.kind, threshold_m: query.threshold, add, remove };
   if (query.date) request.date = query.date;
   const body = await postJson<Record<string, unknown>>('/api/coverage/whatif', request, signal);
-  return { before: readCoverage(body.before, query), after: readCoverage(body.after, query) };
+  const added = Array.isArray(body.added) ? (body.added as { residents_within?: unknown }[]) : [];
+  return { before: readCoverage(body.before, query), after: readCoverage(body.after, query), addedReach: added.map((entry) => Number(entry.residents_within ?? 0)) };
 }
 
 export async function fetchIsochrones(unitId: string, signal?: AbortSignal): Promise<GeoJSON.FeatureCollection> {

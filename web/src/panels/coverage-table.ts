@@ -41,9 +41,10 @@ export function formatMetres(metres: number | null, dictionary: Dictionary): str
   return metres === null ? dictionary.coverage.noShare : `${formatNumber(Math.round(metres), dictionary, 0)} m`;
 }
 
-/** A change in the table: signed percentage points without the unit (the header names it), empty when none. */
+/** A change in the table: signed percentage points without the unit (the header names it); 0,0 when none, — without a share. */
 function changeText(difference: number | null, dictionary: Dictionary): string {
-  if (difference === null || Math.abs(difference) < 0.00005) return '';
+  if (difference === null) return '—';
+  if (Math.abs(difference) < 0.00005) return new Intl.NumberFormat(dictionary.locale, { minimumFractionDigits: 1 }).format(0);
   const digits = new Intl.NumberFormat(dictionary.locale, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
   return `${difference > 0 ? '+' : '−'}${digits.format(Math.abs(difference) * 100)}`;
 }
@@ -126,11 +127,13 @@ export function renderCoverageTable(onSelect: (code: string) => void): CoverageT
     const sorted = [...rows].sort((a, b) => {
       const va = column.value(a);
       const vb = column.value(b);
-      if (va === null && vb === null) return a.figures.name.localeCompare(b.figures.name);
+      // Ties: the neighbourhood with more residents first (more people concerned), then by name.
+      const tie = () => b.figures.population - a.figures.population || a.figures.name.localeCompare(b.figures.name, dictionary.locale);
+      if (va === null && vb === null) return tie();
       if (va === null) return 1;
       if (vb === null) return -1;
       const order = compare(va, vb) * (ascending ? 1 : -1);
-      return order !== 0 ? order : a.figures.name.localeCompare(b.figures.name);
+      return order !== 0 ? order : tie();
     });
     body.replaceChildren(
       ...sorted.map((row) => {

@@ -12,6 +12,7 @@ import { fetchWhatIf, isAbort, isUnavailable, reasonOf, SINGLE_KINDS, type Added
 import type { CoverageMap } from './coverage-map';
 import { pickMode } from './coverage-pick';
 import { formatPoints, formatShare } from './coverage-table';
+import { formatNumber } from '../format';
 
 type Status = { kind: 'idle' | 'loading' | 'unavailable' } | { kind: 'error'; message: string };
 
@@ -176,7 +177,20 @@ export function renderWhatIf(map: MapLibreMap, coverageMap: CoverageMap, query: 
       item.dataset.code = after.code;
       items.push(item);
     }
-    if (rows.length === 0) items.push(element('li', 'coverage-change is-none', dictionary.coverage.whatIf.noChanges));
+    if (rows.length === 0) {
+      items.push(element('li', 'coverage-change is-none', dictionary.coverage.whatIf.noChanges));
+      // Why an imagined shop changed nothing: nobody lives within reach, or they had one already.
+      answer.addedReach.forEach((residents, index) => {
+        const shop = added[index];
+        if (!shop) return;
+        const name = dictionary.coverage.whatIf.added(dictionary.coverage.kinds[shop.kind], index + 1);
+        const distance = dictionary.coverage.thresholds[String(query().threshold)];
+        const why = residents === 0 ? dictionary.coverage.whatIf.nobodyNear(name, distance) : dictionary.coverage.whatIf.alreadyServed(name, formatNumber(residents, dictionary, 0), distance);
+        const reason = element('li', 'coverage-change is-reason', why);
+        reason.dataset.added = String(index);
+        items.push(reason);
+      });
+    }
     changes.replaceChildren(...items);
   }
 

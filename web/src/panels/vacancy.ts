@@ -553,6 +553,13 @@ export function renderVacancyPanel(container: HTMLElement, map: MapLibreMap, map
       kpi('register_candidates', dictionary.vacancy.registerCandidates, n(group.register_candidates), countChange(group.register_candidates, before?.register_candidates, dictionary), since),
     );
     section.append(rates, list);
+    if (kind === 'city') {
+      // What the small numbers compare against, said on the card (not only in a tooltip).
+      const compared = document.createElement('p');
+      compared.className = 'kpi-compared';
+      compared.textContent = dictionary.vacancy.comparedWith(formatDate(shiftMonths(state.date, -12)));
+      section.append(compared);
+    }
 
     // Vacant units by duration class, as a bar in three parts and its numbers.
     const durations = document.createElement('div');
