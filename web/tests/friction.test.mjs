@@ -419,6 +419,30 @@ describe('issue 19: what the users ran into', () => {
     });
   });
 
+  test('one-unit streets at 100% top the street table: streets start at 3 units, the count is shown and the minimum can be set', async (t) => {
+    await withAtlas(t, browser, atlas.baseUrl, '', async ({ page }) => {
+      await openVacancy(page);
+      const panel = page.locator('#panel-vacancy');
+      await panel.locator('.vacancy-segmented button[data-by="street"]').click();
+      await page.waitForFunction(() => document.querySelector('.vacancy-table')?.dataset.by === 'street' && document.getElementById('panel-vacancy')?.dataset.state === 'ready');
+      const date = await panel.locator('.vacancy-date-value').textContent();
+      const iso = `${date.slice(6)}-${date.slice(3, 5)}-${date.slice(0, 2)}`;
+      const streets = (await request('GET', `/api/vacancy/summary?by=street&date=${iso}`)).body.groups;
+      const small = streets.filter((group) => group.units < 3).length;
+      assert.ok(small > 0, 'the demo has streets of one or two units');
+      assert.equal(await panel.getByLabel('Min. panden per rij').inputValue(), '3');
+      const shown = await panel.locator('.vacancy-table tbody tr').evaluateAll((rows) => rows.map((row) => row.dataset.id));
+      const wanted = streets.filter((group) => group.units >= 3).map((group) => group.id);
+      assert.deepEqual([...shown].sort(), [...wanted].sort());
+      assert.equal(await panel.locator('.vacancy-hidden-groups').textContent(), `${small === 1 ? '1 gebied' : `${small} gebieden`} met minder dan 3 panden niet getoond.`);
+      const units = await panel.locator('.vacancy-table tbody td[data-col="units"]').allTextContents();
+      assert.ok(units.every((text) => Number(text.replace(/\./g, '')) >= 3), 'every row has its unit count, at least 3');
+      await panel.getByLabel('Min. panden per rij').selectOption('1');
+      assert.equal(await panel.locator('.vacancy-table tbody tr').count(), streets.length);
+      assert.ok(await panel.locator('.vacancy-hidden-groups').isHidden());
+    });
+  });
+
   for (const [size, viewport] of [
     ['phone', PHONE],
     ['tablet', TABLET],

@@ -126,6 +126,8 @@ export const nl = {
     durations: 'Leeg naar duur',
     registerCandidates: 'Registerkandidaten (≥ 12 maanden)',
     comparedWith: (date: string) => `De kleine getallen naast elk cijfer: het verschil met ${date}, een jaar eerder (pp = procentpunt).`,
+    minUnits: 'Min. panden per rij',
+    hiddenGroups: (count: number, min: number) => `${count === 1 ? '1 gebied' : `${count} gebieden`} met minder dan ${min} panden niet getoond.`,
     sinceYearAgo: (date: string) => `t.o.v. ${date}`,
     points: 'pp',
     noRate: 'geen',

@@ -24,6 +24,13 @@ import { onUnitSaved } from './unit-edit';
 
 export type Grouping = 'shopping_area' | 'street' | 'neighbourhood';
 const GROUPINGS: Grouping[] = ['shopping_area', 'street', 'neighbourhood'];
+/** The smallest groups the table may list, in units. */
+const TABLE_MIN_UNITS = [1, 3, 5, 10];
+
+/** Streets start at 3 units (a one-unit street is 0 % or 100 %); areas and neighbourhoods at 1. */
+function defaultMinUnits(by: Grouping): number {
+  return by === 'street' ? 3 : 1;
+}
 /** The map layer that draws each grouping's areas (streets are lines of many segments: not zoomed to). */
 const GROUP_LAYERS: Partial<Record<Grouping, string>> = { shopping_area: 'shopping_areas', neighbourhood: 'neighbourhoods' };
 
@@ -156,6 +163,8 @@ export function renderVacancyPanel(container: HTMLElement, map: MapLibreMap, map
     by: 'shopping_area' as Grouping,
     selected: null as string | null,
     sort: { column: 'rate_count' as Column, descending: true },
+    /** Groups with fewer units leave the table (one vacant unit makes a one-unit street 100 %). */
+    minUnits: 1,
     city: null as GroupSummary | null,
     cityBefore: null as GroupSummary | null,
     groups: [] as GroupSummary[],
@@ -250,11 +259,28 @@ export function renderVacancyPanel(container: HTMLElement, map: MapLibreMap, map
       state.by = by;
       state.selected = null;
       state.sort = { column: 'rate_count', descending: true };
+      state.minUnits = defaultMinUnits(by);
+      minUnitsSelect.value = String(state.minUnits);
       void loadDate();
     });
     byBox.append(button);
     return button;
   });
+  const minUnitsLabel = document.createElement('label');
+  minUnitsLabel.className = 'inline-field vacancy-min-units';
+  const minUnitsText = document.createElement('span');
+  bindText(minUnitsText, (dictionary) => dictionary.vacancy.minUnits);
+  const minUnitsSelect = document.createElement('select');
+  minUnitsSelect.name = 'min-units';
+  for (const value of TABLE_MIN_UNITS) minUnitsSelect.append(new Option(String(value), String(value)));
+  minUnitsSelect.value = String(state.minUnits);
+  minUnitsSelect.addEventListener('change', () => {
+    state.minUnits = Number(minUnitsSelect.value);
+    renderTable();
+  });
+  minUnitsLabel.append(minUnitsText, minUnitsSelect);
+  const hiddenNote = document.createElement('p');
+  hiddenNote.className = 'vacancy-note vacancy-hidden-groups';
   const tableBox = document.createElement('div');
   tableBox.className = 'vacancy-table-box';
   const downloads = document.createElement('div');
@@ -268,7 +294,7 @@ export function renderVacancyPanel(container: HTMLElement, map: MapLibreMap, map
   registerLink.dataset.export = 'register';
   bindText(registerLink, (dictionary) => dictionary.vacancy.exportRegister);
   downloads.append(tableLink, registerLink);
-  tableSection.append(tableTitle, byBox, tableBox, downloads);
+  tableSection.append(tableTitle, byBox, minUnitsLabel, hiddenNote, tableBox, downloads);
 
   const trendSection = document.createElement('section');
   trendSection.className = 'vacancy-section';
@@ -649,7 +675,7 @@ export function renderVacancyPanel(container: HTMLElement, map: MapLibreMap, map
   function sorted(): GroupSummary[] {
     const { column, descending } = state.sort;
     const dictionary = t();
-    return [...state.groups].sort((a, b) => {
+    return state.groups.filter((group) => state.minUnits <= 1 || group.units >= state.minUnits).sort((a, b) => {
       if (column === 'name') return (descending ? -1 : 1) * a.name.localeCompare(b.name, dictionary.locale);
       const x = a[column];
       const y = b[column];
@@ -663,6 +689,9 @@ export function renderVacancyPanel(container: HTMLElement, map: MapLibreMap, map
 
   function renderTable(focusColumn?: Column): void {
     const dictionary = t();
+    const hidden = state.minUnits <= 1 ? 0 : state.groups.filter((group) => group.units < state.minUnits).length;
+    hiddenNote.hidden = hidden === 0;
+    hiddenNote.textContent = hidden === 0 ? '' : dictionary.vacancy.hiddenGroups(hidden, state.minUnits);
     const table = document.createElement('table');
     table.className = 'vacancy-table';
     table.dataset.by = state.by;
