@@ -261,6 +261,8 @@ describe('the Buurtaanbod panel', () => {
       const expected = [...new Set(isochrones.features.map((feature) => feature.properties.limit_m ?? feature.properties.threshold_m))].sort((a, b) => a - b);
       assert.deepEqual(bands, expected, 'the bands the server computed are drawn');
       assert.deepEqual(expected, [400, 800, 1200]);
+      // Issue 19: the click shows the reach, not the shop's popup over it.
+      assert.equal(await page.locator('.maplibregl-popup').count(), 0, 'no popup over the isochrones');
       assert.deepEqual(errors, [], 'no errors in the console');
     });
   });

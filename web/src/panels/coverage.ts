@@ -23,6 +23,7 @@ import { renderCoverageControls } from './coverage-controls';
 import { renderHeadline, renderLegend } from './coverage-figures';
 import { CoverageMap } from './coverage-map';
 import { renderGapsOption, renderIsochrones } from './coverage-reach';
+import { claimClick } from './popup';
 import { formatMetres, formatShare, renderCoverageTable, type TableRow } from './coverage-table';
 import { addPopupAction } from './popup';
 import { renderWhatIf } from './coverage-whatif';
@@ -176,7 +177,9 @@ export function renderCoveragePanel(container: HTMLElement, map: MapLibreMap, ma
   map.on('click', (event: MapMouseEvent) => {
     if (container.hidden || whatIf.picking) return;
     const shop = coverageMap.shopAt(event.point);
-    if (shop) isochrones.show(shop);
+    if (!shop) return;
+    claimClick(event);
+    isochrones.show(shop);
   });
 
   function start(): void {

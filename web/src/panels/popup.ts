@@ -91,6 +91,14 @@ export function addPopupAction(action: PopupAction): void {
   popupActions.push(action);
 }
 
+/** Clicks a panel has answered itself (a shop's isochrones): the popup stays closed for them. */
+const claimedClicks = new WeakSet<Event>();
+
+/** Claim a map click for a panel; the popup's listener runs after the panels' (it is installed last). */
+export function claimClick(event: MapMouseEvent): void {
+  claimedClicks.add(event.originalEvent);
+}
+
 export interface PopupPanel {
   /** Close the popup and clear the selection. */
   close(): void;
@@ -251,6 +259,7 @@ export function installPopup(map: MapLibreMap, catalogue: AtlasLayer[], lookupNa
   }
 
   map.on('click', (event: MapMouseEvent) => {
+    if (claimedClicks.has(event.originalEvent)) return;
     const hits = hitsAt(map, catalogue, event.point);
     if (hits.length === 0) {
       close();
