@@ -17,6 +17,7 @@ import { createMap } from './map';
 import { renderCoveragePanel } from './panels/coverage';
 import { renderExpansionPanel } from './panels/expansion';
 import { renderLayerPanel } from './panels/layers';
+import { renderLayersFloat } from './panels/layers-float';
 import { followSession, loadSession, renderLogin } from './panels/login';
 import { addPopupAction, installPopup } from './panels/popup';
 import { renderSearch } from './panels/search';
@@ -55,9 +56,12 @@ function start(): void {
   renderCoveragePanel(panels.coverage, map, ready);
   renderExpansionPanel(panels.expansion, map, ready);
 
+  const layerPanel = element('layer-panel');
+  const layersFloat = renderLayersFloat(map, layerPanel);
   renderTasks(element('tasks'), panels, (task) => {
     map.resize();
     vacancy.setActive(task === 'vacancy');
+    layersFloat.follow(task);
   });
   const search = renderSearch(element('search'), map);
   const login = document.createElement('div');
@@ -67,7 +71,6 @@ function start(): void {
   addPopupAction(unitEditAction);
   renderLanguageSwitch(element('language'));
 
-  const layerPanel = element('layer-panel');
   const loadingNote = document.createElement('p');
   loadingNote.className = 'panel-intro';
   bindText(loadingNote, (dictionary) => dictionary.layers.loading);

@@ -443,6 +443,43 @@ describe('issue 19: what the users ran into', () => {
     });
   });
 
+  test('the heatmap covers the map: it fades out at street level, its legend is on the map, and the layer list is reachable from Leegstand', async (t) => {
+    await withAtlas(t, browser, atlas.baseUrl, '', async ({ page }) => {
+      await openVacancy(page);
+      await page.waitForFunction(() => document.querySelector('.vacancy-heatmap')?.dataset.state === 'ready', null, { timeout: 30_000 });
+      const legend = page.getByRole('region', { name: 'Legende van de heatmap' });
+      await legend.waitFor({ state: 'visible' });
+      assert.match(await legend.locator('.map-legend-title').textContent(), /^Heatmap: /);
+      await page.screenshot({ path: path.join(RESULTS_DIR, 'vacancy-heatmap-legend.png') });
+      assert.equal(await legend.locator('li').count(), await page.locator('#panel-vacancy .heat-legend li').count(), 'the same legend as in the panel');
+      const opacity = await page.evaluate(() => window.__atlasMap.getPaintProperty('vacancy-h3-fill', 'fill-opacity'));
+      assert.equal(opacity[0], 'interpolate', 'the opacity follows the zoom');
+
+      // At street level the units speak: no hexagon, no legend.
+      const unit = (await request('GET', '/api/layers/shop_units/features?limit=1')).body.features[0];
+      await page.evaluate((center) => window.__atlasMap.jumpTo({ center, zoom: 18 }), unit.geometry.coordinates);
+      await mapIdle(page);
+      assert.equal(await page.evaluate(() => window.__atlasMap.queryRenderedFeatures(undefined, { layers: ['vacancy-h3-fill'] }).length), 0);
+      await legend.waitFor({ state: 'hidden' });
+
+      // The layer list, over the map.
+      const open = page.getByRole('button', { name: 'Lagen', exact: true });
+      await open.click();
+      const float = page.getByRole('region', { name: 'Lagen' });
+      const units = float.getByRole('checkbox', { name: /Handelspanden/ });
+      await units.uncheck();
+      const visibility = await page.evaluate(() => window.__atlasMap.getStyle().layers.filter((layer) => layer.metadata?.['atlas:layer'] === 'shop_units').map((layer) => layer.layout?.visibility ?? 'visible'));
+      assert.ok(visibility.length > 0 && visibility.every((value) => value === 'none'), `shop units hidden: ${visibility}`);
+      await page.keyboard.press('Escape');
+      await float.waitFor({ state: 'hidden' });
+      assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Lagen', 'the focus is back on the button');
+      await page.getByRole('tab', { name: 'Kaart' }).click();
+      assert.ok(await open.isHidden(), 'on Kaart the list is the sidebar');
+      assert.equal(await page.locator('#panel-map .layer-panel').count(), 1, 'the list is back in the sidebar');
+      assert.equal(await page.locator('#panel-map').getByRole('checkbox', { name: /Handelspanden/ }).isChecked(), false, 'with the choice made over the map');
+    });
+  });
+
   for (const [size, viewport] of [
     ['phone', PHONE],
     ['tablet', TABLET],

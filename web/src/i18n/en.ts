@@ -123,6 +123,8 @@ export const en: Dictionary = {
     comparedWith: (date: string) => `The small numbers beside each figure: the change since ${date}, a year before (pp = percentage point).`,
     minUnits: 'Min. units per row',
     hiddenGroups: (count: number, min: number) => `${count === 1 ? '1 group' : `${count} groups`} with fewer than ${min} units not shown.`,
+    mapLegend: (what: string) => `Heatmap: ${what}`,
+    mapLegendLabel: 'Heatmap legend',
     sinceYearAgo: (date: string) => `since ${date}`,
     points: 'pp',
     noRate: 'none',

@@ -128,6 +128,8 @@ export const nl = {
     comparedWith: (date: string) => `De kleine getallen naast elk cijfer: het verschil met ${date}, een jaar eerder (pp = procentpunt).`,
     minUnits: 'Min. panden per rij',
     hiddenGroups: (count: number, min: number) => `${count === 1 ? '1 gebied' : `${count} gebieden`} met minder dan ${min} panden niet getoond.`,
+    mapLegend: (what: string) => `Heatmap: ${what}`,
+    mapLegendLabel: 'Legende van de heatmap',
     sinceYearAgo: (date: string) => `t.o.v. ${date}`,
     points: 'pp',
     noRate: 'geen',

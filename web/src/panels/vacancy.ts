@@ -94,6 +94,8 @@ const CHANGE_RAMP: [number, string][] = [
   [5, '#c0321a'],
 ];
 const TOO_SMALL_COLOUR = '#aeb7c0';
+/** From this zoom on the shop units themselves tell the story: the heatmap is not drawn. */
+const HEATMAP_MAX_ZOOM = 17.5;
 /** The server's default minimum of units for a cell's rate (DOMAIN.md). */
 const MIN_UNITS = 5;
 
@@ -371,6 +373,12 @@ export function renderVacancyPanel(container: HTMLElement, map: MapLibreMap, map
   modeLabel.append(modeText, modeSelect);
   const legend = document.createElement('ul');
   legend.className = 'heat-legend';
+  const mapLegend = document.createElement('section');
+  mapLegend.className = 'map-legend';
+  mapLegend.hidden = true;
+  bindText(mapLegend, (dictionary) => dictionary.vacancy.mapLegendLabel, 'aria-label');
+  map.getContainer().parentElement?.append(mapLegend);
+  map.on('zoomend', () => applyHeatmapVisibility());
   const heatMessage = document.createElement('p');
   heatMessage.className = 'vacancy-note';
   const cellReadout = document.createElement('p');
@@ -843,8 +851,11 @@ export function renderVacancyPanel(container: HTMLElement, map: MapLibreMap, map
     if (!map.getSource(H3_SOURCE)) {
       map.addSource(H3_SOURCE, { type: 'geojson', data: { type: 'FeatureCollection', features: [] } });
       const before = beforeLayerId();
-      map.addLayer({ id: H3_FILL, type: 'fill', source: H3_SOURCE, paint: { 'fill-color': colourExpression(), 'fill-opacity': ['case', ['==', ['coalesce', ['get', 'too_small'], false], true], 0.2, 0.7] } }, before);
-      map.addLayer({ id: H3_LINE, type: 'line', source: H3_SOURCE, paint: { 'line-color': '#ffffff', 'line-width': 0.8, 'line-opacity': 0.8 } }, before);
+      // The heatmap is an overview: it fades as one zooms in to the street and is gone at unit level.
+      const small = ['==', ['coalesce', ['get', 'too_small'], false], true];
+      const opacity = ['interpolate', ['linear'], ['zoom'], 12, ['case', small, 0.2, 0.7], 15, ['case', small, 0.12, 0.42], HEATMAP_MAX_ZOOM, ['case', small, 0.04, 0.15]];
+      map.addLayer({ id: H3_FILL, type: 'fill', source: H3_SOURCE, maxzoom: HEATMAP_MAX_ZOOM, paint: { 'fill-color': colourExpression(), 'fill-opacity': opacity as unknown as number } }, before);
+      map.addLayer({ id: H3_LINE, type: 'line', source: H3_SOURCE, maxzoom: HEATMAP_MAX_ZOOM, paint: { 'line-color': '#ffffff', 'line-width': 0.8, 'line-opacity': 0.8 } }, before);
       map.on('mousemove', H3_FILL, (event: MapLayerMouseEvent) => {
         const properties = event.features?.[0]?.properties as Record<string, unknown> | undefined;
         if (!properties) return;
@@ -860,6 +871,8 @@ export function renderVacancyPanel(container: HTMLElement, map: MapLibreMap, map
 
   function applyHeatmapVisibility(): void {
     const visible = state.active && state.heatmapOn ? 'visible' : 'none';
+    const zoomedOut = map.getZoom() < HEATMAP_MAX_ZOOM;
+    mapLegend.hidden = visible === 'none' || !zoomedOut || heatSection.dataset.state !== 'ready';
     for (const id of [H3_FILL, H3_LINE]) if (map.getLayer(id)) map.setLayoutProperty(id, 'visibility', visible);
   }
 
@@ -884,6 +897,24 @@ export function renderVacancyPanel(container: HTMLElement, map: MapLibreMap, map
             const text = threshold === -Infinity ? `< ${points(next)}` : next === undefined ? `≥ ${points(threshold)}` : `${points(threshold)} – ${points(next)}`;
             return [colour, text] as const;
           });
+    const entries = [...items, [state.heatMode === 'surface' ? 'transparent' : TOO_SMALL_COLOUR, state.heatMode === 'surface' ? dictionary.vacancy.surfaceMasked(MIN_UNITS) : dictionary.vacancy.tooSmall(MIN_UNITS)] as const];
+    const swatches = () =>
+      entries.map(([colour, text]) => {
+        const item = document.createElement('li');
+        const swatch = document.createElement('span');
+        swatch.className = 'heat-swatch';
+        swatch.style.background = colour;
+        item.append(swatch, document.createTextNode(text));
+        return item;
+      });
+    // The same legend over the map, where the colours are.
+    const mapList = document.createElement('ul');
+    mapList.className = 'heat-legend';
+    mapList.append(...swatches());
+    const mapTitle = document.createElement('p');
+    mapTitle.className = 'map-legend-title';
+    mapTitle.textContent = dictionary.vacancy.mapLegend(modeSelect.selectedOptions[0]?.textContent ?? '');
+    mapLegend.replaceChildren(mapTitle, mapList);
     legend.replaceChildren(
       ...[...items, [state.heatMode === 'surface' ? 'transparent' : TOO_SMALL_COLOUR, state.heatMode === 'surface' ? dictionary.vacancy.surfaceMasked(MIN_UNITS) : dictionary.vacancy.tooSmall(MIN_UNITS)] as const].map(([colour, text]) => {
         const item = document.createElement('li');
@@ -915,6 +946,7 @@ export function renderVacancyPanel(container: HTMLElement, map: MapLibreMap, map
       heatSection.dataset.state = 'ready';
       heatSection.dataset.date = state.date;
       heatSection.dataset.resolution = String(state.resolution);
+      applyHeatmapVisibility();
     } catch (error) {
       if (mine !== heatmapSequence) return;
       const missing = error instanceof ApiError && error.status === 404;
@@ -922,6 +954,7 @@ export function renderVacancyPanel(container: HTMLElement, map: MapLibreMap, map
       if (map.getSource(H3_SOURCE)) (map.getSource(H3_SOURCE) as GeoJSONSource).setData({ type: 'FeatureCollection', features: [] });
       heatMessage.textContent = missing ? t().vacancy.heatmapUnavailable : t().vacancy.heatmapError;
       heatSection.dataset.state = missing ? 'unavailable' : 'error';
+      applyHeatmapVisibility();
     }
   }
 
