@@ -480,6 +480,25 @@ describe('issue 19: what the users ran into', () => {
     });
   });
 
+  test('keyboard: Enter on the map opens the feature nearest its centre, and Tab past the popup returns to the map, where Escape closes it', async (t) => {
+    const units = (await request('GET', '/api/layers/shop_units/features?limit=10000')).body.features;
+    const unit = units.find((candidate) => candidate.properties.address === 'Vennestraat 10');
+    await withAtlas(t, browser, atlas.baseUrl, at(18.5, unit.geometry.coordinates), async ({ page }) => {
+      await page.locator('.maplibregl-canvas').focus();
+      await page.keyboard.press('Enter');
+      const popup = page.locator('.maplibregl-popup');
+      await popup.locator(`article.popup[data-feature-id="${unit.id}"]`).waitFor({ timeout: 10_000 });
+      assert.equal(await popup.locator('.popup-title').textContent(), 'Vennestraat 10');
+      // The popup takes the focus; Tab through its controls until the focus leaves it.
+      assert.ok(await popup.evaluate((element) => element.contains(document.activeElement)), 'the focus is in the popup');
+      const controls = await popup.locator('button, a[href], input, select').count();
+      for (let step = 0; step <= controls && (await popup.evaluate((element) => element.contains(document.activeElement))); step += 1) await page.keyboard.press('Tab');
+      assert.equal(await page.evaluate(() => document.activeElement?.classList.contains('maplibregl-canvas')), true, 'back on the map, not lost on the page');
+      await page.keyboard.press('Escape');
+      await popup.waitFor({ state: 'detached', timeout: 5_000 });
+    });
+  });
+
   for (const [size, viewport] of [
     ['phone', PHONE],
     ['tablet', TABLET],

@@ -30,8 +30,10 @@ interface Hit {
   geometry: Geometry | null;
 }
 
-function hitsAt(map: MapLibreMap, catalogue: AtlasLayer[], point: maplibregl.Point): Hit[] {
-  const radius = 5;
+/** How far from the map's centre Enter looks for a feature, nearest first, in pixels. */
+const KEYBOARD_RADII_PX = [6, 24, 60];
+
+function hitsAt(map: MapLibreMap, catalogue: AtlasLayer[], point: maplibregl.Point, radius = 5): Hit[] {
   const features: MapGeoJSONFeature[] = map.queryRenderedFeatures([
     [point.x - radius, point.y - radius],
     [point.x + radius, point.y + radius],
@@ -258,6 +260,13 @@ export function installPopup(map: MapLibreMap, catalogue: AtlasLayer[], lookupNa
       });
   }
 
+  function openAt(hits: Hit[], lngLat: maplibregl.LngLat): void {
+    current = { hits, index: 0, loading: false };
+    popup.setLngLat(lngLat);
+    if (!popup.isOpen()) popup.addTo(map);
+    select(0);
+  }
+
   map.on('click', (event: MapMouseEvent) => {
     if (claimedClicks.has(event.originalEvent)) return;
     const hits = hitsAt(map, catalogue, event.point);
@@ -265,10 +274,34 @@ export function installPopup(map: MapLibreMap, catalogue: AtlasLayer[], lookupNa
       close();
       return;
     }
-    current = { hits, index: 0, loading: false };
-    popup.setLngLat(event.lngLat);
-    if (!popup.isOpen()) popup.addTo(map);
-    select(0);
+    openAt(hits, event.lngLat);
+  });
+
+  // From the keyboard: Enter on the focused map opens what lies nearest its centre
+  // (the pick modes, when on, take Enter first). The popup's own list offers the others.
+  const canvas = map.getCanvas();
+  canvas.addEventListener('keydown', (event) => {
+    if (event.key !== 'Enter') return;
+    const centre = map.project(map.getCenter());
+    for (const radius of KEYBOARD_RADII_PX) {
+      const hits = hitsAt(map, catalogue, centre, radius).filter((hit) => hit.layer.id !== bottomLayer || radius === KEYBOARD_RADII_PX[KEYBOARD_RADII_PX.length - 1]);
+      if (hits.length === 0) continue;
+      event.preventDefault();
+      openAt(hits, map.getCenter());
+      return;
+    }
+  });
+
+  // Tab past the popup's last control (or before its first) goes back to the map, where Escape
+  // still closes it, not to the page. One listener on the map's container, which holds the popup.
+  map.getContainer().addEventListener('keydown', (event) => {
+    const element = popup.getElement();
+    if (event.key !== 'Tab' || !popup.isOpen() || !element?.contains(event.target as Node)) return;
+    const controls = [...element.querySelectorAll<HTMLElement>('button, a[href], input, select')];
+    const edge = event.shiftKey ? controls[0] : controls[controls.length - 1];
+    if (document.activeElement !== edge) return;
+    event.preventDefault();
+    canvas.focus();
   });
 
   popup.on('close', () => {
