@@ -356,6 +356,11 @@ pub fn routes() -> Routes<AppState> {
             [docs::sites::list_saved(), docs::sites::save()],
         )
         .route(
+            "/api/sites/saved/{id}",
+            axum::routing::patch(saved_searches::rename).delete(saved_searches::delete),
+            [docs::sites::rename_saved(), docs::sites::delete_saved()],
+        )
+        .route(
             "/api/import/{layer}",
             post(transfer::import).layer(axum::extract::DefaultBodyLimit::max(
                 transfer::MAX_UPLOAD_BYTES,

@@ -1,7 +1,8 @@
-//! Site searches saved for a company: `POST /api/sites/saved` and
-//! `GET /api/sites/saved?company_id=`, for `business` and `admin` (the roles
-//! that keep companies). The request is checked exactly as a search would
-//! check it, and each save is audited.
+//! Site searches saved for a company: `POST /api/sites/saved`,
+//! `GET /api/sites/saved?company_id=`, and `PATCH` (a new name) or `DELETE`
+//! `/api/sites/saved/{id}`, for `business` and `admin` (the roles that keep
+//! companies). The request is checked exactly as a search would check it,
+//! and each save, rename and delete is audited.
 
 use axum::extract::rejection::JsonRejection;
 use axum::extract::State;
@@ -12,11 +13,11 @@ use chrono::Utc;
 use serde_json::{json, Value as Json_};
 
 use super::auth::Caller;
-use super::error::{ApiError, ApiQuery};
+use super::error::{ApiError, ApiPath, ApiQuery};
 use super::AppState;
 use crate::engine::sites::request::SiteRequest;
 use crate::model::access::AuditEntry;
-use crate::model::saved_search::SavedSearch;
+use crate::model::saved_search::{SavedSearch, SavedSearchChange};
 use crate::model::LayerId;
 
 const MAX_NAME_CHARS: usize = 200;
@@ -148,4 +149,96 @@ pub async fn list(
     Ok(Json(
         json!({"searches": searches.iter().map(saved_json).collect::<Vec<_>>()}),
     ))
+}
+
+/// The id in `/api/sites/saved/{id}`, or a 404.
+fn search_id(text: &str) -> Result<i64, ApiError> {
+    text.parse::<i64>()
+        .ok()
+        .filter(|id| *id > 0)
+        .ok_or_else(|| ApiError::NotFound(format!("no saved search '{text}'")))
+}
+
+/// Apply `change` to search `id` as `who`, audited as `action`; 404 when it is not there.
+async fn change(
+    state: &AppState,
+    id: &str,
+    who: String,
+    action: &str,
+    change: SavedSearchChange,
+) -> Result<SavedSearch, ApiError> {
+    let search_id = search_id(id)?;
+    let audit = AuditEntry {
+        audit_id: 0,
+        at: Utc::now(),
+        actor: who,
+        action: action.into(),
+        target: "saved_searches".into(),
+        target_id: search_id.to_string(),
+        before: None,
+        after: None,
+    };
+    state
+        .store()
+        .change_saved_search(search_id, &change, &audit)
+        .await
+        .map_err(ApiError::store)?
+        .ok_or_else(|| ApiError::NotFound(format!("no saved search {search_id}")))
+}
+
+/// `PATCH /api/sites/saved/{id}` with `{"name"}`: a new name.
+pub async fn rename(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<String>,
+    body: Result<Json<Json_>, JsonRejection>,
+) -> Result<Json<Json_>, ApiError> {
+    let who = caller
+        .require(may_save, "rename saved site searches")?
+        .name
+        .clone();
+    let Json(body) =
+        body.map_err(|rejection| ApiError::bad_request("body", rejection.body_text()))?;
+    if let Some(unknown) = body
+        .as_object()
+        .ok_or_else(|| ApiError::bad_request("body", "must be a JSON object"))?
+        .keys()
+        .find(|key| key.as_str() != "name")
+    {
+        return Err(ApiError::bad_request(
+            unknown,
+            "unknown field (expected name)",
+        ));
+    }
+    let name = text_field(&body, "name")?.to_string();
+    let before = change(
+        &state,
+        &id,
+        who,
+        "sites.rename_search",
+        SavedSearchChange::Rename(name.clone()),
+    )
+    .await?;
+    Ok(Json(saved_json(&SavedSearch { name, ..before })))
+}
+
+/// `DELETE /api/sites/saved/{id}`: 204, the search gone.
+pub async fn delete(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<String>,
+) -> Result<StatusCode, ApiError> {
+    let who = caller
+        .require(may_save, "delete saved site searches")?
+        .name
+        .clone();
+    change(
+        &state,
+        &id,
+        who,
+        "sites.delete_search",
+        SavedSearchChange::Delete,
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -14,3 +14,17 @@ pub struct SavedSearch {
     pub saved_by: String,
     pub saved_at: DateTime<Utc>,
 }
+
+impl SavedSearch {
+    /// What the audit trail keeps of a search (before and after a change).
+    pub fn audit_json(&self) -> serde_json::Value {
+        serde_json::json!({"company_id": self.company_id, "name": self.name, "request": self.request})
+    }
+}
+
+/// A change to a kept search: a new name, or gone.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SavedSearchChange {
+    Rename(String),
+    Delete,
+}

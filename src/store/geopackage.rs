@@ -48,7 +48,7 @@ use crate::model::access::{
     Account, AuditEntry, FailedLogins, FoundSession, LockoutPolicy, LoginAttempt, StoredSession,
     StoredToken,
 };
-use crate::model::saved_search::SavedSearch;
+use crate::model::saved_search::{SavedSearch, SavedSearchChange};
 use crate::model::{wkb, Feature, FieldKind, LayerId, LayerSchema, UnitEvent, Value};
 
 /// `PRAGMA application_id` of a GeoPackage: the ASCII bytes "GPKG".
@@ -423,6 +423,19 @@ impl Store for GeoPackageStore {
                 sender
             })
             .subscribe()
+    }
+
+    async fn change_saved_search(
+        &self,
+        search_id: i64,
+        change: &SavedSearchChange,
+        audit: &AuditEntry,
+    ) -> Result<Option<SavedSearch>, StoreError> {
+        let (change, audit) = (change.clone(), audit.clone());
+        self.with_connection(move |connection| {
+            access::change_saved_search(connection, search_id, &change, &audit)
+        })
+        .await
     }
 
     async fn saved_searches(

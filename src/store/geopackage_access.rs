@@ -14,7 +14,7 @@ use crate::model::access::{
     Account, AuditEntry, FailedLogins, FoundSession, LockoutPolicy, LoginAttempt, Role,
     StoredSession, StoredToken,
 };
-use crate::model::saved_search::SavedSearch;
+use crate::model::saved_search::{SavedSearch, SavedSearchChange};
 use crate::store::{AuditQuery, StoreError};
 
 const TABLES_SQL: &str = r#"
@@ -370,16 +370,24 @@ pub fn saved_searches(
     connection: &Connection,
     company_id: Option<&str>,
 ) -> Result<Vec<SavedSearch>, StoreError> {
+    read_saved_searches(connection, "(?1 IS NULL OR company_id = ?1)", [company_id])
+}
+
+/// The kept searches that meet `condition` (with `params`), oldest first.
+fn read_saved_searches(
+    connection: &Connection,
+    condition: &str,
+    params: impl rusqlite::Params,
+) -> Result<Vec<SavedSearch>, StoreError> {
     let reading = "reading saved searches";
     let mut statement = connection
-        .prepare_cached(
+        .prepare_cached(&format!(
             "SELECT search_id, company_id, name, request, saved_by, saved_at
-             FROM atlas_saved_searches WHERE (?1 IS NULL OR company_id = ?1)
-             ORDER BY search_id",
-        )
+             FROM atlas_saved_searches WHERE {condition} ORDER BY search_id"
+        ))
         .map_err(sqlite_error(reading))?;
     let rows = statement
-        .query_map([company_id], |row| {
+        .query_map(params, |row| {
             Ok((
                 row.get::<_, i64>(0)?,
                 row.get::<_, String>(1)?,
@@ -408,6 +416,56 @@ pub fn saved_searches(
         });
     }
     Ok(searches)
+}
+
+/// Rename or delete a kept search and audit it, in one transaction.
+pub fn change_saved_search(
+    connection: &mut Connection,
+    search_id: i64,
+    change: &SavedSearchChange,
+    audit: &AuditEntry,
+) -> Result<Option<SavedSearch>, StoreError> {
+    let what = "changing a saved search";
+    let transaction = connection.transaction().map_err(sqlite_error(what))?;
+    let Some(before) = read_saved_searches(&transaction, "search_id = ?1", [search_id])?.pop()
+    else {
+        return Ok(None);
+    };
+    let after = match change {
+        SavedSearchChange::Rename(name) => {
+            transaction
+                .execute(
+                    "UPDATE atlas_saved_searches SET name = ?2 WHERE search_id = ?1",
+                    rusqlite::params![search_id, name],
+                )
+                .map_err(sqlite_error(what))?;
+            Some(
+                SavedSearch {
+                    name: name.clone(),
+                    ..before.clone()
+                }
+                .audit_json(),
+            )
+        }
+        SavedSearchChange::Delete => {
+            transaction
+                .execute(
+                    "DELETE FROM atlas_saved_searches WHERE search_id = ?1",
+                    [search_id],
+                )
+                .map_err(sqlite_error(what))?;
+            None
+        }
+    };
+    let entry = AuditEntry {
+        target_id: search_id.to_string(),
+        before: Some(before.audit_json()),
+        after,
+        ..audit.clone()
+    };
+    insert_audit(&transaction, &[entry])?;
+    transaction.commit().map_err(sqlite_error(what))?;
+    Ok(Some(before))
 }
 
 // ---------------------------------------------------------------------------

@@ -25,7 +25,7 @@ use crate::model::access::{
     Account, AuditEntry, FailedLogins, FoundSession, LockoutPolicy, LoginAttempt, StoredSession,
     StoredToken,
 };
-use crate::model::saved_search::SavedSearch;
+use crate::model::saved_search::{SavedSearch, SavedSearchChange};
 use crate::model::{Dataset, Feature, LayerId, ModelError, UnitEvent};
 
 /// Which backend a store is, as reported by `/api/health`.
@@ -235,6 +235,15 @@ pub trait Store: Send + Sync {
         search: &SavedSearch,
         audit: &AuditEntry,
     ) -> Result<i64, StoreError>;
+    /// Rename or delete a kept search with its audit entry (its `before` and
+    /// `after` filled in here), in one transaction; the search as it was,
+    /// `None` (and nothing written) when there is no such search.
+    async fn change_saved_search(
+        &self,
+        search_id: i64,
+        change: &SavedSearchChange,
+        audit: &AuditEntry,
+    ) -> Result<Option<SavedSearch>, StoreError>;
     /// The saved searches of one company (or all), oldest first.
     async fn saved_searches(
         &self,

@@ -20,7 +20,7 @@ use std::sync::Mutex;
 use genk_atlas::model::access::{
     Account, AuditEntry, LockoutPolicy, LoginAttempt, Role, StoredSession, StoredToken,
 };
-use genk_atlas::model::saved_search::SavedSearch;
+use genk_atlas::model::saved_search::{SavedSearch, SavedSearchChange};
 use genk_atlas::model::{
     history, Dataset, Feature, LayerId, ShopCategory, ShopUnit, UnitStatus, Value,
 };
@@ -769,6 +769,82 @@ pub async fn saved_searches_round_trip_per_company(store: &dyn Store) {
     );
     let audited = store.read_audit(&every_entry()).await.unwrap();
     assert_eq!(audited[0].target_id, third.to_string());
+
+    // Renamed and deleted, each with the search as it was in the trail.
+    let change_audit = |action: &str| AuditEntry {
+        target: "saved_searches".into(),
+        ..audit("2026-11-06T10:00:00Z", "business", action, "")
+    };
+    let renamed = store
+        .change_saved_search(
+            first,
+            &SavedSearchChange::Rename("Kade 1,5 ha".into()),
+            &change_audit("sites.rename_search"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        renamed.map(|search| search.name),
+        Some("Kade 1 ha".to_string())
+    );
+    let deleted = store
+        .change_saved_search(
+            second,
+            &SavedSearchChange::Delete,
+            &change_audit("sites.delete_search"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        deleted.map(|search| search.company_id),
+        Some("company-b".to_string())
+    );
+    let left = store.saved_searches(None).await.unwrap();
+    assert_eq!(
+        left.iter()
+            .map(|search| (search.search_id, search.name.as_str()))
+            .collect::<Vec<_>>(),
+        vec![(first, "Kade 1,5 ha"), (third, "Kade 2 ha")]
+    );
+    let before_missing = store.read_audit(&every_entry()).await.unwrap().len();
+    for change in [
+        SavedSearchChange::Delete,
+        SavedSearchChange::Rename("x".into()),
+    ] {
+        assert_eq!(
+            store
+                .change_saved_search(second, &change, &change_audit("sites.delete_search"))
+                .await
+                .unwrap(),
+            None
+        );
+    }
+    let trail = store.read_audit(&every_entry()).await.unwrap();
+    assert_eq!(
+        trail.len(),
+        before_missing,
+        "nothing is audited for a search that is not there"
+    );
+    let (delete, rename) = (&trail[0], &trail[1]);
+    assert_eq!(
+        (delete.action.as_str(), delete.target_id.as_str()),
+        ("sites.delete_search", second.to_string().as_str())
+    );
+    assert_eq!(
+        delete.before.as_ref().unwrap()["name"],
+        "Opslag; DROP TABLE saved_searches; --"
+    );
+    assert_eq!(delete.after, None);
+    assert_eq!(
+        (rename.action.as_str(), rename.target_id.as_str()),
+        ("sites.rename_search", first.to_string().as_str())
+    );
+    assert_eq!(rename.before.as_ref().unwrap()["name"], "Kade 1 ha");
+    assert_eq!(rename.after.as_ref().unwrap()["name"], "Kade 1,5 ha");
+    assert_eq!(
+        rename.after.as_ref().unwrap()["request"],
+        rename.before.as_ref().unwrap()["request"]
+    );
 }
 
 // ---------------------------------------------------------------------------

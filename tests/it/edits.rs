@@ -591,6 +591,141 @@ async fn business_and_admin_save_site_searches_for_a_company() {
     assert!(other["searches"].as_array().unwrap().is_empty());
 }
 
+/// A PATCH or DELETE with a JSON body (or none) and a cookie.
+fn with_method(
+    method: &str,
+    uri: &str,
+    cookie: Option<&str>,
+    body: Option<&Value>,
+) -> Request<Body> {
+    let mut request = Request::builder()
+        .method(method)
+        .uri(uri)
+        .header(header::CONTENT_TYPE, "application/json");
+    if let Some(cookie) = cookie {
+        request = request.header(header::COOKIE, cookie);
+    }
+    request
+        .body(body.map_or_else(Body::empty, |body| Body::from(body.to_string())))
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_saved_search_is_renamed_and_deleted_by_its_keepers_only_and_audited() {
+    let atlas = Atlas::new().await;
+    let request = json!({"activity": "logistics", "min_area_m2": 5000});
+    let business = atlas.login(Role::Business).await;
+    let (status, saved) = atlas
+        .post(
+            "/api/sites/saved",
+            Some(&business),
+            &json!({"company_id": "company-logistics-1", "name": "Kade", "request": request}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{saved}");
+    let uri = format!("/api/sites/saved/{}", saved["id"]);
+    let rename = |cookie: Option<String>, body: Value| {
+        with_method("PATCH", &uri, cookie.as_deref(), Some(&body))
+    };
+    // Only the roles that keep companies.
+    let (status, _, _) = atlas.send(rename(None, json!({"name": "x"}))).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let retail = atlas.login(Role::Retail).await;
+    let (status, _, _) = atlas
+        .send(rename(Some(retail.clone()), json!({"name": "x"})))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _, _) = atlas
+        .send(with_method("DELETE", &uri, Some(&retail), None))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    // Bad names and fields name what is wrong; an unknown id is a 404.
+    for (body, field) in [
+        (json!({"name": "  "}), "name"),
+        (json!({"name": "a".repeat(201)}), "name"),
+        (json!({"name": "x", "colour": 1}), "colour"),
+        (json!({}), "name"),
+    ] {
+        let (status, _, answer) = atlas.send(rename(Some(business.clone()), body)).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert_eq!(json_of(&answer)["detail"]["parameter"], field);
+    }
+    for missing in [
+        "/api/sites/saved/999999",
+        "/api/sites/saved/abc",
+        "/api/sites/saved/-1",
+    ] {
+        let (status, _, _) = atlas
+            .send(with_method(
+                "PATCH",
+                missing,
+                Some(&business),
+                Some(&json!({"name": "x"})),
+            ))
+            .await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{missing}");
+    }
+    // Renamed: the list has the new name and the same request.
+    let (status, _, answer) = atlas
+        .send(rename(
+            Some(business.clone()),
+            json!({"name": "Kade 2027; DROP TABLE saved_searches"}),
+        ))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        json_of(&answer)["name"],
+        "Kade 2027; DROP TABLE saved_searches"
+    );
+    let (_, list) = atlas
+        .get(
+            "/api/sites/saved?company_id=company-logistics-1",
+            Some(&business),
+        )
+        .await;
+    assert_eq!(
+        list["searches"][0]["name"],
+        "Kade 2027; DROP TABLE saved_searches"
+    );
+    assert_eq!(list["searches"][0]["request"], request);
+    // Deleted: gone, and a second delete is a 404.
+    let admin = atlas.login(Role::Admin).await;
+    let (status, _, _) = atlas
+        .send(with_method("DELETE", &uri, Some(&admin), None))
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, _, _) = atlas
+        .send(with_method("DELETE", &uri, Some(&admin), None))
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (_, list) = atlas.get("/api/sites/saved", Some(&admin)).await;
+    assert_eq!(list["searches"], json!([]));
+    // The trail: who renamed and who deleted, with the search before.
+    let (_, audit) = atlas
+        .get("/api/audit?target=saved_searches", Some(&admin))
+        .await;
+    let entries = audit["entries"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{audit}"));
+    let actions: Vec<(&str, &str)> = entries
+        .iter()
+        .map(|entry| {
+            (
+                entry["action"].as_str().unwrap(),
+                entry["actor"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        &actions[..3],
+        [
+            ("sites.delete_search", "admin"),
+            ("sites.rename_search", "business"),
+            ("sites.save_search", "business")
+        ]
+    );
+}
+
 #[tokio::test]
 async fn a_site_search_shows_the_company_contact_to_business_planner_and_admin_only() {
     let atlas = Atlas::new().await;

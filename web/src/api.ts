@@ -168,7 +168,7 @@ export function unionBbox(a: Bbox | null, b: Bbox | null): Bbox | null {
 }
 
 /** A JSON request that may fail in expected ways: the status and the parsed body (null when not JSON). */
-export async function sendJson(method: 'POST' | 'DELETE', url: string, body?: unknown): Promise<{ status: number; body: any }> {
+export async function sendJson(method: 'POST' | 'PATCH' | 'DELETE', url: string, body?: unknown): Promise<{ status: number; body: any }> {
   const response = await fetch(url, {
     method,
     headers: body === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' },

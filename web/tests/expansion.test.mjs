@@ -310,6 +310,9 @@ describe('the Uitbreiding panel for an account manager', () => {
       await panel.getByLabel('Activiteit', { exact: true }).selectOption({ label: 'Logistiek' });
       await panel.getByLabel('Oppervlakte van (m²)').fill('5000');
       await panel.getByLabel('tot (m²)').fill('9000');
+      // Issue 19: saving needs a company, and the section says so before one is chosen.
+      await panel.getByText("Zoekvragen worden per bedrijf bewaard: kies bij 'Nabij' een bedrijf om deze zoekvraag voor dat bedrijf te bewaren.").waitFor();
+      assert.equal(await panel.getByRole('button', { name: 'Zoekvraag bewaren' }).count(), 0, 'no save button without a company');
       await panel.getByRole('radio', { name: 'Een bedrijf' }).check();
       await panel.getByLabel('Bedrijf (huidige vestiging)').fill(company.properties.name);
       await page.waitForFunction((name) => [...document.querySelectorAll('#expansion-companies option')].some((option) => option.value === name), company.properties.name, { timeout: 30_000 });
@@ -344,6 +347,21 @@ describe('the Uitbreiding panel for an account manager', () => {
       assert.deepEqual(request.near, { company_id: String(company.id) });
       assert.equal(await panel.getByLabel('Oppervlakte van (m²)').inputValue(), '5.000', 'a loaded number is written the Dutch way');
       await page.waitForFunction(() => document.getElementById('panel-expansion')?.dataset.state === 'ready', null, { timeout: 30_000 });
+
+      // Renamed, then deleted after a second click; the server follows each.
+      const kept_ = async () => page.evaluate(async (id) => (await (await fetch(`/api/sites/saved?company_id=${encodeURIComponent(id)}`)).json()).searches, String(company.id));
+      await saved.getByRole('button', { name: '‘Uitbreiding 2027’ hernoemen' }).click();
+      const newName = saved.getByLabel('Nieuwe naam voor ‘Uitbreiding 2027’');
+      await newName.fill('Uitbreiding 2028');
+      await newName.press('Enter');
+      await saved.getByText('Hernoemd tot ‘Uitbreiding 2028’.').waitFor({ timeout: 10_000 });
+      assert.deepEqual((await kept_()).map((search) => search.name), ['Uitbreiding 2028']);
+      await saved.getByRole('button', { name: '‘Uitbreiding 2028’ verwijderen' }).click();
+      assert.equal((await kept_()).length, 1, 'one click does not delete');
+      await saved.getByRole('button', { name: '‘Uitbreiding 2028’ echt verwijderen' }).click();
+      await saved.getByText('‘Uitbreiding 2028’ is verwijderd.').waitFor({ timeout: 10_000 });
+      assert.deepEqual(await kept_(), []);
+      assert.equal(await saved.locator('.saved-item').count(), 0);
       assert.deepEqual(errors, [], 'no errors in the console');
     });
   });

@@ -16,6 +16,7 @@ use crate::model::access::Role;
 pub enum Method {
     Get,
     Post,
+    Patch,
     Delete,
 }
 
@@ -25,6 +26,7 @@ impl Method {
         match self {
             Method::Get => "get",
             Method::Post => "post",
+            Method::Patch => "patch",
             Method::Delete => "delete",
         }
     }
@@ -288,6 +290,10 @@ impl Operation {
 
     pub fn post(tag: &'static str, summary: &'static str) -> Operation {
         Operation::new(Method::Post, tag, summary)
+    }
+
+    pub fn patch(tag: &'static str, summary: &'static str) -> Operation {
+        Operation::new(Method::Patch, tag, summary)
     }
 
     pub fn delete(tag: &'static str, summary: &'static str) -> Operation {

@@ -167,3 +167,54 @@ pub fn save() -> Operation {
         .respond(Answer::json(201, "the saved search", saved(), example_saved()))
         .errors(&[(400, "an unknown company, a blank name or a bad request field"), (401, "no login"), (403, "a role that does not keep companies")])
 }
+
+fn saved_id() -> Parameter {
+    Parameter::path(
+        "id",
+        "the saved search's id",
+        json!({"type": "integer", "minimum": 1}),
+    )
+    .example(1)
+}
+
+/// `PATCH /api/sites/saved/{id}`
+pub fn rename_saved() -> Operation {
+    Operation::patch(TAG, "Rename a saved site search")
+        .describe("Audited with the name before and after.")
+        .access(keepers())
+        .param(saved_id())
+        .json_body(
+            "the new name",
+            object(
+                &["name"],
+                json!({"name": {"type": "string", "minLength": 1, "maxLength": 200}}),
+            ),
+            json!({"name": "Extra magazijn 2028"}),
+        )
+        .respond(Answer::json(
+            200,
+            "the search with its new name",
+            saved(),
+            example_saved(),
+        ))
+        .errors(&[
+            (400, "a blank or too long name, or an unknown field"),
+            (401, "no login"),
+            (403, "a role that does not keep companies"),
+            (404, "no such saved search"),
+        ])
+}
+
+/// `DELETE /api/sites/saved/{id}`
+pub fn delete_saved() -> Operation {
+    Operation::delete(TAG, "Delete a saved site search")
+        .describe("Audited with the search as it was.")
+        .access(keepers())
+        .param(saved_id())
+        .respond(Answer::empty(204, "deleted"))
+        .errors(&[
+            (401, "no login"),
+            (403, "a role that does not keep companies"),
+            (404, "no such saved search"),
+        ])
+}

@@ -10,7 +10,7 @@ use crate::model::access::{
     Account, AuditEntry, FailedLogins, FoundSession, LockoutPolicy, LoginAttempt, Role,
     StoredSession, StoredToken,
 };
-use crate::model::saved_search::SavedSearch;
+use crate::model::saved_search::{SavedSearch, SavedSearchChange};
 use crate::store::{AuditQuery, StoreError};
 
 fn postgres_error(context: &str) -> impl FnOnce(tokio_postgres::Error) -> StoreError + '_ {
@@ -248,13 +248,31 @@ pub async fn saved_searches(
     client: &impl GenericClient,
     company_id: Option<&str>,
 ) -> Result<Vec<SavedSearch>, StoreError> {
+    read_saved_searches(
+        client,
+        "($1::text IS NULL OR company_id = $1)",
+        "",
+        &[&company_id],
+    )
+    .await
+}
+
+/// The kept searches that meet `condition` (with `params`), oldest first;
+/// `lock` is `FOR UPDATE` to hold them to the end of the transaction.
+async fn read_saved_searches(
+    client: &impl GenericClient,
+    condition: &str,
+    lock: &str,
+    params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
+) -> Result<Vec<SavedSearch>, StoreError> {
     let reading = "reading saved searches";
     let rows = client
         .query(
-            "SELECT search_id, company_id, name, request::text, saved_by, saved_at
-             FROM saved_searches WHERE ($1::text IS NULL OR company_id = $1)
-             ORDER BY search_id",
-            &[&company_id],
+            &format!(
+                "SELECT search_id, company_id, name, request::text, saved_by, saved_at
+                 FROM saved_searches WHERE {condition} ORDER BY search_id {lock}"
+            ),
+            params,
         )
         .await
         .map_err(postgres_error(reading))?;
@@ -275,6 +293,51 @@ pub async fn saved_searches(
             })
         })
         .collect()
+}
+
+/// Rename or delete a kept search (inside the caller's transaction); the
+/// search as it was, `None` when there is none. The row is locked first.
+pub async fn change_saved_search(
+    client: &impl GenericClient,
+    search_id: i64,
+    change: &SavedSearchChange,
+) -> Result<Option<(SavedSearch, Option<serde_json::Value>)>, StoreError> {
+    let what = "changing a saved search";
+    let Some(before) = read_saved_searches(client, "search_id = $1", "FOR UPDATE", &[&search_id])
+        .await?
+        .pop()
+    else {
+        return Ok(None);
+    };
+    let after = match change {
+        SavedSearchChange::Rename(name) => {
+            client
+                .execute(
+                    "UPDATE saved_searches SET name = $2 WHERE search_id = $1",
+                    &[&search_id, name],
+                )
+                .await
+                .map_err(postgres_error(what))?;
+            Some(
+                SavedSearch {
+                    name: name.clone(),
+                    ..before.clone()
+                }
+                .audit_json(),
+            )
+        }
+        SavedSearchChange::Delete => {
+            client
+                .execute(
+                    "DELETE FROM saved_searches WHERE search_id = $1",
+                    &[&search_id],
+                )
+                .await
+                .map_err(postgres_error(what))?;
+            None
+        }
+    };
+    Ok(Some((before, after)))
 }
 
 // ---------------------------------------------------------------------------

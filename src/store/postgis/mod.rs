@@ -38,7 +38,7 @@ use crate::model::access::{
     Account, AuditEntry, FailedLogins, FoundSession, LockoutPolicy, LoginAttempt, StoredSession,
     StoredToken,
 };
-use crate::model::saved_search::SavedSearch;
+use crate::model::saved_search::{SavedSearch, SavedSearchChange};
 use crate::model::{wkb, Feature, LayerId, UnitEvent};
 use crate::store::feed::{
     ChangeCursor, ChangesAfter, RowRead, EVENTS_LOG_NAME, RELOAD_FROM_FEATURES,
@@ -821,6 +821,30 @@ impl Store for PostgisStore {
         access::insert_audit(&*transaction, std::slice::from_ref(&audit)).await?;
         commit(transaction).await?;
         Ok(search_id)
+    }
+
+    async fn change_saved_search(
+        &self,
+        search_id: i64,
+        change: &SavedSearchChange,
+        audit: &AuditEntry,
+    ) -> Result<Option<SavedSearch>, StoreError> {
+        let mut client = self.client().await?;
+        let transaction = self.begin(&mut client).await?;
+        let Some((before, after)) =
+            access::change_saved_search(&*transaction, search_id, change).await?
+        else {
+            return Ok(None);
+        };
+        let audit = AuditEntry {
+            target_id: search_id.to_string(),
+            before: Some(before.audit_json()),
+            after,
+            ..audit.clone()
+        };
+        access::insert_audit(&*transaction, std::slice::from_ref(&audit)).await?;
+        commit(transaction).await?;
+        Ok(Some(before))
     }
 
     async fn saved_searches(
