@@ -81,6 +81,10 @@ describe('the Uitbreiding panel', () => {
         assert.equal(reason, criterion.reason, criterion.name);
       }
       assert.match(await firstCard.locator('.site-score-value').textContent(), /^\d{1,3} \/ 100$/);
+      // Issue 19: the required quay's distance is on every card, as the API measured it.
+      const distance = (metres) => (metres < 1000 ? `${new Intl.NumberFormat('nl-BE').format(Math.round(metres / 10) * 10)} m` : `${new Intl.NumberFormat('nl-BE', { maximumFractionDigits: 1 }).format(metres / 1000)} km`);
+      const quays = await cards.locator('.site-access-item[data-kind="quay"]').allTextContents();
+      assert.deepEqual(quays, body.sites.map((site) => `Kaai: ${distance(site.access.quay_m)}`));
 
       // Paging: the next page follows on, as the API pages it.
       if (body.total > body.sites.length) {

@@ -1,11 +1,13 @@
 // The ranked list of the Uitbreiding panel: one card per site in rank
 // order, with its park, area, parcels (an assembled group says so), total
-// score, each criterion's score as a bar with the server's Dutch reason,
+// score, the distance to the access the request required (quay, rail),
+// each criterion's score as a bar with the server's Dutch reason,
 // and buttons to show it on the map and to open its printable sheet.
 
 import { formatArea, formatNumber } from '../format';
 import type { Dictionary } from '../i18n';
 import type { Site } from './expansion-api';
+import { formatDistance } from './expansion-sheet';
 
 export interface ResultActions {
   select(site: Site): void;
@@ -19,7 +21,7 @@ function el<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, t
   return created;
 }
 
-export function siteCard(site: Site, rank: number, parkName: string, selected: boolean, dictionary: Dictionary, actions: ResultActions): HTMLLIElement {
+export function siteCard(site: Site, rank: number, parkName: string, selected: boolean, required: string[], dictionary: Dictionary, actions: ResultActions): HTMLLIElement {
   const card = el('li', `site-card${selected ? ' is-selected' : ''}`);
   card.dataset.siteId = site.id;
   card.dataset.rank = String(rank);
@@ -38,6 +40,19 @@ export function siteCard(site: Site, rank: number, parkName: string, selected: b
   const parcels = el('span', `site-parcels${site.parcels.length > 1 ? ' is-assembled' : ''}`, dictionary.expansion.parcels(site.parcels.length));
   parcels.title = site.parcels.map((parcel) => String(parcel.properties.capakey ?? parcel.id)).join(', ');
   facts.append(parcels);
+
+  // The access the request required, measured: how far the quay or the rail siding is.
+  const access = el('p', 'site-access');
+  for (const [kind, metres] of [
+    ['quay', site.access.quay_m],
+    ['rail', site.access.rail_m],
+  ] as const) {
+    if (!required.includes(kind) || metres === null) continue;
+    const part = el('span', 'site-access-item');
+    part.dataset.kind = kind;
+    part.append(el('strong', undefined, `${dictionary.sheet.accessKinds[kind]}: `), document.createTextNode(formatDistance(metres, dictionary)));
+    access.append(part);
+  }
 
   const criteria = el('ul', 'site-criteria');
   for (const criterion of site.criteria) {
@@ -71,7 +86,7 @@ export function siteCard(site: Site, rank: number, parkName: string, selected: b
   });
   buttons.append(show, sheet);
 
-  card.append(head, facts, criteria, buttons);
+  card.append(head, facts, ...(access.childElementCount > 0 ? [access] : []), criteria, buttons);
   card.addEventListener('click', () => actions.select(site));
   return card;
 }

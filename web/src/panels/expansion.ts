@@ -127,7 +127,7 @@ export function renderExpansionPanel(container: HTMLElement, map: MapLibreMap, m
     resultsCount.textContent = dictionary.expansion.results(total ?? sites.length);
     list.replaceChildren(
       ...sites.map((site, index) =>
-        siteCard(site, index + 1, parkName(site), site.id === selected, dictionary, {
+        siteCard(site, index + 1, parkName(site), site.id === selected, request?.requires ?? [], dictionary, {
           select: (chosen) => select(chosen),
           sheet: (chosen, rank) => openSheet(chosen, rank),
         }),
