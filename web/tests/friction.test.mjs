@@ -499,6 +499,49 @@ describe('issue 19: what the users ran into', () => {
     });
   });
 
+  test('a shared link keeps only the map position: it now also names the task, the date, the question, the layers and the selected feature', async (t) => {
+    const units = (await request('GET', '/api/layers/shop_units/features?limit=10000')).body.features;
+    const unit = units.find((candidate) => candidate.properties.address === 'Vennestraat 10');
+    const trend = (await request('GET', '/api/vacancy/trend?by=city')).body;
+    const older = trend.dates[trend.dates.length - 13];
+    // What the sender does: Buurtaanbod, bakers at 400 m, parcels off, a unit clicked.
+    let shared;
+    await withAtlas(t, browser, atlas.baseUrl, at(18, unit.geometry.coordinates), async ({ page }) => {
+      await openCoverage(page, 'Bakker', '400 m');
+      await page.getByRole('button', { name: 'Lagen', exact: true }).click();
+      await page.getByRole('region', { name: 'Lagen' }).getByRole('checkbox', { name: /Percelen/ }).uncheck();
+      await page.keyboard.press('Escape');
+      await openUnitPopup(page, unit);
+      shared = new URL(await page.evaluate(() => location.href));
+      const params = shared.searchParams;
+      assert.equal(params.get('task'), 'coverage');
+      assert.equal(params.get('kind'), 'bakery');
+      assert.equal(params.get('threshold'), '400');
+      assert.equal(params.get('feature'), `shop_units/${unit.id}`);
+      assert.ok(!params.get('layers').split(',').includes('parcels') && params.get('layers').split(',').includes('shop_units'), params.get('layers'));
+      assert.match(shared.hash, /^#18\//, 'the map position stays in the hash');
+    });
+    // What the receiver sees.
+    await withAtlas(t, browser, atlas.baseUrl, '', async ({ page }) => {
+      await page.goto(shared.href);
+      await page.waitForFunction(() => document.body.dataset.state === 'ready', null, { timeout: 60_000 });
+      await page.waitForFunction(() => document.getElementById('panel-coverage')?.dataset.state === 'ready', null, { timeout: 60_000 });
+      assert.equal(await page.getByRole('tab', { name: 'Buurtaanbod' }).getAttribute('aria-selected'), 'true');
+      const panel = page.getByRole('tabpanel', { name: 'Buurtaanbod' });
+      assert.ok(await panel.getByRole('radio', { name: 'Bakker', exact: true }).isChecked());
+      assert.ok(await panel.getByRole('radio', { name: '400 m', exact: true }).isChecked());
+      await page.locator(`.maplibregl-popup article.popup[data-feature-id="${unit.id}"]`).waitFor({ timeout: 10_000 });
+      const parcelsShown = await page.evaluate(() => window.__atlasMap.getStyle().layers.filter((layer) => layer.metadata?.['atlas:layer'] === 'parcels').some((layer) => (layer.layout?.visibility ?? 'visible') !== 'none'));
+      assert.equal(parcelsShown, false, 'the parcels stay off');
+    });
+    // A Leegstand link with a date.
+    await withAtlas(t, browser, atlas.baseUrl, '', async ({ page }) => {
+      await page.goto(`${atlas.baseUrl}/?task=vacancy&date=${older}`);
+      await page.waitForFunction(() => document.getElementById('panel-vacancy')?.dataset.state === 'ready', null, { timeout: 60_000 });
+      assert.equal(await page.locator('.vacancy-date-value').textContent(), ddmmyyyy(older));
+    });
+  });
+
   for (const [size, viewport] of [
     ['phone', PHONE],
     ['tablet', TABLET],

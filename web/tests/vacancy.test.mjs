@@ -114,7 +114,8 @@ describe('the Leegstand panel', () => {
       await page.getByRole('button', { name: 'Straat', exact: true }).click();
       await page.waitForFunction(() => document.querySelector('.vacancy-table')?.dataset.by === 'street' && document.getElementById('panel-vacancy').dataset.state === 'ready');
       const streets = await getJson(atlas.baseUrl, `/api/vacancy/summary?by=street&date=${date}`);
-      assert.equal(await rows.count(), streets.groups.length);
+      // Streets start at 3 units per row (issue 19): a one-unit street is 0 or 100 %.
+      assert.equal(await rows.count(), streets.groups.filter((group) => group.units >= 3).length);
     });
   });
 

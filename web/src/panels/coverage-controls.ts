@@ -5,6 +5,7 @@
 
 import { bindText, type Dictionary } from '../i18n';
 import { SHOP_KINDS, THRESHOLDS, type CoverageQuery, type ShopKind, type Threshold } from './coverage-api';
+import { link } from '../link';
 
 function element<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string): HTMLElementTagNameMap[K] {
   const created = document.createElement(tag);
@@ -57,6 +58,7 @@ export function renderCoverageControls(query: CoverageQuery, onChange: () => voi
   form.addEventListener('submit', (event) => event.preventDefault());
   const kinds = radioGroup<ShopKind>('coverage-kind', (d) => d.coverage.kindLabel, SHOP_KINDS, (d, kind) => d.coverage.kinds[kind], query.kind, (kind) => {
     query.kind = kind;
+    link('kind', kind);
     onChange();
   });
   const dailyRule = element('p', 'field-hint');
@@ -69,6 +71,7 @@ export function renderCoverageControls(query: CoverageQuery, onChange: () => voi
     String(query.threshold),
     (value) => {
       query.threshold = (value === 'any' ? 'any' : Number(value)) as Threshold;
+      link('threshold', value);
       onChange();
     },
   );

@@ -18,14 +18,14 @@ import './coverage-panel.css';
 import type { Map as MapLibreMap, MapMouseEvent } from 'maplibre-gl';
 import { fetchAllFeatures, geometryBbox, type Feature } from '../api';
 import { bindText, onLang, t } from '../i18n';
-import { fetchCoverage, isAbort, isUnavailable, kindsCounted, reasonOf, type CoverageAnswer, type CoverageQuery } from './coverage-api';
+import { fetchCoverage, isAbort, isUnavailable, kindsCounted, reasonOf, SHOP_KINDS, THRESHOLDS, type CoverageAnswer, type CoverageQuery } from './coverage-api';
+import { linked } from '../link';
 import { renderCoverageControls } from './coverage-controls';
 import { renderHeadline, renderLegend } from './coverage-figures';
 import { CoverageMap } from './coverage-map';
 import { renderGapsOption, renderIsochrones } from './coverage-reach';
-import { claimClick } from './popup';
 import { formatMetres, formatShare, renderCoverageTable, type TableRow } from './coverage-table';
-import { addPopupAction } from './popup';
+import { addPopupAction, claimClick } from './popup';
 import { renderWhatIf } from './coverage-whatif';
 
 type Status = { kind: 'idle' | 'loading' | 'unavailable' } | { kind: 'error'; message: string };
@@ -40,7 +40,10 @@ export function renderCoveragePanel(container: HTMLElement, map: MapLibreMap, ma
   container.replaceChildren();
   container.classList.add('coverage-panel');
 
-  const query: CoverageQuery = { kind: 'daily', threshold: 800, date: '' };
+  // A link may name the question (`?kind=bakery&threshold=400`); otherwise the daily basket at 800 m.
+  const linkedKind = SHOP_KINDS.find((kind) => kind === linked('kind'));
+  const linkedThreshold = THRESHOLDS.find((threshold) => String(threshold) === linked('threshold'));
+  const query: CoverageQuery = { kind: linkedKind ?? 'daily', threshold: linkedThreshold ?? 800, date: '' };
   let base: CoverageAnswer | null = null;
   let status: Status = { kind: 'idle' };
   let neighbourhoods = new Map<string, Feature>();

@@ -1,12 +1,14 @@
 // The layer panel: one switch per atlas layer with its legend swatch and count.
 //
-// Toggling a layer sets `visibility` on every style layer that draws it. A
-// layer whose style starts at a higher zoom says from which zoom it shows.
+// Toggling a layer sets `visibility` on every style layer that draws it (and
+// the link names the visible ones, `?layers=`). A layer whose style starts at
+// a higher zoom says from which zoom it shows.
 
 import type { Map as MapLibreMap } from 'maplibre-gl';
 import { layerTitle, type AtlasLayer } from '../catalogue';
 import { bindText, onLang, pickTitle, t } from '../i18n';
 import { formatNumber } from '../format';
+import { link, linked } from '../link';
 
 function isVisible(map: MapLibreMap, layer: AtlasLayer): boolean {
   return layer.styleLayerIds.some((id) => map.getLayoutProperty(id, 'visibility') !== 'none');
@@ -90,6 +92,7 @@ export function renderLayerPanel(container: HTMLElement, map: MapLibreMap, catal
     input.addEventListener('change', () => {
       setLayerVisible(map, layer, input.checked);
       sync();
+      linkVisible();
     });
     const main = document.createElement('div');
     main.className = 'layer-main';
@@ -116,6 +119,15 @@ export function renderLayerPanel(container: HTMLElement, map: MapLibreMap, catal
   }
 
   container.append(header, list);
+
+  // A link names the visible layers once one is switched (`?layers=shop_units,streets`).
+  const styled = catalogue.filter((layer) => layer.styleLayerIds.length > 0);
+  const linkVisible = () => link('layers', styled.filter((layer) => isVisible(map, layer)).map((layer) => layer.id).join(',') || 'none');
+  const opened = linked('layers');
+  if (opened !== null) {
+    const shown = new Set(opened.split(','));
+    for (const layer of styled) setLayerVisible(map, layer, shown.has(layer.id));
+  }
 
   function sync(): void {
     const zoom = map.getZoom();

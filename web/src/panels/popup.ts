@@ -8,7 +8,8 @@
 
 import * as maplibregl from 'maplibre-gl';
 import type { MapGeoJSONFeature, Map as MapLibreMap, MapMouseEvent } from 'maplibre-gl';
-import { fetchFeature, type FieldInfo, type Geometry } from '../api';
+import { fetchFeature, geometryBbox, type FieldInfo, type Geometry } from '../api';
+import { link, linked } from '../link';
 import { atlasLayerOf, layerTitle, type AtlasLayer } from '../catalogue';
 import { fieldLabel, formatNumber, formatValue } from '../format';
 import { clearHighlight, highlight, isHighlightLayer } from '../highlight';
@@ -232,6 +233,7 @@ export function installPopup(map: MapLibreMap, catalogue: AtlasLayer[], lookupNa
     if (!current) return;
     current.index = index;
     const hit = current.hits[index];
+    link('feature', hit.featureId ? `${hit.layer.id}/${hit.featureId}` : null);
     abort?.abort();
     abort = null;
     highlight(map, hit.geometry && hit.featureId ? [hit.geometry] : []);
@@ -308,7 +310,23 @@ export function installPopup(map: MapLibreMap, catalogue: AtlasLayer[], lookupNa
     abort?.abort();
     current = null;
     clearHighlight(map);
+    link('feature', null);
   });
+
+  // A link that names a feature (`?feature=shop_units/unit-0045`) opens its popup, on the map the link shows.
+  const named = linked('feature');
+  const slash = named?.indexOf('/') ?? -1;
+  const linkedLayer = slash > 0 ? catalogue.find((layer) => layer.id === named!.slice(0, slash)) : undefined;
+  if (named && linkedLayer) {
+    const featureId = named.slice(slash + 1);
+    fetchFeature(linkedLayer.id, featureId)
+      .then((feature) => {
+        if (!feature.geometry) return;
+        const [minLon, minLat, maxLon, maxLat] = geometryBbox(feature.geometry)!;
+        openAt([{ layer: linkedLayer, featureId, properties: { ...feature.properties, id: featureId }, geometry: feature.geometry }], new maplibregl.LngLat((minLon + maxLon) / 2, (minLat + maxLat) / 2));
+      })
+      .catch((error: unknown) => console.warn('genk atlas: the linked feature', error));
+  }
 
   map.getContainer().addEventListener('keydown', (event) => {
     if (event.key === 'Escape' && popup.isOpen()) popup.remove();

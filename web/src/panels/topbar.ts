@@ -4,6 +4,7 @@
 // and End jump, and each tab controls its panel in the sidebar.
 
 import { bindText, lang, onLang, setLang, type Dictionary, type Lang } from '../i18n';
+import { link, linked } from '../link';
 
 export type Task = 'map' | 'vacancy' | 'expansion' | 'coverage';
 export const TASKS: Task[] = ['map', 'vacancy', 'expansion', 'coverage'];
@@ -24,6 +25,7 @@ export function renderTasks(container: HTMLElement, panels: Record<Task, HTMLEle
       if (selected && focus) tab.focus();
     }
     document.body.dataset.task = task;
+    link('task', task === 'map' ? null : task);
     onChange?.(task);
   }
 
@@ -56,7 +58,8 @@ export function renderTasks(container: HTMLElement, panels: Record<Task, HTMLEle
     list.append(tab);
   }
   container.append(list);
-  select('map');
+  const opened = linked('task');
+  select(TASKS.find((task) => task === opened) ?? 'map');
   return select;
 }
 

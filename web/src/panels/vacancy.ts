@@ -21,6 +21,7 @@ import { clearHighlight, highlight } from '../highlight';
 import { bindText, onLang, t, type Dictionary } from '../i18n';
 import { renderUnitCreate } from './unit-create';
 import { onUnitSaved } from './unit-edit';
+import { link, linked } from '../link';
 
 export type Grouping = 'shopping_area' | 'street' | 'neighbourhood';
 const GROUPINGS: Grouping[] = ['shopping_area', 'street', 'neighbourhood'];
@@ -233,6 +234,7 @@ export function renderVacancyPanel(container: HTMLElement, map: MapLibreMap, map
     state.date = state.dates[state.dates.length - 1] ?? state.date;
     state.followLatest = true;
     newerNote.hidden = true;
+    link('date', null);
     syncControls();
     void loadDate();
   });
@@ -432,6 +434,7 @@ export function renderVacancyPanel(container: HTMLElement, map: MapLibreMap, map
     state.date = date;
     state.followLatest = Number(slider.value) === state.dates.length - 1;
     if (state.followLatest) newerNote.hidden = true;
+    link('date', state.followLatest ? null : date);
     syncControls();
     window.clearTimeout(sliderTimer);
     sliderTimer = window.setTimeout(() => void loadDate(), 200);
@@ -472,6 +475,12 @@ export function renderVacancyPanel(container: HTMLElement, map: MapLibreMap, map
       state.groupTrends.clear();
       const newest = state.dates[state.dates.length - 1] ?? trend.to;
       // The trend's steps count back from its newest day: the chosen day joins them when it kept its place.
+      // A link may name the date (`?date=2025-10-01`): the first load takes it when the trend has it.
+      const named = !state.loaded ? linked('date') : null;
+      if (named && state.dates.includes(named)) {
+        state.date = named;
+        state.followLatest = false;
+      }
       const keep = keepDate && Boolean(chosen);
       if (keep && !state.dates.includes(chosen)) state.dates = [...state.dates, chosen].sort();
       if (!keep && (state.followLatest || !state.dates.includes(state.date))) state.date = newest;
