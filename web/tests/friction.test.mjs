@@ -542,6 +542,29 @@ describe('issue 19: what the users ran into', () => {
     });
   });
 
+  test('finding units: legend entries filter the layer, so "only vacant units" is two clicks away', async (t) => {
+    const units = (await request('GET', '/api/layers/shop_units/features?limit=10000')).body.features;
+    const vacant = units.find((candidate) => candidate.properties.status === 'vacant' && candidate.properties.area_id === 'centrum');
+    await withAtlas(t, browser, atlas.baseUrl, at(17.5, vacant.geometry.coordinates), async ({ page }) => {
+      const row = page.locator('#panel-map .layer-row[data-layer="shop_units"]');
+      const statuses = () => page.evaluate(() => {
+        const map = window.__atlasMap;
+        const layers = map.getStyle().layers.filter((layer) => layer.metadata?.['atlas:layer'] === 'shop_units').map((layer) => layer.id);
+        return [...new Set(map.queryRenderedFeatures(undefined, { layers }).filter((feature) => feature.properties.id !== undefined).map((feature) => feature.properties.status))].sort();
+      });
+      const before = await statuses();
+      assert.ok(before.length > 1 && before.includes('vacant'), `several statuses in view: ${before}`);
+      for (const status of ['occupied', 'renovation', 'non_commercial']) await row.locator(`.legend-entry[data-value="${status}"]`).click();
+      assert.equal(await row.locator('.legend-entry[data-value="vacant"]').getAttribute('aria-pressed'), 'true');
+      assert.equal(await row.locator('.legend-entry[data-value="occupied"]').getAttribute('aria-pressed'), 'false');
+      await mapIdle(page);
+      assert.deepEqual(await statuses(), ['vacant'], 'only vacant units are drawn');
+      for (const status of ['occupied', 'renovation', 'non_commercial']) await row.locator(`.legend-entry[data-value="${status}"]`).click();
+      await mapIdle(page);
+      assert.ok((await statuses()).length > 1, 'all back');
+    });
+  });
+
   for (const [size, viewport] of [
     ['phone', PHONE],
     ['tablet', TABLET],

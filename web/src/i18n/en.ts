@@ -24,6 +24,7 @@ export const en: Dictionary = {
     en: 'English',
   },
   layers: {
+    filterEntry: (name: string) => `Show or hide ${name}`,
     heading: 'Layers',
     intro: 'Choose which layers the map shows. Click a feature on the map for its details.',
     features: (count: string) => `${count} features`,

@@ -29,6 +29,7 @@ export const nl = {
     en: 'English',
   },
   layers: {
+    filterEntry: (name: string) => `${name} tonen of verbergen`,
     heading: 'Lagen',
     intro: 'Kies welke lagen de kaart toont. Klik op een object op de kaart voor de details.',
     features: (count: string) => `${count} objecten`,

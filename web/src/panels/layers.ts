@@ -2,9 +2,10 @@
 //
 // Toggling a layer sets `visibility` on every style layer that draws it (and
 // the link names the visible ones, `?layers=`). A layer whose style starts at
-// a higher zoom says from which zoom it shows.
+// a higher zoom says from which zoom it shows. A layer coloured by a field
+// lists its classes, each a switch that filters the layer (only vacant units).
 
-import type { Map as MapLibreMap } from 'maplibre-gl';
+import type { FilterSpecification, Map as MapLibreMap } from 'maplibre-gl';
 import { layerTitle, type AtlasLayer } from '../catalogue';
 import { bindText, onLang, pickTitle, t } from '../i18n';
 import { formatNumber } from '../format';
@@ -16,6 +17,26 @@ function isVisible(map: MapLibreMap, layer: AtlasLayer): boolean {
 
 export function setLayerVisible(map: MapLibreMap, layer: AtlasLayer, visible: boolean): void {
   for (const id of layer.styleLayerIds) map.setLayoutProperty(id, 'visibility', visible ? 'visible' : 'none');
+}
+
+/** Each style layer's own filter, before the legend added to it. */
+const ownFilters = new Map<string, unknown>();
+
+/**
+ * Draw only the features of `layer` whose legend value is in `shown` (all of
+ * them when every class is on). Aggregates without the field (clusters at low
+ * zoom) stay: they count every class.
+ */
+function filterByLegend(map: MapLibreMap, layer: AtlasLayer, shown: Set<string>): void {
+  const field = layer.legendField;
+  if (!field) return;
+  const everything = layer.legendEntries.every((entry) => shown.has(entry.value));
+  for (const id of layer.styleLayerIds) {
+    if (!ownFilters.has(id)) ownFilters.set(id, map.getFilter(id) ?? null);
+    const own = ownFilters.get(id) as FilterSpecification | null;
+    const legend: FilterSpecification = ['any', ['!', ['has', field]], ['in', ['get', field], ['literal', [...shown]]]];
+    map.setFilter(id, (everything ? own : own ? ['all', own, legend] : legend) as FilterSpecification | null);
+  }
 }
 
 function swatch(layer: AtlasLayer, colour = layer.legend): HTMLElement {
@@ -103,14 +124,32 @@ export function renderLayerPanel(container: HTMLElement, map: MapLibreMap, catal
       const entries = document.createElement('ul');
       entries.className = 'legend-entries';
       bindText(entries, (dictionary) => `${dictionary.layers.legend}: ${layerTitle(layer)}`, 'aria-label');
+      // Each class is a switch: switched off, its features leave the map (a filter on the layer).
+      const shown = new Set(layer.legendEntries.map((entry) => entry.value));
+      const buttons: HTMLButtonElement[] = [];
       for (const entry of layer.legendEntries) {
         const item = document.createElement('li');
+        const button = document.createElement('button');
+        button.type = 'button';
+        button.className = 'legend-entry';
+        button.dataset.value = entry.value;
+        button.setAttribute('aria-pressed', 'true');
         const name = document.createElement('span');
         onLang((dictionary) => {
-          name.textContent = pickTitle(entry, dictionary.values[layer.legendField ?? '']?.[entry.value] ?? entry.value);
+          const label = pickTitle(entry, dictionary.values[layer.legendField ?? '']?.[entry.value] ?? entry.value);
+          name.textContent = label;
+          button.title = dictionary.layers.filterEntry(label);
         });
-        item.append(swatch(layer, entry.color), name);
+        button.addEventListener('click', () => {
+          if (shown.has(entry.value)) shown.delete(entry.value);
+          else shown.add(entry.value);
+          button.setAttribute('aria-pressed', String(shown.has(entry.value)));
+          filterByLegend(map, layer, shown);
+        });
+        button.append(swatch(layer, entry.color), name);
+        item.append(button);
         entries.append(item);
+        buttons.push(button);
       }
       row.append(entries);
     }
