@@ -19,6 +19,7 @@ use rstar::{RTree, AABB};
 
 use super::columns::Column;
 use super::plane::{LocalPlane, METRES_PER_DEGREE};
+use super::search::Key;
 use crate::model::provenance::{self, DataSource};
 use crate::model::{Feature, LayerId};
 
@@ -49,6 +50,8 @@ pub struct LayerIndex {
     marked_sources: Vec<DataSource>,
     /// Each field's column, built when a scan first reads it.
     columns: Vec<OnceLock<Column>>,
+    /// The search keys of a text column's words, built when a search first reads them.
+    name_keys: Vec<OnceLock<Vec<Key>>>,
 }
 
 impl LayerIndex {
@@ -86,6 +89,7 @@ impl LayerIndex {
             .unwrap_or(0);
         LayerIndex {
             columns: (0..width).map(|_| OnceLock::new()).collect(),
+            name_keys: (0..width).map(|_| OnceLock::new()).collect(),
             features,
             position_by_id,
             tree: RTree::bulk_load(entries),
@@ -109,6 +113,16 @@ impl LayerIndex {
     pub fn column(&self, position: usize) -> Option<&Column> {
         let column = self.columns.get(position)?;
         Some(column.get_or_init(|| Column::build(&self.features, position)))
+    }
+
+    /// The search keys of the distinct words of the text field at `position`,
+    /// in the column's word order (`None` if it is not a text column).
+    pub fn name_keys(&self, position: usize) -> Option<&[Key]> {
+        let Some(Column::Text { words, .. }) = self.column(position) else {
+            return None;
+        };
+        let keys = self.name_keys.get(position)?;
+        Some(keys.get_or_init(|| words.iter().map(|word| Key::of(word)).collect()))
     }
 
     pub fn len(&self) -> usize {

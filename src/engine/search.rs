@@ -74,46 +74,68 @@ pub fn normalise(text: &str) -> String {
     out
 }
 
+/// A name as the search compares it: its words normalised, and the same
+/// without spaces. A layer keeps the keys of its names (`LayerIndex::name_keys`),
+/// so a query normalises only itself.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Key {
+    words: String,
+    compact: Vec<char>,
+}
+
+impl Key {
+    pub fn of(name: &str) -> Key {
+        let words = normalise(name);
+        let compact = words.chars().filter(|c| *c != ' ').collect();
+        Key { words, compact }
+    }
+}
+
 /// A query, normalised once.
 #[derive(Debug, Clone)]
 pub struct Query {
-    words: String,
-    compact: Vec<char>,
+    key: Key,
+    /// " words": the query at the start of a word of a name.
+    word_start: String,
 }
 
 impl Query {
     /// `None` when nothing searchable is left (only spaces or punctuation).
     pub fn new(text: &str) -> Option<Query> {
-        let words = normalise(text);
-        if words.is_empty() {
+        let key = Key::of(text);
+        if key.words.is_empty() {
             return None;
         }
-        let compact = words.chars().filter(|c| *c != ' ').collect();
-        Some(Query { words, compact })
+        let word_start = format!(" {}", key.words);
+        Some(Query { key, word_start })
     }
 
     /// How well `name` matches this query, `None` for not at all.
     pub fn quality(&self, name: &str) -> Option<Quality> {
-        let words = normalise(name);
-        let compact: Vec<char> = words.chars().filter(|c| *c != ' ').collect();
-        if words == self.words || compact == self.compact {
+        self.rank(&Key::of(name))
+    }
+
+    /// How well a name's key matches this query.
+    pub fn rank(&self, name: &Key) -> Option<Quality> {
+        let wanted = &self.key;
+        if name.words == wanted.words || name.compact == wanted.compact {
             return Some(Quality::Whole);
         }
-        if words.starts_with(&self.words) || compact.starts_with(&self.compact) {
+        if name.words.starts_with(&wanted.words) || name.compact.starts_with(&wanted.compact) {
             return Some(Quality::Start);
         }
-        if words.contains(&format!(" {}", self.words)) {
+        if name.words.contains(&self.word_start) {
             return Some(Quality::WordStart);
         }
-        if contains(&compact, &self.compact) {
+        if contains(&name.compact, &wanted.compact) {
             return Some(Quality::Inside);
         }
         // One slip, for queries long enough that one letter is not a guess.
-        if self.compact.len() >= 5 {
-            let wanted = self.compact.len();
-            let slipped = (wanted - 1..=wanted + 1)
-                .filter(|length| *length <= compact.len())
-                .any(|length| within_one_edit(&compact[..length], &self.compact));
+        let length = wanted.compact.len();
+        if length >= 5 {
+            let slipped = (length - 1..=length + 1)
+                .filter(|prefix| *prefix <= name.compact.len())
+                .any(|prefix| within_one_edit(&name.compact[..prefix], &wanted.compact));
             if slipped {
                 return Some(Quality::OneSlip);
             }
@@ -157,11 +179,12 @@ pub fn search(engine: &Engine, query: &Query, limit: usize) -> Vec<Hit> {
             continue;
         };
         let index = engine.layer(*layer);
-        let Some(Column::Text { codes, words }) = index.column(position) else {
+        let (Some(Column::Text { codes, words }), Some(keys)) =
+            (index.column(position), index.name_keys(position))
+        else {
             continue;
         };
-        let qualities: Vec<Option<Quality>> =
-            words.iter().map(|word| query.quality(word)).collect();
+        let qualities: Vec<Option<Quality>> = keys.iter().map(|key| query.rank(key)).collect();
         if qualities.iter().all(Option::is_none) {
             continue;
         }

@@ -3,6 +3,8 @@
 
 use chrono::{DateTime, Utc};
 
+use super::access::AuditEntry;
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct SavedSearch {
     /// Assigned by the store when it is written (0 before).
@@ -27,4 +29,27 @@ impl SavedSearch {
 pub enum SavedSearchChange {
     Rename(String),
     Delete,
+}
+
+impl SavedSearchChange {
+    /// `audit` completed for this change of `before`: its id, and the search
+    /// before and after (none after a delete). Both stores write this entry.
+    pub fn audit_entry(&self, before: &SavedSearch, audit: &AuditEntry) -> AuditEntry {
+        let after = match self {
+            SavedSearchChange::Rename(name) => Some(
+                SavedSearch {
+                    name: name.clone(),
+                    ..before.clone()
+                }
+                .audit_json(),
+            ),
+            SavedSearchChange::Delete => None,
+        };
+        AuditEntry {
+            target_id: before.search_id.to_string(),
+            before: Some(before.audit_json()),
+            after,
+            ..audit.clone()
+        }
+    }
 }

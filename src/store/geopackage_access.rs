@@ -431,38 +431,18 @@ pub fn change_saved_search(
     else {
         return Ok(None);
     };
-    let after = match change {
-        SavedSearchChange::Rename(name) => {
-            transaction
-                .execute(
-                    "UPDATE atlas_saved_searches SET name = ?2 WHERE search_id = ?1",
-                    rusqlite::params![search_id, name],
-                )
-                .map_err(sqlite_error(what))?;
-            Some(
-                SavedSearch {
-                    name: name.clone(),
-                    ..before.clone()
-                }
-                .audit_json(),
-            )
-        }
-        SavedSearchChange::Delete => {
-            transaction
-                .execute(
-                    "DELETE FROM atlas_saved_searches WHERE search_id = ?1",
-                    [search_id],
-                )
-                .map_err(sqlite_error(what))?;
-            None
-        }
-    };
-    let entry = AuditEntry {
-        target_id: search_id.to_string(),
-        before: Some(before.audit_json()),
-        after,
-        ..audit.clone()
-    };
+    match change {
+        SavedSearchChange::Rename(name) => transaction.execute(
+            "UPDATE atlas_saved_searches SET name = ?2 WHERE search_id = ?1",
+            rusqlite::params![search_id, name],
+        ),
+        SavedSearchChange::Delete => transaction.execute(
+            "DELETE FROM atlas_saved_searches WHERE search_id = ?1",
+            [search_id],
+        ),
+    }
+    .map_err(sqlite_error(what))?;
+    let entry = change.audit_entry(&before, audit);
     insert_audit(&transaction, &[entry])?;
     transaction.commit().map_err(sqlite_error(what))?;
     Ok(Some(before))

@@ -31,7 +31,8 @@ async fn app_with(dataset: &Dataset) -> (AppState, tempfile::TempDir) {
     (AppState::new(store, engine, None), dir)
 }
 
-async fn get(state: &AppState, uri: &str) -> (StatusCode, Value) {
+/// GET `uri` in-process: the status and the JSON body (or the text as a JSON string).
+pub(crate) async fn get(state: &AppState, uri: &str) -> (StatusCode, Value) {
     let response = router(state.clone())
         .oneshot(Request::get(uri).body(Body::empty()).unwrap())
         .await

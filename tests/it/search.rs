@@ -8,19 +8,18 @@
 
 use std::sync::{Arc, OnceLock};
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode};
+use axum::http::StatusCode;
 use geo::BoundingRect;
-use http_body_util::BodyExt;
 use serde_json::Value;
-use tower::ServiceExt;
 
 use genk_atlas::demo::{generate, DemoParams};
 use genk_atlas::engine::Engine;
-use genk_atlas::http::{router, AppState};
+use genk_atlas::http::AppState;
 use genk_atlas::model::Dataset;
 use genk_atlas::store::geopackage::GeoPackageStore;
 use genk_atlas::store::SharedStore;
+
+use crate::http::get;
 
 fn demo() -> &'static Dataset {
     static CITY: OnceLock<Dataset> = OnceLock::new();
@@ -35,16 +34,6 @@ fn app() -> (AppState, tempfile::TempDir) {
         AppState::new(store, Engine::from_dataset(demo()), None),
         dir,
     )
-}
-
-async fn get(state: &AppState, uri: &str) -> (StatusCode, Value) {
-    let response = router(state.clone())
-        .oneshot(Request::get(uri).body(Body::empty()).unwrap())
-        .await
-        .unwrap();
-    let status = response.status();
-    let bytes = response.into_body().collect().await.unwrap().to_bytes();
-    (status, serde_json::from_slice(&bytes).unwrap())
 }
 
 fn results(body: &Value) -> &Vec<Value> {

@@ -301,15 +301,14 @@ pub async fn change_saved_search(
     client: &impl GenericClient,
     search_id: i64,
     change: &SavedSearchChange,
-) -> Result<Option<(SavedSearch, Option<serde_json::Value>)>, StoreError> {
-    let what = "changing a saved search";
+) -> Result<Option<SavedSearch>, StoreError> {
     let Some(before) = read_saved_searches(client, "search_id = $1", "FOR UPDATE", &[&search_id])
         .await?
         .pop()
     else {
         return Ok(None);
     };
-    let after = match change {
+    match change {
         SavedSearchChange::Rename(name) => {
             client
                 .execute(
@@ -317,14 +316,6 @@ pub async fn change_saved_search(
                     &[&search_id, name],
                 )
                 .await
-                .map_err(postgres_error(what))?;
-            Some(
-                SavedSearch {
-                    name: name.clone(),
-                    ..before.clone()
-                }
-                .audit_json(),
-            )
         }
         SavedSearchChange::Delete => {
             client
@@ -333,11 +324,10 @@ pub async fn change_saved_search(
                     &[&search_id],
                 )
                 .await
-                .map_err(postgres_error(what))?;
-            None
         }
-    };
-    Ok(Some((before, after)))
+    }
+    .map_err(postgres_error("changing a saved search"))?;
+    Ok(Some(before))
 }
 
 // ---------------------------------------------------------------------------

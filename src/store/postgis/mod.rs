@@ -831,17 +831,11 @@ impl Store for PostgisStore {
     ) -> Result<Option<SavedSearch>, StoreError> {
         let mut client = self.client().await?;
         let transaction = self.begin(&mut client).await?;
-        let Some((before, after)) =
-            access::change_saved_search(&*transaction, search_id, change).await?
+        let Some(before) = access::change_saved_search(&*transaction, search_id, change).await?
         else {
             return Ok(None);
         };
-        let audit = AuditEntry {
-            target_id: search_id.to_string(),
-            before: Some(before.audit_json()),
-            after,
-            ..audit.clone()
-        };
+        let audit = change.audit_entry(&before, audit);
         access::insert_audit(&*transaction, std::slice::from_ref(&audit)).await?;
         commit(transaction).await?;
         Ok(Some(before))

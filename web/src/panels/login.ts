@@ -87,6 +87,30 @@ function signInMessage(result: Exclude<SignInResult, 'ok'>): string {
   return result === 'wrong' ? dictionary.session.wrong : result === 'unavailable' ? dictionary.session.unavailable : dictionary.session.failed;
 }
 
+/** A name and a password field with their labels, and the line that says how signing in went. */
+function credentials(prefix: string): { name: HTMLInputElement; password: HTMLInputElement; message: HTMLParagraphElement; fields: HTMLElement[] } {
+  const dictionary = t();
+  const field = (label: string, input: HTMLInputElement) => {
+    const wrapper = document.createElement('label');
+    wrapper.className = 'form-field';
+    const text = document.createElement('span');
+    text.textContent = label;
+    wrapper.append(text, input);
+    return wrapper;
+  };
+  const name = document.createElement('input');
+  name.name = `${prefix}name`;
+  name.autocomplete = 'username';
+  const password = document.createElement('input');
+  password.name = `${prefix}password`;
+  password.type = 'password';
+  password.autocomplete = 'current-password';
+  const message = document.createElement('p');
+  message.className = 'form-message';
+  message.setAttribute('role', 'alert');
+  return { name, password, message, fields: [field(dictionary.session.name, name), field(dictionary.session.password, password)] };
+}
+
 /**
  * After a 401 inside a form (the session ran out, or was signed out
  * elsewhere): the page asks the server who it is (so the top bar shows the
@@ -104,25 +128,8 @@ export function signInAgain(retry: () => void): HTMLElement {
   const lead = document.createElement('p');
   lead.className = 'sign-in-again-lead';
   lead.textContent = dictionary.session.expired;
-  const field = (label: string, input: HTMLInputElement) => {
-    const wrapper = document.createElement('label');
-    wrapper.className = 'form-field';
-    const text = document.createElement('span');
-    text.textContent = label;
-    wrapper.append(text, input);
-    return wrapper;
-  };
-  const name = document.createElement('input');
-  name.name = 'again-name';
-  name.autocomplete = 'username';
+  const { name, password, message, fields } = credentials('again-');
   name.value = lastName;
-  const password = document.createElement('input');
-  password.name = 'again-password';
-  password.type = 'password';
-  password.autocomplete = 'current-password';
-  const message = document.createElement('p');
-  message.className = 'form-message';
-  message.setAttribute('role', 'alert');
   const submit = document.createElement('button');
   submit.type = 'button';
   submit.className = 'button';
@@ -150,7 +157,7 @@ export function signInAgain(retry: () => void): HTMLElement {
       }
     });
   }
-  root.append(lead, field(dictionary.session.name, name), field(dictionary.session.password, password), message, submit);
+  root.append(lead, ...fields, message, submit);
   queueMicrotask(() => (name.value ? password : name).focus());
   return root;
 }
@@ -232,26 +239,9 @@ export function renderLogin(container: HTMLElement): void {
     form.hidden = true;
     form.noValidate = true;
     form.setAttribute('aria-label', dictionary.session.login);
-    const field = (label: string, input: HTMLInputElement) => {
-      const wrapper = document.createElement('label');
-      wrapper.className = 'form-field';
-      const text = document.createElement('span');
-      text.textContent = label;
-      wrapper.append(text, input);
-      return wrapper;
-    };
-    const name = document.createElement('input');
-    name.name = 'name';
-    name.autocomplete = 'username';
+    const { name, password, message, fields } = credentials('');
     name.required = true;
-    const password = document.createElement('input');
-    password.name = 'password';
-    password.type = 'password';
-    password.autocomplete = 'current-password';
     password.required = true;
-    const message = document.createElement('p');
-    message.className = 'form-message';
-    message.setAttribute('role', 'alert');
     const actions = document.createElement('div');
     actions.className = 'form-actions';
     const submit = document.createElement('button');
@@ -263,7 +253,7 @@ export function renderLogin(container: HTMLElement): void {
     cancel.className = 'button button--plain';
     cancel.textContent = dictionary.session.cancel;
     actions.append(submit, cancel);
-    form.append(field(dictionary.session.name, name), field(dictionary.session.password, password), message, actions);
+    form.append(...fields, message, actions);
 
     const show = (visible: boolean) => {
       form.hidden = !visible;

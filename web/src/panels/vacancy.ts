@@ -28,6 +28,17 @@ const GROUPINGS: Grouping[] = ['shopping_area', 'street', 'neighbourhood'];
 /** The smallest groups the table may list, in units. */
 const TABLE_MIN_UNITS = [1, 3, 5, 10];
 
+/** A select with its label beside it (`.inline-field`), the label in the page's language. */
+function inlineSelect(text: (dictionary: Dictionary) => string): { label: HTMLLabelElement; select: HTMLSelectElement } {
+  const label = document.createElement('label');
+  label.className = 'inline-field';
+  const span = document.createElement('span');
+  bindText(span, text);
+  const select = document.createElement('select');
+  label.append(span, select);
+  return { label, select };
+}
+
 /** Streets start at 3 units (a one-unit street is 0 % or 100 %); areas and neighbourhoods at 1. */
 function defaultMinUnits(by: Grouping): number {
   return by === 'street' ? 3 : 1;
@@ -270,11 +281,8 @@ export function renderVacancyPanel(container: HTMLElement, map: MapLibreMap, map
     byBox.append(button);
     return button;
   });
-  const minUnitsLabel = document.createElement('label');
-  minUnitsLabel.className = 'inline-field vacancy-min-units';
-  const minUnitsText = document.createElement('span');
-  bindText(minUnitsText, (dictionary) => dictionary.vacancy.minUnits);
-  const minUnitsSelect = document.createElement('select');
+  const { label: minUnitsLabel, select: minUnitsSelect } = inlineSelect((dictionary) => dictionary.vacancy.minUnits);
+  minUnitsLabel.classList.add('vacancy-min-units');
   minUnitsSelect.name = 'min-units';
   for (const value of TABLE_MIN_UNITS) minUnitsSelect.append(new Option(String(value), String(value)));
   minUnitsSelect.value = String(state.minUnits);
@@ -282,7 +290,6 @@ export function renderVacancyPanel(container: HTMLElement, map: MapLibreMap, map
     state.minUnits = Number(minUnitsSelect.value);
     renderTable();
   });
-  minUnitsLabel.append(minUnitsText, minUnitsSelect);
   const hiddenNote = document.createElement('p');
   hiddenNote.className = 'vacancy-note vacancy-hidden-groups';
   const tableBox = document.createElement('div');
@@ -347,11 +354,7 @@ export function renderVacancyPanel(container: HTMLElement, map: MapLibreMap, map
     resolutionBox.append(button);
     return button;
   });
-  const colourLabel = document.createElement('label');
-  colourLabel.className = 'inline-field';
-  const colourText = document.createElement('span');
-  bindText(colourText, (dictionary) => dictionary.vacancy.colourBy);
-  const colourSelect = document.createElement('select');
+  const { label: colourLabel, select: colourSelect } = inlineSelect((dictionary) => dictionary.vacancy.colourBy);
   colourSelect.addEventListener('change', () => {
     state.colourBy = colourSelect.value === 'rate_area' ? 'rate_area' : 'rate_count';
     applyHeatmapColour();
@@ -359,12 +362,7 @@ export function renderVacancyPanel(container: HTMLElement, map: MapLibreMap, map
     // The surface weighs units by count or floor area on the server.
     if (state.heatMode === 'surface') void loadHeatmap();
   });
-  colourLabel.append(colourText, colourSelect);
-  const modeLabel = document.createElement('label');
-  modeLabel.className = 'inline-field';
-  const modeText = document.createElement('span');
-  bindText(modeText, (dictionary) => dictionary.vacancy.heatMode);
-  const modeSelect = document.createElement('select');
+  const { label: modeLabel, select: modeSelect } = inlineSelect((dictionary) => dictionary.vacancy.heatMode);
   modeSelect.name = 'heat-mode';
   modeSelect.addEventListener('change', () => {
     state.heatMode = HEAT_MODES.find((mode) => mode === modeSelect.value) ?? 'rate';
@@ -372,7 +370,6 @@ export function renderVacancyPanel(container: HTMLElement, map: MapLibreMap, map
     renderLegend();
     void loadHeatmap();
   });
-  modeLabel.append(modeText, modeSelect);
   const legend = document.createElement('ul');
   legend.className = 'heat-legend';
   const mapLegend = document.createElement('section');
