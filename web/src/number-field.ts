@@ -48,7 +48,13 @@ export function numberField(input: HTMLInputElement, show: (value: number, dicti
   };
   input.addEventListener('input', () => render(false));
   input.addEventListener('change', () => render(true));
-  onLang(() => render(false));
+  // Follow the language while the field is on the page; a field of a closed dialog lets go.
+  let placed = false;
+  const off = onLang(() => {
+    if (placed && !input.isConnected) return off();
+    placed ||= input.isConnected;
+    render(false);
+  });
   return {
     input,
     reading,
