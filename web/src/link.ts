@@ -1,11 +1,12 @@
 // What a shared link carries besides the map position (which MapLibre keeps
 // in the hash): the open task, the visible layers, the selected feature and
-// the panels' choices, as query parameters (`?task=vacancy&date=2026-10-01`),
+// the panels' choices, as query parameters (`?task=vacancy&date=2026-10-01`;
+// Uitbreiding's request as its JSON, `request={"area_min_m2":5000,...}`),
 // so a link opens what its sender saw. Written with `replaceState` as things
 // change (no history entry per click); read once at start.
 
 /** The parameters a link may carry. */
-export type LinkKey = 'task' | 'layers' | 'feature' | 'date' | 'kind' | 'threshold';
+export type LinkKey = 'task' | 'layers' | 'feature' | 'date' | 'kind' | 'threshold' | 'request';
 
 /** The value of `key` in the address the page was opened with (or has now). */
 export function linked(key: LinkKey): string | null {

@@ -499,7 +499,7 @@ describe('issue 19: what the users ran into', () => {
     });
   });
 
-  test('a shared link keeps only the map position: it now also names the task, the date, the question, the layers and the selected feature', async (t) => {
+  test('a shared link keeps only the map position: it now also names the task, the date, the question, the request, the layers and the selected feature', async (t) => {
     const units = (await request('GET', '/api/layers/shop_units/features?limit=10000')).body.features;
     const unit = units.find((candidate) => candidate.properties.address === 'Vennestraat 10');
     const trend = (await request('GET', '/api/vacancy/trend?by=city')).body;
@@ -539,6 +539,32 @@ describe('issue 19: what the users ran into', () => {
       await page.goto(`${atlas.baseUrl}/?task=vacancy&date=${older}`);
       await page.waitForFunction(() => document.getElementById('panel-vacancy')?.dataset.state === 'ready', null, { timeout: 60_000 });
       assert.equal(await page.locator('.vacancy-date-value').textContent(), ddmmyyyy(older));
+    });
+    // An Uitbreiding link with its request: the receiver's form holds it and the same sites are listed.
+    let sentSites;
+    await withAtlas(t, browser, atlas.baseUrl, '', async ({ page }) => {
+      const panel = await openExpansion(page);
+      await panel.getByLabel('Oppervlakte van (m²)').fill('5.000');
+      const body = await search(page, panel);
+      assert.equal(body.min_area_m2, 5000);
+      sentSites = await panel.locator('[data-site-id]').evaluateAll((cards) => cards.map((card) => card.dataset.siteId));
+      assert.ok(sentSites.length > 0, 'sites are listed');
+      shared = new URL(await page.evaluate(() => location.href));
+      const linkedRequest = JSON.parse(shared.searchParams.get('request'));
+      assert.equal(linkedRequest.min_area_m2, 5000);
+      assert.deepEqual(linkedRequest.requires, ['quay']);
+      assert.equal(linkedRequest.limit, undefined, 'paging is not part of the link');
+    });
+    await withAtlas(t, browser, atlas.baseUrl, '', async ({ page }) => {
+      const sent = page.waitForRequest((r) => r.url().endsWith('/api/sites/search') && r.method() === 'POST');
+      await page.goto(shared.href);
+      assert.equal(JSON.parse((await sent).postData()).min_area_m2, 5000, 'the linked request is searched at once');
+      await page.waitForFunction(() => document.getElementById('panel-expansion')?.dataset.state === 'ready', null, { timeout: 60_000 });
+      const panel = page.getByRole('tabpanel', { name: 'Uitbreiding' });
+      assert.equal(await panel.getByLabel('Oppervlakte van (m²)').inputValue(), '5.000', 'written the Dutch way');
+      assert.ok(await panel.getByRole('checkbox', { name: 'Kaai aan het kanaal' }).isChecked());
+      assert.equal(await panel.getByLabel('Activiteit', { exact: true }).locator('option:checked').textContent(), 'Logistiek');
+      assert.deepEqual(await panel.locator('[data-site-id]').evaluateAll((cards) => cards.map((card) => card.dataset.siteId)), sentSites, 'the same sites, in the same order');
     });
   });
 

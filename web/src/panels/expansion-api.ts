@@ -137,6 +137,15 @@ function metresOf(value: unknown): number | null {
   return typeof value === 'number' && Number.isFinite(value) ? value : null;
 }
 
+/** The request as it is kept (saved, or in a shared link): without paging or the explain switch. */
+export function keptRequest(request: SiteRequest): Partial<SiteRequest> {
+  const kept: Partial<SiteRequest> = { ...request };
+  delete kept.limit;
+  delete kept.offset;
+  delete kept.explain;
+  return kept;
+}
+
 export async function searchSites(request: SiteRequest, signal?: AbortSignal): Promise<SiteAnswer> {
   const body = await postJson<Record<string, unknown>>('/api/sites/search', request, signal);
   const sites = Array.isArray(body.sites) ? body.sites.map(readSite) : [];

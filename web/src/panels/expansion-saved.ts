@@ -11,7 +11,7 @@ import { getJson, postJson, sendJson, ApiError } from '../api';
 import { formatDate } from '../format';
 import { bindText, onLang, t } from '../i18n';
 import { currentSession, onSession } from './login';
-import type { SiteRequest } from './expansion-api';
+import { keptRequest, type SiteRequest } from './expansion-api';
 import type { ExpansionForm } from './expansion-form';
 
 interface SavedSearch {
@@ -30,15 +30,6 @@ function el<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, t
   if (className) created.className = className;
   if (text !== undefined) created.textContent = text;
   return created;
-}
-
-/** The request as it is kept: without paging or the explain switch. */
-function keptRequest(request: SiteRequest): Partial<SiteRequest> {
-  const kept: Partial<SiteRequest> = { ...request };
-  delete kept.limit;
-  delete kept.offset;
-  delete kept.explain;
-  return kept;
 }
 
 export function renderSavedSearches(form: ExpansionForm, run: () => void): HTMLElement {

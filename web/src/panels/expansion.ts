@@ -14,7 +14,8 @@ import type { Map as MapLibreMap } from 'maplibre-gl';
 import { ApiError, fetchAllFeatures, geometryBbox, unionBbox, type Bbox, type Feature } from '../api';
 import { formatArea } from '../format';
 import { bindText, onLang, t } from '../i18n';
-import { searchSites, type RuledOut, type Site, type SiteRequest } from './expansion-api';
+import { link, linked } from '../link';
+import { keptRequest, searchSites, type RuledOut, type Site, type SiteRequest } from './expansion-api';
 import { fieldTitle, renderExpansionForm } from './expansion-form';
 import { ExpansionMap } from './expansion-map';
 import { siteCard } from './expansion-results';
@@ -198,6 +199,7 @@ export function renderExpansionPanel(container: HTMLElement, map: MapLibreMap, m
           selected = null;
           const all = sites.reduce<Bbox | null>((box, site) => unionBbox(box, geometryBbox(site.geometry)), null);
           sitesMap.fit(all, 15);
+          link('request', JSON.stringify(keptRequest(next)));
         }
         renderAll();
       })
@@ -213,6 +215,7 @@ export function renderExpansionPanel(container: HTMLElement, map: MapLibreMap, m
           ruledOut = [];
           total = null;
           hasMore = false;
+          link('request', null);
           container.dataset.invalid = error.field ?? '';
           const dictionary = t();
           form.showInvalid(error.field, dictionary.expansion.invalid(fieldTitle(error.field, dictionary), error.reason || String(error.status)));
@@ -224,11 +227,27 @@ export function renderExpansionPanel(container: HTMLElement, map: MapLibreMap, m
       });
   }
 
+  /** A shared link's request: filled in and searched, as its sender saw it. */
+  function openLinkedRequest(): void {
+    const named = linked('request');
+    if (!named) return;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(named);
+    } catch {
+      console.warn('genk atlas: the link\'s request is not JSON', named);
+      return;
+    }
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return;
+    void form.load(parsed as Partial<SiteRequest>).then(() => search(false));
+  }
+
   let started = false;
   function start(): void {
     if (started) return;
     started = true;
     void loadReference();
+    openLinkedRequest();
     mapReady
       .then(() => {
         sitesMap.install();
