@@ -222,12 +222,12 @@ pub fn search(engine: &Engine, query: &Query, limit: usize) -> Vec<Hit> {
             }
         }
     }
-    hits.sort_by_cached_key(|(rank, hit)| (hit.quality, *rank, natural(&hit.name)));
+    hits.sort_by_cached_key(|(rank, hit)| (hit.quality, *rank, natural_order(&hit.name)));
     hits.into_iter().take(limit).map(|(_, hit)| hit).collect()
 }
 
 /// A sort key that puts "Vennestraat 2" before "Vennestraat 10".
-fn natural(name: &str) -> Vec<(String, u64)> {
+pub fn natural_order(name: &str) -> Vec<(String, u64)> {
     let mut parts = Vec::new();
     let mut text = String::new();
     let mut number: Option<u64> = None;
@@ -329,7 +329,7 @@ mod tests {
             "Vennestraat 1",
             "Vennestraat 2a",
         ];
-        names.sort_by_key(|name| natural(name));
+        names.sort_by_key(|name| natural_order(name));
         assert_eq!(
             names,
             [

@@ -324,6 +324,11 @@ pub fn routes() -> Routes<AppState> {
             get(vacancy::register),
             [docs::vacancy::register()],
         )
+        .route(
+            "/api/vacancy/units",
+            get(vacancy::units),
+            [docs::vacancy::units()],
+        )
         .route("/api/vacancy/h3", get(vacancy::h3), [docs::vacancy::h3()])
         .route(
             "/api/vacancy/h3/change",

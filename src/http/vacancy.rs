@@ -1,4 +1,5 @@
-//! The vacancy endpoints: summary, trend, churn and the register (JSON or CSV).
+//! The vacancy endpoints: summary, trend, churn, the register (JSON or CSV)
+//! and the units of one group.
 //!
 //! Handlers parse the query, then build the [`RetailStock`] from the engine
 //! snapshot and compute in `spawn_blocking`. Every answer is public: it
@@ -47,6 +48,7 @@ use crate::engine::vacancy::{
     self, step_dates, Grouping, RegisterEntry, RetailStock, Step, VacancyError, MAX_STEPS,
 };
 use crate::engine::Engine;
+use crate::model::UnitStatus;
 use crate::tiles::vacancy_h3::{render_hex_tile, HexTileSet};
 
 /// A `YYYY-MM-DD` parameter, `None` when absent.
@@ -326,6 +328,67 @@ pub async fn register(
                 .into_response()
         }
     })
+}
+
+/// `GET /api/vacancy/units?by=&group=&date=&status=`: the units of one
+/// group on the date with their state then (vacant first, longest first).
+pub async fn units(
+    State(state): State<AppState>,
+    query: ApiQuery,
+) -> Result<Json<Json_>, ApiError> {
+    query.only(&["date", "by", "group", "status"])?;
+    let date = parse_date(&query, "date")?;
+    let grouping = parse_grouping(&query)?;
+    let group_id = match (query.get("group"), grouping) {
+        (Some(id), _) => id.to_string(),
+        (None, Grouping::City) => vacancy::stock::CITY_ID.to_string(),
+        (None, _) => {
+            return Err(ApiError::bad_request(
+                "group",
+                format!("which {grouping} (an id from /api/vacancy/summary?by={grouping})"),
+            ))
+        }
+    };
+    let status = query
+        .get("status")
+        .map(|text| {
+            text.parse::<UnitStatus>().map_err(|_| {
+                ApiError::bad_request(
+                    "status",
+                    format!("unknown status '{text}' (expected one of: occupied, vacant, renovation, non_commercial)"),
+                )
+            })
+        })
+        .transpose()?;
+    with_stock(&state, move |stock| {
+        let date = date.unwrap_or_else(|| default_date(stock));
+        let (group, listed) = vacancy::units_of(stock, grouping, &group_id, date, status)
+            .ok_or_else(|| ApiError::NotFound(format!("no {grouping} '{group_id}'")))?;
+        let units: Vec<Json_> = listed
+            .iter()
+            .map(|unit| {
+                json!({
+                    "id": unit.unit_id,
+                    "address": unit.address,
+                    "street": unit.street,
+                    "status": unit.status,
+                    "status_since": unit.status_since,
+                    "months_in_status": unit.months_in_status,
+                    "category": unit.category,
+                    "floor_area_m2": unit.floor_area_m2,
+                    "lon": round_degrees(unit.lon),
+                    "lat": round_degrees(unit.lat),
+                })
+            })
+            .collect();
+        Ok(Json(json!({
+            "date": date,
+            "by": grouping.as_str(),
+            "group": {"id": group.id, "name": group.name},
+            "units": units,
+        })))
+    })
+    .await
 }
 
 /// The register as CSV for a Dutch-language spreadsheet: a UTF-8 byte-order

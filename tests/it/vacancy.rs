@@ -219,6 +219,54 @@ WHERE $1::date >= since + interval '12 months'
 ORDER BY since, unit_id
 "#;
 
+/// The units of group $2 of grouping $3 on $1: unit id, status, the start
+/// of its run of that status, floor area.
+const UNITS_SQL: &str = r#"
+WITH in_force AS (
+    SELECT DISTINCT ON (unit_id, valid_from) unit_id, valid_from, status, floor_area_m2
+    FROM shop_unit_events
+    ORDER BY unit_id, valid_from, recorded_at DESC, event_id DESC
+),
+state AS (
+    SELECT DISTINCT ON (unit_id) unit_id, status, floor_area_m2
+    FROM in_force
+    WHERE valid_from <= $1::date
+    ORDER BY unit_id, valid_from DESC
+),
+run AS (
+    -- the in-force entries after the unit's last one of another status up to $1
+    SELECT s.unit_id, min(f.valid_from) AS since
+    FROM state s
+    JOIN in_force f ON f.unit_id = s.unit_id AND f.valid_from <= $1::date
+    WHERE NOT EXISTS (SELECT 1 FROM in_force g
+                      WHERE g.unit_id = f.unit_id AND g.valid_from >= f.valid_from
+                        AND g.valid_from <= $1::date AND g.status <> s.status)
+    GROUP BY s.unit_id
+)
+SELECT s.unit_id, s.status, r.since, s.floor_area_m2
+FROM state s
+JOIN run r ON r.unit_id = s.unit_id
+JOIN shop_units u ON u.id = s.unit_id
+WHERE CASE $3::text
+        WHEN 'city' THEN 'city'
+        WHEN 'shopping_area' THEN u.area_id
+        WHEN 'street' THEN u.street
+        WHEN 'neighbourhood' THEN
+            (SELECT n.id FROM neighbourhoods n WHERE ST_Contains(n.geom, u.geom) ORDER BY n.id LIMIT 1)
+      END = $2::text
+ORDER BY s.unit_id
+"#;
+
+/// `text` percent-encoded for a query string (every byte but letters and digits).
+fn query_value(text: &str) -> String {
+    text.bytes()
+        .map(|byte| match byte {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' => (byte as char).to_string(),
+            _ => format!("%{byte:02X}"),
+        })
+        .collect()
+}
+
 fn close(a: f64, b: f64) -> bool {
     (a - b).abs() <= 1e-9 * (1.0 + a.abs().max(b.abs()))
 }
@@ -678,6 +726,149 @@ async fn the_register_comes_as_dutch_csv_without_occupants() {
         .to_str()
         .unwrap()
         .starts_with("application/json"));
+}
+
+#[tokio::test]
+async fn each_groups_units_match_sql_in_postgis() {
+    let (state, _database, client) = demo_in_postgis().await;
+    let corrected = day_after_a_correction(&client).await;
+    let status_rank = |status: &str| {
+        ["vacant", "renovation", "occupied", "non_commercial"]
+            .iter()
+            .position(|s| *s == status)
+            .unwrap()
+    };
+    for date in [day("2022-03-31"), corrected, reference_date()] {
+        for by in ["city", "shopping_area", "street", "neighbourhood"] {
+            let summary =
+                ok_json(&state, &format!("/api/vacancy/summary?date={date}&by={by}")).await;
+            // every area and neighbourhood; for streets, every eighth (there are many)
+            let groups: Vec<&Value> = summary["groups"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .enumerate()
+                .filter(|(index, _)| by != "street" || index % 8 == 0)
+                .map(|(_, group)| group)
+                .collect();
+            assert!(!groups.is_empty());
+            for group in groups {
+                let id = group["id"].as_str().unwrap();
+                let uri = format!(
+                    "/api/vacancy/units?date={date}&by={by}&group={}",
+                    query_value(id)
+                );
+                let body = ok_json(&state, &uri).await;
+                assert_eq!(body["group"]["name"], group["name"], "{uri}");
+                let listed = body["units"].as_array().unwrap();
+                let mut got: Vec<(String, String, String, f64)> = listed
+                    .iter()
+                    .map(|unit| {
+                        (
+                            unit["id"].as_str().unwrap().to_string(),
+                            unit["status"].as_str().unwrap().to_string(),
+                            unit["status_since"].as_str().unwrap().to_string(),
+                            unit["floor_area_m2"].as_f64().unwrap(),
+                        )
+                    })
+                    .collect();
+                // vacant first, longest vacant first, then renovation, occupied, non-commercial
+                for pair in got.windows(2) {
+                    let (a, b) = (&pair[0], &pair[1]);
+                    assert!(
+                        status_rank(&a.1) <= status_rank(&b.1),
+                        "{uri}: {a:?} before {b:?}"
+                    );
+                    if a.1 == "vacant" && b.1 == "vacant" {
+                        assert!(a.2 <= b.2, "{uri}: {a:?} before {b:?}");
+                    }
+                }
+                got.sort_by(|a, b| a.0.cmp(&b.0));
+                let expected: Vec<(String, String, String, f64)> = client
+                    .query(UNITS_SQL, &[&date, &id, &by])
+                    .await
+                    .unwrap()
+                    .iter()
+                    .map(|row| {
+                        (
+                            row.get(0),
+                            row.get(1),
+                            row.get::<_, NaiveDate>(2).to_string(),
+                            row.get(3),
+                        )
+                    })
+                    .collect();
+                assert_eq!(got, expected, "{uri}");
+                // the same units the summary counts
+                let in_stock = listed
+                    .iter()
+                    .filter(|unit| unit["status"] != "non_commercial")
+                    .count();
+                assert_eq!(in_stock as i64, group["units"].as_i64().unwrap(), "{uri}");
+                let vacant: Vec<&Value> = listed
+                    .iter()
+                    .filter(|unit| unit["status"] == "vacant")
+                    .collect();
+                assert_eq!(
+                    vacant.len() as i64,
+                    group["vacant"].as_i64().unwrap(),
+                    "{uri}"
+                );
+                let only_vacant = ok_json(&state, &format!("{uri}&status=vacant")).await;
+                assert_eq!(
+                    only_vacant["units"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .collect::<Vec<_>>(),
+                    vacant,
+                    "{uri}&status=vacant"
+                );
+                for unit in listed {
+                    assert!(unit.get("occupant").is_none(), "never the occupant: {unit}");
+                }
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_units_of_a_group_refuse_bad_input() {
+    let (state, _dir) = demo_app();
+    for (uri, parameter) in [
+        ("/api/vacancy/units?by=shopping_area", "group"),
+        ("/api/vacancy/units?by=wijk&group=centrum", "by"),
+        (
+            "/api/vacancy/units?by=shopping_area&group=centrum&status=leeg",
+            "status",
+        ),
+        (
+            "/api/vacancy/units?by=shopping_area&group=centrum&date=01-10-2026",
+            "date",
+        ),
+        (
+            "/api/vacancy/units?by=shopping_area&group=centrum&occupant=1",
+            "occupant",
+        ),
+    ] {
+        let (status, body) = get_json(&state, uri).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{uri}: {body}");
+        assert_eq!(body["detail"]["parameter"], parameter, "{uri}: {body}");
+    }
+    let (status, body) = get_json(
+        &state,
+        "/api/vacancy/units?by=shopping_area&group=%27%3B%20DROP%20TABLE%20shop_units%3B--",
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+    assert!(
+        body["error"].as_str().unwrap().contains("DROP TABLE"),
+        "names what was asked: {body}"
+    );
+    // the city needs no group
+    let city = ok_json(&state, "/api/vacancy/units?date=2026-10-01").await;
+    assert_eq!(city["group"]["id"], "city");
+    assert!(city["units"].as_array().unwrap().len() > 100);
 }
 
 #[tokio::test]

@@ -9,7 +9,7 @@
 //! file: [`stock`] (the state of every unit on a date, and the grouping by
 //! city, shopping area, street or neighbourhood), [`summary`] (counts and the
 //! two rates per group), [`duration`] (duration classes and the register
-//! candidates), [`trend`](mod@trend) (the rates at regular steps), [`churn`](mod@churn)
+//! candidates), [`units`] (the units of one group on a date), [`trend`](mod@trend) (the rates at regular steps), [`churn`](mod@churn)
 //! (openings, closures, conversions and exits over a period), [`h3`] and
 //! [`surface`] (the heatmaps).
 //!
@@ -33,6 +33,7 @@ pub mod stock;
 pub mod summary;
 pub mod surface;
 pub mod trend;
+pub mod units;
 
 pub use cache::{located_stock, retail_stock, VacancyCache};
 pub use churn::{churn, GroupChurn};
@@ -40,6 +41,7 @@ pub use duration::{register, DurationClass, RegisterEntry};
 pub use stock::{Group, Grouping, RetailStock, UnitState};
 pub use summary::{summarise, GroupSummary};
 pub use trend::{step_dates, trend, GroupTrend, Step, TrendPoint, MAX_STEPS};
+pub use units::{units_of, ListedUnit};
 
 use crate::model::ModelError;
 

@@ -175,6 +175,39 @@ pub fn register() -> Operation {
         .errors(&bad_input())
 }
 
+/// `GET /api/vacancy/units`
+pub fn units() -> Operation {
+    let statuses = ["occupied", "vacant", "renovation", "non_commercial"];
+    let unit = object(
+        &[
+            "id",
+            "address",
+            "street",
+            "status",
+            "status_since",
+            "months_in_status",
+            "category",
+            "floor_area_m2",
+            "lon",
+            "lat",
+        ],
+        json!({"id": {"type": "string"}, "address": {"type": "string"}, "street": {"type": "string"}, "status": one_of(statuses), "status_since": date(), "months_in_status": count(), "category": {"type": "string"}, "floor_area_m2": {"type": "number", "minimum": 0}, "lon": {"type": "number"}, "lat": {"type": "number"}}),
+    );
+    Operation::get(TAG, "The units of one group on a date, each with its state then")
+        .describe("Vacant units first (longest vacant first), then under renovation, occupied and non-commercial, each by address. The units that existed on the date; never the occupant.")
+        .param(by_param())
+        .param(Parameter::query("group", "the group's id (from the summary); not needed for by=city", json!({"type": "string"})).example("centrum"))
+        .param(date_param("date", "the date, the newest valid-from by default", "2026-06-01"))
+        .param(Parameter::query("status", "only the units with this status", one_of(statuses)).example("vacant"))
+        .respond(Answer::json(
+            200,
+            "the units",
+            object(&["date", "by", "group", "units"], json!({"date": date(), "by": by_schema(), "group": object(&["id", "name"], json!({"id": {"type": "string"}, "name": {"type": "string"}})), "units": array(unit)})),
+            json!({"date": "2026-06-01", "by": "shopping_area", "group": {"id": "centrum", "name": "Centrum Genk"}, "units": [{"id": "unit-0112", "address": "Stationsstraat 14", "street": "Stationsstraat", "status": "vacant", "status_since": "2022-03-01", "months_in_status": 51, "category": "periodic", "floor_area_m2": 95.0, "lon": 5.5003, "lat": 50.9652}]}),
+        ))
+        .errors(&[(400, "a malformed date, an unknown grouping or status, no group, or an unknown parameter (naming it)"), (404, "an unknown group")])
+}
+
 fn hexagon(properties: Value) -> Value {
     feature(reference("Polygon"), properties, true)
 }
