@@ -89,6 +89,7 @@ function start(): void {
       const sync = renderLayerPanel(layerPanel, map, catalogue);
       sync();
       const popup = installPopup(map, catalogue, search.nameOf);
+      vacancy.setOpenUnit((unitId) => popup.open('shop_units', unitId));
       followSession(map, catalogue, popup);
       followUnitEdits(map, popup);
       void search.load();

@@ -568,6 +568,53 @@ describe('issue 19: what the users ran into', () => {
     });
   });
 
+  test('finding units: there is no list of the vacant units of an area: Leegstand lists the chosen area\'s units on its date', async (t) => {
+    const units = (await request('GET', '/api/layers/shop_units/features?limit=10000')).body.features;
+    const trend = (await request('GET', '/api/vacancy/trend?by=city')).body;
+    const unitRows = (list) => list.locator('tbody tr').evaluateAll((rows) => rows.map((row) => ({ id: row.dataset.unitId, status: row.dataset.status })));
+    await withAtlas(t, browser, atlas.baseUrl, '', async ({ page }) => {
+      await openVacancy(page);
+      await page.locator('#vacancy-area').selectOption({ label: 'Centrum Genk' });
+      const list = page.locator('details.vacancy-units');
+      await list.locator('summary').click();
+      assert.equal(await list.locator('summary').textContent(), `Panden van Centrum Genk op ${ddmmyyyy(trend.to)}`);
+      await list.locator('tbody tr').first().waitFor();
+      // Vacant by default; on the newest date the layer's own status of each unit is its state then.
+      const vacant = await unitRows(list);
+      const expected = units.filter((unit) => unit.properties.area_id === 'centrum' && unit.properties.status === 'vacant').map((unit) => unit.id).sort();
+      assert.deepEqual(vacant.map((row) => row.id).sort(), expected);
+      assert.ok(vacant.every((row) => row.status === 'vacant'));
+      assert.equal(await kpiText(page, 'area', 'vacant'), String(expected.length), 'the card counts the same units');
+      assert.equal(await list.getByRole('button', { name: /^Leeg \(/ }).textContent(), `Leeg (${expected.length})`);
+      await list.getByRole('button', { name: /^Alle \(/ }).click();
+      const all = await unitRows(list);
+      assert.deepEqual(all.map((row) => row.id).sort(), units.filter((unit) => unit.properties.area_id === 'centrum').map((unit) => unit.id).sort());
+      assert.deepEqual(all.slice(0, vacant.length).map((row) => row.status), vacant.map(() => 'vacant'), 'vacant units first');
+      // An address opens that unit on the map.
+      const first = list.locator('tbody tr').first();
+      const id = await first.getAttribute('data-unit-id');
+      await first.getByRole('button').click();
+      await page.locator(`.maplibregl-popup article.popup[data-feature-id="${id}"]`).waitFor({ timeout: 15_000 });
+    });
+    // An older date: the list is that day's (the summary counts the same vacant units).
+    const older = trend.dates[trend.dates.length - 25];
+    const summary = (await request('GET', `/api/vacancy/summary?by=shopping_area&date=${older}`)).body.groups.find((group) => group.id === 'centrum');
+    await withAtlas(t, browser, atlas.baseUrl, '', async ({ page }) => {
+      await page.goto(`${atlas.baseUrl}/?task=vacancy&date=${older}`);
+      await page.waitForFunction(() => document.getElementById('panel-vacancy')?.dataset.state === 'ready', null, { timeout: 60_000 });
+      await page.locator('#vacancy-area').selectOption({ label: 'Centrum Genk' });
+      const list = page.locator('details.vacancy-units');
+      await list.locator('summary').click();
+      await list.locator(`summary:has-text("${ddmmyyyy(older)}")`).waitFor();
+      await list.locator('tbody tr').first().waitFor();
+      assert.equal((await unitRows(list)).length, summary.vacant);
+      const since = await list.locator('tbody tr td:nth-child(3)').allTextContents();
+      const days = since.map((text) => text.slice(6, 10) + text.slice(3, 5) + text.slice(0, 2));
+      assert.deepEqual(days, [...days].sort(), 'longest vacant first');
+      assert.ok(days.every((day) => day <= older.replaceAll('-', '')), 'every vacancy began by the chosen date');
+    });
+  });
+
   test('finding units: legend entries filter the layer, so "only vacant units" is two clicks away', async (t) => {
     const units = (await request('GET', '/api/layers/shop_units/features?limit=10000')).body.features;
     const vacant = units.find((candidate) => candidate.properties.status === 'vacant' && candidate.properties.area_id === 'centrum');

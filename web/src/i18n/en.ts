@@ -157,6 +157,18 @@ export const en: Dictionary = {
     heatmapUnavailable: 'The heatmap is not available on this server yet.',
     heatmapError: 'The heatmap could not be loaded.',
     cell: (units: string, vacant: string, rate: string) => `Cell: ${units} units, ${vacant} vacant, ${rate}`,
+    unitList: {
+      heading: 'Units of the chosen area',
+      title: (name: string, date: string) => `Units of ${name} on ${date}`,
+      filter: 'Show units with status',
+      all: 'All',
+      columns: { address: 'Address', status: 'Status', since: 'Since', category: 'Branch', area: 'Area' },
+      months: (n: number) => (n === 1 ? '1 month' : `${n} months`),
+      show: (address: string) => `Show ${address} on the map`,
+      empty: 'No units with this status.',
+      loading: 'Loading units…',
+      error: 'The units could not be loaded.',
+    },
     saved: 'Change saved. The figures and the map are up to date.',
   },
   numbers: {

@@ -162,6 +162,18 @@ export const nl = {
     heatmapUnavailable: 'De heatmap is nog niet beschikbaar op deze server.',
     heatmapError: 'De heatmap kon niet geladen worden.',
     cell: (units: string, vacant: string, rate: string) => `Cel: ${units} panden, ${vacant} leeg, ${rate}`,
+    unitList: {
+      heading: 'Panden van het gekozen gebied',
+      title: (name: string, date: string) => `Panden van ${name} op ${date}`,
+      filter: 'Toon panden met status',
+      all: 'Alle',
+      columns: { address: 'Adres', status: 'Status', since: 'Sinds', category: 'Branche', area: 'Opp.' },
+      months: (n: number) => (n === 1 ? '1 maand' : `${n} maanden`),
+      show: (address: string) => `${address} tonen op de kaart`,
+      empty: 'Geen panden met deze status.',
+      loading: 'Panden laden…',
+      error: 'De panden konden niet geladen worden.',
+    },
     saved: 'Wijziging opgeslagen. De cijfers en de kaart zijn bijgewerkt.',
   },
   numbers: {

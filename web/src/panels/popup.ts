@@ -107,6 +107,8 @@ export interface PopupPanel {
   close(): void;
   /** Fetch the feature shown again (after an edit), so the popup shows its new state; other popups close. */
   refresh(layerId: string, featureId: string): void;
+  /** Open the popup of a feature named by layer and id. */
+  open(layerId: string, featureId: string): void;
 }
 
 export function installPopup(map: MapLibreMap, catalogue: AtlasLayer[], lookupName: NameLookup): PopupPanel {
@@ -313,20 +315,23 @@ export function installPopup(map: MapLibreMap, catalogue: AtlasLayer[], lookupNa
     link('feature', null);
   });
 
-  // A link that names a feature (`?feature=shop_units/unit-0045`) opens its popup, on the map the link shows.
-  const named = linked('feature');
-  const slash = named?.indexOf('/') ?? -1;
-  const linkedLayer = slash > 0 ? catalogue.find((layer) => layer.id === named!.slice(0, slash)) : undefined;
-  if (named && linkedLayer) {
-    const featureId = named.slice(slash + 1);
-    fetchFeature(linkedLayer.id, featureId)
+  /** Open the popup of one feature, fetched by id, at its centre (which must be on the map). */
+  function openFeature(layerId: string, featureId: string): void {
+    const layer = catalogue.find((candidate) => candidate.id === layerId);
+    if (!layer) return;
+    fetchFeature(layer.id, featureId)
       .then((feature) => {
         if (!feature.geometry) return;
         const [minLon, minLat, maxLon, maxLat] = geometryBbox(feature.geometry)!;
-        openAt([{ layer: linkedLayer, featureId, properties: { ...feature.properties, id: featureId }, geometry: feature.geometry }], new maplibregl.LngLat((minLon + maxLon) / 2, (minLat + maxLat) / 2));
+        openAt([{ layer, featureId, properties: { ...feature.properties, id: featureId }, geometry: feature.geometry }], new maplibregl.LngLat((minLon + maxLon) / 2, (minLat + maxLat) / 2));
       })
-      .catch((error: unknown) => console.warn('genk atlas: the linked feature', error));
+      .catch((error: unknown) => console.warn('genk atlas: open a feature', error));
   }
+
+  // A link that names a feature (`?feature=shop_units/unit-0045`) opens its popup, on the map the link shows.
+  const named = linked('feature');
+  const slash = named?.indexOf('/') ?? -1;
+  if (named && slash > 0) openFeature(named.slice(0, slash), named.slice(slash + 1));
 
   map.getContainer().addEventListener('keydown', (event) => {
     if (event.key === 'Escape' && popup.isOpen()) popup.remove();
@@ -350,5 +355,5 @@ export function installPopup(map: MapLibreMap, catalogue: AtlasLayer[], lookupNa
     if (current && hit && hit.layer.id === layerId && hit.featureId === featureId) select(current.index, true);
     else close();
   }
-  return { close, refresh };
+  return { close, refresh, open: openFeature };
 }

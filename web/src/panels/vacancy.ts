@@ -20,6 +20,7 @@ import { formatDate, formatNumber } from '../format';
 import { clearHighlight, highlight } from '../highlight';
 import { bindText, onLang, t, type Dictionary } from '../i18n';
 import { renderUnitCreate } from './unit-create';
+import { renderUnitList } from './vacancy-units';
 import { onUnitSaved } from './unit-edit';
 import { link, linked } from '../link';
 
@@ -164,6 +165,8 @@ export function tableCsv(groups: GroupSummary[], by: Grouping, date: string): st
 export interface VacancyPanel {
   /** The tab is shown (load on first show, heatmap on) or put away (heatmap off). */
   setActive(active: boolean): void;
+  /** How a unit of the unit list opens its popup (the popup is installed after the panels). */
+  setOpenUnit(open: (unitId: string) => void): void;
 }
 
 export function renderVacancyPanel(container: HTMLElement, map: MapLibreMap, mapReady: Promise<void>): VacancyPanel {
@@ -254,6 +257,14 @@ export function renderVacancyPanel(container: HTMLElement, map: MapLibreMap, map
 
   const cards = document.createElement('div');
   cards.className = 'kpi-cards';
+  // The chosen group's units on the date, under the cards.
+  let openUnitPopup: ((unitId: string) => void) | null = null;
+  const unitList = renderUnitList((unit) => {
+    // On a phone the map is above the panel: bring it into view.
+    map.getContainer().scrollIntoView({ block: 'nearest', behavior: 'smooth' });
+    map.flyTo({ center: [unit.lon, unit.lat], zoom: Math.max(map.getZoom(), 18), duration: 600 });
+    map.once('moveend', () => openUnitPopup?.(unit.id));
+  });
 
   const tableSection = document.createElement('section');
   tableSection.className = 'vacancy-section';
@@ -385,7 +396,7 @@ export function renderVacancyPanel(container: HTMLElement, map: MapLibreMap, map
   cellReadout.setAttribute('aria-live', 'polite');
   heatSection.append(heatTitle, showLabel, resolutionBox, modeLabel, colourLabel, legend, heatMessage, cellReadout);
 
-  container.append(header, status, dateBox, cards, heatSection, tableSection, trendSection);
+  container.append(header, status, dateBox, cards, unitList.element, heatSection, tableSection, trendSection);
 
   // ---- controls ----
   function syncControls(): void {
@@ -658,6 +669,7 @@ export function renderVacancyPanel(container: HTMLElement, map: MapLibreMap, map
       card('city', state.city, state.cityBefore, cityHeading),
       card('area', selected, selected ? state.groupsBefore.get(selected.id) : null, areaHeading),
     );
+    unitList.show(selected && state.date ? { by: state.by, group: selected.id, date: state.date } : null);
   }
 
   function selectGroup(id: string, zoom: boolean): void {
@@ -976,6 +988,7 @@ export function renderVacancyPanel(container: HTMLElement, map: MapLibreMap, map
   onLang(() => {
     syncControls();
     renderLegend();
+    unitList.render();
     if (state.loaded && state.city) {
       renderCards();
       renderTable();
@@ -985,10 +998,14 @@ export function renderVacancyPanel(container: HTMLElement, map: MapLibreMap, map
   });
 
   onUnitSaved(() => {
+    unitList.reload();
     if (state.loaded) void load({ keepDate: true });
   });
 
   return {
+    setOpenUnit(open: (unitId: string) => void): void {
+      openUnitPopup = open;
+    },
     setActive(active: boolean): void {
       state.active = active;
       creator.setActive(active);
