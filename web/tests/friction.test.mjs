@@ -615,6 +615,28 @@ describe('issue 19: what the users ran into', () => {
     });
   });
 
+  test('site cards hide the access that was required: the numbered markers stay apart when the map zooms out', async (t) => {
+    await withAtlas(t, browser, atlas.baseUrl, '', async ({ page }) => {
+      const panel = await openExpansion(page);
+      await search(page, panel);
+      await mapIdle(page);
+      const markers = () => page.evaluate(() => [...document.querySelectorAll('.site-marker[data-site-id]')].filter((element) => !element.hidden && element.closest('.maplibregl-marker')).map((element) => {
+        const box = element.getBoundingClientRect();
+        return { rank: Number(element.textContent), x: box.x + box.width / 2, y: box.y + box.height / 2, moved: element.classList.contains('is-moved') };
+      }));
+      const tooClose = (placed) => placed.flatMap((a, i) => placed.slice(i + 1).filter((b) => Math.hypot(a.x - b.x, a.y - b.y) < 29).map((b) => `${a.rank}-${b.rank}`));
+      for (const zoom of [15, 13, 12, 11]) {
+        await page.evaluate((z) => window.__atlasMap.jumpTo({ zoom: z }), zoom);
+        await mapIdle(page);
+        const placed = await markers();
+        assert.ok(placed.length >= 5, `markers shown at z${zoom}: ${placed.length}`);
+        assert.deepEqual(tooClose(placed), [], `no two markers overlap at z${zoom}`);
+        assert.equal(placed.find((marker) => marker.rank === 1).moved, false, 'rank 1 stays on its site');
+        if (zoom === 11) assert.ok(placed.some((marker) => marker.moved), 'at z11 the sites crowd, so some markers moved');
+      }
+    });
+  });
+
   test('finding units: legend entries filter the layer, so "only vacant units" is two clicks away', async (t) => {
     const units = (await request('GET', '/api/layers/shop_units/features?limit=10000')).body.features;
     const vacant = units.find((candidate) => candidate.properties.status === 'vacant' && candidate.properties.area_id === 'centrum');

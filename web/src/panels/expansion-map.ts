@@ -3,12 +3,14 @@
 // per site in rank order, the selected site emphasised, and the point the
 // company wants to be near. GeoJSON sources and style layers named
 // `expansion-*`, above the atlas's area layers; the rank markers are HTML
-// (no glyphs are served, so no text is drawn by the map itself).
+// (no glyphs are served, so no text is drawn by the map itself), kept apart
+// on the screen (`marker-layout.ts`).
 
 import * as maplibregl from 'maplibre-gl';
 import type { GeoJSONSource, Map as MapLibreMap } from 'maplibre-gl';
 import { geometryBbox, type Bbox } from '../api';
 import type { Site } from './expansion-api';
+import { spreadApart } from './marker-layout';
 
 const SITES = 'expansion-sites';
 const NEAR = 'expansion-near';
@@ -17,6 +19,10 @@ export const SITES_LINE_LAYER = `${SITES}-line`;
 const EMPTY: GeoJSON.FeatureCollection = { type: 'FeatureCollection', features: [] };
 
 export const SITE_COLOUR = '#d9480f';
+/** Markers closer than this (px, centre to centre) are moved apart. */
+const MARKER_GAP = 30;
+/** The marker's foot sits this far (px) above its point. */
+const MARKER_LIFT = 4;
 export const SELECTED_COLOUR = '#7a1f00';
 
 function firstPointLayer(map: MapLibreMap): string | undefined {
@@ -38,7 +44,21 @@ export class ExpansionMap {
   constructor(
     private readonly map: MapLibreMap,
     private readonly onMarker: (siteId: string) => void,
-  ) {}
+  ) {
+    // Screen distances change with the zoom and the rotation, not with a pan.
+    for (const event of ['zoomend', 'rotateend', 'pitchend', 'resize'] as const) map.on(event, () => this.spreadMarkers());
+  }
+
+  /** Keep the numbered markers from covering each other (rank 1 stays put). */
+  private spreadMarkers(): void {
+    const points = this.markers.map((marker) => this.map.project(marker.getLngLat()));
+    const offsets = spreadApart(points, MARKER_GAP);
+    this.markers.forEach((marker, index) => {
+      const { x, y } = offsets[index];
+      marker.setOffset([x, y - MARKER_LIFT]);
+      marker.getElement().classList.toggle('is-moved', x !== 0 || y !== 0);
+    });
+  }
 
   install(): void {
     if (this.installed && this.map.getSource(SITES)) return;
@@ -90,8 +110,9 @@ export class ExpansionMap {
       });
       element.hidden = !this.visible;
       // Anchored at its foot, so the marker stands over the site rather than hiding it.
-      this.markers.push(new maplibregl.Marker({ element, anchor: 'bottom', offset: [0, -4] }).setLngLat(at).addTo(this.map));
+      this.markers.push(new maplibregl.Marker({ element, anchor: 'bottom', offset: [0, -MARKER_LIFT] }).setLngLat(at).addTo(this.map));
     });
+    this.spreadMarkers();
   }
 
   setNear(point: { lon: number; lat: number } | null): void {
