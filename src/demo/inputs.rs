@@ -11,7 +11,10 @@
 use geo::{Coord, LineString, MultiPolygon, Polygon};
 use serde_json::Value as Json;
 
-use crate::model::{AccessKind, AreaKind, ParkKind, ShopCategory, ShopKind, StreetClass, Zoning};
+use crate::model::{
+    AccessKind, AreaKind, ParkKind, PlaceKind, ShopCategory, ShopKind, StreetClass, WaterwayKind,
+    Zoning,
+};
 
 const NEIGHBOURHOODS: &str = include_str!("../../geodata/neighbourhoods.csv");
 const WIJK_SHAPES: &str = include_str!("../../geodata/open/genk/genk_wijken_ggw7_epsg4326.geojson");
@@ -19,6 +22,8 @@ const BUSINESS_PARKS: &str = include_str!("../../geodata/business_parks.csv");
 const SHOPPING_AREAS: &str = include_str!("../../geodata/shopping_areas.csv");
 const STREETS: &str = include_str!("../../geodata/streets.csv");
 const ACCESS_POINTS: &str = include_str!("../../geodata/access_points.csv");
+const PLACES: &str = include_str!("../../geodata/places.csv");
+const WATERWAYS: &str = include_str!("../../geodata/waterways.csv");
 const CATEGORIES: &str = include_str!("../../geodata/categories.csv");
 const SHOP_NAMES: &str = include_str!("../../geodata/shop_names.csv");
 const NACE: &str = include_str!("../../geodata/nace.csv");
@@ -115,6 +120,26 @@ pub struct AccessRow {
     pub road: Option<String>,
 }
 
+/// A known place: real name, rough place.
+#[derive(Debug, Clone)]
+pub struct PlaceRow {
+    pub kind: PlaceKind,
+    pub name: String,
+    /// Other names, as the `alt_names` field holds them (`|` between).
+    pub alt_names: Option<String>,
+    /// EPSG:4326.
+    pub location: Coord<f64>,
+}
+
+/// A canal or stream: real name, schematic course.
+#[derive(Debug, Clone)]
+pub struct WaterwayRow {
+    pub kind: WaterwayKind,
+    pub name: String,
+    /// EPSG:4326.
+    pub waypoints: Vec<Coord<f64>>,
+}
+
 #[derive(Debug, Clone)]
 pub struct CategoryRow {
     pub category: ShopCategory,
@@ -153,6 +178,8 @@ pub struct Inputs {
     pub areas: Vec<AreaRow>,
     pub roads: Vec<RoadRow>,
     pub access: Vec<AccessRow>,
+    pub places: Vec<PlaceRow>,
+    pub waterways: Vec<WaterwayRow>,
     pub categories: Vec<CategoryRow>,
     pub shop_names: Vec<ShopNameRow>,
     pub nace: Vec<NaceRow>,
@@ -171,6 +198,8 @@ impl Inputs {
             areas: parse_areas(),
             roads: parse_roads(),
             access: parse_access(),
+            places: parse_places(),
+            waterways: parse_waterways(),
             categories: parse_categories(),
             shop_names: parse_shop_names(),
             nace: parse_nace(),
@@ -297,18 +326,18 @@ impl Row<'_, '_> {
     }
 }
 
-/// "lon lat|lon lat|..." as coordinates.
-fn waypoints(text: &str) -> Vec<Coord<f64>> {
+/// "lon lat|lon lat|..." of `file` as coordinates.
+fn waypoints(file: &str, text: &str) -> Vec<Coord<f64>> {
     text.split('|')
         .map(|pair| {
             let mut numbers = pair.split_whitespace().map(|number| {
                 number
                     .parse::<f64>()
-                    .unwrap_or_else(|_| panic!("streets.csv: bad waypoint '{pair}'"))
+                    .unwrap_or_else(|_| panic!("{file}: bad waypoint '{pair}'"))
             });
             match (numbers.next(), numbers.next(), numbers.next()) {
                 (Some(x), Some(y), None) => Coord { x, y },
-                _ => panic!("streets.csv: bad waypoint '{pair}'"),
+                _ => panic!("{file}: bad waypoint '{pair}'"),
             }
         })
         .collect()
@@ -503,7 +532,7 @@ fn parse_roads() -> Vec<RoadRow> {
                 "free" => RoadMode::Free,
                 other => panic!("streets.csv line {}: unknown mode '{other}'", row.number),
             },
-            waypoints: waypoints(&row.text("waypoints")),
+            waypoints: waypoints("streets.csv", &row.text("waypoints")),
         })
         .collect()
 }
@@ -517,6 +546,31 @@ fn parse_access() -> Vec<AccessRow> {
             name: row.text("name"),
             location: row.lon_lat("lon", "lat"),
             road: row.optional("road"),
+        })
+        .collect()
+}
+
+fn parse_places() -> Vec<PlaceRow> {
+    let table = Table::parse("places.csv", PLACES);
+    table
+        .rows()
+        .map(|row| PlaceRow {
+            kind: row.parse("kind"),
+            name: row.text("name"),
+            alt_names: row.optional("alt_names"),
+            location: row.lon_lat("lon", "lat"),
+        })
+        .collect()
+}
+
+fn parse_waterways() -> Vec<WaterwayRow> {
+    let table = Table::parse("waterways.csv", WATERWAYS);
+    table
+        .rows()
+        .map(|row| WaterwayRow {
+            kind: row.parse("kind"),
+            name: row.text("name"),
+            waypoints: waypoints("waterways.csv", &row.text("waypoints")),
         })
         .collect()
 }

@@ -4,7 +4,7 @@
 //! names and shapes) whose union is the city outline, and an invented city
 //! inside them: a jittered street grid with the real shopping streets, parcels,
 //! residents, business parks, shop units with six years of history, companies
-//! and access points. `geodata/README.md` says what is real and what is not.
+//! and access points; plus the real known places and waterways. `geodata/README.md` says what is real and what is not.
 //!
 //! Pure: no IO, no clock, no global state. The inputs are the small files of
 //! `geodata/` and the real wijken of `geodata/open/`, embedded at compile
@@ -16,7 +16,8 @@
 //! [`lattice`] (street grid nodes), [`landuse`] (what each grid cell is),
 //! [`parks`], [`streets`], [`parcels`], [`availability`], [`residents`],
 //! [`shops`] (areas and units), [`history`] (unit events, vacancy),
-//! [`companies`], [`access`]; then [`replicate`] copies the city for
+//! [`companies`], [`access`], [`places`] (the known places, as they are),
+//! [`waterways`] (the canal and the Stiemerbeek); then [`replicate`] copies the city for
 //! `scale > 1`. Geometry is built in metres in a local plane ([`frame`],
 //! [`plane`]) and converted to EPSG:4326 (x = longitude, y = latitude) once.
 
@@ -32,11 +33,13 @@ pub mod names;
 pub mod neighbourhoods;
 pub mod parcels;
 pub mod parks;
+pub mod places;
 pub mod plane;
 pub mod replicate;
 pub mod residents;
 pub mod shops;
 pub mod streets;
+pub mod waterways;
 
 use chrono::NaiveDate;
 use rand::SeedableRng;
@@ -158,6 +161,8 @@ fn generate_city(seed: u64, reference_date: NaiveDate) -> Dataset {
         streets: network.streets,
         companies,
         access_points: access::records(&inputs),
+        places: places::records(&inputs),
+        waterways: waterways::records(&inputs),
         unit_events,
     }
 }

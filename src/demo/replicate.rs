@@ -44,6 +44,8 @@ pub fn replicate(base: Dataset, scale: u32) -> Dataset {
         streets: Vec::with_capacity(base.streets.len() * n),
         companies: Vec::with_capacity(base.companies.len() * n),
         access_points: Vec::with_capacity(base.access_points.len() * n),
+        places: Vec::with_capacity(base.places.len() * n),
+        waterways: Vec::with_capacity(base.waterways.len() * n),
         unit_events: Vec::with_capacity(base.unit_events.len() * n),
     };
     for copy in 0..scale {
@@ -106,6 +108,8 @@ fn append_copy(out: &mut Dataset, base: &Dataset, copy: u32, scale: u32) {
     copy_layer!(streets);
     copy_layer!(companies);
     copy_layer!(access_points);
+    copy_layer!(places);
+    copy_layer!(waterways);
     let n_events = base.unit_events.len() as i64;
     out.unit_events.extend(base.unit_events.iter().map(|event| {
         let mut event = event.clone();

@@ -1,5 +1,5 @@
 //! `GET /api/search?q=&limit=`: places by name for the search box
-//! (`engine::search`): areas, parks, neighbourhoods, access points,
+//! (`engine::search`): known places, areas, parks, neighbourhoods, access points,
 //! companies, streets and shop-unit addresses, each with its box and
 //! geometries to fit the map to and outline.
 

@@ -587,6 +587,8 @@ fn check_record(feature: &model::Feature, layer: LayerId) -> Result<(), model::M
         LayerId::Streets => model::Street::from_feature(feature).map(drop),
         LayerId::Companies => model::Company::from_feature(feature).map(drop),
         LayerId::AccessPoints => model::AccessPoint::from_feature(feature).map(drop),
+        LayerId::Places => model::Place::from_feature(feature).map(drop),
+        LayerId::Waterways => model::Waterway::from_feature(feature).map(drop),
     }
 }
 

@@ -119,6 +119,30 @@ string_enum! {
     }
 }
 
+string_enum! {
+    /// What a known place of the city is (a small closed set: a gazetteer,
+    /// not a land-use map). `district` is a part of the city known by a
+    /// name that no single neighbourhood carries (Zwartberg, Sledderlo).
+    PlaceKind {
+        Campus => "campus",
+        Hospital => "hospital",
+        Culture => "culture",
+        Sport => "sport",
+        Park => "park",
+        Shopping => "shopping",
+        Civic => "civic",
+        District => "district",
+    }
+}
+
+string_enum! {
+    WaterwayKind {
+        Canal => "canal",
+        River => "river",
+        Stream => "stream",
+    }
+}
+
 /// A typed layer record that converts to and from a [`Feature`].
 pub trait LayerRecord: Sized {
     const LAYER: LayerId;
@@ -398,6 +422,61 @@ layer_record!(
     [kind, name]
 );
 
+/// Separates the other names of a place in its `alt_names` field
+/// ("ZOL | Ziekenhuis Oost-Limburg").
+pub const ALT_NAMES_SEPARATOR: char = '|';
+
+/// The other names in an `alt_names` value, trimmed, blanks left out.
+pub fn split_alt_names(alt_names: &str) -> impl Iterator<Item = &str> {
+    alt_names
+        .split(ALT_NAMES_SEPARATOR)
+        .map(str::trim)
+        .filter(|name| !name.is_empty())
+}
+
+/// A known place of the city (a gazetteer entry): a campus, a hospital, a
+/// museum, a stadium, a park, a shopping centre, the town hall.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Place {
+    pub id: String,
+    pub geometry: Point<f64>,
+    pub kind: PlaceKind,
+    pub name: String,
+    /// Other spellings a person may type, separated by
+    /// [`ALT_NAMES_SEPARATOR`] ("ZOL | Ziekenhuis Oost-Limburg").
+    pub alt_names: Option<String>,
+}
+layer_record!(
+    Place,
+    LayerId::Places,
+    |r| r.geometry.into(),
+    as_point,
+    [kind, name, alt_names]
+);
+
+impl Place {
+    /// The other names of `alt_names`, one by one.
+    pub fn other_names(&self) -> impl Iterator<Item = &str> {
+        split_alt_names(self.alt_names.as_deref().unwrap_or(""))
+    }
+}
+
+/// A canal, river or stream, as a line along its course.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Waterway {
+    pub id: String,
+    pub geometry: LineString<f64>,
+    pub name: String,
+    pub kind: WaterwayKind,
+}
+layer_record!(
+    Waterway,
+    LayerId::Waterways,
+    |r| r.geometry.clone().into(),
+    as_line,
+    [name, kind]
+);
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
@@ -490,6 +569,42 @@ pub(crate) mod tests {
             kind: AccessKind::MotorwayExit,
             name: "Afrit 32 Genk-Oost".into(),
         });
+        check(Place {
+            id: "place-zol".into(),
+            geometry: point!(x: 5.516, y: 50.9565),
+            kind: PlaceKind::Hospital,
+            name: "ZOL campus Sint-Jan".into(),
+            alt_names: Some("ZOL | Ziekenhuis Oost-Limburg".into()),
+        });
+        check(Waterway {
+            id: "w1".into(),
+            geometry: line_string![(x: 5.4557, y: 50.9386), (x: 5.5431, y: 50.929)],
+            name: "Albertkanaal".into(),
+            kind: WaterwayKind::Canal,
+        });
+    }
+
+    #[test]
+    fn other_names_are_split_trimmed_and_never_blank() {
+        let place = |alt_names: Option<&str>| Place {
+            id: "p".into(),
+            geometry: point!(x: 5.5, y: 50.96),
+            kind: PlaceKind::Civic,
+            name: "Stadhuis Genk".into(),
+            alt_names: alt_names.map(str::to_string),
+        };
+        let names = |alt_names| {
+            place(alt_names)
+                .other_names()
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            names(Some(" ZOL |Ziekenhuis Oost-Limburg ")),
+            ["ZOL", "Ziekenhuis Oost-Limburg"]
+        );
+        assert_eq!(names(Some("| |Stad Genk||")), ["Stad Genk"]);
+        assert!(names(None).is_empty());
     }
 
     #[test]

@@ -44,6 +44,8 @@ pub struct Dataset {
     pub streets: Vec<Street>,
     pub companies: Vec<Company>,
     pub access_points: Vec<AccessPoint>,
+    pub places: Vec<Place>,
+    pub waterways: Vec<Waterway>,
     pub unit_events: Vec<UnitEvent>,
 }
 
@@ -77,6 +79,8 @@ impl Dataset {
             LayerId::Streets => to_features(&self.streets),
             LayerId::Companies => to_features(&self.companies),
             LayerId::AccessPoints => to_features(&self.access_points),
+            LayerId::Places => to_features(&self.places),
+            LayerId::Waterways => to_features(&self.waterways),
         }
     }
 
@@ -97,6 +101,8 @@ impl Dataset {
             LayerId::Streets => self.streets = from_features(features)?,
             LayerId::Companies => self.companies = from_features(features)?,
             LayerId::AccessPoints => self.access_points = from_features(features)?,
+            LayerId::Places => self.places = from_features(features)?,
+            LayerId::Waterways => self.waterways = from_features(features)?,
         }
         Ok(())
     }
@@ -113,6 +119,8 @@ impl Dataset {
             self.streets.len(),
             self.companies.len(),
             self.access_points.len(),
+            self.places.len(),
+            self.waterways.len(),
         ];
         LayerId::ALL.iter().copied().zip(counts).collect()
     }
@@ -140,6 +148,8 @@ pub fn check_feature(layer: LayerId, feature: &Feature) -> Result<(), String> {
         LayerId::Streets => typed::<Street>(feature),
         LayerId::Companies => typed::<Company>(feature),
         LayerId::AccessPoints => typed::<AccessPoint>(feature),
+        LayerId::Places => typed::<Place>(feature),
+        LayerId::Waterways => typed::<Waterway>(feature),
     }
     .map_err(|error| error.to_string())?;
     feature

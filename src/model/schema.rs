@@ -20,6 +20,8 @@ string_enum! {
         Streets => "streets",
         Companies => "companies",
         AccessPoints => "access_points",
+        Places => "places",
+        Waterways => "waterways",
     }
 }
 
@@ -304,8 +306,31 @@ const ACCESS_POINTS: LayerSchema = LayerSchema {
     ],
 };
 
+const PLACES: LayerSchema = LayerSchema {
+    id: LayerId::Places,
+    title_nl: "Bekende plaatsen",
+    title_en: "Known places",
+    geometry_type: GeometryType::Point,
+    fields: &[
+        field("kind", Text, true, "Type", "Kind"),
+        field("name", Text, true, "Naam", "Name").not_blank(),
+        field("alt_names", Text, false, "Andere namen", "Other names"),
+    ],
+};
+
+const WATERWAYS: LayerSchema = LayerSchema {
+    id: LayerId::Waterways,
+    title_nl: "Waterlopen",
+    title_en: "Waterways",
+    geometry_type: GeometryType::LineString,
+    fields: &[
+        field("name", Text, true, "Naam", "Name").not_blank(),
+        field("kind", Text, true, "Type", "Kind"),
+    ],
+};
+
 /// Every layer, in the order they are written and listed.
-pub const ALL_LAYERS: [&LayerSchema; 9] = [
+pub const ALL_LAYERS: [&LayerSchema; 11] = [
     &NEIGHBOURHOODS,
     &RESIDENTS,
     &PARCELS,
@@ -315,6 +340,8 @@ pub const ALL_LAYERS: [&LayerSchema; 9] = [
     &STREETS,
     &COMPANIES,
     &ACCESS_POINTS,
+    &PLACES,
+    &WATERWAYS,
 ];
 
 impl LayerId {

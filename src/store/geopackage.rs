@@ -57,6 +57,11 @@ const APPLICATION_ID: i32 = 0x4750_4B47;
 const USER_VERSION: i32 = 10300;
 /// The only spatial reference system of the atlas.
 const SRS_ID: i32 = 4326;
+/// Layers added after the first atlas GeoPackages were written: a file
+/// without their tables gets them, empty, when it is opened (as it gets the
+/// account tables and the change log). Any other missing layer table means
+/// the file is not an atlas GeoPackage.
+const LAYERS_ADDED_LATER: [LayerId; 2] = [LayerId::Places, LayerId::Waterways];
 /// The attributes table of the shop-unit history.
 pub const EVENTS_TABLE: &str = "shop_unit_events";
 /// `gpkg_contents.last_change` while the store holds no events.
@@ -242,9 +247,19 @@ impl GeoPackageStore {
             .map_err(|error| unavailable(path, &format!("cannot open it ({error})")))?;
         let tables = table_names(&connection)
             .map_err(|error| unavailable(path, &format!("not a sqlite database ({error})")))?;
-        check_atlas_schema(&connection, &tables).map_err(|reason| unavailable(path, &reason))?;
+        let added_later: Vec<LayerId> = LAYERS_ADDED_LATER
+            .into_iter()
+            .filter(|layer| !tables.contains(layer.as_str()))
+            .collect();
+        check_atlas_schema(&connection, &tables, &added_later)
+            .map_err(|reason| unavailable(path, &reason))?;
         configure(&connection)
             .map_err(|error| unavailable(path, &format!("cannot configure it ({error})")))?;
+        if !added_later.is_empty() {
+            add_layer_tables(&connection, &added_later).map_err(|error| {
+                unavailable(path, &format!("cannot add the newer layers ({error})"))
+            })?;
+        }
         access::ensure_tables(&connection).map_err(|error| {
             unavailable(path, &format!("cannot add the account tables ({error})"))
         })?;
@@ -650,6 +665,23 @@ fn column_type(kind: FieldKind) -> &'static str {
     }
 }
 
+/// The tables of layers an older file lacks, with their change-log
+/// triggers when the file has the log, in one transaction.
+fn add_layer_tables(connection: &Connection, layers: &[LayerId]) -> rusqlite::Result<()> {
+    connection.execute_batch("BEGIN")?;
+    let added = layers
+        .iter()
+        .try_for_each(|layer| create_feature_table(connection, layer.schema()))
+        .and_then(|()| {
+            if table_names(connection)?.contains("atlas_changes") {
+                connection.execute_batch(&feed::change_log_sql())?;
+            }
+            Ok(())
+        });
+    connection.execute_batch(if added.is_ok() { "COMMIT" } else { "ROLLBACK" })?;
+    added
+}
+
 fn create_feature_table(connection: &Connection, schema: &LayerSchema) -> rusqlite::Result<()> {
     connection.execute_batch(&feature_table_sql(schema))?;
     connection.execute(
@@ -687,9 +719,14 @@ fn column_names(connection: &Connection, table: &str) -> rusqlite::Result<BTreeS
     names.collect()
 }
 
-/// Every GeoPackage table, every layer table with its columns, and the events
-/// table are there; the error says which one is not.
-fn check_atlas_schema(connection: &Connection, tables: &BTreeSet<String>) -> Result<(), String> {
+/// Every GeoPackage table, every layer table with its columns (but the
+/// layers in `added_later`, which the caller adds), and the events table are
+/// there; the error says which one is not.
+fn check_atlas_schema(
+    connection: &Connection,
+    tables: &BTreeSet<String>,
+    added_later: &[LayerId],
+) -> Result<(), String> {
     for table in [
         "gpkg_spatial_ref_sys",
         "gpkg_contents",
@@ -701,6 +738,7 @@ fn check_atlas_schema(connection: &Connection, tables: &BTreeSet<String>) -> Res
     }
     let mut expected: Vec<(&str, Vec<&str>)> = LayerId::ALL
         .iter()
+        .filter(|layer| !added_later.contains(layer))
         .map(|layer| {
             let fields = layer.schema().fields.iter().map(|field| field.name);
             (

@@ -126,7 +126,7 @@ pub fn layer_policy(layer: LayerId) -> LayerTilePolicy {
             cluster_sums: &["employees"],
             ..BASE
         },
-        LayerId::AccessPoints => BASE,
+        LayerId::AccessPoints | LayerId::Places | LayerId::Waterways => BASE,
         LayerId::Streets => LayerTilePolicy {
             detail_zoom: 14,
             zoom_by_value: Some(STREETS_BY_CLASS),

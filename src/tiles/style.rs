@@ -3,7 +3,8 @@
 //!
 //! One vector source per layer (its TileJSON), a background, and per layer
 //! fill + outline (polygons), a line (lines) or a circle (points; sized by
-//! `point_count` where the tile holds clusters). No glyphs, sprites or URLs
+//! `point_count` where the tile holds clusters; the known places a white dot
+//! in a ring of their colour, apart from the data's points). No glyphs, sprites or URLs
 //! outside the atlas. Each style layer's `metadata` says which atlas layer it
 //! draws, its Dutch and English titles, its legend colour and, for layers
 //! coloured by a field, the legend entries.
@@ -50,6 +51,28 @@ pub struct Appearance {
     pub fill_opacity: f64,
     /// Colour features by this field's value, with a legend entry per value.
     pub color_by: Option<(&'static str, &'static [LegendEntry])>,
+    /// How points are drawn (ignored for lines and polygons).
+    pub marker: Marker,
+    /// Lines: times the street width at every zoom (a canal is wider).
+    pub line_width_factor: f64,
+}
+
+/// How a point layer's features are drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Marker {
+    /// A dot of the layer's colour with a thin white edge: the data's points.
+    Dot,
+    /// A white dot in a ring of the layer's colour: a place to find one's way by.
+    Ring,
+}
+
+impl Marker {
+    fn as_str(self) -> &'static str {
+        match self {
+            Marker::Dot => "dot",
+            Marker::Ring => "ring",
+        }
+    }
 }
 
 const UNIT_STATUSES: &[LegendEntry] = &[
@@ -95,6 +118,8 @@ pub fn appearance(layer: LayerId) -> Appearance {
         draw_rank,
         fill_opacity,
         color_by: None,
+        marker: Marker::Dot,
+        line_width_factor: 1.0,
     };
     match layer {
         LayerId::Neighbourhoods => plain("#7d8ba6", 0, 0.06),
@@ -104,17 +129,26 @@ pub fn appearance(layer: LayerId) -> Appearance {
             ..plain("#d9cfb8", 2, 0.45)
         },
         LayerId::ShoppingAreas => plain("#e76f51", 3, 0.18),
+        // Above the area fills, under every other line and point.
+        LayerId::Waterways => Appearance {
+            line_width_factor: 2.5,
+            ..plain("#3a86c8", 4, 0.0)
+        },
         LayerId::Streets => Appearance {
             color_by: Some(("class", STREET_CLASSES)),
-            ..plain("#b8b0a2", 4, 0.0)
+            ..plain("#b8b0a2", 5, 0.0)
         },
-        LayerId::Residents => plain("#6d597a", 5, 0.0),
-        LayerId::Companies => plain("#264653", 6, 0.0),
+        LayerId::Residents => plain("#6d597a", 6, 0.0),
+        LayerId::Companies => plain("#264653", 7, 0.0),
         LayerId::ShopUnits => Appearance {
             color_by: Some(("status", UNIT_STATUSES)),
-            ..plain("#2a9d8f", 7, 0.0)
+            ..plain("#2a9d8f", 8, 0.0)
         },
-        LayerId::AccessPoints => plain("#1d3557", 8, 0.0),
+        LayerId::AccessPoints => plain("#1d3557", 9, 0.0),
+        LayerId::Places => Appearance {
+            marker: Marker::Ring,
+            ..plain("#9d174d", 10, 0.0)
+        },
     }
 }
 
@@ -153,6 +187,7 @@ fn metadata(schema: &LayerSchema, look: &Appearance, role: &str) -> Json {
         "atlas:legend_color": look.color,
         "atlas:legend_field": look.color_by.map(|(field, _)| field),
         "atlas:legend": legend,
+        "atlas:marker": (schema.geometry_type == GeometryType::Point).then(|| look.marker.as_str()),
         "atlas:fields": tile_fields(schema),
     })
 }
@@ -196,7 +231,10 @@ fn style_layers(schema: &LayerSchema) -> Vec<Json> {
             common("line", "line", "line"),
             json!({
                 "line-color": color,
-                "line-width": ["interpolate", ["exponential", 1.6], ["zoom"], 10, 0.6, 14, 2.0, 18, 10.0],
+                "line-width": ["interpolate", ["exponential", 1.6], ["zoom"],
+                    10, 0.6 * look.line_width_factor,
+                    14, 2.0 * look.line_width_factor,
+                    18, 10.0 * look.line_width_factor],
             }),
         )],
         GeometryType::Point => {
@@ -224,16 +262,23 @@ fn style_layers(schema: &LayerSchema) -> Vec<Json> {
                 });
             }
             let radius = Json::Array(radius);
-            vec![with(
-                common("circle", "circle", "circle"),
-                json!({
+            let paint = match look.marker {
+                Marker::Dot => json!({
                     "circle-color": color,
                     "circle-radius": radius,
                     "circle-opacity": 0.85,
                     "circle-stroke-color": "#ffffff",
                     "circle-stroke-width": 0.8,
                 }),
-            )]
+                Marker::Ring => json!({
+                    "circle-color": "#ffffff",
+                    "circle-radius": ["interpolate", ["linear"], ["zoom"], 10, 3.0, 14, 4.5, 18, 6.0],
+                    "circle-opacity": 0.95,
+                    "circle-stroke-color": color,
+                    "circle-stroke-width": 2.5,
+                }),
+            };
+            vec![with(common("circle", "circle", "circle"), paint)]
         }
     }
 }
@@ -299,6 +344,56 @@ mod tests {
                 assert_eq!(layer["metadata"]["atlas:title_nl"], schema.title_nl);
             }
         }
+    }
+
+    #[test]
+    fn waterways_lie_above_the_area_fills_and_under_every_other_layer() {
+        let document = style("http://atlas.test", None);
+        let sources: Vec<&str> = document["layers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|layer| layer["source"].as_str())
+            .collect();
+        let first = |id: &str| sources.iter().position(|source| *source == id).unwrap();
+        let last = |id: &str| sources.iter().rposition(|source| *source == id).unwrap();
+        for below in [
+            "neighbourhoods",
+            "business_parks",
+            "parcels",
+            "shopping_areas",
+        ] {
+            assert!(last(below) < first("waterways"), "{below}");
+        }
+        for above in [
+            "streets",
+            "residents",
+            "companies",
+            "shop_units",
+            "access_points",
+            "places",
+        ] {
+            assert!(last("waterways") < first(above), "{above}");
+        }
+    }
+
+    #[test]
+    fn places_are_rings_apart_from_the_data_points() {
+        let document = style("http://atlas.test", None);
+        let layers = document["layers"].as_array().unwrap();
+        let drawn = |id: &str| layers.iter().find(|layer| layer["source"] == id).unwrap();
+        let places = drawn("places");
+        assert_eq!(places["metadata"]["atlas:marker"], "ring");
+        assert_eq!(places["paint"]["circle-color"], "#ffffff");
+        assert_eq!(
+            places["paint"]["circle-stroke-color"],
+            appearance(LayerId::Places).color
+        );
+        for points in ["access_points", "companies", "shop_units"] {
+            assert_eq!(drawn(points)["metadata"]["atlas:marker"], "dot", "{points}");
+        }
+        assert_eq!(drawn("waterways")["metadata"]["atlas:marker"], Json::Null);
+        assert_eq!(drawn("waterways")["paint"]["line-color"], "#3a86c8");
     }
 
     #[test]

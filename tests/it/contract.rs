@@ -1284,7 +1284,7 @@ pub mod geopackage {
             .collect();
         assert_eq!(
             triggers.len(),
-            3 * 10,
+            3 * (LayerId::ALL.len() + 1),
             "three per layer and for the history"
         );
         let mut drop_all: String = triggers
@@ -1307,6 +1307,50 @@ pub mod geopackage {
         assert!(changes
             .iter()
             .all(|change| change.op == genk_atlas::store::ChangeOp::Update));
+    }
+
+    /// A file made before the places and the waterways gets their empty
+    /// tables (listed for GDAL, with the change-log triggers) when it is
+    /// opened, and then holds them like every layer.
+    #[tokio::test]
+    async fn a_file_made_before_places_and_waterways_gets_their_tables_when_opened() {
+        let fresh = fresh().await;
+        let path = fresh.path();
+        drop(fresh.store);
+        let connection = rusqlite::Connection::open(&path).unwrap();
+        let mut older = String::new();
+        for table in ["places", "waterways"] {
+            for op in ["insert", "update", "delete"] {
+                older.push_str(&format!("DROP TRIGGER \"atlas_log_{table}_{op}\";"));
+            }
+            older.push_str(&format!(
+                "DROP TABLE {table}; DELETE FROM gpkg_geometry_columns WHERE table_name = '{table}';
+                 DELETE FROM gpkg_contents WHERE table_name = '{table}';"
+            ));
+        }
+        connection
+            .execute_batch(&older)
+            .expect("making an older file");
+        drop(connection);
+        let reopened = GeoPackageStore::open(&path).expect("the older file opens");
+        let cursor = reopened.change_cursor().await.unwrap();
+        let dataset = genk_centre();
+        write(&reopened, &WriteBatch::from_dataset(&dataset))
+            .await
+            .expect("writing every layer");
+        assert_store_holds(&reopened, &dataset).await;
+        let (changes, _) = super::read_changes(&reopened, &cursor).await;
+        for layer in [LayerId::Places, LayerId::Waterways] {
+            assert!(
+                changes
+                    .iter()
+                    .any(|change| change.target == genk_atlas::store::ChangeTarget::Layer(layer)),
+                "no change logged for {layer}"
+            );
+        }
+        let listing = run_ogrinfo(&[], &path);
+        assert!(listing.contains("places (Point)"), "{listing}");
+        assert!(listing.contains("waterways (Line String)"), "{listing}");
     }
 
     #[tokio::test]

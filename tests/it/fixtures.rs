@@ -12,8 +12,8 @@
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use genk_atlas::model::{
     AccessKind, AccessPoint, AreaKind, Availability, BusinessPark, Company, Dataset, Neighbourhood,
-    OwnerKind, Parcel, ParkKind, Resident, ShopCategory, ShopKind, ShopUnit, ShoppingArea, Street,
-    StreetClass, UnitEvent, UnitStatus, Zoning,
+    OwnerKind, Parcel, ParkKind, Place, PlaceKind, Resident, ShopCategory, ShopKind, ShopUnit,
+    ShoppingArea, Street, StreetClass, UnitEvent, UnitStatus, Waterway, WaterwayKind, Zoning,
 };
 use geo::{line_string, point, polygon, MultiPolygon, Polygon};
 
@@ -46,6 +46,8 @@ pub fn genk_centre() -> Dataset {
         streets: streets(),
         companies: companies(),
         access_points: access_points(),
+        places: places(),
+        waterways: waterways(),
         unit_events: unit_events(),
     }
 }
@@ -252,6 +254,42 @@ fn access_points() -> Vec<AccessPoint> {
             geometry: point!(x: 5.5400, y: 50.9990),
             kind: AccessKind::MotorwayExit,
             name: "Afrit 32 Genk-Oost".into(),
+        },
+    ]
+}
+
+fn places() -> Vec<Place> {
+    vec![
+        Place {
+            id: "place-zol-campus-sint-jan".into(),
+            geometry: point!(x: 5.5160, y: 50.9565),
+            kind: PlaceKind::Hospital,
+            name: "ZOL campus Sint-Jan".into(),
+            alt_names: Some("ZOL|Ziekenhuis Oost-Limburg".into()),
+        },
+        Place {
+            id: "place-c-mine".into(),
+            geometry: point!(x: 5.4775, y: 50.9800),
+            kind: PlaceKind::Culture,
+            name: "C-Mine".into(),
+            alt_names: None,
+        },
+    ]
+}
+
+fn waterways() -> Vec<Waterway> {
+    vec![
+        Waterway {
+            id: "waterway-albertkanaal".into(),
+            geometry: line_string![(x: 5.4560, y: 50.9383), (x: 5.4760, y: 50.9320), (x: 5.4960, y: 50.9281)],
+            name: "Albertkanaal".into(),
+            kind: WaterwayKind::Canal,
+        },
+        Waterway {
+            id: "waterway-stiemerbeek".into(),
+            geometry: line_string![(x: 5.5150, y: 50.9598), (x: 5.5000, y: 50.9605), (x: 5.4850, y: 50.9565)],
+            name: "Stiemerbeek".into(),
+            kind: WaterwayKind::Stream,
         },
     ]
 }

@@ -406,3 +406,95 @@ async fn a_real_socket_serves_health() {
     assert!(response.contains("\"store\":\"geopackage\""), "{response}");
     server.abort();
 }
+
+/// Issue 19 (items 7 and 14): the known places and the waterways are layers
+/// like any other: listed with their geometry, offered as OGC collections
+/// whose items carry their fields, and drawn by the style.
+#[tokio::test]
+async fn places_and_waterways_are_listed_offered_and_drawn() {
+    let dataset = fixtures::genk_centre();
+    let (state, _dir) = app_with(&dataset).await;
+    let (status, body) = get(&state, "/api/layers").await;
+    assert_eq!(status, StatusCode::OK);
+    for (id, geometry_type, count, fields) in [
+        (
+            "places",
+            "Point",
+            dataset.places.len(),
+            vec!["kind", "name", "alt_names"],
+        ),
+        (
+            "waterways",
+            "LineString",
+            dataset.waterways.len(),
+            vec!["name", "kind"],
+        ),
+    ] {
+        let layer = body["layers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|layer| layer["id"] == id)
+            .unwrap_or_else(|| panic!("no {id} in {body}"));
+        assert_eq!(layer["geometry_type"], geometry_type, "{id}");
+        assert_eq!(layer["count"], count, "{id}");
+        let names: Vec<&str> = layer["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|field| field["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(names, fields, "{id}");
+    }
+
+    let (status, collections) = get(&state, "/ogc/collections").await;
+    assert_eq!(status, StatusCode::OK);
+    let ids: Vec<&str> = collections["collections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|collection| collection["id"].as_str().unwrap())
+        .collect();
+    assert!(
+        ids.contains(&"places") && ids.contains(&"waterways"),
+        "{ids:?}"
+    );
+    let (status, items) = get(&state, "/ogc/collections/places/items").await;
+    assert_eq!(status, StatusCode::OK, "{items}");
+    let zol = items["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|feature| feature["properties"]["name"] == "ZOL campus Sint-Jan")
+        .unwrap_or_else(|| panic!("no ZOL in {items}"));
+    assert_eq!(zol["properties"]["kind"], "hospital");
+    assert_eq!(
+        zol["properties"]["alt_names"],
+        "ZOL|Ziekenhuis Oost-Limburg"
+    );
+    assert_eq!(
+        zol["geometry"]["coordinates"],
+        serde_json::json!([5.516, 50.9565])
+    );
+    let (status, canal) = get(
+        &state,
+        "/ogc/collections/waterways/items/waterway-albertkanaal",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{canal}");
+    assert_eq!(canal["geometry"]["type"], "LineString");
+    assert_eq!(canal["properties"]["kind"], "canal");
+
+    let (status, style) = get(&state, "/tiles/style.json").await;
+    assert_eq!(status, StatusCode::OK);
+    let drawn: Vec<&str> = style["layers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|layer| layer["id"].as_str().unwrap())
+        .collect();
+    assert!(
+        drawn.contains(&"waterways-line") && drawn.contains(&"places-circle"),
+        "{drawn:?}"
+    );
+}

@@ -183,6 +183,18 @@ async fn every_hit_of_a_common_word_holds_it_and_none_is_missed() {
         .chain(demo().shop_units.iter().map(|unit| unit.address.as_str()))
         .filter(|name| name.to_lowercase().contains("kaai"))
         .collect();
+    // A known place by its name or any of its other names, under its name.
+    expected.extend(
+        demo()
+            .places
+            .iter()
+            .filter(|place| {
+                std::iter::once(place.name.as_str())
+                    .chain(place.other_names())
+                    .any(|name| name.to_lowercase().contains("kaai"))
+            })
+            .map(|place| place.name.as_str()),
+    );
     let mut street_names: Vec<&str> = demo()
         .streets
         .iter()
@@ -251,4 +263,62 @@ async fn bad_queries_are_a_400_that_names_the_parameter() {
     }
     let (_, health) = get(&state, "/api/health").await;
     assert_eq!(health["layers"]["shop_units"], demo().shop_units.len());
+}
+
+/// Issue 19 (item 14): "EnergyVille" and "ZOL" found nothing. A known place
+/// is found by its name and by its other names, whatever the case, as the
+/// place with its coordinates, named as the data names it.
+#[tokio::test]
+async fn search_finds_known_places_by_name_and_other_names() {
+    let (state, _dir) = app();
+    for (query, name) in [
+        ("EnergyVille", "EnergyVille"),
+        ("energyville", "EnergyVille"),
+        ("ZOL", "ZOL campus Sint-Jan"),
+        ("Ziekenhuis%20Oost-Limburg", "ZOL campus Sint-Jan"),
+        ("cegeka%20arena", "Cegeka Arena"),
+        ("KRC%20Genk", "Cegeka Arena"),
+        ("C-Mine", "C-Mine"),
+        ("Bokrijk", "Bokrijk"),
+    ] {
+        let place = demo()
+            .places
+            .iter()
+            .find(|place| place.name == name)
+            .unwrap_or_else(|| panic!("the demo has {name}"));
+        let (status, body) = get(&state, &format!("/api/search?q={query}")).await;
+        assert_eq!(status, StatusCode::OK, "{query}: {body}");
+        let first = &results(&body)[0];
+        assert_eq!(
+            (
+                first["layer"].as_str(),
+                first["id"].as_str(),
+                first["name"].as_str()
+            ),
+            (Some("places"), Some(place.id.as_str()), Some(name)),
+            "{query}: {body}"
+        );
+        assert_eq!(first["quality"], "whole", "{query}");
+        let [lon, lat] = [place.geometry.x(), place.geometry.y()];
+        assert_eq!(
+            first["geometries"][0],
+            serde_json::json!({"type": "Point", "coordinates": [lon, lat]}),
+            "{query}"
+        );
+        assert_eq!(first["bbox"], serde_json::json!([lon, lat, lon, lat]));
+        // Found by two names, a place is still one hit.
+        let same: Vec<&Value> = results(&body)
+            .iter()
+            .filter(|hit| hit["id"] == place.id.as_str())
+            .collect();
+        assert_eq!(same.len(), 1, "{query}: {body}");
+    }
+    for nonsense in ["qxzvbnw", "Ziekenhuis%20Antwerpen%20Noord"] {
+        let (status, body) = get(&state, &format!("/api/search?q={nonsense}")).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(
+            results(&body).iter().all(|hit| hit["layer"] != "places"),
+            "{nonsense}: {body}"
+        );
+    }
 }

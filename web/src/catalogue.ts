@@ -23,6 +23,8 @@ export interface AtlasLayer {
   /** The field whose value picks the colour, if any. */
   legendField: string | null;
   shape: LegendShape;
+  /** Points drawn as a ring (the known places) rather than a dot. */
+  ring: boolean;
   /** Style layer ids that draw this atlas layer, bottom to top. */
   styleLayerIds: string[];
   /** The lowest zoom at which any of its style layers draws. */
@@ -82,6 +84,7 @@ export function buildCatalogue(map: MapLibreMap, apiLayers: LayerInfo[]): AtlasL
         legendEntries: legendEntries(metadata),
         legendField: metadata['atlas:legend_field'] ?? null,
         shape: 'point',
+        ring: metadata['atlas:marker'] === 'ring',
         styleLayerIds: [],
         minzoom: 24,
         count: null,
@@ -103,7 +106,7 @@ export function buildCatalogue(map: MapLibreMap, apiLayers: LayerInfo[]): AtlasL
   for (const info of apiLayers) {
     let layer = byId.get(info.id);
     if (!layer) {
-      layer = { id: info.id, title_nl: info.title_nl, title_en: info.title_en, legend: '', legendEntries: [], legendField: null, shape: 'point', styleLayerIds: [], minzoom: 0, count: null, fields: [] };
+      layer = { id: info.id, title_nl: info.title_nl, title_en: info.title_en, legend: '', legendEntries: [], legendField: null, shape: 'point', ring: false, styleLayerIds: [], minzoom: 0, count: null, fields: [] };
       byId.set(info.id, layer);
       styleTypes.set(info.id, []);
       drawOrder.unshift(info.id);
@@ -121,6 +124,11 @@ export function buildCatalogue(map: MapLibreMap, apiLayers: LayerInfo[]): AtlasL
     if (layer.styleLayerIds.length === 0) layer.minzoom = 0;
   }
   return drawOrder.reverse().map((id) => byId.get(id)!);
+}
+
+/** The CSS classes of a layer's legend swatch. */
+export function swatchClass(layer: AtlasLayer): string {
+  return `swatch swatch--${layer.shape}${layer.shape === 'point' && layer.ring ? ' swatch--ring' : ''}`;
 }
 
 export function layerTitle(layer: AtlasLayer): string {

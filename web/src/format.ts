@@ -76,6 +76,8 @@ export function formatValue(field: FieldInfo, value: unknown, dictionary: Dictio
     return formatNumber(number, dictionary, field.type === 'integer' ? 0 : 2);
   }
   const text = String(value);
+  // A place's other names are kept with `|` between them (ZOL|Ziekenhuis Oost-Limburg).
+  if (field.name === 'alt_names') return text.split('|').map((name) => name.trim()).filter(Boolean).join(', ') || null;
   const labels = dictionary.values[field.name];
   if (labels && labels[text]) return labels[text];
   if (labels && /^[a-z0-9_]+$/.test(text)) return humanise(text);

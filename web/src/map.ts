@@ -37,6 +37,8 @@ export interface AtlasLayerMetadata {
   'atlas:legend_color'?: string;
   'atlas:legend_field'?: string | null;
   'atlas:geometry_type'?: string;
+  /** Points: `dot` (the data's points) or `ring` (a known place, a white dot in a ring). */
+  'atlas:marker'?: string | null;
 }
 
 /** One class of a layer coloured by a field (e.g. shop units by status). */

@@ -1,7 +1,8 @@
 // Browser tests of what the city's users ran into (issue 19), each named after
 // the problem it guards against: Dutch number input, the printed site sheet,
 // an expired session in the edit dialog, the confirmation after a save, the
-// new-unit form's checks and the panels at phone and tablet size. A Dutch
+// new-unit form's checks, the known places in the search box, the canal beside
+// the quays and the panels at phone and tablet size. A Dutch
 // (nl-BE) browser throughout; the server runs on its own copy of the demo.
 
 import assert from 'node:assert/strict';
@@ -9,7 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { RESULTS_DIR, launchBrowser, mapIdle, startAtlas, withAtlas } from './harness.mjs';
+import { RESULTS_DIR, launchBrowser, mapIdle, renderedFeatures, startAtlas, withAtlas } from './harness.mjs';
 import { apiRequest, at, kpiText, loneOccupiedUnits, openCoverage, openUnitPopup, openVacancy, signIn } from './tasks.mjs';
 
 const RETAIL = { name: 'winkelteam', role: 'retail' };
@@ -657,6 +658,83 @@ describe('issue 19: what the users ran into', () => {
       for (const status of ['occupied', 'renovation', 'non_commercial']) await row.locator(`.legend-entry[data-value="${status}"]`).click();
       await mapIdle(page);
       assert.ok((await statuses()).length > 1, 'all back');
+    });
+  });
+
+  test('search finds known places (EnergyVille, ZOL)', async (t) => {
+    const places = (await request('GET', '/api/layers/places/features?limit=1000')).body.features;
+    const place = (name) => places.find((feature) => feature.properties.name === name) ?? assert.fail(`the demo has ${name}`);
+    await withAtlas(t, browser, atlas.baseUrl, '', async ({ page }) => {
+      const search = page.getByRole('combobox');
+      const centredOn = async (feature) => {
+        await page.waitForFunction(() => window.__atlasMap.isMoving(), null, { timeout: 5_000 }).catch(() => {});
+        await mapIdle(page);
+        const view = await page.evaluate(() => ({ zoom: window.__atlasMap.getZoom(), center: window.__atlasMap.getCenter() }));
+        const [lon, lat] = feature.geometry.coordinates;
+        assert.ok(Math.abs(view.center.lng - lon) < 1e-4 && Math.abs(view.center.lat - lat) < 1e-4, `centred on ${feature.properties.name}: ${JSON.stringify(view.center)}`);
+        assert.ok(view.zoom >= 16, `zoomed in (${view.zoom})`);
+      };
+
+      // As typed by the users: nothing was found before.
+      await search.fill('EnergyVille');
+      const first = page.getByRole('option').first();
+      await first.filter({ hasText: 'EnergyVille' }).waitFor({ timeout: 10_000 });
+      assert.equal(await first.textContent(), 'EnergyVilleBekende plaats');
+      await search.press('Enter');
+      await centredOn(place('EnergyVille'));
+
+      // By another name: the place under its own name.
+      const zol = place('ZOL campus Sint-Jan');
+      await search.fill('ZOL');
+      await first.filter({ hasText: 'ZOL campus Sint-Jan' }).waitFor({ timeout: 10_000 });
+      assert.equal(await first.textContent(), 'ZOL campus Sint-JanBekende plaats');
+      await search.fill('ziekenhuis oost-limburg');
+      await first.filter({ hasText: 'ZOL campus Sint-Jan' }).waitFor({ timeout: 10_000 });
+      await first.click();
+      await centredOn(zol);
+
+      // The place is drawn as its own marker, and its popup names it and its kind.
+      assert.ok((await renderedFeatures(page, 'places')).some((feature) => feature.properties.name === zol.properties.name), 'the ZOL is drawn');
+      const point = await page.evaluate((coordinates) => window.__atlasMap.project(coordinates), zol.geometry.coordinates);
+      const box = await page.locator('#map canvas').boundingBox();
+      await page.mouse.click(box.x + point.x, box.y + point.y);
+      const popup = page.locator('.popup[data-layer="places"]');
+      await popup.waitFor({ timeout: 10_000 });
+      assert.equal(await popup.locator('.popup-title').textContent(), 'ZOL campus Sint-Jan');
+      assert.equal(await popup.locator('.popup-layer').textContent(), 'Bekende plaatsen');
+      assert.equal(await popup.locator('dd[data-field="kind"]').textContent(), 'Ziekenhuis');
+      assert.match(await popup.locator('dd[data-field="alt_names"]').textContent(), /^ZOL, Ziekenhuis Oost-Limburg/);
+      await page.getByRole('button', { name: 'English' }).click();
+      await page.mouse.click(box.x + point.x, box.y + point.y);
+      await popup.locator('dd[data-field="kind"]').filter({ hasText: 'Hospital' }).waitFor({ timeout: 10_000 });
+      assert.equal(await popup.locator('.popup-layer').textContent(), 'Known places');
+    });
+  });
+
+  test('the canal is drawn when a quay is required', async (t) => {
+    await withAtlas(t, browser, atlas.baseUrl, '', async ({ page }) => {
+      const toggle = (layer) => page.locator(`#layer-toggle-${layer}`);
+      // Both are on the map at the start; someone switched them off.
+      for (const layer of ['waterways', 'access_points']) {
+        assert.ok(await toggle(layer).isChecked(), `${layer} are shown at the start`);
+        await toggle(layer).uncheck();
+      }
+      await mapIdle(page);
+      assert.deepEqual(await renderedFeatures(page, 'waterways'), [], 'the canal is switched off');
+
+      const panel = await openExpansion(page);
+      const sent = await search(page, panel);
+      assert.deepEqual(sent.requires, ['quay']);
+      assert.ok((await panel.locator('.site-card').count()) > 0, 'sites on the quay are found');
+      await mapIdle(page);
+      const canal = (await renderedFeatures(page, 'waterways')).filter((feature) => feature.properties.name === 'Albertkanaal');
+      assert.ok(canal.length > 0, 'the Albertkanaal is drawn beside the sites');
+      assert.equal(canal[0].properties.kind, 'canal');
+      const quays = (await renderedFeatures(page, 'access_points')).filter((feature) => feature.properties.kind === 'quay');
+      assert.ok(quays.length > 0, 'and the quays');
+      const line = await page.evaluate(() => window.__atlasMap.getPaintProperty('waterways-line', 'line-color'));
+      assert.equal(line, '#3a86c8', 'a blue line');
+      for (const layer of ['waterways', 'access_points']) assert.ok(await toggle(layer).isChecked(), `the layer list says ${layer} are shown again`);
     });
   });
 

@@ -8,7 +8,8 @@ use serde_json::{json, Map, Value};
 
 use crate::model::access::Role;
 use crate::model::layers::{
-    AreaKind, Availability, OwnerKind, ParkKind, ShopCategory, ShopKind, UnitStatus, Zoning,
+    AreaKind, Availability, OwnerKind, ParkKind, PlaceKind, ShopCategory, ShopKind, UnitStatus,
+    WaterwayKind, Zoning,
 };
 use crate::model::schema::{FieldDef, GeometryType, LayerSchema};
 use crate::model::value::FieldKind;
@@ -126,6 +127,8 @@ fn field_values(layer: LayerId, name: &str) -> Option<Vec<&'static str>> {
         (LayerId::ShopUnits, "kind") => all(ShopKind::ALL, ShopKind::as_str),
         (LayerId::ShopUnits, "status") => all(UnitStatus::ALL, UnitStatus::as_str),
         (LayerId::ShoppingAreas, "kind") => all(AreaKind::ALL, AreaKind::as_str),
+        (LayerId::Places, "kind") => all(PlaceKind::ALL, PlaceKind::as_str),
+        (LayerId::Waterways, "kind") => all(WaterwayKind::ALL, WaterwayKind::as_str),
         _ => None,
     }
 }

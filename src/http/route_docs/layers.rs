@@ -167,9 +167,9 @@ pub fn export() -> Operation {
 /// `GET /api/search`
 pub fn search() -> Operation {
     use crate::http::search::{DEFAULT_LIMIT, MAX_LIMIT, MAX_QUERY_CHARS};
-    let layers: Vec<&str> = crate::engine::search::SEARCHED
+    let layers: Vec<&str> = crate::engine::search::searched_layers()
         .iter()
-        .map(|(layer, _)| layer.as_str())
+        .map(|layer| layer.as_str())
         .collect();
     let place = object(
         &[
@@ -191,8 +191,8 @@ pub fn search() -> Operation {
             "geometries": array(json!({"type": "object", "required": ["type"]})),
         }),
     );
-    Operation::get(TAG, "Places by name: areas, parks, neighbourhoods, access points, companies, streets and shop-unit addresses")
-        .describe("Accents, case and spaces do not count (`Thorpark` finds Thor Park), and one slip of the keyboard is forgiven in queries of five letters or more. Best first: the whole name, its start, a word's start, anywhere in it, one slip; then by layer in the order above; then by name, house numbers as numbers. Only public fields are searched, so every role gets the same answer.")
+    Operation::get(TAG, "Places by name: known places (also by their other names), areas, parks, neighbourhoods, access points, companies, streets and shop-unit addresses")
+        .describe("Accents, case and spaces do not count (`Thorpark` finds Thor Park), a known place is found by any of its other names (`ZOL` finds ZOL campus Sint-Jan, under that name), and one slip of the keyboard is forgiven in queries of five letters or more. Best first: the whole name, its start, a word's start, anywhere in it, one slip; then by layer in the order above; then by name, house numbers as numbers. Only public fields are searched, so every role gets the same answer.")
         .param(Parameter::query("q", format!("what to look for, at most {MAX_QUERY_CHARS} characters"), json!({"type": "string", "maxLength": MAX_QUERY_CHARS})).required().example("Vennestraat 10"))
         .param(Parameter::query("limit", format!("the most places, {DEFAULT_LIMIT} by default"), integer_in(1, MAX_LIMIT as u64)).example(8))
         .respond(Answer::json(

@@ -34,18 +34,22 @@ export const en: Dictionary = {
     legend: 'Legend',
   },
   search: {
-    label: 'Find an address, street, company, shopping area, business park or neighbourhood',
-    placeholder: 'Find address, street, company, park…',
+    label: 'Find a place, address, street, company, shopping area, business park or neighbourhood',
+    placeholder: 'Find a place, address, street, company…',
     loading: 'Searching…',
     noResults: 'No results',
     results: (count: number) => (count === 1 ? '1 result' : `${count} results`),
     failed: 'Searching failed. Try again.',
     kinds: {
+      places: 'Known place',
       streets: 'Street',
       shopping_areas: 'Shopping area',
       business_parks: 'Business park',
       neighbourhoods: 'Neighbourhood',
-    },
+      access_points: 'Access point',
+      companies: 'Company',
+      shop_units: 'Shop unit',
+    } as Record<string, string>,
   },
   popup: {
     close: 'Close',
@@ -73,9 +77,6 @@ export const en: Dictionary = {
     sources: {
       wijken: 'Neighbourhoods (wijken): © gemeentebesturen, verzameld door Data & Analyse van de Vlaamse provincies, Modellicentie Gratis Hergebruik',
       openstreetmap: '© OpenStreetMap contributors',
-      access_points: 'Access point',
-      companies: 'Company',
-      shop_units: 'Shop unit',
     } as Record<string, string>,
   },
   // Issue 5: the login, the Leegstand panel and the shop-unit edit form.
@@ -477,6 +478,9 @@ export const en: Dictionary = {
       main_shopping_area: 'Main shopping area', district_shopping_street: 'District shopping street',
       local_centre: 'Local centre', large_scale_concentration: 'Large-scale concentration',
       motorway_exit: 'Motorway exit', railway_station: 'Railway station', quay: 'Quay',
+      campus: 'Campus', hospital: 'Hospital', culture: 'Culture', sport: 'Sport', park: 'Park',
+      shopping: 'Shopping centre', civic: 'Town hall and services', district: 'District',
+      canal: 'Canal', river: 'River', stream: 'Stream',
     },
     class: {
       motorway: 'Motorway', motorway_link: 'Motorway ramp', primary: 'Primary road', secondary: 'Secondary road',

@@ -39,13 +39,14 @@ export const nl = {
     legend: 'Legenda',
   },
   search: {
-    label: 'Zoek een adres, straat, bedrijf, winkelgebied, bedrijventerrein of wijk',
-    placeholder: 'Zoek adres, straat, bedrijf, terrein…',
+    label: 'Zoek een plaats, adres, straat, bedrijf, winkelgebied, bedrijventerrein of wijk',
+    placeholder: 'Zoek plaats, adres, straat, bedrijf…',
     loading: 'Zoeken…',
     noResults: 'Geen resultaten',
     results: (count: number) => (count === 1 ? '1 resultaat' : `${count} resultaten`),
     failed: 'Zoeken lukte niet. Probeer het opnieuw.',
     kinds: {
+      places: 'Bekende plaats',
       streets: 'Straat',
       shopping_areas: 'Winkelgebied',
       business_parks: 'Bedrijventerrein',
@@ -482,6 +483,9 @@ export const nl = {
       main_shopping_area: 'Kernwinkelgebied', district_shopping_street: 'Winkelstraat in deelgemeente',
       local_centre: 'Lokaal centrum', large_scale_concentration: 'Grootschalige concentratie',
       motorway_exit: 'Op- en afrit autosnelweg', railway_station: 'Station', quay: 'Kaai',
+      campus: 'Campus', hospital: 'Ziekenhuis', culture: 'Cultuur', sport: 'Sport', park: 'Park',
+      shopping: 'Winkelcentrum', civic: 'Stadhuis en diensten', district: 'Stadsdeel',
+      canal: 'Kanaal', river: 'Rivier', stream: 'Beek',
     },
     class: {
       motorway: 'Autosnelweg', motorway_link: 'Op- of afrit', primary: 'Hoofdweg', secondary: 'Secundaire weg',

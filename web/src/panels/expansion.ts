@@ -6,7 +6,8 @@
 // (expansion-results.ts), drawn on the map with numbered markers (an
 // assembled group of parcels outlined as one, expansion-map.ts), and each
 // site has a printable sheet (expansion-sheet.ts). A click on a card or a
-// marker fits the map to that site. A 400 marks the field the server names;
+// marker fits the map to that site. A request that needs a quay switches the
+// canal and the quays on. A 400 marks the field the server names;
 // a server without the route (404) gets a quiet message.
 
 import './expansion-panel.css';
@@ -21,6 +22,10 @@ import { ExpansionMap } from './expansion-map';
 import { siteCard } from './expansion-results';
 import { renderSavedSearches } from './expansion-saved';
 import { openSiteSheet } from './expansion-sheet';
+import { showAtlasLayers } from './layers';
+
+/** The atlas layers a site on the quay is judged by: the canal and the quays. */
+const QUAY_LAYERS = ['waterways', 'access_points'];
 
 type Status = { kind: 'idle' | 'loading' | 'unavailable' } | { kind: 'error'; message: string };
 
@@ -190,6 +195,8 @@ export function renderExpansionPanel(container: HTMLElement, map: MapLibreMap, m
       .then(([answer]) => {
         if (controller.signal.aborted) return;
         request = next;
+        // A site on the quay is read against the canal: both are on the map, whatever was switched off.
+        if (next.requires.includes('quay')) showAtlasLayers(map, QUAY_LAYERS);
         sites = append ? [...sites, ...answer.sites] : answer.sites;
         if (!append) ruledOut = answer.ruledOut;
         total = answer.total;

@@ -6,7 +6,8 @@
 // lists its classes, each a switch that filters the layer (only vacant units).
 
 import type { FilterSpecification, Map as MapLibreMap } from 'maplibre-gl';
-import { layerTitle, type AtlasLayer } from '../catalogue';
+import { atlasMetadata } from '../map';
+import { layerTitle, swatchClass, type AtlasLayer } from '../catalogue';
 import { bindText, onLang, pickTitle, t } from '../i18n';
 import { formatNumber } from '../format';
 import { link, linked } from '../link';
@@ -39,9 +40,28 @@ function filterByLegend(map: MapLibreMap, layer: AtlasLayer, shown: Set<string>)
   }
 }
 
+/** What follows the layer switches: the panel's `sync` (and whoever else listens). */
+const visibilityListeners = new Set<() => void>();
+
+/**
+ * Switch on the atlas layers `ids` (every style layer that draws them), for a
+ * task that needs them on the map (the canal and the quays when a site must
+ * lie on the quay); the layer panel follows.
+ */
+export function showAtlasLayers(map: MapLibreMap, ids: string[]): void {
+  let changed = false;
+  for (const styleLayer of map.getStyle().layers) {
+    const layerId = atlasMetadata(styleLayer)?.['atlas:layer'];
+    if (!layerId || !ids.includes(layerId) || map.getLayoutProperty(styleLayer.id, 'visibility') !== 'none') continue;
+    map.setLayoutProperty(styleLayer.id, 'visibility', 'visible');
+    changed = true;
+  }
+  if (changed) for (const listener of visibilityListeners) listener();
+}
+
 function swatch(layer: AtlasLayer, colour = layer.legend): HTMLElement {
   const element = document.createElement('span');
-  element.className = `swatch swatch--${layer.shape}`;
+  element.className = swatchClass(layer);
   element.style.setProperty('--swatch', colour);
   element.setAttribute('aria-hidden', 'true');
   return element;
@@ -182,5 +202,9 @@ export function renderLayerPanel(container: HTMLElement, map: MapLibreMap, catal
   }
   map.on('zoomend', sync);
   onLang(sync);
+  visibilityListeners.add(() => {
+    sync();
+    linkVisible();
+  });
   return sync;
 }

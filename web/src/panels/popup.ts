@@ -10,7 +10,7 @@ import * as maplibregl from 'maplibre-gl';
 import type { MapGeoJSONFeature, Map as MapLibreMap, MapMouseEvent } from 'maplibre-gl';
 import { fetchFeature, geometryBbox, type FieldInfo, type Geometry } from '../api';
 import { link, linked } from '../link';
-import { atlasLayerOf, layerTitle, type AtlasLayer } from '../catalogue';
+import { atlasLayerOf, layerTitle, swatchClass, type AtlasLayer } from '../catalogue';
 import { fieldLabel, formatNumber, formatValue } from '../format';
 import { clearHighlight, highlight, isHighlightLayer } from '../highlight';
 import { onLang, pickTitle, t } from '../i18n';
@@ -128,7 +128,7 @@ export function installPopup(map: MapLibreMap, catalogue: AtlasLayer[], lookupNa
     const kicker = document.createElement('p');
     kicker.className = 'popup-layer';
     const dot = document.createElement('span');
-    dot.className = `swatch swatch--${hit.layer.shape}`;
+    dot.className = swatchClass(hit.layer);
     dot.style.setProperty('--swatch', hit.layer.legend);
     dot.setAttribute('aria-hidden', 'true');
     kicker.append(dot, document.createTextNode(layerTitle(hit.layer)));

@@ -1,4 +1,5 @@
-// The search box: find a place by name (a shopping area, business park,
+// The search box: find a place by name (a known place such as EnergyVille or
+// the ZOL, also by its other names; a shopping area, business park,
 // neighbourhood, access point, company, street or shop-unit address) and fly
 // there, its outline highlighted.
 //
