@@ -1,8 +1,10 @@
 //! `POST /api/sites/search`: the expansion-site search (issue 7).
 //!
-//! The body is a [`SiteRequest`] (at most [`MAX_BODY_BYTES`]); `explain` may
-//! also be given as a query parameter (`?explain=true`). The search runs in
-//! `spawn_blocking` on the current engine snapshot. The answer:
+//! The body is a [`SiteRequest`] (at most [`MAX_BODY_BYTES`]); `explain` and
+//! `lang` (the language of the reasons, `nl` by default or `en`) may also be
+//! given as query parameters (`?explain=true&lang=en`); a `lang` in both
+//! places must agree. The search runs in `spawn_blocking` on the current
+//! engine snapshot. The answer:
 //!
 //! ```json
 //! {"sites": [{"id", "parcels": [{"id", "properties"}], "park", "park_name", "park_kind",
@@ -25,8 +27,9 @@ use serde_json::{json, Value as Json_};
 use super::auth::Caller;
 use super::error::{ApiError, ApiQuery};
 use super::AppState;
+use crate::engine::sites::request::parse_language;
 use crate::engine::sites::search::{RuledOut, Site};
-use crate::engine::sites::{self, SiteAnswer, SiteRequest};
+use crate::engine::sites::{self, Language, SiteAnswer, SiteRequest};
 use crate::engine::Engine;
 use crate::model::geojson::{geometry_to_json, properties_to_json, Audience};
 use crate::model::LayerId;
@@ -34,7 +37,7 @@ use crate::model::LayerId;
 /// The largest request body accepted, bytes.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
-/// `POST /api/sites/search[?explain=true]`: public facts for the public;
+/// `POST /api/sites/search[?explain=true][&lang=en]`: public facts for the public;
 /// company contacts for the roles that see them (business, planner, admin).
 pub async fn search(
     State(state): State<AppState>,
@@ -52,7 +55,7 @@ async fn search_as(
     query: ApiQuery,
     body: Body,
 ) -> Result<Json<Json_>, ApiError> {
-    query.only(&["explain"])?;
+    query.only(&["explain", "lang"])?;
     let explain = match query.get("explain") {
         None | Some("false") => false,
         Some("true") => true,
@@ -63,6 +66,11 @@ async fn search_as(
             ))
         }
     };
+    let query_language = query
+        .get("lang")
+        .map(|code| parse_language(Some(&Json_::String(code.to_string()))))
+        .transpose()
+        .map_err(|error| ApiError::bad_request(&error.field, error.message))?;
     let bytes = axum::body::to_bytes(body, MAX_BODY_BYTES)
         .await
         .map_err(|_| {
@@ -73,6 +81,20 @@ async fn search_as(
     let mut request = SiteRequest::from_json(&json)
         .map_err(|error| ApiError::bad_request(&error.field, error.message))?;
     request.explain |= explain;
+    if let Some(language) = query_language {
+        let in_body = json.get("lang").is_some_and(|lang| !lang.is_null());
+        if in_body && language != request.language {
+            return Err(ApiError::bad_request(
+                "lang",
+                format!(
+                    "the query asks for '{}', the body for '{}'",
+                    language.code(),
+                    request.language.code()
+                ),
+            ));
+        }
+        request.language = language;
+    }
     let engine = state.engine();
     let body = tokio::task::spawn_blocking(move || {
         let answer = sites::search(&engine, &request)
@@ -119,7 +141,7 @@ fn answer_json(
 }
 
 /// The request as the search read it (the quay implied by water-bound
-/// logistics, the wanted area, the weights in force).
+/// logistics, the wanted area, the weights in force, the language).
 fn request_json(request: &SiteRequest) -> Json_ {
     let mut requires = Vec::new();
     if request.requires.quay {
@@ -146,8 +168,14 @@ fn request_json(request: &SiteRequest) -> Json_ {
             "price": weights.price,
             "ready": weights.ready,
         },
-        "distances": "hemelsbreed",
+        "lang": request.language.code(),
+        "distances": straight_line(request.language),
     })
+}
+
+/// How far the answer's distances are: as the crow flies.
+fn straight_line(language: Language) -> &'static str {
+    language.pick("hemelsbreed", "straight-line")
 }
 
 fn site_json(engine: &Engine, site: &Site, audience: Audience) -> Json_ {

@@ -566,6 +566,11 @@ async fn business_and_admin_save_site_searches_for_a_company() {
             "request.min_area_m2",
         ),
         (
+            json!({"company_id": "company-logistics-1", "name": "x",
+                   "request": {"activity": "logistics", "lang": "xx"}}),
+            "request.lang",
+        ),
+        (
             json!({"company_id": "company-logistics-1", "name": "x", "request": request, "colour": 1}),
             "colour",
         ),

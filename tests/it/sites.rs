@@ -1084,3 +1084,314 @@ async fn bad_requests_are_400s_naming_the_field() {
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(answer["detail"]["parameter"], "explain");
 }
+
+// ---------------------------------------------------------------- languages
+
+/// Words of the Dutch reasons that no English reason has (names in the data,
+/// such as "Kaai 1" or "Afrit 32 Genk-Oost", are not the reasons' words).
+const DUTCH_WORDS: [&str; 16] = [
+    "hemelsbreed",
+    "gewenst",
+    "bouwrijp",
+    "percelen",
+    "aangrenzende",
+    "gemiddeld",
+    "prijs",
+    "niet",
+    "afrit",
+    " van ",
+    " tot ",
+    "te klein",
+    "te groot",
+    "beschikbaar",
+    "vestiging",
+    "gekozen",
+];
+
+/// Each `.` or `,` between two digits, with how many digits follow it.
+fn marks_between_digits(text: &str) -> Vec<(char, usize)> {
+    let chars: Vec<char> = text.chars().collect();
+    (1..chars.len().saturating_sub(1))
+        .filter(|&at| {
+            matches!(chars[at], '.' | ',')
+                && chars[at - 1].is_ascii_digit()
+                && chars[at + 1].is_ascii_digit()
+        })
+        .map(|at| {
+            let after = chars[at + 1..]
+                .iter()
+                .take_while(|c| c.is_ascii_digit())
+                .count();
+            (chars[at], after)
+        })
+        .collect()
+}
+
+#[test]
+fn marks_between_digits_are_found() {
+    assert_eq!(
+        marks_between_digits("12,500 m², 2.1 km, €97.50/m², 01-06-2027. 3, 4"),
+        [(',', 3), ('.', 1), ('.', 2)]
+    );
+}
+
+/// Every reason of an answer: the sites' criteria and the ruled-out parcels'.
+fn all_reasons(answer: &Value) -> Vec<String> {
+    let criteria = answer["sites"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|site| site["criteria"].as_array().unwrap().clone());
+    let failures = answer["explain"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|parcel| parcel["ruled_out_by"].as_array().unwrap().clone());
+    criteria
+        .chain(failures)
+        .map(|entry| entry["reason"].as_str().unwrap().to_string())
+        .collect()
+}
+
+fn reason_of<'a>(site: &'a Value, criterion: &str) -> &'a str {
+    site["criteria"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|entry| entry["name"] == criterion)
+        .unwrap_or_else(|| panic!("no {criterion} in {site}"))["reason"]
+        .as_str()
+        .unwrap()
+}
+
+fn failures_of(answer: &Value, parcel: &str) -> Vec<(String, String)> {
+    answer["explain"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|entry| entry["parcel"] == parcel)
+        .unwrap_or_else(|| panic!("{parcel} is not in explain"))["ruled_out_by"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|failure| {
+            (
+                failure["constraint"].as_str().unwrap().to_string(),
+                failure["reason"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+/// p-m (10,800 m² by its rectangle, on Zuid, 88 €/m², ready) near
+/// Testbedrijf NV; p-g available from 2028, p-f at 140 €/m².
+fn language_request(lang: Option<&str>) -> Value {
+    let mut body = json!({"activity": "logistics", "min_area_m2": 2500, "max_area_m2": 11000,
+                          "needed_by": "2027-06-01", "max_price_eur_m2": 100,
+                          "near": {"company_id": "company-1"}, "limit": 100, "explain": true});
+    if let Some(lang) = lang {
+        body["lang"] = json!(lang);
+    }
+    body
+}
+
+#[tokio::test]
+async fn site_reasons_follow_the_language_english_words_and_numbers() {
+    let (state, _dir) = app(fixture_engine());
+    let (status, english) = post(
+        &state,
+        "/api/sites/search",
+        language_request(Some("en")).to_string(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{english}");
+    assert_eq!(english["request"]["lang"], "en");
+    assert_eq!(english["request"]["distances"], "straight-line");
+    let site = english["sites"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|site| site["id"] == "p-m")
+        .expect("p-m is listed");
+    let area = site["area_m2"].as_f64().unwrap();
+    let area_en = genk_atlas::engine::sites::numbers::Numbers::ENGLISH.area(area);
+    assert!(area > 10_000.0 && area_en.contains(','), "{area_en}");
+    assert_eq!(
+        reason_of(site, "area_fit"),
+        format!("{area_en}, wanted 6,750 m²")
+    );
+    assert_eq!(reason_of(site, "price"), "€88/m² (max. €100/m²)");
+    assert_eq!(reason_of(site, "ready"), "ready to build");
+    // p-m's north-west corner (200, 90) is 500 m east and 510 m south of the
+    // exit at (-300, 600): 714 m; the company at (300, 200) is 110 m north
+    assert_eq!(
+        reason_of(site, "motorway"),
+        "710 m in a straight line to exit 32 Genk-Oost on the E314"
+    );
+    assert_eq!(
+        reason_of(site, "near"),
+        "110 m in a straight line from the current site of Testbedrijf NV"
+    );
+    assert_eq!(
+        failures_of(&english, "p-g"),
+        [(
+            "needed_by".to_string(),
+            "available only from 01-01-2028, after 01-06-2027".to_string()
+        )]
+    );
+    assert_eq!(
+        failures_of(&english, "p-f"),
+        [(
+            "max_price_eur_m2".to_string(),
+            "€140/m², above the maximum of €100/m²".to_string()
+        )]
+    );
+    assert_eq!(
+        failures_of(&english, "p-d"),
+        [(
+            "availability".to_string(),
+            "not available: under option".to_string()
+        )]
+    );
+    let reasons = all_reasons(&english);
+    assert!(reasons.len() > 20, "{} reasons", reasons.len());
+    for reason in &reasons {
+        for word in DUTCH_WORDS {
+            assert!(
+                !reason.to_lowercase().contains(word),
+                "'{word}' in the English reason '{reason}'"
+            );
+        }
+        // English numbers: a comma between digits groups three, a point
+        // between digits starts one or two decimals (Dutch is the other way)
+        for (mark, digits_after) in marks_between_digits(reason) {
+            match mark {
+                ',' => assert_eq!(digits_after, 3, "a decimal comma in '{reason}'"),
+                _ => assert!(digits_after < 3, "a thousands point in '{reason}'"),
+            }
+        }
+        assert!(!reason.contains(" €/m²"), "Dutch price in '{reason}'");
+        assert!(
+            !reason.contains(",0 km") && !reason.contains(".000 m²"),
+            "Dutch number in '{reason}'"
+        );
+    }
+    // the same sites, scores and constraints as in Dutch: only the words differ
+    let (_, dutch) = post(
+        &state,
+        "/api/sites/search",
+        language_request(Some("nl")).to_string(),
+    )
+    .await;
+    let without_words = |answer: &Value| {
+        let mut answer = answer.clone();
+        answer["request"] = Value::Null;
+        for site in answer["sites"].as_array_mut().unwrap() {
+            for criterion in site["criteria"].as_array_mut().unwrap() {
+                criterion["reason"] = Value::Null;
+            }
+        }
+        for parcel in answer["explain"].as_array_mut().unwrap() {
+            for failure in parcel["ruled_out_by"].as_array_mut().unwrap() {
+                failure["reason"] = Value::Null;
+            }
+        }
+        answer
+    };
+    assert_eq!(without_words(&english), without_words(&dutch));
+    assert_ne!(all_reasons(&english), all_reasons(&dutch));
+}
+
+#[tokio::test]
+async fn site_reasons_are_dutch_by_default() {
+    let (state, _dir) = app(fixture_engine());
+    let (status, default) = post(
+        &state,
+        "/api/sites/search",
+        language_request(None).to_string(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{default}");
+    assert_eq!(default["request"]["lang"], "nl");
+    assert_eq!(default["request"]["distances"], "hemelsbreed");
+    let site = default["sites"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|site| site["id"] == "p-m")
+        .unwrap();
+    assert_eq!(reason_of(site, "price"), "88 €/m² (max. 100 €/m²)");
+    assert_eq!(reason_of(site, "ready"), "bouwrijp");
+    assert!(reason_of(site, "area_fit").ends_with(", gewenst 6.750 m²"));
+    assert_eq!(
+        reason_of(site, "motorway"),
+        "710 m hemelsbreed tot afrit 32 Genk-Oost van de E314"
+    );
+    assert_eq!(
+        reason_of(site, "near"),
+        "110 m hemelsbreed van de huidige vestiging van Testbedrijf NV"
+    );
+    assert_eq!(
+        failures_of(&default, "p-g"),
+        [(
+            "needed_by".to_string(),
+            "pas beschikbaar vanaf 01-01-2028, na 01-06-2027".to_string()
+        )]
+    );
+    // lang=nl says the same as no lang at all
+    let (_, dutch) = post(
+        &state,
+        "/api/sites/search",
+        language_request(Some("nl")).to_string(),
+    )
+    .await;
+    assert_eq!(dutch, default);
+    // ?lang=en in the query is the body's lang=en
+    let (status, by_query) = post(
+        &state,
+        "/api/sites/search?lang=en",
+        language_request(None).to_string(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{by_query}");
+    let (_, by_body) = post(
+        &state,
+        "/api/sites/search",
+        language_request(Some("en")).to_string(),
+    )
+    .await;
+    assert_eq!(by_query, by_body);
+}
+
+#[tokio::test]
+async fn an_unknown_language_is_a_400_naming_lang() {
+    let (state, _dir) = app(fixture_engine());
+    for (uri, lang) in [
+        ("/api/sites/search", Some(json!("xx"))),
+        ("/api/sites/search", Some(json!("EN"))),
+        ("/api/sites/search", Some(json!(["en"]))),
+        ("/api/sites/search?lang=xx", None),
+        ("/api/sites/search?lang=", None),
+        // the query and the body disagree
+        ("/api/sites/search?lang=en", Some(json!("nl"))),
+    ] {
+        let mut body = json!({"activity": "logistics", "min_area_m2": 1000});
+        if let Some(lang) = lang.clone() {
+            body["lang"] = lang;
+        }
+        let (status, answer) = post(&state, uri, body.to_string()).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{uri} {lang:?}: {answer}");
+        assert_eq!(
+            answer["detail"]["parameter"], "lang",
+            "{uri} {lang:?}: {answer}"
+        );
+    }
+    let (_, answer) = post(
+        &state,
+        "/api/sites/search",
+        json!({"activity": "logistics", "lang": "xx"}).to_string(),
+    )
+    .await;
+    let text = answer.to_string();
+    assert!(text.contains("'xx'") && text.contains("nl, en"), "{text}");
+}

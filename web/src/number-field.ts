@@ -4,7 +4,8 @@
 // reads what a Fleming types (`5.000`, `85,5`) or an English user does
 // (`5,000`, `85.5`) with `parseNumber`, says beside the field what it read
 // ("gelezen als 5.000 m²"), and marks a value it cannot read instead of
-// changing it.
+// changing it. A switch of language keeps the number: `10.000` typed in
+// Dutch is written `10,000` in English, never read again as ten.
 
 import { formatNumber, parseNumber } from './format';
 import { onLang, t, type Dictionary } from './i18n';
@@ -50,9 +51,16 @@ export function numberField(input: HTMLInputElement, show: (value: number, dicti
   input.addEventListener('change', () => render(true));
   // Follow the language while the field is on the page; a field of a closed dialog lets go.
   let placed = false;
-  const off = onLang(() => {
+  let locale = t().locale;
+  const off = onLang((dictionary) => {
     if (placed && !input.isConnected) return off();
     placed ||= input.isConnected;
+    if (dictionary.locale !== locale) {
+      // what was read in the old language, written in the new one
+      const read = parseNumber(input.value, locale);
+      if (read !== null && Number.isFinite(read)) input.value = formatNumber(read, dictionary, 2);
+      locale = dictionary.locale;
+    }
     render(false);
   });
   return {

@@ -1,5 +1,6 @@
 // Browser tests of what the city's users ran into (issue 19), each named after
-// the problem it guards against: Dutch number input, the printed site sheet,
+// the problem it guards against: Dutch number input, the site reasons in the
+// interface's language, the printed site sheet,
 // an expired session in the edit dialog, the confirmation after a save, the
 // new-unit form's checks, the known places in the search box, the canal beside
 // the quays and the panels at phone and tablet size. A Dutch
@@ -175,6 +176,56 @@ describe('issue 19: what the users ran into', () => {
       },
       { lang: 'en' },
     );
+  });
+
+  test('site reasons follow the language: in English the reasons and their numbers are English, and a switch asks again', async (t) => {
+    await withAtlas(t, browser, atlas.baseUrl, '', async ({ page }) => {
+      const dutchWords = /hemelsbreed|gewenst|bouwrijp|percelen|gemiddeld|prijs|niet |afrit|aansluiting| van | tot |te klein|te groot|beschikbaar/;
+      const reasonsOf = (card) => card.locator('.criterion-reason').allTextContents();
+      const panel = await openExpansion(page);
+      await panel.getByLabel('Oppervlakte van (m²)').fill('5.000');
+      await panel.getByLabel('tot (m²)').fill('10.000');
+      assert.equal((await search(page, panel)).lang, 'nl', 'the Dutch interface asks in Dutch');
+      // by id: the panel's name changes with the language
+      const card = page.locator('#panel-expansion .site-card').first();
+      const dutch = await reasonsOf(card);
+      assert.ok(dutch.some((reason) => reason.includes('hemelsbreed')), dutch.join(' | '));
+      assert.ok(dutch.includes(`${(await card.locator('.site-area').textContent()).replace(/ \(.*\)$/, '')}, gewenst 7.500 m²`), dutch.join(' | '));
+      const firstSite = await card.getAttribute('data-site-id');
+
+      // the switch asks again for the list on screen, in English
+      const asked = page.waitForRequest((r) => r.url().endsWith('/api/sites/search') && r.method() === 'POST');
+      await page.getByRole('button', { name: 'English' }).click();
+      const again = JSON.parse((await asked).postData());
+      assert.equal(again.lang, 'en');
+      assert.equal(again.offset, 0);
+      await page.waitForFunction(() => document.querySelector('#panel-expansion .site-card .criterion-reason')?.textContent.includes('in a straight line'), null, { timeout: 30_000 });
+      const english = await reasonsOf(card);
+      assert.equal(await card.getAttribute('data-site-id'), firstSite, 'the same site first');
+      assert.equal(english.length, dutch.length);
+      const byCriterion = async (name) => card.locator(`.site-criterion[data-criterion="${name}"] .criterion-reason`).textContent();
+      assert.match(await byCriterion('motorway'), /^(\d{1,3} m|\d+\.\d km) in a straight line to (exit|junction) /);
+      assert.match(await byCriterion('area_fit'), /^(\d (adjacent parcels together) )?\d{1,2},\d{3} m², wanted 7,500 m²$/);
+      assert.match(await byCriterion('price'), /^(on average )?€\d{2,3}(\.\d{2})?\/m²$/);
+      assert.match(await byCriterion('ready'), /ready to build$/);
+      for (const reason of english) assert.doesNotMatch(reason, dutchWords, `Dutch in "${reason}"`);
+      // the typed areas keep their value in English (not "10.000" read as ten)
+      const expansion = page.getByRole('tabpanel', { name: 'Expansion' });
+      assert.equal(await expansion.getByLabel('Area from (m²)').inputValue(), '5,000');
+      assert.equal(await expansion.getByLabel('to (m²)').inputValue(), '10,000');
+
+      // a search in English asks in English, the parcels ruled out too
+      const sent = page.waitForRequest((r) => r.url().endsWith('/api/sites/search') && r.method() === 'POST');
+      await expansion.getByRole('button', { name: 'Search', exact: true }).click();
+      const sentBody = JSON.parse((await sent).postData());
+      assert.equal(sentBody.lang, 'en');
+      assert.equal(sentBody.max_area_m2, 10000);
+      await page.waitForFunction(() => document.getElementById('panel-expansion')?.dataset.state === 'ready', null, { timeout: 30_000 });
+      const ruledOut = await page.locator('#panel-expansion .explain-list li').allTextContents();
+      assert.ok(ruledOut.length > 0, 'the closest parcels ruled out are listed');
+      for (const line of ruledOut) assert.doesNotMatch(line.split(': ').slice(1).join(': '), dutchWords, `Dutch in "${line}"`);
+      assert.ok(ruledOut.some((line) => / in a straight line to the nearest quay \(.*\), more than 500 m|not available: /.test(line)), ruledOut.join(' | '));
+    });
   });
 
   test('the printed site sheet loses its title: page 1 of the PDF starts with the park, site, area and score, and holds the request', async (t) => {

@@ -139,6 +139,24 @@ impl Market {
             access,
         }
     }
+
+    /// The nearest of some parcels' nearest accesses of a kind (`pick`:
+    /// motorway, quay or rail), ties to the earlier access; `members` are
+    /// positions in [`Market::parcels`].
+    pub fn nearest_of(
+        &self,
+        members: &[u32],
+        pick: fn(&MarketParcel) -> Option<Nearest>,
+    ) -> Option<Nearest> {
+        members
+            .iter()
+            .filter_map(|&member| pick(&self.parcels[member as usize]))
+            .min_by(|a, b| {
+                a.distance_m
+                    .total_cmp(&b.distance_m)
+                    .then(a.access.cmp(&b.access))
+            })
+    }
 }
 
 fn parks(features: &[Feature]) -> Vec<ParkInfo> {

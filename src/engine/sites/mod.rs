@@ -1,27 +1,39 @@
 //! Expansion-site search (DOMAIN.md, Expansion-site matching): the sites on
 //! business parks that meet a company's hard constraints, assembled from up
 //! to four adjacent parcels where needed, ranked by weighted soft criteria
-//! with a Dutch reason for each.
+//! with a reason for each, in Dutch or in English.
 //!
 //! One job per file: [`rules`] (the activity table, NACE groups, access
 //! reach), [`request`] (parsing and checking a request), [`geometry`]
 //! (straight-line distances and shared boundaries in metres), [`adjacency`]
 //! (parcels sharing ≥ 10 m on one park), [`market`] (the parcels on offer
-//! with their neighbours and nearest accesses, cached per engine),
-//! [`assembly`] (connected groups of up to four parcels), [`scoring`] (the
-//! soft criteria), [`dutch`] (numbers for the reasons) and [`search`]
-//! (constraints, ranking, paging, explanations).
+//! with their neighbours and nearest accesses, cached per engine), [`near`]
+//! (where `near` is), [`assembly`] (connected groups of up to four
+//! parcels), [`constraints`] (the one table of hard constraints: check and
+//! Dutch and English reason), [`scoring`] (the soft criteria's scores),
+//! [`criteria`] (their table with Dutch and English reasons), and
+//! [`search`] (ranking, paging, explanations). The wording: [`language`]
+//! (`nl` or `en`), [`numbers`] (numbers, distances and dates per
+//! language), [`names`] (the words for zonings, park kinds, activities and
+//! availability) and [`exits`] (motorway exits named with their motorway).
 
 pub mod adjacency;
 pub mod assembly;
-pub mod dutch;
+pub mod constraints;
+pub mod criteria;
+pub mod exits;
 pub mod geometry;
+pub mod language;
 pub mod market;
+pub mod names;
+pub mod near;
+pub mod numbers;
 pub mod request;
 pub mod rules;
 pub mod scoring;
 pub mod search;
 
+pub use language::Language;
 pub use market::Market;
 pub use request::{RequestError, SiteRequest};
 pub use search::{search, SearchError, Site, SiteAnswer};

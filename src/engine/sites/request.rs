@@ -7,19 +7,21 @@
 //!  "near": {"company_id": "company-0001"} | {"lon": 5.50, "lat": 50.96},
 //!  "max_distance_m": 5000,
 //!  "weights": {"motorway": 30, "near": 20, "area_fit": 30, "price": 10, "ready": 10},
-//!  "limit": 20, "offset": 0, "explain": false}
+//!  "limit": 20, "offset": 0, "explain": false, "lang": "nl"}
 //! ```
 //!
 //! `activity` (a group of [`super::rules`] or a NACE code) is required; the
 //! rest is optional (`min_area_m2` is 0 when absent). Weights are shares of 100: the ones
 //! given must sum to 100 (those left out are 0); without `weights` the
 //! defaults apply ([`Weights::default_for`]). A `near` weight needs `near`.
-//! `max_distance_m` (a hard constraint) needs `near`.
+//! `max_distance_m` (a hard constraint) needs `near`. `lang` is the
+//! language of the reasons, `nl` (the default) or `en`.
 
 use chrono::NaiveDate;
 use geo::Point;
 use serde_json::{Map, Value as Json};
 
+use super::language::Language;
 use super::rules::{self, ActivityGroup};
 
 /// The most sites one page may hold.
@@ -121,6 +123,8 @@ pub struct SiteRequest {
     pub limit: usize,
     pub offset: usize,
     pub explain: bool,
+    /// The language of the reasons.
+    pub language: Language,
 }
 
 impl SiteRequest {
@@ -138,7 +142,7 @@ impl SiteRequest {
         let Json::Object(fields) = body else {
             return Err(refuse("body", "expected a JSON object"));
         };
-        const KNOWN: [&str; 13] = [
+        const KNOWN: [&str; 14] = [
             "activity",
             "min_area_m2",
             "max_area_m2",
@@ -151,6 +155,7 @@ impl SiteRequest {
             "limit",
             "offset",
             "explain",
+            "lang",
             "company_id",
         ];
         if let Some(unknown) = fields.keys().find(|name| !KNOWN.contains(&name.as_str())) {
@@ -158,7 +163,7 @@ impl SiteRequest {
                 unknown,
                 format!(
                     "unknown field (expected one of: {})",
-                    KNOWN[..12].join(", ")
+                    KNOWN[..KNOWN.len() - 1].join(", ")
                 ),
             ));
         }
@@ -235,6 +240,7 @@ impl SiteRequest {
             Some(Json::Bool(explain)) => *explain,
             Some(other) => return Err(refuse("explain", format!("{other} is not true or false"))),
         };
+        let language = parse_language(fields.get("lang"))?;
         Ok(SiteRequest {
             activity,
             min_area_m2,
@@ -248,7 +254,32 @@ impl SiteRequest {
             limit,
             offset,
             explain,
+            language,
         })
+    }
+}
+
+/// The `lang` of a request (given in the body or as a query parameter):
+/// Dutch when absent or null.
+pub fn parse_language(value: Option<&Json>) -> Result<Language, RequestError> {
+    match value {
+        None | Some(Json::Null) => Ok(Language::default()),
+        Some(Json::String(code)) => Language::from_code(code).ok_or_else(|| {
+            refuse(
+                "lang",
+                format!(
+                    "'{code}' is not a language of the reasons (expected one of: {})",
+                    Language::codes()
+                ),
+            )
+        }),
+        Some(other) => Err(refuse(
+            "lang",
+            format!(
+                "{other} is not a language code (expected one of: {})",
+                Language::codes()
+            ),
+        )),
     }
 }
 
@@ -542,6 +573,35 @@ mod tests {
         assert_eq!(field_of(with("offset", json!(-1))), "offset");
         assert_eq!(field_of(with("explain", json!("yes"))), "explain");
         assert_eq!(field_of(with("colour", json!("red"))), "colour");
+        assert_eq!(field_of(with("lang", json!("xx"))), "lang");
+        assert_eq!(field_of(with("lang", json!("EN"))), "lang");
+        assert_eq!(field_of(with("lang", json!(1))), "lang");
+    }
+
+    #[test]
+    fn the_language_is_dutch_unless_english_is_asked() {
+        let base = json!({"activity": "logistics"});
+        assert_eq!(
+            SiteRequest::from_json(&base).unwrap().language,
+            Language::Dutch
+        );
+        for (lang, language) in [
+            (json!("nl"), Language::Dutch),
+            (json!("en"), Language::English),
+            (Json::Null, Language::Dutch),
+        ] {
+            let mut body = base.clone();
+            body["lang"] = lang;
+            assert_eq!(SiteRequest::from_json(&body).unwrap().language, language);
+        }
+        let mut body = base;
+        body["lang"] = json!("xx");
+        let error = SiteRequest::from_json(&body).unwrap_err();
+        assert_eq!(error.field, "lang");
+        assert!(
+            error.message.contains("'xx'") && error.message.contains("nl, en"),
+            "{error}"
+        );
     }
 
     #[test]

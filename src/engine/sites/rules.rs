@@ -92,20 +92,6 @@ impl ActivityGroup {
             ActivityGroup::Retail => "retail",
         }
     }
-
-    /// The Dutch name, for reasons.
-    pub fn dutch(self) -> &'static str {
-        match self {
-            ActivityGroup::Manufacturing => "productie",
-            ActivityGroup::Logistics => "logistiek",
-            ActivityGroup::WaterBoundLogistics => "watergebonden logistiek",
-            ActivityGroup::SmeCraft => "KMO en ambacht",
-            ActivityGroup::KnowledgeIntensive => "kennisintensieve activiteit",
-            ActivityGroup::Care => "zorg",
-            ActivityGroup::Services => "diensten",
-            ActivityGroup::Retail => "detailhandel",
-        }
-    }
 }
 
 impl FromStr for ActivityGroup {
@@ -298,34 +284,6 @@ pub fn nace_group(code: &str) -> Result<ActivityGroup, String> {
         .ok_or_else(|| {
             format!("NACE division {division:02} is not an activity for a business park site")
         })
-}
-
-/// The Dutch name of a zoning, for reasons.
-pub fn zoning_dutch(zoning: Zoning) -> &'static str {
-    match zoning {
-        Z::Industrial => "industriegebied",
-        Z::Sme => "KMO-zone",
-        Z::Services => "dienstenzone",
-        Z::Research => "onderzoekszone",
-        Z::Care => "zorgzone",
-        Z::Retail => "kleinhandelszone",
-        Z::Residential => "woongebied",
-        Z::Mixed => "gemengde zone",
-        Z::Other => "andere bestemming",
-    }
-}
-
-/// The Dutch name of a park kind, for reasons.
-pub fn park_kind_dutch(kind: ParkKind) -> &'static str {
-    match kind {
-        P::Industrial => "industrieterrein",
-        P::Sme => "KMO-zone",
-        P::Logistics => "logistiek terrein",
-        P::WaterBound => "watergebonden terrein",
-        P::SciencePark => "wetenschapspark",
-        P::CareCampus => "zorgcampus",
-        P::Mixed => "gemengd terrein",
-    }
 }
 
 #[cfg(test)]

@@ -1,5 +1,5 @@
 //! The soft criteria: each scored from 0 to 1, weighted by the request's
-//! shares of 100, with a short Dutch reason.
+//! shares of 100 (their reasons are [`super::criteria`]'s).
 //!
 //! | criterion | score |
 //! | --- | --- |
@@ -11,10 +11,8 @@
 //!
 //! Scores are clamped to 0..1. The total is Σ weight × score / 100, summed
 //! in this table's order, so the same request gives the same bits.
-//! Distances are straight lines (the street network is not used) and the
-//! reasons say so ("hemelsbreed").
+//! Distances are straight lines (the street network is not used).
 
-use super::dutch;
 use super::market::Nearest;
 use super::request::{SiteRequest, Weights};
 
@@ -49,16 +47,6 @@ pub struct Scores {
     pub area_fit: f64,
     pub price: f64,
     pub ready: f64,
-}
-
-/// One criterion of a site in the answer.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Criterion {
-    pub name: &'static str,
-    /// The share of 100 the request gave it.
-    pub weight: f64,
-    pub score: f64,
-    pub reason: String,
 }
 
 fn falling(value: f64, zero_at: f64) -> f64 {
@@ -105,99 +93,6 @@ pub fn total(scores: &Scores, weights: &Weights) -> f64 {
         / 100.0
 }
 
-/// How the reasons name the exit and the `near` place.
-pub struct ReasonLabels<'a> {
-    /// "afrit 32 Genk-Oost van de E314"
-    pub exit: Option<&'a str>,
-    /// "de huidige vestiging van Limburg Logistics NV", "het gekozen punt"
-    pub near: Option<&'a str>,
-}
-
-/// The criteria with their reasons; `near` only when the request has one.
-pub fn criteria(
-    facts: &SiteFacts,
-    scores: &Scores,
-    request: &SiteRequest,
-    labels: &ReasonLabels,
-) -> Vec<Criterion> {
-    let weights = &request.weights;
-    let mut criteria = Vec::with_capacity(5);
-    let motorway = match (facts.motorway, labels.exit) {
-        (Some(exit), Some(label)) => format!(
-            "{} hemelsbreed tot {label}",
-            dutch::distance(exit.distance_m)
-        ),
-        _ => "geen snelwegafrit gekend".to_string(),
-    };
-    criteria.push(Criterion {
-        name: "motorway",
-        weight: weights.motorway,
-        score: scores.motorway,
-        reason: motorway,
-    });
-    if let (Some(distance), Some(label)) = (facts.near_m, labels.near) {
-        criteria.push(Criterion {
-            name: "near",
-            weight: weights.near,
-            score: scores.near,
-            reason: format!("{} hemelsbreed van {label}", dutch::distance(distance)),
-        });
-    }
-    let wanted = dutch::area(request.wanted_area_m2());
-    let area = if facts.n_parcels == 1 {
-        format!("{}, gewenst {wanted}", dutch::area(facts.area_m2))
-    } else {
-        format!(
-            "{} aangrenzende percelen samen {}, gewenst {wanted}",
-            facts.n_parcels,
-            dutch::area(facts.area_m2)
-        )
-    };
-    criteria.push(Criterion {
-        name: "area_fit",
-        weight: weights.area_fit,
-        score: scores.area_fit,
-        reason: area,
-    });
-    let price = match facts.price_eur_m2 {
-        None => "prijs niet bekend".to_string(),
-        Some(price) => {
-            let mean = if facts.n_parcels == 1 {
-                ""
-            } else {
-                "gemiddeld "
-            };
-            match request.max_price_eur_m2 {
-                Some(max) => format!("{mean}{} (max. {})", dutch::price(price), dutch::price(max)),
-                None => format!("{mean}{}", dutch::price(price)),
-            }
-        }
-    };
-    criteria.push(Criterion {
-        name: "price",
-        weight: weights.price,
-        score: scores.price,
-        reason: price,
-    });
-    let ready = match (facts.n_parcels, facts.n_ready) {
-        (1, 1) => "bouwrijp".to_string(),
-        (1, _) => "niet bouwrijp".to_string(),
-        (n, ready) if ready == n => format!("alle {n} percelen bouwrijp"),
-        (_, 0) => "geen van de percelen bouwrijp".to_string(),
-        (n, ready) => format!(
-            "{ready} van {n} percelen bouwrijp ({}% van de oppervlakte)",
-            (facts.ready_share * 100.0).round()
-        ),
-    };
-    criteria.push(Criterion {
-        name: "ready",
-        weight: weights.ready,
-        score: scores.ready,
-        reason: ready,
-    });
-    criteria
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -237,24 +132,6 @@ mod tests {
         let total = total(&scores, &request.weights);
         let expected = (30.0 * 0.79 + 20.0 * 0.8 + 30.0 * 0.8 + 10.0 * 0.25 + 10.0 * 0.4) / 100.0;
         assert!((total - expected).abs() < 1e-12);
-        let labels = ReasonLabels {
-            exit: Some("afrit 32 Genk-Oost van de E314"),
-            near: Some("het gekozen punt"),
-        };
-        let reasons: Vec<String> = criteria(&facts, &scores, &request, &labels)
-            .into_iter()
-            .map(|criterion| format!("{}: {}", criterion.name, criterion.reason))
-            .collect();
-        assert_eq!(
-            reasons,
-            [
-                "motorway: 2,1 km hemelsbreed tot afrit 32 Genk-Oost van de E314",
-                "near: 1,0 km hemelsbreed van het gekozen punt",
-                "area_fit: 2 aangrenzende percelen samen 9.000 m², gewenst 7.500 m²",
-                "price: gemiddeld 90 €/m² (max. 120 €/m²)",
-                "ready: 1 van 2 percelen bouwrijp (40% van de oppervlakte)",
-            ]
-        );
     }
 
     #[test]

@@ -5,6 +5,7 @@ use serde_json::{json, Value};
 
 use crate::engine::sites::request::{DEFAULT_LIMIT, MAX_LIMIT};
 use crate::engine::sites::rules::ActivityGroup;
+use crate::engine::sites::Language;
 use crate::http::openapi::schemas::{
     array, confidential_roles, count, date, nullable_number, nullable_text, object, one_of,
     reference,
@@ -40,8 +41,18 @@ fn site_request() -> Value {
             "limit": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "description": format!("{DEFAULT_LIMIT} by default")},
             "offset": {"type": "integer", "minimum": 0},
             "explain": {"type": "boolean"},
+            "lang": language(),
         },
     })
+}
+
+/// The language of the reasons, in the body or the query.
+fn language() -> Value {
+    let codes: Vec<&str> = Language::ALL
+        .iter()
+        .map(|language| language.code())
+        .collect();
+    json!({"type": "string", "enum": codes, "default": Language::default().code(), "description": "the language of the reasons: nl (Dutch numbers, 12.500 m², 2,1 km) or en (English numbers, 12,500 m², 2.1 km)"})
 }
 
 fn example_request() -> Value {
@@ -56,7 +67,7 @@ pub fn search() -> Operation {
     );
     let criterion = object(
         &["name", "weight", "score", "reason"],
-        json!({"name": {"type": "string"}, "weight": {"type": "number"}, "score": {"type": "number", "minimum": 0, "maximum": 1}, "reason": {"type": "string", "description": "in Dutch"}}),
+        json!({"name": {"type": "string"}, "weight": {"type": "number"}, "score": {"type": "number", "minimum": 0, "maximum": 1}, "reason": {"type": "string", "description": "in the request's lang (Dutch by default)"}}),
     );
     let site = object(
         &[
@@ -85,12 +96,13 @@ pub fn search() -> Operation {
     let ruled_out = object(
         &["parcel", "park", "park_name", "area_m2", "ruled_out_by"],
         json!({"parcel": {"type": "string"}, "park": nullable_text(), "park_name": nullable_text(), "area_m2": {"type": "number"},
-            "ruled_out_by": array(object(&["constraint", "reason"], json!({"constraint": {"type": "string"}, "reason": {"type": "string"}})))}),
+            "ruled_out_by": array(object(&["constraint", "reason"], json!({"constraint": {"type": "string", "description": "the request field the constraint is named after"}, "reason": {"type": "string", "description": "in the request's lang (Dutch by default)"}})))}),
     );
     let company = json!({"type": "object", "required": ["id"], "description": format!("the near company's properties; its contact only for the roles {}", confidential_roles(LayerId::Companies).join(", ")), "properties": {"id": {"type": "string"}}});
     Operation::post(TAG, "Expansion sites on the business parks, ranked")
-        .describe(format!("A site is one parcel or up to 4 adjacent parcels of one park, ranked by score (ties by id); reasons in Dutch, distances straight-line. A body of at most {} KiB. Confidential company fields only for the roles that see them.", MAX_BODY_BYTES / 1024))
+        .describe(format!("A site is one parcel or up to 4 adjacent parcels of one park, ranked by score (ties by id); reasons in Dutch, or in English with lang=en (in the body or the query; both must agree), distances straight-line. A body of at most {} KiB. Confidential company fields only for the roles that see them.", MAX_BODY_BYTES / 1024))
         .param(Parameter::query("explain", "also list the closest parcels ruled out and why", one_of(["true", "false"])).example("false"))
+        .param(Parameter::query("lang", "the language of the reasons (as lang in the body)", language()).example("en"))
         .json_body("what the company needs", site_request(), example_request())
         .respond(Answer::json(
             200,
@@ -105,7 +117,7 @@ pub fn search() -> Operation {
                 "total": 1, "offset": 0, "limit": 5, "request": {"activity": "logistics", "min_area_m2": 5000.0, "max_area_m2": 20000.0},
                 "company": {"id": "company-0001", "name": "Limburg Logistics NV", "nace": "52.10", "employees": 40}}),
         ))
-        .errors(&[(400, "a malformed body or a field out of range (naming the field)")])
+        .errors(&[(400, "a malformed body, a field out of range or an unknown lang (naming the field)")])
 }
 
 fn saved() -> Value {

@@ -2,12 +2,16 @@
 // leniently where the answer's exact shape is the server's to choose.
 //
 //   POST /api/sites/search {activity, min_area_m2, max_area_m2, needed_by, requires, max_price_eur_m2,
-//                           near: {company_id} | {lon, lat}, max_distance_m, weights, limit, offset}
+//                           near: {company_id} | {lon, lat}, max_distance_m, weights, limit, offset,
+//                           explain, lang: 'nl' | 'en'}
 //     → {sites: [{id, parcels, park, area_m2, score, criteria: [{name, score, reason}], geometry}]}
+//   The reasons (criteria and explain) come in `lang`, the language the interface shows;
+//   it is added when the request is sent, so a kept search carries no language.
 //     → 400 {error, field} (or {error, detail: {parameter}}) naming the bad field
 // Areas m², prices €/m², distances metres, criterion scores 0 to 1.
 
 import { postJson, type Geometry } from '../api';
+import type { Lang } from '../i18n';
 
 export const ACTIVITIES = ['manufacturing', 'logistics', 'water_bound_logistics', 'sme_craft', 'knowledge_intensive', 'care', 'services', 'retail'] as const;
 export type Activity = (typeof ACTIVITIES)[number];
@@ -146,8 +150,9 @@ export function keptRequest(request: SiteRequest): Partial<SiteRequest> {
   return kept;
 }
 
-export async function searchSites(request: SiteRequest, signal?: AbortSignal): Promise<SiteAnswer> {
-  const body = await postJson<Record<string, unknown>>('/api/sites/search', request, signal);
+/** Search, with the reasons written in `lang`. */
+export async function searchSites(request: SiteRequest, lang: Lang, signal?: AbortSignal): Promise<SiteAnswer> {
+  const body = await postJson<Record<string, unknown>>('/api/sites/search', { ...request, lang }, signal);
   const sites = Array.isArray(body.sites) ? body.sites.map(readSite) : [];
   const total = Number(body.total ?? body.count ?? body.number_matched ?? NaN);
   const ruledOut = Array.isArray(body.explain) ? body.explain.map(readRuledOut) : [];

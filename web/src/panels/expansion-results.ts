@@ -1,7 +1,8 @@
 // The ranked list of the Uitbreiding panel: one card per site in rank
 // order, with its park, area, parcels (an assembled group says so), total
 // score, the distance to the access the request required (quay, rail),
-// each criterion's score as a bar with the server's Dutch reason,
+// each criterion's score as a bar with the server's reason (in the
+// language the interface shows),
 // and buttons to show it on the map and to open its printable sheet.
 
 import { formatArea, formatNumber } from '../format';

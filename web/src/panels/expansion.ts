@@ -9,12 +9,16 @@
 // marker fits the map to that site. A request that needs a quay switches the
 // canal and the quays on. A 400 marks the field the server names;
 // a server without the route (404) gets a quiet message.
+//
+// The server writes the reasons in the language the interface shows (`lang`),
+// so a switch of language asks again for the pages on screen: the same
+// sites in the same order, the selection and the map view kept.
 
 import './expansion-panel.css';
 import type { Map as MapLibreMap } from 'maplibre-gl';
 import { ApiError, fetchAllFeatures, geometryBbox, unionBbox, type Bbox, type Feature } from '../api';
 import { formatArea } from '../format';
-import { bindText, onLang, t } from '../i18n';
+import { bindText, lang, onLang, t, type Lang } from '../i18n';
 import { link, linked } from '../link';
 import { keptRequest, searchSites, type RuledOut, type Site, type SiteRequest } from './expansion-api';
 import { fieldTitle, renderExpansionForm } from './expansion-form';
@@ -50,6 +54,8 @@ export function renderExpansionPanel(container: HTMLElement, map: MapLibreMap, m
   let accessPoints: Feature[] = [];
   let reference: Promise<void> | null = null;
   let mapInstalled = false;
+  /** The language the listed reasons are in. */
+  let reasonsLang: Lang = lang();
 
   const sitesMap = new ExpansionMap(map, (id) => {
     const site = sites.find((candidate) => candidate.id === id);
@@ -159,7 +165,10 @@ export function renderExpansionPanel(container: HTMLElement, map: MapLibreMap, m
     renderStatus();
     renderResults();
   }
-  onLang(() => renderAll());
+  onLang(() => {
+    renderAll();
+    if (lang() !== reasonsLang) askAgainInLang();
+  });
 
   function select(site: Site): void {
     selected = site.id;
@@ -191,12 +200,14 @@ export function renderExpansionPanel(container: HTMLElement, map: MapLibreMap, m
     const next = append && request ? { ...request, offset: request.offset + request.limit, explain: false } : { ...form.read(), explain: true };
     status = { kind: 'loading' };
     renderStatus();
-    Promise.all([searchSites(next, controller.signal), loadReference()])
+    const asked = lang();
+    Promise.all([searchSites(next, asked, controller.signal), loadReference()])
       .then(([answer]) => {
         if (controller.signal.aborted) return;
         request = next;
         // A site on the quay is read against the canal: both are on the map, whatever was switched off.
         if (next.requires.includes('quay')) showAtlasLayers(map, QUAY_LAYERS);
+        reasonsLang = asked;
         sites = append ? [...sites, ...answer.sites] : answer.sites;
         if (!append) ruledOut = answer.ruledOut;
         total = answer.total;
@@ -209,6 +220,8 @@ export function renderExpansionPanel(container: HTMLElement, map: MapLibreMap, m
           link('request', JSON.stringify(keptRequest(next)));
         }
         renderAll();
+        // the language changed while the search was under way
+        if (lang() !== reasonsLang) askAgainInLang();
       })
       .catch((error: unknown) => {
         if (controller.signal.aborted || (error instanceof DOMException && error.name === 'AbortError')) return;
@@ -247,6 +260,44 @@ export function renderExpansionPanel(container: HTMLElement, map: MapLibreMap, m
     }
     if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return;
     void form.load(parsed as Partial<SiteRequest>).then(() => search(false));
+  }
+
+  /** The pages on screen again, with their reasons in the language now shown. */
+  function askAgainInLang(): void {
+    const shown = request;
+    const asked = lang();
+    if (shown === null || status.kind === 'loading') {
+      // nothing listed yet; or a search under way, which asks again when it lands
+      if (shown === null) reasonsLang = asked;
+      return;
+    }
+    abort?.abort();
+    const controller = new AbortController();
+    abort = controller;
+    const pages: SiteRequest[] = [];
+    for (let offset = 0; offset <= shown.offset; offset += shown.limit) {
+      pages.push({ ...shown, offset, explain: offset === 0 });
+    }
+    status = { kind: 'loading' };
+    renderStatus();
+    Promise.all(pages.map((page) => searchSites(page, asked, controller.signal)))
+      .then((answers) => {
+        if (controller.signal.aborted) return;
+        sites = answers.flatMap((answer) => answer.sites);
+        ruledOut = answers[0].ruledOut;
+        total = answers[answers.length - 1].total;
+        if (selected !== null && !sites.some((site) => site.id === selected)) selected = null;
+        reasonsLang = asked;
+        status = { kind: 'idle' };
+        renderAll();
+        if (lang() !== reasonsLang) askAgainInLang();
+      })
+      .catch((error: unknown) => {
+        if (controller.signal.aborted || (error instanceof DOMException && error.name === 'AbortError')) return;
+        status = { kind: 'error', message: error instanceof ApiError ? error.reason || String(error.status) : String(error) };
+        console.warn('genk atlas: site search in the new language', error);
+        renderAll();
+      });
   }
 
   let started = false;
