@@ -259,7 +259,8 @@ export function renderExpansionPanel(container: HTMLElement, map: MapLibreMap, m
       return;
     }
     if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return;
-    void form.load(parsed as Partial<SiteRequest>).then(() => search(false));
+    // After the map's style: the answer draws on it (and may switch the canal and quays on).
+    void mapReady.then(() => form.load(parsed as Partial<SiteRequest>)).then(() => search(false)).catch(() => {});
   }
 
   /** The pages on screen again, with their reasons in the language now shown. */

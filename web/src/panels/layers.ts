@@ -50,7 +50,7 @@ const visibilityListeners = new Set<() => void>();
  */
 export function showAtlasLayers(map: MapLibreMap, ids: string[]): void {
   let changed = false;
-  for (const styleLayer of map.getStyle().layers) {
+  for (const styleLayer of map.getStyle()?.layers ?? []) {
     const layerId = atlasMetadata(styleLayer)?.['atlas:layer'];
     if (!layerId || !ids.includes(layerId) || map.getLayoutProperty(styleLayer.id, 'visibility') !== 'none') continue;
     map.setLayoutProperty(styleLayer.id, 'visibility', 'visible');

@@ -59,7 +59,7 @@ export function renderUnitList(openUnit: (unit: { id: string; lon: number; lat: 
   filter.setAttribute('role', 'group');
   const note = el('p', 'vacancy-note');
   note.setAttribute('role', 'status');
-  const tableBox = el('div', 'vacancy-table-box');
+  const tableBox = el('div', 'vacancy-table-box unit-list-box');
   section.append(summary, filter, note, tableBox);
 
   let asked: UnitsOf | null = null;
@@ -90,7 +90,7 @@ export function renderUnitList(openUnit: (unit: { id: string; lon: number; lat: 
       tableBox.replaceChildren();
       return;
     }
-    const table = el('table', 'vacancy-table unit-list');
+    const table = el('table', 'unit-list');
     const caption = el('caption', 'visually-hidden', summary.textContent);
     const head = el('tr');
     for (const column of ['address', 'status', 'since', 'category', 'area'] as const) {
