@@ -15,6 +15,7 @@ import { numberField, type NumberField } from '../number-field';
 import { ACTIVITIES, CRITERIA, DEFAULT_WEIGHTS, DEFAULT_WEIGHTS_NEAR, type Criterion, type SiteRequest, type Weights } from './expansion-api';
 import { pickMode } from './coverage-pick';
 import { rebalance } from './expansion-weights';
+import { el } from '../dom';
 
 export interface ExpansionForm {
   element: HTMLFormElement;
@@ -36,12 +37,6 @@ export interface ExpansionForm {
 type NearMode = 'none' | 'company' | 'point';
 
 const MAX_COMPANY_OPTIONS = 50;
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string): HTMLElementTagNameMap[K] {
-  const created = document.createElement(tag);
-  if (className) created.className = className;
-  return created;
-}
 
 let uid = 0;
 /** A field: its label (beside, not around, the control, so the control's value is not part of its name) and the control. */

@@ -9,17 +9,11 @@ import { formatArea, formatNumber } from '../format';
 import type { Dictionary } from '../i18n';
 import type { Site } from './expansion-api';
 import { formatDistance } from './expansion-sheet';
+import { el } from '../dom';
 
 export interface ResultActions {
   select(site: Site): void;
   sheet(site: Site, rank: number): void;
-}
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, text?: string): HTMLElementTagNameMap[K] {
-  const created = document.createElement(tag);
-  if (className) created.className = className;
-  if (text !== undefined) created.textContent = text;
-  return created;
 }
 
 export function siteCard(site: Site, rank: number, parkName: string, selected: boolean, required: string[], dictionary: Dictionary, actions: ResultActions): HTMLLIElement {

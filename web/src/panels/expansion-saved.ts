@@ -13,6 +13,7 @@ import { bindText, onLang, t } from '../i18n';
 import { currentSession, onSession } from './login';
 import { keptRequest, type SiteRequest } from './expansion-api';
 import type { ExpansionForm } from './expansion-form';
+import { el } from '../dom';
 
 interface SavedSearch {
   id: string | number;
@@ -24,13 +25,6 @@ interface SavedSearch {
 }
 
 const ROLES_THAT_SAVE = new Set(['business', 'admin']);
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, text?: string): HTMLElementTagNameMap[K] {
-  const created = document.createElement(tag);
-  if (className) created.className = className;
-  if (text !== undefined) created.textContent = text;
-  return created;
-}
 
 export function renderSavedSearches(form: ExpansionForm, run: () => void): HTMLElement {
   const section = el('section', 'expansion-saved');

@@ -15,6 +15,7 @@ import { formatArea, formatDate, formatNumber, formatValue } from '../format';
 import { t, type Dictionary } from '../i18n';
 import type { Site } from './expansion-api';
 import { SITE_COLOUR } from './expansion-map';
+import { el } from '../dom';
 
 export interface SheetContext {
   site: Site;
@@ -39,13 +40,6 @@ export function distanceM(a: [number, number], b: [number, number]): number {
 
 export function formatDistance(metres: number, dictionary: Dictionary): string {
   return metres < 1000 ? `${formatNumber(Math.round(metres / 10) * 10, dictionary, 0)} m` : `${formatNumber(metres / 1000, dictionary, 1)} km`;
-}
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, text?: string): HTMLElementTagNameMap[K] {
-  const created = document.createElement(tag);
-  if (className) created.className = className;
-  if (text !== undefined) created.textContent = text;
-  return created;
 }
 
 const SVG_NS = 'http://www.w3.org/2000/svg';

@@ -27,17 +27,12 @@ import { siteCard } from './expansion-results';
 import { renderSavedSearches } from './expansion-saved';
 import { openSiteSheet } from './expansion-sheet';
 import { showAtlasLayers } from './layers';
+import { el } from '../dom';
 
 /** The atlas layers a site on the quay is judged by: the canal and the quays. */
 const QUAY_LAYERS = ['waterways', 'access_points'];
 
 type Status = { kind: 'idle' | 'loading' | 'unavailable' } | { kind: 'error'; message: string };
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string): HTMLElementTagNameMap[K] {
-  const created = document.createElement(tag);
-  if (className) created.className = className;
-  return created;
-}
 
 export function renderExpansionPanel(container: HTMLElement, map: MapLibreMap, mapReady: Promise<unknown>): void {
   container.replaceChildren();

@@ -7,6 +7,7 @@
 import { ApiError, getJson } from '../api';
 import { formatArea, formatDate } from '../format';
 import { t, type Dictionary } from '../i18n';
+import { el } from '../dom';
 
 type UnitStatus = 'vacant' | 'renovation' | 'occupied' | 'non_commercial';
 const STATUSES: UnitStatus[] = ['vacant', 'renovation', 'occupied', 'non_commercial'];
@@ -43,13 +44,6 @@ export interface UnitList {
   render(): void;
   /** Ask again for the same group and date (after an edit). */
   reload(): void;
-}
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, text?: string): HTMLElementTagNameMap[K] {
-  const created = document.createElement(tag);
-  if (className) created.className = className;
-  if (text !== undefined) created.textContent = text;
-  return created;
 }
 
 export function renderUnitList(openUnit: (unit: { id: string; lon: number; lat: number }) => void): UnitList {
