@@ -173,14 +173,35 @@ pub fn search(engine: &Engine, request: &SiteRequest) -> Result<SiteAnswer, Sear
     let market = &*market_cache;
     let near = resolve_near(engine, request)?;
     let n = market.parcels.len();
+    // A parcel's own checks never read the distance to `near`.
+    let own_failures: Vec<Failed> = {
+        let context = Context {
+            market,
+            request,
+            near: near.as_ref(),
+            near_m: &[],
+        };
+        market
+            .parcels
+            .iter()
+            .map(|parcel| constraints::parcel_failures(&context, parcel))
+            .collect()
+    };
+    let eligible: Vec<bool> = own_failures
+        .iter()
+        .map(|failed| failed.is_empty())
+        .collect();
+    // Sites are made of eligible parcels; only `explain` asks how far the
+    // others are, so only then is every parcel's distance computed.
     let near_m: Vec<f64> = market
         .parcels
         .iter()
-        .map(|parcel| match &near {
-            Some(place) => {
+        .zip(&eligible)
+        .map(|(parcel, &eligible)| match &near {
+            Some(place) if eligible || request.explain => {
                 super::geometry::point_polygon_distance_m(place.point, &parcel.record.geometry)
             }
-            None => f64::NAN,
+            _ => f64::NAN,
         })
         .collect();
     let context = Context {
@@ -189,15 +210,6 @@ pub fn search(engine: &Engine, request: &SiteRequest) -> Result<SiteAnswer, Sear
         near: near.as_ref(),
         near_m: &near_m,
     };
-    let own_failures: Vec<Failed> = market
-        .parcels
-        .iter()
-        .map(|parcel| constraints::parcel_failures(&context, parcel))
-        .collect();
-    let eligible: Vec<bool> = own_failures
-        .iter()
-        .map(|failed| failed.is_empty())
-        .collect();
     let area_m2: Vec<f64> = market
         .parcels
         .iter()
