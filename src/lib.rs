@@ -10,6 +10,7 @@ pub mod auth;
 pub mod cql2;
 pub mod demo;
 pub mod engine;
+pub mod glyphs;
 pub mod http;
 pub mod import;
 pub mod load;

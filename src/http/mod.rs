@@ -10,6 +10,7 @@ pub mod auth;
 mod coverage;
 pub mod error;
 mod export_gate;
+mod fonts;
 mod layers;
 mod ogc;
 pub mod openapi;
@@ -64,6 +65,8 @@ struct Inner {
     upload_area: Result<upload_area::UploadArea, String>,
     /// How many whole-layer exports are written at once.
     export_gate: export_gate::ExportGate,
+    /// The map's label glyphs, rendered on first request and kept.
+    glyphs: Arc<crate::glyphs::GlyphCache>,
 }
 
 impl AppState {
@@ -115,6 +118,7 @@ impl AppState {
                 decoy_password_hash: crate::auth::decoy_password_hash(),
                 upload_area,
                 export_gate: export_gate::ExportGate::default(),
+                glyphs: Arc::default(),
             }),
         }
     }
@@ -146,6 +150,11 @@ impl AppState {
     /// This server's upload folder, or why there is none.
     pub fn upload_area(&self) -> Result<&upload_area::UploadArea, &str> {
         self.inner.upload_area.as_ref().map_err(String::as_str)
+    }
+
+    /// The map's label glyphs.
+    pub fn glyphs(&self) -> &Arc<crate::glyphs::GlyphCache> {
+        &self.inner.glyphs
     }
 
     /// The slots for whole-layer exports.
@@ -413,6 +422,11 @@ pub fn routes() -> Routes<AppState> {
                 docs::tiles::tilejson(),
                 docs::tiles::tile(),
             ],
+        )
+        .route(
+            "/fonts/{fontstack}/{range}",
+            get(fonts::glyph_range),
+            [docs::tiles::glyphs()],
         )
         .no_such_route("/tiles", get(tiles::unknown_tile_route))
         .no_such_route("/tiles/", get(tiles::unknown_tile_route))

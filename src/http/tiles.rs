@@ -63,7 +63,7 @@ pub fn parse_tile(z: &str, x: &str, y_file: &str) -> Result<TileCoord, ApiError>
 }
 
 /// Whether the client takes gzip (`gzip` or `*` with a non-zero quality).
-fn accepts_gzip(headers: &HeaderMap) -> bool {
+pub(super) fn accepts_gzip(headers: &HeaderMap) -> bool {
     headers
         .get_all(header::ACCEPT_ENCODING)
         .iter()
@@ -82,7 +82,7 @@ fn accepts_gzip(headers: &HeaderMap) -> bool {
 }
 
 /// Whether `If-None-Match` names this ETag (weak comparison) or is `*`.
-fn etag_matches(headers: &HeaderMap, etag: &str) -> bool {
+pub(super) fn etag_matches(headers: &HeaderMap, etag: &str) -> bool {
     headers
         .get_all(header::IF_NONE_MATCH)
         .iter()

@@ -16,7 +16,8 @@ use geo::{Geometry, Intersects, Rect};
 use super::aggregate::{cluster_points, ClusterParams};
 use super::coord::TileCoord;
 use super::encode::{stable_id, LayerEncoder, PropertyValue};
-use super::geometry::{to_tile_geometry, GeometryParams, TileGeometry};
+use super::geometry::{to_tile_geometry, GeometryParams, TileGeometry, TilePoint};
+use super::labels::{area_label, label_layer_name, label_point, LabelRule};
 use super::mercator::TileTransform;
 use super::policy::{layer_policy, LayerTilePolicy};
 use crate::engine::LayerIndex;
@@ -167,6 +168,9 @@ pub fn render_tile(
         );
     } else {
         let geometry_params = params.geometry_params(&policy, tile.z());
+        let mut labels = area_label(layer).map(|rule| {
+            (rule, LayerEncoder::new(label_layer_name(layer), params.extent_units))
+        });
         for feature in features {
             if let Some(geometry) =
                 to_tile_geometry(&feature.geometry, &transform, &geometry_params)
@@ -176,13 +180,57 @@ pub fn render_tile(
                     &geometry,
                     public_properties(feature, schema),
                 );
+                if let Some((rule, label_encoder)) = &mut labels {
+                    add_label_point(label_encoder, feature, schema, rule, &transform, params);
+                }
             }
         }
+        if encoder.n_features() == 0 {
+            return None;
+        }
+        let mut tile = encoder.finish_tile();
+        if let Some((_, label_encoder)) = labels.filter(|(_, labels)| labels.n_features() > 0) {
+            // a tile message is its layers one after another
+            tile.extend(label_encoder.finish_tile());
+        }
+        return Some(tile);
     }
     if encoder.n_features() == 0 {
         return None;
     }
     Some(encoder.finish_tile())
+}
+
+/// An area's label point, in the one tile that holds it (not in the buffer
+/// of its neighbours), with the feature's id and the labelled field.
+fn add_label_point<'a>(
+    encoder: &mut LayerEncoder<'a>,
+    feature: &'a Feature,
+    schema: &'static LayerSchema,
+    rule: &LabelRule,
+    transform: &TileTransform,
+    params: &TileParams,
+) {
+    let Some(point) = label_point(&feature.geometry) else {
+        return;
+    };
+    let Some(Value::Text(text)) = feature.get(schema, rule.field) else {
+        return;
+    };
+    let at = transform.to_tile(point.0);
+    let extent = f64::from(params.extent_units);
+    if !(0.0..extent).contains(&at.x) || !(0.0..extent).contains(&at.y) {
+        return;
+    }
+    let at: TilePoint = [at.x.floor() as i32, at.y.floor() as i32];
+    encoder.add_feature(
+        Some(stable_id(&feature.id)),
+        &TileGeometry::Points(vec![at]),
+        [
+            ("id", PropertyValue::String(Cow::Borrowed(feature.id.as_str()))),
+            (rule.field, PropertyValue::String(Cow::Borrowed(text.as_str()))),
+        ],
+    );
 }
 
 fn encode_clusters<'a>(

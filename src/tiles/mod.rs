@@ -18,6 +18,7 @@ pub mod decode;
 pub mod encode;
 pub mod generate;
 pub mod geometry;
+pub mod labels;
 pub mod mercator;
 pub mod policy;
 pub mod protobuf;

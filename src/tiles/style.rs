@@ -11,6 +11,7 @@
 
 use serde_json::{json, Value as Json};
 
+use super::labels::{label_layer_name, label_rules, LabelRule, Placement, HALO_COLOR, HALO_WIDTH_PX};
 use super::policy::layer_policy;
 use super::tilejson::tile_fields;
 use crate::model::{GeometryType, LayerId, LayerSchema, ALL_LAYERS};
@@ -278,10 +279,103 @@ fn style_layers(schema: &LayerSchema) -> Vec<Json> {
                     "circle-stroke-width": 2.5,
                 }),
             };
-            vec![with(common("circle", "circle", "circle"), paint)]
+            let mut layers = vec![with(common("circle", "circle", "circle"), paint)];
+            if let Some(below) = policy.cluster_below_zoom {
+                let mut count = common("cluster-count", "symbol", "cluster_count");
+                count["maxzoom"] = json!(below);
+                // a count fits a circle from ten points up (radius 9 px)
+                count["filter"] = json!([">=", ["get", "point_count"], MIN_COUNTED_CLUSTER]);
+                count["layout"] = json!({
+                    "text-field": ["to-string", ["get", "point_count"]],
+                    "text-font": [crate::glyphs::BOLD],
+                    "text-size": ["interpolate", ["linear"], ["sqrt", ["get", "point_count"]], 1, 9, 40, 13],
+                    "text-allow-overlap": true,
+                    "text-ignore-placement": true,
+                });
+                count["paint"] = json!({
+                    "text-color": "#ffffff",
+                    "text-halo-color": look.color,
+                    "text-halo-width": 1.0,
+                });
+                layers.push(count);
+            }
+            layers
         }
     }
 }
+
+/// The smallest cluster whose circle shows its count.
+pub const MIN_COUNTED_CLUSTER: i64 = 10;
+
+/// The symbol layer of one label rule.
+fn label_layer(schema: &LayerSchema, rule: &LabelRule) -> Json {
+    let look = appearance(schema.id);
+    let id = schema.id.as_str();
+    let text = json!(["get", rule.field]);
+    let mut layout = json!({
+        "text-field": if rule.uppercase { json!(["upcase", text]) } else { text },
+        "text-font": [rule.font],
+        "text-size": ["interpolate", ["linear"], ["zoom"], rule.min_zoom, rule.size.0, 18, rule.size.1],
+        "text-padding": 3,
+        "text-max-width": 9,
+    });
+    let fields = layout.as_object_mut().expect("an object");
+    match rule.placement {
+        Placement::Line => {
+            fields.insert("symbol-placement".into(), json!("line"));
+            // one name per 400 px of a street at most, never upside down
+            fields.insert("symbol-spacing".into(), json!(400));
+            fields.insert("text-max-angle".into(), json!(30));
+            fields.insert("text-keep-upright".into(), json!(true));
+        }
+        Placement::BesidePoint => {
+            fields.insert("text-anchor".into(), json!("top"));
+            fields.insert("text-offset".into(), json!([0, 0.7]));
+            fields.insert("text-optional".into(), json!(true));
+        }
+        Placement::AreaPoint => {
+            fields.insert("text-letter-spacing".into(), json!(if rule.uppercase { 0.08 } else { 0.02 }));
+        }
+    }
+    let mut filter = vec![json!("all"), json!(["has", rule.field])];
+    if let Some(classes) = rule.only_classes {
+        filter.push(json!(["match", ["get", "class"], classes, true, false]));
+    }
+    if layer_policy(schema.id).cluster_below_zoom.is_some() {
+        filter.push(json!(["!", ["has", "point_count"]]));
+    }
+    json!({
+        "id": format!("{id}-label-{}", rule.name),
+        "type": "symbol",
+        "source": id,
+        "source-layer": if rule.placement == Placement::AreaPoint { label_layer_name(schema.id) } else { id },
+        "minzoom": rule.min_zoom.max(layer_policy(schema.id).min_zoom),
+        "filter": Json::Array(filter),
+        "layout": layout,
+        "paint": {
+            "text-color": rule.color,
+            "text-halo-color": HALO_COLOR,
+            "text-halo-width": HALO_WIDTH_PX,
+            "text-halo-blur": 0.4,
+        },
+        "metadata": metadata(schema, &look, "label"),
+    })
+}
+
+/// The order labels are placed in, first placed first (MapLibre places the
+/// topmost symbol layer first): a place's or a district's name wins over a
+/// street's, a street's over a shop's address.
+const LABEL_PRIORITY: [LayerId; 9] = [
+    LayerId::Places,
+    LayerId::Neighbourhoods,
+    LayerId::ShoppingAreas,
+    LayerId::BusinessParks,
+    LayerId::Streets,
+    LayerId::AccessPoints,
+    LayerId::Waterways,
+    LayerId::ShopUnits,
+    LayerId::Companies,
+];
 
 /// The whole style. `base_url` prefixes every URL (empty for paths);
 /// `city` is the extent the map opens on (`Engine::city_extent`): its
@@ -304,9 +398,15 @@ pub fn style(base_url: &str, city: Option<geo::Rect<f64>>) -> Json {
         );
         layers.extend(style_layers(schema));
     }
+    // labels above every layer, the first placed on top
+    for layer in LABEL_PRIORITY.iter().rev() {
+        let schema = layer.schema();
+        layers.extend(label_rules(*layer).iter().map(|rule| label_layer(schema, rule)));
+    }
     json!({
         "version": 8,
         "name": "Genk Atlas",
+        "glyphs": format!("{base_url}/fonts/{{fontstack}}/{{range}}.pbf"),
         "metadata": {
             "atlas:languages": ["nl", "en"],
             "atlas:bounds": city.map(|city| [city.min().x, city.min().y, city.max().x, city.max().y]),
@@ -340,7 +440,9 @@ mod tests {
                 .collect();
             assert!(!drawn.is_empty(), "{id}");
             for layer in drawn {
-                assert_eq!(layer["source-layer"], id);
+                let area_label = layer["metadata"]["atlas:role"] == "label"
+                    && layer["source-layer"] == label_layer_name(schema.id);
+                assert!(layer["source-layer"] == id || area_label, "{}", layer["id"]);
                 assert_eq!(layer["metadata"]["atlas:title_nl"], schema.title_nl);
             }
         }
@@ -353,6 +455,7 @@ mod tests {
             .as_array()
             .unwrap()
             .iter()
+            .filter(|layer| layer["type"] != "symbol")
             .filter_map(|layer| layer["source"].as_str())
             .collect();
         let first = |id: &str| sources.iter().position(|source| *source == id).unwrap();
@@ -398,11 +501,38 @@ mod tests {
 
     #[test]
     fn nothing_points_outside_the_atlas() {
-        let text = style("http://atlas.test", None).to_string();
-        assert!(!text.contains("glyphs") && !text.contains("sprite"));
+        let document = style("http://atlas.test", None);
+        assert_eq!(document["glyphs"], "http://atlas.test/fonts/{fontstack}/{range}.pbf");
+        let text = document.to_string();
+        assert!(!text.contains("sprite"));
         let n_urls = text.matches("://").count();
         assert_eq!(n_urls, text.matches("http://atlas.test/").count());
         assert!(!text.contains("occupant") && !text.contains("contact"));
+    }
+
+    #[test]
+    fn every_label_rule_is_a_symbol_layer_above_every_drawn_layer() {
+        let document = style("", None);
+        let layers = document["layers"].as_array().unwrap();
+        let first_label = layers.iter().position(|layer| layer["metadata"]["atlas:role"] == "label").unwrap();
+        assert!(layers[first_label..].iter().all(|layer| layer["type"] == "symbol"));
+        let mut expected = 0;
+        for schema in ALL_LAYERS {
+            for rule in label_rules(schema.id) {
+                expected += 1;
+                let id = format!("{}-label-{}", schema.id, rule.name);
+                let layer = layers.iter().find(|layer| layer["id"] == id.as_str()).unwrap_or_else(|| panic!("{id}"));
+                assert_eq!(layer["source"], schema.id.as_str());
+                let text = layer["layout"]["text-field"].to_string();
+                assert!(text.contains(&format!("\"{}\"", rule.field)), "{id}: {text}");
+                for font in layer["layout"]["text-font"].as_array().unwrap() {
+                    assert!(crate::glyphs::font_names().contains(&font.as_str().unwrap()), "{id}");
+                }
+            }
+        }
+        assert_eq!(layers[first_label..].len(), expected);
+        // places are placed first: the topmost symbol layer
+        assert_eq!(layers.last().unwrap()["source"], "places");
     }
 
     #[test]

@@ -10,6 +10,7 @@
 use geo::Rect;
 use serde_json::{json, Map, Value as Json};
 
+use super::labels::{area_label, label_layer_name};
 use super::policy::layer_policy;
 use crate::model::provenance::{attribution_html, DataSource};
 use crate::model::{FieldKind, LayerId, LayerSchema};
@@ -82,6 +83,16 @@ pub fn tilejson(
         "atlas:clustered_below_zoom": policy.cluster_below_zoom,
         "atlas:sources": sources.iter().map(|source| source.as_str()).collect::<Vec<_>>(),
     });
+    if let Some(rule) = area_label(layer) {
+        let labels = json!({
+            "id": label_layer_name(layer),
+            "description": format!("{}: label points", schema.title_nl),
+            "minzoom": policy.min_zoom,
+            "maxzoom": policy.max_zoom,
+            "fields": {"id": "String", rule.field: "String"},
+        });
+        document["vector_layers"].as_array_mut().expect("a list").push(labels);
+    }
     if let Some(attribution) = attribution_html(sources) {
         document["attribution"] = json!(attribution);
     }

@@ -1,7 +1,8 @@
 //! Vector tiles over HTTP, in-process: decoded tiles hold exactly the features
 //! that meet them (checked against a brute-force intersects), no confidential
 //! property ever leaves, gzip/ETag/304 work, a change written through the
-//! store shows in the next tile, and bad paths are JSON errors.
+//! store shows in the next tile, an area's name is written once inside it,
+//! the label glyphs are served, and bad paths are JSON errors.
 //!
 //! The dataset is small and hand-made around Genk's centre (z16 tiles are
 //! about 385 m wide there), stored in a GeoPackage in a temporary folder.
@@ -29,7 +30,7 @@ use genk_atlas::store::{SharedStore, Store, WriteBatch};
 use genk_atlas::tiles::decode::{decode_tile, DecodedFeature};
 use genk_atlas::tiles::encode::PropertyValue;
 use genk_atlas::tiles::geometry::TileGeometry;
-use genk_atlas::tiles::mercator::lonlat_to_world;
+use genk_atlas::tiles::mercator::{lonlat_to_world, TileTransform};
 use genk_atlas::tiles::{TileCoord, TileParams};
 
 /// Secrets that the confidential fields hold; they must never be served.
@@ -315,36 +316,46 @@ fn tile_path(layer: LayerId, tile: TileCoord) -> String {
     format!("/tiles/{layer}/{}/{}/{}.mvt", tile.z(), tile.x(), tile.y())
 }
 
-/// The decoded features of a tile (none for a 204).
-async fn tile_features(state: &AppState, layer: LayerId, tile: TileCoord) -> Vec<DecodedFeature> {
+/// The decoded layers of a tile by name (none for a 204).
+async fn tile_layers(
+    state: &AppState,
+    layer: LayerId,
+    tile: TileCoord,
+) -> BTreeMap<String, Vec<DecodedFeature>> {
     let answer = get(state, &tile_path(layer, tile), &[]).await;
     match answer.status {
-        StatusCode::NO_CONTENT => Vec::new(),
+        StatusCode::NO_CONTENT => BTreeMap::new(),
         StatusCode::OK => {
             assert_eq!(
                 answer.header(header::CONTENT_TYPE),
                 Some("application/vnd.mapbox-vector-tile")
             );
             let decoded = decode_tile(&answer.body).expect("a valid tile");
-            assert_eq!(decoded.layers.len(), 1);
-            let decoded_layer = &decoded.layers[0];
-            assert_eq!(
-                (
-                    decoded_layer.name.as_str(),
-                    decoded_layer.version,
-                    decoded_layer.extent_units
-                ),
-                (layer.as_str(), 2, 4096)
-            );
             decoded
                 .layers
                 .into_iter()
-                .next()
-                .map(|layer| layer.features)
-                .unwrap_or_default()
+                .map(|decoded_layer| {
+                    assert_eq!((decoded_layer.version, decoded_layer.extent_units), (2, 4096));
+                    (decoded_layer.name, decoded_layer.features)
+                })
+                .collect()
         }
         other => panic!("{layer} {tile}: status {other}"),
     }
+}
+
+/// The decoded features of a tile's layer (none for a 204); besides it, a
+/// tile holds at most the layer's label points.
+async fn tile_features(state: &AppState, layer: LayerId, tile: TileCoord) -> Vec<DecodedFeature> {
+    let mut layers = tile_layers(state, layer, tile).await;
+    let labels = format!("{layer}_labels");
+    assert!(
+        layers.keys().all(|name| name == layer.as_str() || *name == labels),
+        "{layer} {tile}: {:?}",
+        layers.keys()
+    );
+    assert!(layers.is_empty() || layers.contains_key(layer.as_str()), "{layer} {tile}: labels only");
+    layers.remove(layer.as_str()).unwrap_or_default()
 }
 
 fn ids(features: &[DecodedFeature]) -> BTreeSet<String> {
@@ -414,6 +425,42 @@ async fn decoded_tiles_hold_exactly_the_features_that_meet_them() {
     }
     assert!(tiles_per_feature[&(LayerId::Parcels, "holed".to_string())] >= 2);
     assert!(tiles_per_feature[&(LayerId::Streets, "long".to_string())] >= 3);
+}
+
+/// An area's name is written once per zoom, inside the area: its label
+/// point is in exactly one of the tiles the area spans.
+#[tokio::test]
+async fn an_area_name_is_in_one_tile_per_zoom_and_inside_the_area() {
+    use geo::Contains;
+    let atlas = atlas().await;
+    let centre = &atlas.layers[&LayerId::Neighbourhoods][0];
+    let geo::Geometry::MultiPolygon(area) = &centre.geometry else {
+        panic!("a multipolygon");
+    };
+    for z in 10..=16u8 {
+        let mut labels = Vec::new();
+        for tile in tiles_over(data_extent(&atlas), z) {
+            for feature in tile_layers(&atlas.state, LayerId::Neighbourhoods, tile)
+                .await
+                .remove("neighbourhoods_labels")
+                .unwrap_or_default()
+            {
+                let TileGeometry::Points(points) = &feature.geometry else {
+                    panic!("a label is a point");
+                };
+                assert_eq!(points.len(), 1);
+                assert!(points[0].iter().all(|unit| (0..4096).contains(unit)), "{tile}: {points:?}");
+                let world = TileTransform::new(tile, 4096).to_lonlat(coord! { x: f64::from(points[0][0]) + 0.5, y: f64::from(points[0][1]) + 0.5 });
+                labels.push((feature, world));
+            }
+        }
+        assert_eq!(labels.len(), 1, "z{z}: {} label points", labels.len());
+        let (label, at) = &labels[0];
+        assert_eq!(label.text("name"), Some("Genk-Centrum"));
+        assert_eq!(label.text("id"), Some(centre.id.as_str()));
+        assert_eq!(label.properties.len(), 2, "only the id and the name: {:?}", label.properties);
+        assert!(area.contains(&Point(*at)), "z{z}: {at:?} is outside the area");
+    }
 }
 
 #[tokio::test]
@@ -928,4 +975,59 @@ fn demo_tiles_at_scale_10_stay_under_500_kb() {
         too_large.is_empty(),
         "tiles over {MAX_TILE_BYTES} B: {too_large:?}"
     );
+}
+
+/// The label glyphs: Dutch letters in the Latin range, gzip and ETag, and
+/// every bad path a 400 or 404 that names what is wrong (the fonts are
+/// compiled in: no name reaches a file).
+#[tokio::test]
+async fn glyph_ranges_are_served_and_bad_ones_refused() {
+    use genk_atlas::glyphs::{BOLD, REGULAR};
+    use pbf_font_tools::prost::Message;
+    let atlas = atlas().await;
+    let state = &atlas.state;
+    for font in [REGULAR, BOLD] {
+        let path = format!("/fonts/{}/0-255.pbf", font.replace(' ', "%20"));
+        let plain = get(state, &path, &[]).await;
+        assert_eq!(plain.status, StatusCode::OK, "{font}");
+        assert_eq!(plain.header(header::CONTENT_TYPE), Some("application/x-protobuf"));
+        let glyphs = pbf_font_tools::Glyphs::decode(plain.body.as_ref()).expect("a glyphs message");
+        assert_eq!(glyphs.stacks.len(), 1);
+        assert_eq!((glyphs.stacks[0].name.as_str(), glyphs.stacks[0].range.as_str()), (font, "0-255"));
+        let ids: BTreeSet<u32> = glyphs.stacks[0].glyphs.iter().map(|glyph| glyph.id).collect();
+        for letter in "Genk Sint-Jan, Waterschei: é ë ç ü à".chars() {
+            assert!(ids.contains(&u32::from(letter)), "{font}: {letter}");
+        }
+        let zipped = get(state, &path, &[("accept-encoding", "gzip")]).await;
+        assert_eq!(zipped.header(header::CONTENT_ENCODING), Some("gzip"));
+        assert_eq!(gunzip(&zipped.body), plain.body.to_vec());
+        assert!(zipped.body.len() < plain.body.len() / 2);
+        let etag = plain.header(header::ETAG).expect("an ETag").to_string();
+        let again = get(state, &path, &[("if-none-match", &etag)]).await;
+        assert_eq!(again.status, StatusCode::NOT_MODIFIED);
+    }
+    let extended = get(state, "/fonts/Noto%20Sans%20Bold,Noto%20Sans%20Regular/256-511.pbf", &[]).await;
+    let glyphs = pbf_font_tools::Glyphs::decode(extended.body.as_ref()).unwrap();
+    assert!(glyphs.stacks[0].glyphs.iter().any(|glyph| glyph.id == 0x133), "ĳ");
+
+    for (path, status, parameter) in [
+        ("/fonts/Noto%20Sans%20Regular/0-100.pbf", 400, Some("range")),
+        ("/fonts/Noto%20Sans%20Regular/65536-65791.pbf", 400, Some("range")),
+        ("/fonts/Noto%20Sans%20Regular/0-255", 400, Some("range")),
+        ("/fonts/Noto%20Sans%20Regular/0-255.pbf%00", 400, Some("range")),
+        ("/fonts/..%2F..%2F..%2Fetc%2Fpasswd/0-255.pbf", 400, Some("fontstack")),
+        ("/fonts/../Cargo.toml", 400, None),
+        ("/fonts/Noto%20Sans%20Regular,../0-255.pbf", 400, Some("fontstack")),
+        ("/fonts/Arial%20Unicode%20MS%20Regular/0-255.pbf", 404, None),
+        ("/fonts/NotoSans-Regular.ttf/0-255.pbf", 404, None),
+        ("/fonts/Noto%20Sans%20Regular'%3B%20DROP%20TABLE%20x%3B--/0-255.pbf", 404, None),
+    ] {
+        let answer = get(state, path, &[]).await;
+        assert_eq!(answer.status.as_u16(), status, "{path}: {}", String::from_utf8_lossy(&answer.body));
+        let body = answer.json();
+        assert!(body["error"].as_str().is_some_and(|text| !text.is_empty()), "{path}");
+        if let Some(parameter) = parameter {
+            assert_eq!(body["detail"]["parameter"], parameter, "{path}");
+        }
+    }
 }

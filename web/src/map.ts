@@ -2,7 +2,8 @@
 //
 // The style comes from the server (`/tiles/style.json`): one vector source per
 // atlas layer and style layers tagged with `metadata["atlas:layer"]`. Nothing
-// is loaded from outside the atlas: no basemap, glyphs, sprites or fonts. The
+// is loaded from outside the atlas: no basemap, sprites or fonts from the web;
+// the labels' glyphs come from the atlas (`/fonts/{fontstack}/{range}.pbf`). The
 // map position lives in the URL hash as `#zoom/lat/lon`, so a link reopens the
 // same view.
 
@@ -66,6 +67,11 @@ function absolute(url: string): string {
  */
 export const INITIALLY_HIDDEN = new Set(['residents']);
 
+/** A URL template (`{fontstack}`, `{range}`) made absolute without encoding its braces. */
+function absoluteTemplate(template: string): string {
+  return /^[a-z][a-z0-9+.-]*:/i.test(template) ? template : `${location.origin}${template.startsWith('/') ? '' : '/'}${template}`;
+}
+
 function prepareStyle(style: StyleSpecification): StyleSpecification {
   const sources = Object.fromEntries(
     Object.entries(style.sources).map(([id, source]) => {
@@ -84,10 +90,8 @@ function prepareStyle(style: StyleSpecification): StyleSpecification {
     // The atlas has no basemap tiles: a quiet paper colour under its own layers.
     layers.unshift({ id: 'atlas-background', type: 'background', paint: { 'background-color': '#f3f2ee' } });
   }
-  // The front end draws no text from the style (no glyphs are served).
-  const withoutText = layers.filter((layer) => layer.type !== 'symbol' || !('layout' in layer) || !layer.layout || !('text-field' in layer.layout));
-  const prepared: StyleSpecification = { ...style, sources, layers: withoutText };
-  delete prepared.glyphs;
+  const prepared: StyleSpecification = { ...style, sources, layers };
+  if (typeof prepared.glyphs === 'string') prepared.glyphs = absoluteTemplate(prepared.glyphs);
   delete prepared.sprite;
   return prepared;
 }

@@ -115,3 +115,39 @@ pub fn vacancy_h3() -> Operation {
         .param(Parameter::query("min_units", format!("units a cell needs for a rate, {DEFAULT_MIN_UNITS} by default"), integer_in(1, MAX_MIN_UNITS as u64)).example(5));
     tile_params(operation, 14, 8442, 5491)
 }
+
+/// `GET /fonts/{fontstack}/{range}.pbf`
+pub fn glyphs() -> Operation {
+    Operation::get(TAG, "A range of label glyphs for MapLibre")
+        .at("/fonts/{fontstack}/{range}.pbf")
+        .describe("256 code points of the map's fonts as signed distance fields (MapLibre's glyph protobuf), the style's `glyphs` URL. The fonts are compiled into the atlas: Noto Sans Regular and Noto Sans Bold (SIL OFL 1.1); a stack of several takes each code point from the first that has it.")
+        .param(
+            Parameter::path(
+                "fontstack",
+                format!("font names separated by commas: {}", crate::glyphs::font_names().join(", ")),
+                json!({"type": "string"}),
+            )
+            .example(crate::glyphs::REGULAR),
+        )
+        .param(
+            Parameter::path(
+                "range",
+                "{start}-{end}: 256 code points from a multiple of 256, up to 65535",
+                json!({"type": "string", "pattern": "^[0-9]+-[0-9]+$"}),
+            )
+            .example("0-255"),
+        )
+        .param(Parameter::header(
+            "Accept-Encoding",
+            "gzip for a compressed range",
+            json!({"type": "string"}),
+        ))
+        .respond(Answer::media(
+            200,
+            "the glyphs (an empty stack where the fonts have none)",
+            "application/x-protobuf",
+            json!({"type": "string", "format": "binary"}),
+            None,
+        ))
+        .errors(&[(400, "a range that is not 256 code points from a multiple of 256, or a font name with a path in it"), (404, "a font the atlas does not have")])
+}
