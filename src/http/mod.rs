@@ -142,9 +142,16 @@ impl AppState {
         &self.inner.decoy_password_hash
     }
 
-    /// Build the current snapshot's derived values in the background.
+    /// Build the current snapshot's derived values and the label glyphs
+    /// of the Latin ranges in the background.
     pub fn warm_caches(&self) {
         self.inner.app.warm();
+        let glyphs = self.inner.glyphs.clone();
+        std::thread::spawn(move || {
+            if let Err(error) = glyphs.warm(&[crate::glyphs::REGULAR, crate::glyphs::BOLD]) {
+                tracing::warn!("the label glyphs could not be rendered: {error}");
+            }
+        });
     }
 
     /// This server's upload folder, or why there is none.
