@@ -24,6 +24,7 @@ import { renderSearch } from './panels/search';
 import { renderLanguageSwitch, renderTasks, type Task } from './panels/topbar';
 import { followUnitEdits, unitEditAction } from './panels/unit-edit';
 import { renderVacancyPanel } from './panels/vacancy';
+import { PrintControl } from './print/print-control';
 
 declare global {
   interface Window {
@@ -52,6 +53,11 @@ function start(): void {
 
   const { map, ready, credits } = createMap(element('map'), element('map-status'));
   window.__atlasMap = map;
+  const printSheet = document.createElement('div');
+  printSheet.className = 'print-sheet';
+  document.body.append(printSheet);
+  const print = new PrintControl(printSheet);
+  map.addControl(print, 'top-right');
   const vacancy = renderVacancyPanel(panels.vacancy, map, ready);
   renderCoveragePanel(panels.coverage, map, ready);
   renderExpansionPanel(panels.expansion, map, ready);
@@ -86,6 +92,7 @@ function start(): void {
     .then(([, info]) => {
       const catalogue = buildCatalogue(map, info);
       window.__atlasCatalogue = catalogue;
+      print.setCatalogue(catalogue);
       const sync = renderLayerPanel(layerPanel, map, catalogue);
       sync();
       const popup = installPopup(map, catalogue, search.nameOf);

@@ -72,6 +72,24 @@ export const en: Dictionary = {
     resetBearing: 'Reset bearing to north',
     attribution: 'Attribution',
   },
+  print: {
+    button: 'Print the map',
+    heading: 'Print the map',
+    title: 'Title',
+    defaultTitle: 'Map of Genk',
+    paper: 'Paper',
+    orientation: 'Orientation',
+    landscape: 'Landscape',
+    portrait: 'Portrait',
+    print: 'Print',
+    cancel: 'Cancel',
+    printedOn: (date: string) => `Printed on ${date}`,
+    scale: (ratio: string, paper: string) => `scale 1:${ratio} on ${paper}`,
+    legend: 'Legend',
+    north: 'North',
+    sources: 'Sources',
+    madeWith: 'Map: Genk Atlas, City of Genk · font Noto Sans (SIL Open Font License 1.1)',
+  },
   // The wijken's credit line is the licence's own words, so it stays Dutch.
   attribution: {
     sources: {

@@ -77,6 +77,24 @@ export const nl = {
     resetBearing: 'Noorden boven',
     attribution: 'Bronvermelding',
   },
+  print: {
+    button: 'Kaart afdrukken',
+    heading: 'Kaart afdrukken',
+    title: 'Titel',
+    defaultTitle: 'Kaart van Genk',
+    paper: 'Papier',
+    orientation: 'Richting',
+    landscape: 'Liggend',
+    portrait: 'Staand',
+    print: 'Afdrukken',
+    cancel: 'Annuleren',
+    printedOn: (date: string) => `Afgedrukt op ${date}`,
+    scale: (ratio: string, paper: string) => `schaal 1:${ratio} op ${paper}`,
+    legend: 'Legenda',
+    north: 'Noorden',
+    sources: 'Bronnen',
+    madeWith: 'Kaart: Genk Atlas, Stad Genk · lettertype Noto Sans (SIL Open Font License 1.1)',
+  },
   // Issue 11: the credits the data's licences ask for, by source (`sources` in /api/layers).
   attribution: {
     sources: {

@@ -12,7 +12,8 @@ import { bindText, onLang, pickTitle, t } from '../i18n';
 import { formatNumber } from '../format';
 import { link, linked } from '../link';
 
-function isVisible(map: MapLibreMap, layer: AtlasLayer): boolean {
+/** Whether any style layer of `layer` is switched on. */
+export function isLayerVisible(map: MapLibreMap, layer: AtlasLayer): boolean {
   return layer.styleLayerIds.some((id) => map.getLayoutProperty(id, 'visibility') !== 'none');
 }
 
@@ -181,7 +182,7 @@ export function renderLayerPanel(container: HTMLElement, map: MapLibreMap, catal
 
   // A link names the visible layers once one is switched (`?layers=shop_units,streets`).
   const styled = catalogue.filter((layer) => layer.styleLayerIds.length > 0);
-  const linkVisible = () => link('layers', styled.filter((layer) => isVisible(map, layer)).map((layer) => layer.id).join(',') || 'none');
+  const linkVisible = () => link('layers', styled.filter((layer) => isLayerVisible(map, layer)).map((layer) => layer.id).join(',') || 'none');
   const opened = linked('layers');
   if (opened !== null) {
     const shown = new Set(opened.split(','));
@@ -193,7 +194,7 @@ export function renderLayerPanel(container: HTMLElement, map: MapLibreMap, catal
     const dictionary = t();
     for (const { layer, row, input, hint } of rows) {
       if (layer.styleLayerIds.length === 0) continue;
-      input.checked = isVisible(map, layer);
+      input.checked = isLayerVisible(map, layer);
       const outOfRange = zoom < layer.minzoom;
       row.classList.toggle('is-hidden', !input.checked);
       row.classList.toggle('is-out-of-range', input.checked && outOfRange);
