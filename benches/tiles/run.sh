@@ -4,13 +4,19 @@
 # same random z14 and z16 parcel tiles, uncached and cached, with gzip.
 # Sourced by scripts/bench after start_postgres (needs ATLAS_TEST_DATABASE_URL).
 
-bench_tiles() {
+# martin 1.14 with PostGIS sources and fonts, built once; prints its path.
+martin_binary() {
   local martin_root=${ATLAS_MARTIN_ROOT:-$HOME/.cache/atlas-bench/martin}
   local martin=$martin_root/bin/martin
-  if [ ! -x "$martin" ]; then
+  if [ ! -x "$martin" ] || ! "$martin" --help | grep -q -- '--font'; then
     echo "building martin 1.14.0 into $martin_root (about 13 minutes, once)" >&2
-    cargo install martin --version 1.14.0 --locked --no-default-features --features postgres --root "$martin_root"
+    cargo install martin --version 1.14.0 --locked --force --no-default-features --features postgres,fonts --root "$martin_root" >&2
   fi
+  echo "$martin"
+}
+
+bench_tiles() {
+  local martin; martin=$(martin_binary)
   ensure_packages wrk
   cargo build --release --bin atlas
   local atlas=target/release/atlas

@@ -135,17 +135,35 @@ impl GlyphCache {
         Ok(bytes)
     }
 
-    /// Render the ranges a Dutch or English label needs (Basic Latin,
-    /// Latin-1, Latin Extended-A) for each stack, so the first map paints
-    /// without waiting on glyphs.
-    pub fn warm(&self, stacks: &[&str]) -> Result<(), GlyphError> {
-        for stack in stacks {
-            for start in [0, 256] {
-                self.range(stack, GlyphRange::starting_at(start))?;
+    /// Render every range each font has a glyph in (about 25 a font, some
+    /// 10 ms each), Basic Latin and Latin-1 first, so that no map waits on
+    /// glyphs after the start-up.
+    pub fn warm(&self) -> Result<(), GlyphError> {
+        for (font, (name, _)) in FONTS.iter().enumerate() {
+            for range in covered_ranges(font)? {
+                self.range(name, range)?;
             }
         }
         Ok(())
     }
+}
+
+/// The ranges in which a font has at least one glyph, in order.
+fn covered_ranges(font: usize) -> Result<Vec<GlyphRange>, GlyphError> {
+    let render_error = |error: &dyn std::fmt::Display| GlyphError::Render(error.to_string());
+    let library = Library::init().map_err(|e| render_error(&e))?;
+    let face: Face = library
+        .new_memory_face(FONTS[font].1.to_vec(), 0)
+        .map_err(|e| render_error(&e))?;
+    Ok((0..=GlyphRange::LAST_START)
+        .step_by(GlyphRange::SIZE as usize)
+        .map(GlyphRange::starting_at)
+        .filter(|range| {
+            range
+                .code_points()
+                .any(|code_point| face.get_char_index(code_point as usize).is_some())
+        })
+        .collect())
 }
 
 /// Every glyph of `range` that a font of the stack has, the first font's first.
@@ -230,6 +248,20 @@ mod tests {
         // kept: the second request answers the same bytes
         let again = cache.range(BOLD, GlyphRange::starting_at(0)).unwrap();
         assert_eq!(decode(&again), bold);
+    }
+
+    #[test]
+    fn the_covered_ranges_are_those_with_glyphs() {
+        let ranges = covered_ranges(0).unwrap();
+        assert_eq!(&ranges[..2], &[GlyphRange::starting_at(0), GlyphRange::starting_at(256)]);
+        assert!(!ranges.contains(&GlyphRange::starting_at(0x4e00)));
+        let cache = GlyphCache::default();
+        for range in [GlyphRange::starting_at(0x4e00), GlyphRange::starting_at(0xd800)] {
+            assert_eq!(ranges.contains(&range), !decode(&cache.range(REGULAR, range).unwrap()).stacks[0].glyphs.is_empty());
+        }
+        for range in &ranges {
+            assert!(!decode(&cache.range(REGULAR, *range).unwrap()).stacks[0].glyphs.is_empty(), "{range}");
+        }
     }
 
     #[test]

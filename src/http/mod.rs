@@ -142,13 +142,13 @@ impl AppState {
         &self.inner.decoy_password_hash
     }
 
-    /// Build the current snapshot's derived values and the label glyphs
-    /// of the Latin ranges in the background.
+    /// Build the current snapshot's derived values and the label glyphs in
+    /// the background.
     pub fn warm_caches(&self) {
         self.inner.app.warm();
         let glyphs = self.inner.glyphs.clone();
         std::thread::spawn(move || {
-            if let Err(error) = glyphs.warm(&[crate::glyphs::REGULAR, crate::glyphs::BOLD]) {
+            if let Err(error) = glyphs.warm() {
                 tracing::warn!("the label glyphs could not be rendered: {error}");
             }
         });
