@@ -15,7 +15,7 @@ use rand_chacha::ChaCha8Rng;
 use super::lattice::Lattice;
 use super::neighbourhoods::{Outline, Wijk};
 use super::plane::{self, Placement};
-use super::streets::NamedRoutes;
+use super::routes::NamedRoutes;
 
 /// One grid cell.
 #[derive(Debug, Clone)]

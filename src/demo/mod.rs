@@ -37,6 +37,7 @@ pub mod places;
 pub mod plane;
 pub mod replicate;
 pub mod residents;
+pub mod routes;
 pub mod shops;
 pub mod streets;
 pub mod waterways;
@@ -84,7 +85,7 @@ pub struct Layout<'a> {
     pub outline: &'a neighbourhoods::Outline,
     pub wijken: &'a [neighbourhoods::Wijk],
     pub lattice: &'a lattice::Lattice,
-    pub routes: &'a streets::NamedRoutes,
+    pub routes: &'a routes::NamedRoutes,
     pub areas: &'a shops::ShoppingAreaPlan,
     pub landuse: &'a landuse::Landuse,
 }
@@ -96,7 +97,7 @@ fn generate_city(seed: u64, reference_date: NaiveDate) -> Dataset {
     let wijken = neighbourhoods::wijken(&inputs, &frame);
     let outline = neighbourhoods::Outline::new(&wijken, &frame);
     let lattice = lattice::Lattice::new(&outline, &mut stream(seed, "lattice"));
-    let routes = streets::route_named_streets(&inputs, &frame, &lattice);
+    let routes = routes::route_named_streets(&inputs, &frame, &lattice);
     let areas = shops::ShoppingAreaPlan::new(&inputs, &lattice, &routes);
     let mut landuse = landuse::Landuse::new(
         &lattice,

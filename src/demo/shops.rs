@@ -23,7 +23,8 @@ use super::inputs::Inputs;
 use super::lattice::Lattice;
 use super::neighbourhoods::{self, Wijk};
 use super::plane;
-use super::streets::{NamedRoutes, Network};
+use super::routes::NamedRoutes;
+use super::streets::Network;
 use super::Layout;
 use crate::model::{ShopCategory, ShopKind, ShoppingArea, StreetClass};
 

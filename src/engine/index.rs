@@ -23,17 +23,6 @@ use super::search::Key;
 use crate::model::provenance::{self, DataSource};
 use crate::model::{Feature, LayerId};
 
-/// The smallest box holding `held` (if any) and `bbox`.
-pub(crate) fn union(held: Option<Rect<f64>>, bbox: Rect<f64>) -> Rect<f64> {
-    match held {
-        None => bbox,
-        Some(held) => Rect::new(
-            geo::coord! { x: held.min().x.min(bbox.min().x), y: held.min().y.min(bbox.min().y) },
-            geo::coord! { x: held.max().x.max(bbox.max().x), y: held.max().y.max(bbox.max().y) },
-        ),
-    }
-}
-
 /// An R-tree entry: the scaled envelope, and the feature's position with its
 /// bounding box in longitude/latitude.
 type Entry = GeomWithData<Rectangle<[f64; 2]>, (usize, Rect<f64>)>;

@@ -222,7 +222,7 @@ impl Engine {
         [LayerId::Neighbourhoods, LayerId::ShopUnits]
             .iter()
             .filter_map(|layer| self.layer(*layer).extent())
-            .reduce(|held, extent| index::union(Some(held), extent))
+            .reduce(|held, extent| plane::union(Some(held), extent))
             .map(|extent| {
                 Rect::new(
                     geo::coord! { x: extent.min().x - margin_deg, y: extent.min().y - margin_deg },
@@ -249,7 +249,7 @@ impl Engine {
         self.layers
             .values()
             .filter_map(|index| index.extent())
-            .reduce(|held, extent| index::union(Some(held), extent))
+            .reduce(|held, extent| plane::union(Some(held), extent))
     }
 }
 

@@ -4,8 +4,18 @@
 
 use geo::{Coord, Distance, Euclidean, Geometry, MapCoords, Point, Rect};
 
-use super::index::union;
 use crate::model::{Feature, LayerId};
+
+/// The smallest box holding `held` (if any) and `bbox`.
+pub(crate) fn union(held: Option<Rect<f64>>, bbox: Rect<f64>) -> Rect<f64> {
+    match held {
+        None => bbox,
+        Some(held) => Rect::new(
+            geo::coord! { x: held.min().x.min(bbox.min().x), y: held.min().y.min(bbox.min().y) },
+            geo::coord! { x: held.max().x.max(bbox.max().x), y: held.max().y.max(bbox.max().y) },
+        ),
+    }
+}
 
 /// Metres per degree of a great circle on the sphere of the WGS 84 mean
 /// radius (6,371,008.8 m): a degree of latitude, or of longitude scaled by

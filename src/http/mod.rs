@@ -13,6 +13,7 @@ mod export_gate;
 mod fonts;
 mod layers;
 mod ogc;
+mod ogc_limits;
 pub mod openapi;
 mod route_docs;
 mod saved_searches;

@@ -12,7 +12,7 @@ use serde::Serialize;
 use super::error::{ApiError, ApiQuery};
 use super::layers::parse_count;
 use super::AppState;
-use crate::engine::index::union;
+use crate::engine::plane::union;
 use crate::engine::search::{search, Quality, Query};
 use crate::model::geojson::GeoJsonGeometry;
 use crate::model::LayerId;

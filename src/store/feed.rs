@@ -3,7 +3,7 @@
 //!
 //! Each store keeps a change log filled by triggers in the writer's own
 //! transaction (PostGIS: `migrations/0006_change_log.sql`; GeoPackage:
-//! `geopackage_feed.rs`), so a change by any writer, the atlas or QGIS or
+//! `geopackage/change_log.rs`), so a change by any writer, the atlas or QGIS or
 //! `psql`, is logged exactly when it commits. A follower keeps a
 //! [`ChangeCursor`] and asks for the changes after it.
 

@@ -6,8 +6,6 @@
 
 pub mod feed;
 pub mod geopackage;
-mod geopackage_access;
-mod geopackage_feed;
 pub mod postgis;
 
 use std::collections::BTreeMap;

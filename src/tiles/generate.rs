@@ -18,7 +18,7 @@ use super::coord::TileCoord;
 use super::encode::{stable_id, LayerEncoder, PropertyValue};
 use super::geometry::{to_tile_geometry, GeometryParams, TileGeometry, TilePoint};
 use super::labels::{area_label, label_layer_name, label_point, LabelRule};
-use super::mercator::TileTransform;
+use super::coord::TileTransform;
 use super::policy::{layer_policy, LayerTilePolicy};
 use crate::engine::LayerIndex;
 use crate::model::{Feature, FieldKind, LayerId, LayerSchema, Value};

@@ -11,7 +11,7 @@
 use geo::{Coord, Geometry, Polygon};
 
 use super::clip::{clip_line, clip_ring, ClipRect};
-use super::mercator::TileTransform;
+use super::coord::TileTransform;
 use super::simplify::{simplify_line, simplify_ring};
 
 /// A point on the tile grid, in tile units (x right, y down).

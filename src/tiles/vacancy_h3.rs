@@ -16,7 +16,7 @@ use super::coord::TileCoord;
 use super::encode::{LayerEncoder, PropertyValue};
 use super::generate::TileParams;
 use super::geometry::{to_tile_geometry, GeometryParams};
-use super::mercator::TileTransform;
+use super::coord::TileTransform;
 use crate::engine::vacancy::h3::{cell_polygon, CellFigures};
 
 /// The MVT layer name.

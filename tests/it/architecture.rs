@@ -87,3 +87,140 @@ fn the_architecture_document_states_the_core_invariant() {
         "ARCHITECTURE.md must state the pure-core invariant"
     );
 }
+
+/// A module's path from `src/` (`engine/vacancy/h3.rs` → engine, vacancy,
+/// h3; a `mod.rs` is its folder).
+fn module_path(src: &Path, file: &Path) -> Vec<String> {
+    let relative = file.strip_prefix(src).unwrap().with_extension("");
+    let mut parts: Vec<String> = relative.iter().map(|part| part.to_string_lossy().into_owned()).collect();
+    if parts.last().is_some_and(|last| last == "mod" || last == "lib" || last == "main") {
+        parts.pop();
+    }
+    parts
+}
+
+/// Every module path a file's code (not its tests) names with `crate::` or
+/// `super::`, resolved from the file's own module; grouped imports
+/// (`super::{a::X, b}`) give one path per member.
+fn named_paths(text: &str, own: &[String]) -> Vec<Vec<String>> {
+    let code: String = text
+        .split("#[cfg(test)]")
+        .next()
+        .unwrap_or("")
+        .lines()
+        .map(|line| line.split("//").next().unwrap_or(""))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let mut found = Vec::new();
+    let bytes = code.as_bytes();
+    let word = |at: usize| -> (String, usize) {
+        let end = (at..bytes.len()).find(|&i| !(bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_')).unwrap_or(bytes.len());
+        (code[at..end].to_string(), end)
+    };
+    let mut at = 0;
+    while at < bytes.len() {
+        let starts_word = at == 0 || !(bytes[at - 1].is_ascii_alphanumeric() || bytes[at - 1] == b'_' || bytes[at - 1] == b':');
+        if !starts_word || !(bytes[at..].starts_with(b"crate::") || bytes[at..].starts_with(b"super::")) {
+            at += 1;
+            continue;
+        }
+        // the module the path starts from
+        let mut base: Vec<String> = if bytes[at..].starts_with(b"crate::") {
+            at += "crate::".len();
+            Vec::new()
+        } else {
+            // `super` of a file is its folder's module; of a `mod.rs`, the folder's parent
+            let mut base = own.to_vec();
+            base.pop();
+            at += "super::".len();
+            while bytes[at..].starts_with(b"super::") {
+                base.pop();
+                at += "super::".len();
+            }
+            base
+        };
+        if bytes.get(at) == Some(&b'{') {
+            let close = (at..bytes.len()).find(|&i| bytes[i] == b'}').unwrap_or(bytes.len());
+            for member in code[at + 1..close].split(',') {
+                let member = member.trim();
+                let first: String = member.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+                if !first.is_empty() && first != "self" {
+                    let mut path = base.clone();
+                    path.push(first);
+                    found.push(path);
+                }
+            }
+            at = close;
+            continue;
+        }
+        loop {
+            let (segment, end) = word(at);
+            if segment.is_empty() {
+                break;
+            }
+            base.push(segment);
+            at = end;
+            if bytes[at..].starts_with(b"::") && bytes.get(at + 2).is_some_and(|b| b.is_ascii_alphabetic() || *b == b'_') {
+                at += 2;
+            } else {
+                break;
+            }
+        }
+        found.push(base);
+    }
+    found
+}
+
+/// No two modules of one folder use each other, directly or round a ring:
+/// a shared piece moves down into a module of its own.
+#[test]
+fn sibling_modules_depend_on_each_other_in_one_direction() {
+    use std::collections::{BTreeMap, BTreeSet};
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let files = rust_files(&src);
+    let modules: BTreeSet<Vec<String>> = files.iter().map(|file| module_path(&src, file)).collect();
+    // parent module → (child → children it uses)
+    let mut edges: BTreeMap<Vec<String>, BTreeMap<String, BTreeSet<String>>> = BTreeMap::new();
+    for file in &files {
+        let own = module_path(&src, file);
+        for target in named_paths(&fs::read_to_string(file).unwrap(), &own) {
+            let common = own.iter().zip(&target).take_while(|(a, b)| a == b).count();
+            if common >= own.len() || common >= target.len() {
+                continue; // a module using its own descendant or ancestor
+            }
+            let parent = own[..common].to_vec();
+            let mut target_module = parent.clone();
+            target_module.push(target[common].clone());
+            if !modules.contains(&target_module) {
+                continue; // an item of the parent module, not a sibling
+            }
+            edges.entry(parent).or_default().entry(own[common].clone()).or_default().insert(target[common].clone());
+        }
+    }
+    let mut cycles = Vec::new();
+    for (parent, graph) in &edges {
+        // depth-first search for a back edge
+        fn visit(node: &str, graph: &BTreeMap<String, BTreeSet<String>>, stack: &mut Vec<String>, done: &mut BTreeSet<String>, cycles: &mut Vec<String>) {
+            if done.contains(node) {
+                return;
+            }
+            if let Some(at) = stack.iter().position(|seen| seen == node) {
+                cycles.push(format!("{} → {node}", stack[at..].join(" → ")));
+                return;
+            }
+            stack.push(node.to_string());
+            for next in graph.get(node).into_iter().flatten() {
+                visit(next, graph, stack, done, cycles);
+            }
+            stack.pop();
+            done.insert(node.to_string());
+        }
+        let mut done = BTreeSet::new();
+        let mut found = Vec::new();
+        for node in graph.keys() {
+            visit(node, graph, &mut Vec::new(), &mut done, &mut found);
+        }
+        cycles.extend(found.into_iter().map(|cycle| format!("in {}: {cycle}", if parent.is_empty() { "crate".to_string() } else { parent.join("/") })));
+    }
+    assert!(cycles.is_empty(), "module cycles:\n{}", cycles.join("\n"));
+}

@@ -30,7 +30,8 @@ use genk_atlas::store::{SharedStore, Store, WriteBatch};
 use genk_atlas::tiles::decode::{decode_tile, DecodedFeature};
 use genk_atlas::tiles::encode::PropertyValue;
 use genk_atlas::tiles::geometry::TileGeometry;
-use genk_atlas::tiles::mercator::{lonlat_to_world, TileTransform};
+use genk_atlas::tiles::coord::TileTransform;
+use genk_atlas::tiles::mercator::lonlat_to_world;
 use genk_atlas::tiles::{TileCoord, TileParams};
 
 /// Secrets that the confidential fields hold; they must never be served.

@@ -5,9 +5,24 @@ use geo::{Geometry, Point};
 
 use super::language::Language;
 use super::request::{Near, SiteRequest};
-use super::search::SearchError;
 use crate::engine::Engine;
 use crate::model::{Feature, LayerId, Value};
+
+/// Why a search could not run, naming the request field.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum SearchError {
+    #[error("no company with id '{0}'")]
+    UnknownCompany(String),
+}
+
+impl SearchError {
+    /// The request field the error is about.
+    pub fn field(&self) -> &'static str {
+        match self {
+            SearchError::UnknownCompany(_) => "near.company_id",
+        }
+    }
+}
 
 /// What the `near` place is, for the reasons.
 #[derive(Debug, Clone, PartialEq, Eq)]

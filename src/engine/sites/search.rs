@@ -29,6 +29,7 @@ use super::constraints::{self, Context, Failed, Group};
 use super::criteria::{self, Criterion, Described};
 use super::exits::ExitNames;
 use super::market::{Market, MarketParcel};
+pub use super::near::SearchError;
 use super::near::{resolve_near, NearPlace};
 use super::request::SiteRequest;
 use super::scoring::{self, SiteFacts};
@@ -39,22 +40,6 @@ pub use super::constraints::Failure;
 
 /// The most ruled-out parcels an explanation lists.
 pub const EXPLAIN_LIMIT: usize = 20;
-
-/// Why a search could not run, naming the request field.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-pub enum SearchError {
-    #[error("no company with id '{0}'")]
-    UnknownCompany(String),
-}
-
-impl SearchError {
-    /// The request field the error is about.
-    pub fn field(&self) -> &'static str {
-        match self {
-            SearchError::UnknownCompany(_) => "near.company_id",
-        }
-    }
-}
 
 /// The park of a site.
 #[derive(Debug, Clone, PartialEq)]

@@ -27,6 +27,7 @@ pub mod cache;
 pub mod churn;
 pub mod duration;
 pub mod h3;
+pub mod hex;
 pub mod patch;
 pub mod places;
 pub mod stock;

@@ -15,7 +15,7 @@ use std::sync::{Arc, RwLock};
 use geo::Point;
 use h3o::CellIndex;
 
-use super::h3::{cell_of, HexResolution};
+use super::hex::{cell_of, HexResolution};
 
 /// A point's exact coordinates.
 type PointKey = (u64, u64);

@@ -32,7 +32,6 @@ use axum::routing::get;
 use super::openapi::{self, Routes};
 use super::route_docs::{api as api_docs, ogc as docs};
 use super::AppState;
-pub use params::{DEFAULT_LIMIT, MAX_LIMIT};
 
 /// Every OGC route with its documentation, to be nested at `/ogc`; the
 /// OpenAPI document and its page are the landing page's `service-desc` and

@@ -23,10 +23,7 @@ use crate::http::layers::{bbox_numbers, parse_count};
 use crate::model::geojson::Audience;
 use crate::model::{FieldKind, Value};
 
-/// The most items one page may hold.
-pub const MAX_LIMIT: usize = 10_000;
-/// Items per page when `limit` is absent (OGC's customary 10).
-pub const DEFAULT_LIMIT: usize = 10;
+pub use crate::http::ogc_limits::{DEFAULT_LIMIT, MAX_LIMIT};
 
 /// The parameters every items request may carry.
 const STANDARD: [&str; 10] = [

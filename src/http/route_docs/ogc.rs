@@ -170,11 +170,11 @@ pub fn items() -> Operation {
              LIKE, BETWEEN, IN and S_INTERSECTS with a WKT geometry or BBOX(…), in cql2-text or cql2-json; a bad filter is a 400 that says where (a character offset or a JSON pointer). For shop units `datetime=D` answers the units as the history has them on D; \
              vacancy_h3 and coverage take `datetime` as their date, vacancy_h3 also `res` and `min_units`, coverage `kind` and `threshold_m`. \
              Limit {} by default, at most {}.",
-            crate::http::ogc::DEFAULT_LIMIT,
-            crate::http::ogc::MAX_LIMIT
+            crate::http::ogc_limits::DEFAULT_LIMIT,
+            crate::http::ogc_limits::MAX_LIMIT
         ))
         .param(collection_param("shop_units"))
-        .param(Parameter::query("limit", "items per page", integer_in(1, crate::http::ogc::MAX_LIMIT as u64)).example(100))
+        .param(Parameter::query("limit", "items per page", integer_in(1, crate::http::ogc_limits::MAX_LIMIT as u64)).example(100))
         .param(Parameter::query("offset", "items to skip (the next links carry it)", json!({"type": "integer", "minimum": 0})))
         .param(Parameter::query("bbox", "minx,miny,maxx,maxy in bbox-crs (CRS84 by default): the items whose geometry intersects it", json!({"type": "string"})).example("5.45,50.94,5.55,51.0"))
         .param(crs_param("bbox-crs", "the CRS of bbox: CRS84, EPSG 4326 (latitude first), 31370 or 3812"))

@@ -21,11 +21,11 @@ use std::time::Duration;
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
 use tokio::sync::watch;
 
-use super::feed::{
+use crate::store::feed::{
     ChangeCursor, ChangeOp, ChangeTarget, ChangesAfter, LoggedChange, RejectedRow, RowRead,
     EVENTS_LOG_NAME,
 };
-use super::StoreError;
+use crate::store::StoreError;
 use crate::model::{LayerId, UnitEvent};
 
 /// How often the poller asks SQLite whether another connection committed.
@@ -233,7 +233,7 @@ pub fn read_rows(
     let select = format!("SELECT fid, id, geom{fields} FROM \"{}\"", schema.id);
     let context = format!("reading {layer}");
     let decode = |row: &rusqlite::Row<'_>| -> RowRead {
-        super::geopackage::read_feature(row, schema).map_err(|error| RejectedRow {
+        super::read_feature(row, schema).map_err(|error| RejectedRow {
             id: row.get::<_, String>(1).unwrap_or_default(),
             reason: error.to_string(),
         })
@@ -275,7 +275,7 @@ pub fn read_events_by_id(
     let mut statement = connection
         .prepare_cached(&format!(
             "SELECT {} FROM {EVENTS_LOG_NAME} WHERE event_id = ?1",
-            super::geopackage::EVENT_COLUMNS.join(", ")
+            super::EVENT_COLUMNS.join(", ")
         ))
         .map_err(sqlite_error(context))?;
     let mut ids = event_ids.to_vec();
@@ -284,7 +284,7 @@ pub fn read_events_by_id(
     let mut events = Vec::with_capacity(ids.len());
     for id in ids {
         let event = statement
-            .query_row([id], |row| Ok(super::geopackage::read_event(row)))
+            .query_row([id], |row| Ok(super::read_event(row)))
             .optional()
             .map_err(sqlite_error(context))?;
         if let Some(event) = event {

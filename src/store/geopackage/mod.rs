@@ -29,27 +29,31 @@
 //! it (one table per layer) is generated from the layer schema, and table and
 //! column names come from that static schema; every value is a bound parameter.
 
+mod access;
+mod blob;
+mod change_log;
+
+pub use blob::{decode_blob, encode_blob};
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
-use geo::{BoundingRect, Geometry, Rect};
+use geo::{BoundingRect, Rect};
 use rusqlite::types::{ToSqlOutput, Value as SqlValue, ValueRef};
 use rusqlite::{Connection, OpenFlags, ToSql, Transaction};
 use tokio::sync::mpsc;
 
-use super::feed::{ChangeCursor, ChangesAfter, RowRead, EVENTS_LOG_NAME, RELOAD_FROM_FEATURES};
-use super::geopackage_access as access;
-use super::geopackage_feed as feed;
-use super::{AuditQuery, EditGuard, Progress, Store, StoreError, StoreKind, WriteBatch};
+use crate::store::feed::{ChangeCursor, ChangesAfter, RowRead, EVENTS_LOG_NAME, RELOAD_FROM_FEATURES};
+use crate::store::{AuditQuery, EditGuard, Progress, Store, StoreError, StoreKind, WriteBatch};
 use crate::model::access::{
     Account, AuditEntry, FailedLogins, FoundSession, LockoutPolicy, LoginAttempt, StoredSession,
     StoredToken,
 };
 use crate::model::saved_search::{SavedSearch, SavedSearchChange};
-use crate::model::{wkb, Feature, FieldKind, LayerId, LayerSchema, UnitEvent, Value};
+use crate::model::{Feature, FieldKind, LayerId, LayerSchema, UnitEvent, Value};
 
 /// `PRAGMA application_id` of a GeoPackage: the ASCII bytes "GPKG".
 const APPLICATION_ID: i32 = 0x4750_4B47;
@@ -189,7 +193,7 @@ pub struct GeoPackageStore {
     connection: Arc<Mutex<Connection>>,
     path: PathBuf,
     /// Made by this process and not written yet: its first write logs a
-    /// reload per table stamped with the data date (see `geopackage_feed.rs`).
+    /// reload per table stamped with the data date (see `change_log.rs`).
     fresh: Arc<std::sync::atomic::AtomicBool>,
     /// The change signal, with its poller started on first use.
     signal: Arc<std::sync::OnceLock<tokio::sync::watch::Sender<u64>>>,
@@ -264,7 +268,7 @@ impl GeoPackageStore {
             unavailable(path, &format!("cannot add the account tables ({error})"))
         })?;
         if !tables.contains("atlas_changes") {
-            feed::ensure_change_log(&connection).map_err(|error| {
+            change_log::ensure_change_log(&connection).map_err(|error| {
                 unavailable(path, &format!("cannot add the change log ({error})"))
             })?;
         }
@@ -399,13 +403,13 @@ impl Store for GeoPackageStore {
     }
 
     async fn change_cursor(&self) -> Result<ChangeCursor, StoreError> {
-        self.with_connection(|connection| feed::cursor(connection))
+        self.with_connection(|connection| change_log::cursor(connection))
             .await
     }
 
     async fn changes_after(&self, cursor: &ChangeCursor) -> Result<ChangesAfter, StoreError> {
         let cursor = cursor.clone();
-        self.with_connection(move |connection| feed::changes_after(connection, &cursor))
+        self.with_connection(move |connection| change_log::changes_after(connection, &cursor))
             .await
     }
 
@@ -415,18 +419,18 @@ impl Store for GeoPackageStore {
         ids: Option<&[String]>,
     ) -> Result<Vec<RowRead>, StoreError> {
         let ids = ids.map(<[String]>::to_vec);
-        self.with_connection(move |connection| feed::read_rows(connection, layer, ids.as_deref()))
+        self.with_connection(move |connection| change_log::read_rows(connection, layer, ids.as_deref()))
             .await
     }
 
     async fn read_events_by_id(&self, event_ids: &[i64]) -> Result<Vec<UnitEvent>, StoreError> {
         let event_ids = event_ids.to_vec();
-        self.with_connection(move |connection| feed::read_events_by_id(connection, &event_ids))
+        self.with_connection(move |connection| change_log::read_events_by_id(connection, &event_ids))
             .await
     }
 
     async fn prune_changes(&self, keep: chrono::Duration) -> Result<u64, StoreError> {
-        self.with_connection(move |connection| feed::prune(connection, keep))
+        self.with_connection(move |connection| change_log::prune(connection, keep))
             .await
     }
 
@@ -434,7 +438,7 @@ impl Store for GeoPackageStore {
         self.signal
             .get_or_init(|| {
                 let (sender, _) = tokio::sync::watch::channel(0);
-                feed::spawn_poller(self.path.clone(), sender.clone());
+                change_log::spawn_poller(self.path.clone(), sender.clone());
                 sender
             })
             .subscribe()
@@ -618,7 +622,7 @@ fn create_tables(connection: &Connection) -> rusqlite::Result<()> {
     }
     connection.execute_batch(EVENTS_TABLE_SQL)?;
     access::ensure_tables(connection)?;
-    connection.execute_batch(&feed::change_log_sql())?;
+    connection.execute_batch(&change_log::change_log_sql())?;
     connection.execute(
         "INSERT INTO gpkg_contents (table_name, data_type, identifier, description, last_change)
          VALUES (?1, 'attributes', ?2, ?3, ?4)",
@@ -674,7 +678,7 @@ fn add_layer_tables(connection: &Connection, layers: &[LayerId]) -> rusqlite::Re
         .try_for_each(|layer| create_feature_table(connection, layer.schema()))
         .and_then(|()| {
             if table_names(connection)?.contains("atlas_changes") {
-                connection.execute_batch(&feed::change_log_sql())?;
+                connection.execute_batch(&change_log::change_log_sql())?;
             }
             Ok(())
         });
@@ -851,7 +855,7 @@ fn write_chunks(
     let mut pause_if_whole = |table: &'static str, total: usize| {
         if fresh || total >= RELOAD_FROM_FEATURES {
             paused.push(table);
-            feed::pause_logging(&transaction, table)
+            change_log::pause_logging(&transaction, table)
                 .map_err(sqlite_error(format!("pausing the change log of {table}")))
         } else {
             Ok(())
@@ -901,7 +905,7 @@ fn write_chunks(
         None
     };
     for table in paused {
-        feed::resume_logging(&transaction, table, stamp.as_deref())
+        change_log::resume_logging(&transaction, table, stamp.as_deref())
             .map_err(sqlite_error(format!("resuming the change log of {table}")))?;
     }
     access::insert_audit(&transaction, &guard.audit)?;
@@ -1280,96 +1284,12 @@ pub(super) fn read_event(row: &rusqlite::Row<'_>) -> Result<UnitEvent, StoreErro
     })
 }
 
-// ---------------------------------------------------------------------------
-// The GeoPackage geometry blob
-
-/// Flag bit 0: the header's numbers (srs_id, envelope) are little-endian.
-const FLAG_LITTLE_ENDIAN: u8 = 0b0000_0001;
-/// Flag bit 4: the geometry is empty.
-const FLAG_EMPTY: u8 = 0b0001_0000;
-/// The fixed part of the header: magic, version, flags, srs_id.
-const HEADER_BYTES: usize = 8;
-
-/// The GeoPackage blob of a geometry: little-endian header with srs 4326, an
-/// `[minx, maxx, miny, maxy]` envelope except for points, then ISO WKB.
-pub fn encode_blob(geometry: &Geometry<f64>) -> Result<Vec<u8>, crate::model::ModelError> {
-    let wkb = wkb::encode(geometry)?;
-    let envelope = match geometry {
-        Geometry::Point(_) => None,
-        other => other.bounding_rect(),
-    };
-    let mut flags = FLAG_LITTLE_ENDIAN;
-    if envelope.is_some() {
-        flags |= 1 << 1; // envelope indicator 1: [minx, maxx, miny, maxy]
-    } else if !matches!(geometry, Geometry::Point(_)) {
-        flags |= FLAG_EMPTY;
-    }
-    let mut blob = Vec::with_capacity(HEADER_BYTES + 32 + wkb.len());
-    blob.extend_from_slice(b"GP");
-    blob.push(0); // version 1 of the binary format
-    blob.push(flags);
-    blob.extend_from_slice(&SRS_ID.to_le_bytes());
-    if let Some(rect) = envelope {
-        for bound in [rect.min().x, rect.max().x, rect.min().y, rect.max().y] {
-            blob.extend_from_slice(&bound.to_le_bytes());
-        }
-    }
-    blob.extend_from_slice(&wkb);
-    Ok(blob)
-}
-
-/// Read a GeoPackage blob: any byte order, envelope indicator 0 to 4 (the
-/// envelope is skipped), the empty flag; srs must be 4326. Never panics.
-pub fn decode_blob(blob: &[u8]) -> Result<Geometry<f64>, String> {
-    let header: [u8; HEADER_BYTES] = blob
-        .get(..HEADER_BYTES)
-        .and_then(|bytes| bytes.try_into().ok())
-        .ok_or_else(|| {
-            format!(
-                "geometry blob of {} bytes is shorter than its 8-byte header",
-                blob.len()
-            )
-        })?;
-    if &header[..2] != b"GP" {
-        return Err("geometry blob does not start with 'GP'".into());
-    }
-    if header[2] != 0 {
-        return Err(format!("geometry blob has unknown version {}", header[2]));
-    }
-    let flags = header[3];
-    let envelope_bytes = match (flags >> 1) & 0b111 {
-        0 => 0,
-        1 => 32,
-        2 | 3 => 48,
-        4 => 64,
-        other => {
-            return Err(format!(
-                "geometry blob has invalid envelope indicator {other}"
-            ))
-        }
-    };
-    let srs_bytes = [header[4], header[5], header[6], header[7]];
-    let srs_id = if flags & FLAG_LITTLE_ENDIAN != 0 {
-        i32::from_le_bytes(srs_bytes)
-    } else {
-        i32::from_be_bytes(srs_bytes)
-    };
-    if srs_id != SRS_ID {
-        return Err(format!("geometry is in srs {srs_id}, expected {SRS_ID}"));
-    }
-    let wkb_bytes = blob.get(HEADER_BYTES + envelope_bytes..).ok_or_else(|| {
-        format!(
-            "geometry blob of {} bytes is shorter than its header with a {envelope_bytes}-byte envelope",
-            blob.len()
-        )
-    })?;
-    wkb::decode(wkb_bytes).map_err(|error| error.to_string())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use geo::{line_string, point, polygon, MultiPolygon};
+    use super::blob::FLAG_EMPTY;
+    use crate::model::wkb;
+    use geo::{line_string, point, polygon, Geometry, MultiPolygon};
 
     /// Regression: `atlas user token` on the GeoPackage of a running server
     /// failed with "database is locked" when another writer held the file
