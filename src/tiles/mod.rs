@@ -9,11 +9,13 @@
 //! maths), `policy` (what each layer shows at which zoom), `clip`,
 //! `simplify` and `geometry` (fitting a geometry to a tile), `aggregate`
 //! (point clusters), `protobuf` and `encode` (the MVT wire format),
-//! `generate` (one tile), `decode` (for tests), `tilejson` and `style`.
+//! `generate` (one tile), `decode` (for the unit tests only; the integration
+//! tests read tiles with `mvt-reader`), `labels`, `tilejson` and `style`.
 
 pub mod aggregate;
 pub mod clip;
 pub mod coord;
+#[cfg(test)]
 pub mod decode;
 pub mod encode;
 pub mod generate;

@@ -16,6 +16,7 @@ mod hostile;
 mod http;
 mod import;
 mod imported_units;
+mod mvt;
 mod ogc;
 mod open_data;
 mod openapi;

@@ -27,7 +27,7 @@ use genk_atlas::model::layers::*;
 use genk_atlas::model::{Feature, LayerId};
 use genk_atlas::store::geopackage::GeoPackageStore;
 use genk_atlas::store::{SharedStore, Store, WriteBatch};
-use genk_atlas::tiles::decode::{decode_tile, DecodedFeature};
+use crate::mvt::{decode_tile, DecodedFeature};
 use genk_atlas::tiles::encode::PropertyValue;
 use genk_atlas::tiles::geometry::TileGeometry;
 use genk_atlas::tiles::coord::TileTransform;

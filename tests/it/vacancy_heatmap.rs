@@ -21,7 +21,7 @@ use genk_atlas::http::{router, AppState};
 use genk_atlas::model::{Dataset, UnitEvent, UnitStatus};
 use genk_atlas::store::geopackage::GeoPackageStore;
 use genk_atlas::store::SharedStore;
-use genk_atlas::tiles::decode::decode_tile;
+use crate::mvt::decode_tile;
 use genk_atlas::tiles::encode::PropertyValue;
 use genk_atlas::tiles::{mercator, TileCoord};
 
