@@ -1,8 +1,8 @@
 //! Genk Atlas: a geospatial commerce and vacancy atlas for the city of Genk.
 //!
-//! The pure core (`model`, `engine`, `demo`) takes data and returns data; IO
-//! lives at the edges (`store`, `http`, and the `atlas` binary). See
-//! ARCHITECTURE.md for the map of the code.
+//! The pure core (`model`, `engine`, `demo`, `tiles`, `glyphs`) takes data
+//! and returns data; IO lives at the edges (`store`, `http`, `import`, and
+//! the `atlas` binary). See ARCHITECTURE.md for the map of the code.
 
 pub mod accounts;
 pub mod app;

@@ -224,3 +224,39 @@ fn sibling_modules_depend_on_each_other_in_one_direction() {
     }
     assert!(cycles.is_empty(), "module cycles:\n{}", cycles.join("\n"));
 }
+
+/// Every source path ARCHITECTURE.md names (in backticks: `http/tiles.rs`,
+/// `engine/vacancy/`, `panels/vacancy-units.ts`) exists, read from the
+/// repository, `src/` or `web/src/` and their folders, as the text uses them.
+#[test]
+fn every_path_the_architecture_document_names_exists() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let text = fs::read_to_string(root.join("ARCHITECTURE.md")).unwrap();
+    let bases = [
+        "", "src", "src/engine", "src/http", "src/store", "src/tiles", "src/model", "src/import",
+        "src/app", "src/demo", "src/cql2", "src/store/geopackage", "src/store/postgis", "src/engine/vacancy", "src/engine/sites", "src/engine/coverage",
+        "web", "web/src", "web/src/panels", "web/src/print", "tests/it", "benches",
+    ];
+    let extensions = [".rs", ".ts", ".md", ".css", ".sql", ".csv", ".mjs", ".sh", ".toml", ".html", ".py"];
+    let mut missing = Vec::new();
+    let mut checked = 0;
+    for (index, token) in text.split('`').enumerate() {
+        if index % 2 == 0 {
+            continue; // outside backticks
+        }
+        let looks_like_path = (token.contains('/') || extensions.iter().any(|ext| token.ends_with(ext)))
+            && !token.starts_with('/')
+            && !token.contains(['{', '*', ' ', '?', '=', '(', ':', '<', '#', '@', '"', '\''])
+            && !token.starts_with("..");
+        if !looks_like_path {
+            continue;
+        }
+        checked += 1;
+        let path = token.trim_end_matches('/');
+        if !bases.iter().any(|base| root.join(base).join(path).exists()) {
+            missing.push(token.to_string());
+        }
+    }
+    assert!(checked > 50, "only {checked} paths found: the reading is wrong");
+    assert!(missing.is_empty(), "ARCHITECTURE.md names paths that do not exist: {missing:?}");
+}
