@@ -41,7 +41,7 @@ use genk_atlas::engine::coverage::{CoverageKind, Threshold};
 use genk_atlas::engine::Engine;
 use genk_atlas::model::{Dataset, LayerId, ShopKind};
 use genk_atlas::store::postgis::PostgisStore;
-use genk_atlas::store::{Store, WriteBatch};
+use genk_atlas::store::{LayerStore, WriteBatch};
 
 #[global_allocator]
 static ALLOCATOR: PeakAllocator = PeakAllocator;

@@ -34,7 +34,7 @@ use genk_atlas::engine::sites::{search, SiteRequest};
 use genk_atlas::engine::Engine;
 use genk_atlas::model::{Feature, LayerId, ParkKind, Zoning};
 use genk_atlas::store::postgis::PostgisStore;
-use genk_atlas::store::{Store, WriteBatch};
+use genk_atlas::store::{LayerStore, WriteBatch};
 
 /// Requests per scale.
 const N_REQUESTS: usize = 200;

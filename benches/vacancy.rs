@@ -57,7 +57,7 @@ use genk_atlas::model::history::{histories, UnitHistory};
 use genk_atlas::model::layers::LayerRecord;
 use genk_atlas::model::{LayerId, Neighbourhood, ShopUnit, UnitStatus};
 use genk_atlas::store::postgis::PostgisStore;
-use genk_atlas::store::{Store, WriteBatch};
+use genk_atlas::store::{LayerStore, WriteBatch};
 
 /// H3 res 9's mean edge (174.4 m) in EPSG:3857 units at latitude 50.96°.
 const HEX_SIZE_3857_RES_9: f64 = 174.4 / 0.629_9;

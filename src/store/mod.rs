@@ -192,9 +192,17 @@ pub struct AuditQuery {
 /// Called with the number of rows written so far, for progress bars.
 pub type Progress<'a> = &'a (dyn Fn(usize) + Send + Sync);
 
-/// The one seam between the atlas and its storage.
+/// The seam between the atlas and its storage, by job: the layers and the
+/// shop-unit history with their change feed ([`LayerStore`]) and who may do
+/// what with its trail ([`AccessStore`]). A backend implements both; the
+/// atlas holds it as one [`Store`].
+pub trait Store: LayerStore + AccessStore {}
+
+impl<T: LayerStore + AccessStore> Store for T {}
+
+/// The layers, the shop-unit history and the change feed of a store.
 #[async_trait]
-pub trait Store: Send + Sync {
+pub trait LayerStore: Send + Sync {
     fn kind(&self) -> StoreKind;
     /// Every feature of a layer, ordered by id.
     async fn read_layer(&self, layer: LayerId) -> Result<Vec<Feature>, StoreError>;
@@ -216,6 +224,38 @@ pub trait Store: Send + Sync {
     /// The number of features per layer.
     async fn counts(&self) -> Result<BTreeMap<LayerId, u64>, StoreError>;
 
+    // the change feed (see `feed.rs`)
+
+    /// Where the change log stands now. A follower that takes this, then
+    /// reads the layers, and then follows from it misses nothing.
+    async fn change_cursor(&self) -> Result<ChangeCursor, StoreError>;
+    /// The changes committed after `cursor`, in change id order.
+    async fn changes_after(&self, cursor: &ChangeCursor) -> Result<ChangesAfter, StoreError>;
+    /// The rows of a layer with these ids (every row with `None`), ordered
+    /// by id, each decoded on its own: a row that does not decode is its
+    /// [`RejectedRow`], not an error of the whole read. An id without a row
+    /// is left out (the feature was deleted).
+    async fn read_rows(
+        &self,
+        layer: LayerId,
+        ids: Option<&[String]>,
+    ) -> Result<Vec<RowRead>, StoreError>;
+    /// The shop-unit events with these ids (those that exist), by id.
+    async fn read_events_by_id(&self, event_ids: &[i64]) -> Result<Vec<UnitEvent>, StoreError>;
+    /// Drop the log rows older than `keep`; returns how many went.
+    async fn prune_changes(&self, keep: chrono::Duration) -> Result<u64, StoreError>;
+    /// A counter that moves soon after any writer commits to the store
+    /// (PostGIS: `LISTEN`; GeoPackage: `PRAGMA data_version` polling), and
+    /// after a lost connection is back. A hint only: the follower reads the
+    /// log to learn what changed, and also reads it now and then without one.
+    fn change_signal(&self) -> tokio::sync::watch::Receiver<u64>;
+}
+
+/// Accounts, API tokens, login sessions and failed logins, the audit trail
+/// and saved site searches: every write with its audit entry, in one
+/// transaction.
+#[async_trait]
+pub trait AccessStore: Send + Sync {
     /// Add an account, or replace the one of that name (a new password or
     /// role), with its audit entry, in one transaction.
     async fn put_account(&self, account: &Account, audit: &AuditEntry) -> Result<(), StoreError>;
@@ -247,32 +287,6 @@ pub trait Store: Send + Sync {
         &self,
         company_id: Option<&str>,
     ) -> Result<Vec<SavedSearch>, StoreError>;
-
-    // the change feed (see `feed.rs`)
-
-    /// Where the change log stands now. A follower that takes this, then
-    /// reads the layers, and then follows from it misses nothing.
-    async fn change_cursor(&self) -> Result<ChangeCursor, StoreError>;
-    /// The changes committed after `cursor`, in change id order.
-    async fn changes_after(&self, cursor: &ChangeCursor) -> Result<ChangesAfter, StoreError>;
-    /// The rows of a layer with these ids (every row with `None`), ordered
-    /// by id, each decoded on its own: a row that does not decode is its
-    /// [`RejectedRow`], not an error of the whole read. An id without a row
-    /// is left out (the feature was deleted).
-    async fn read_rows(
-        &self,
-        layer: LayerId,
-        ids: Option<&[String]>,
-    ) -> Result<Vec<RowRead>, StoreError>;
-    /// The shop-unit events with these ids (those that exist), by id.
-    async fn read_events_by_id(&self, event_ids: &[i64]) -> Result<Vec<UnitEvent>, StoreError>;
-    /// Drop the log rows older than `keep`; returns how many went.
-    async fn prune_changes(&self, keep: chrono::Duration) -> Result<u64, StoreError>;
-    /// A counter that moves soon after any writer commits to the store
-    /// (PostGIS: `LISTEN`; GeoPackage: `PRAGMA data_version` polling), and
-    /// after a lost connection is back. A hint only: the follower reads the
-    /// log to learn what changed, and also reads it now and then without one.
-    fn change_signal(&self) -> tokio::sync::watch::Receiver<u64>;
 
     // login sessions and failed logins
 

@@ -1090,7 +1090,7 @@ pub mod geopackage {
 
     use genk_atlas::model::LayerId;
     use genk_atlas::store::geopackage::GeoPackageStore;
-    use genk_atlas::store::{Store, StoreError, WriteBatch};
+    use genk_atlas::store::{AccessStore, LayerStore, StoreError, WriteBatch};
 
     use super::{assert_store_holds, write};
     use crate::fixtures::genk_centre;

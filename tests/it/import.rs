@@ -15,7 +15,7 @@ use genk_atlas::engine::measure::{area_m2, distance_m};
 use genk_atlas::import::{read_source, FieldMapping, ImportParams};
 use genk_atlas::model::{Feature, LayerId, Value};
 use genk_atlas::store::geopackage::GeoPackageStore;
-use genk_atlas::store::Store;
+use genk_atlas::store::LayerStore;
 use geo::{CoordsIter, Geometry};
 
 use crate::support::fresh_database;

@@ -9,7 +9,7 @@ use std::f64::consts::PI;
 use genk_atlas::engine::measure::{area_m2, length_m};
 use genk_atlas::model::{wkb, Feature, FieldKind, LayerId, Value, ALL_LAYERS};
 use genk_atlas::store::postgis::{migrate, PostgisStore, MIGRATIONS};
-use genk_atlas::store::{Store, StoreError, WriteBatch};
+use genk_atlas::store::{LayerStore, StoreError, WriteBatch};
 use geo::{Coord, Geometry, LineString, MultiPolygon, Polygon};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;

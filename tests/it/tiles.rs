@@ -26,7 +26,7 @@ use genk_atlas::http::{router, AppState};
 use genk_atlas::model::layers::*;
 use genk_atlas::model::{Feature, LayerId};
 use genk_atlas::store::geopackage::GeoPackageStore;
-use genk_atlas::store::{SharedStore, Store, WriteBatch};
+use genk_atlas::store::{SharedStore, LayerStore, WriteBatch};
 use crate::mvt::{decode_tile, DecodedFeature};
 use genk_atlas::tiles::encode::PropertyValue;
 use genk_atlas::tiles::geometry::TileGeometry;

@@ -461,7 +461,7 @@ async fn an_edit_shows_at_once_in_the_summary_the_hexagons_and_the_tiles() {
     use genk_atlas::accounts::add_account;
     use genk_atlas::load::load_engine;
     use genk_atlas::model::access::Role;
-    use genk_atlas::store::{Store, WriteBatch};
+    use genk_atlas::store::{LayerStore, WriteBatch};
     use serde_json::json;
 
     let dir = tempfile::tempdir().unwrap();

@@ -47,7 +47,7 @@ use rusqlite::{Connection, OpenFlags, ToSql, Transaction};
 use tokio::sync::mpsc;
 
 use crate::store::feed::{ChangeCursor, ChangesAfter, RowRead, EVENTS_LOG_NAME, RELOAD_FROM_FEATURES};
-use crate::store::{AuditQuery, EditGuard, Progress, Store, StoreError, StoreKind, WriteBatch};
+use crate::store::{AccessStore, AuditQuery, EditGuard, LayerStore, Progress, StoreError, StoreKind, WriteBatch};
 use crate::model::access::{
     Account, AuditEntry, FailedLogins, FoundSession, LockoutPolicy, LoginAttempt, StoredSession,
     StoredToken,
@@ -303,7 +303,7 @@ impl GeoPackageStore {
 }
 
 #[async_trait]
-impl Store for GeoPackageStore {
+impl LayerStore for GeoPackageStore {
     fn kind(&self) -> StoreKind {
         StoreKind::GeoPackage
     }
@@ -360,47 +360,6 @@ impl Store for GeoPackageStore {
         })
         .await
     }
-    async fn put_account(&self, account: &Account, audit: &AuditEntry) -> Result<(), StoreError> {
-        let (account, audit) = (account.clone(), audit.clone());
-        self.with_connection(move |connection| access::put_account(connection, &account, &audit))
-            .await
-    }
-
-    async fn account(&self, name: &str) -> Result<Option<Account>, StoreError> {
-        let name = name.to_string();
-        self.with_connection(move |connection| access::account(connection, &name))
-            .await
-    }
-
-    async fn put_token(&self, token: &StoredToken, audit: &AuditEntry) -> Result<(), StoreError> {
-        let (token, audit) = (token.clone(), audit.clone());
-        self.with_connection(move |connection| access::put_token(connection, &token, &audit))
-            .await
-    }
-
-    async fn token(&self, token_hash: &str) -> Result<Option<StoredToken>, StoreError> {
-        let token_hash = token_hash.to_string();
-        self.with_connection(move |connection| access::token(connection, &token_hash))
-            .await
-    }
-
-    async fn read_audit(&self, query: &AuditQuery) -> Result<Vec<AuditEntry>, StoreError> {
-        let query = query.clone();
-        self.with_connection(move |connection| access::read_audit(connection, &query))
-            .await
-    }
-
-    async fn put_saved_search(
-        &self,
-        search: &SavedSearch,
-        audit: &AuditEntry,
-    ) -> Result<i64, StoreError> {
-        let (search, audit) = (search.clone(), audit.clone());
-        self.with_connection(move |connection| {
-            access::put_saved_search(connection, &search, &audit)
-        })
-        .await
-    }
 
     async fn change_cursor(&self) -> Result<ChangeCursor, StoreError> {
         self.with_connection(|connection| change_log::cursor(connection))
@@ -442,6 +401,51 @@ impl Store for GeoPackageStore {
                 sender
             })
             .subscribe()
+    }
+}
+
+#[async_trait]
+impl AccessStore for GeoPackageStore {
+    async fn put_account(&self, account: &Account, audit: &AuditEntry) -> Result<(), StoreError> {
+        let (account, audit) = (account.clone(), audit.clone());
+        self.with_connection(move |connection| access::put_account(connection, &account, &audit))
+            .await
+    }
+
+    async fn account(&self, name: &str) -> Result<Option<Account>, StoreError> {
+        let name = name.to_string();
+        self.with_connection(move |connection| access::account(connection, &name))
+            .await
+    }
+
+    async fn put_token(&self, token: &StoredToken, audit: &AuditEntry) -> Result<(), StoreError> {
+        let (token, audit) = (token.clone(), audit.clone());
+        self.with_connection(move |connection| access::put_token(connection, &token, &audit))
+            .await
+    }
+
+    async fn token(&self, token_hash: &str) -> Result<Option<StoredToken>, StoreError> {
+        let token_hash = token_hash.to_string();
+        self.with_connection(move |connection| access::token(connection, &token_hash))
+            .await
+    }
+
+    async fn read_audit(&self, query: &AuditQuery) -> Result<Vec<AuditEntry>, StoreError> {
+        let query = query.clone();
+        self.with_connection(move |connection| access::read_audit(connection, &query))
+            .await
+    }
+
+    async fn put_saved_search(
+        &self,
+        search: &SavedSearch,
+        audit: &AuditEntry,
+    ) -> Result<i64, StoreError> {
+        let (search, audit) = (search.clone(), audit.clone());
+        self.with_connection(move |connection| {
+            access::put_saved_search(connection, &search, &audit)
+        })
+        .await
     }
 
     async fn change_saved_search(

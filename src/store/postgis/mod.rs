@@ -43,7 +43,7 @@ use crate::model::{wkb, Feature, LayerId, UnitEvent};
 use crate::store::feed::{
     ChangeCursor, ChangesAfter, RowRead, EVENTS_LOG_NAME, RELOAD_FROM_FEATURES,
 };
-use crate::store::{AuditQuery, EditGuard, Progress, Store, StoreError, StoreKind, WriteBatch};
+use crate::store::{AccessStore, AuditQuery, EditGuard, LayerStore, Progress, StoreError, StoreKind, WriteBatch};
 
 /// The oldest PostGIS the atlas runs on (major, minor).
 pub const MINIMUM_POSTGIS_VERSION: (u32, u32) = (3, 0);
@@ -677,7 +677,7 @@ fn no_parameters() -> std::iter::Empty<&'static (dyn ToSql + Sync)> {
 }
 
 #[async_trait]
-impl Store for PostgisStore {
+impl LayerStore for PostgisStore {
     fn kind(&self) -> StoreKind {
         StoreKind::PostGis
     }
@@ -778,6 +778,44 @@ impl Store for PostgisStore {
         Ok(counts)
     }
 
+    async fn change_cursor(&self) -> Result<ChangeCursor, StoreError> {
+        feed::cursor(&**self.client().await?).await
+    }
+
+    async fn changes_after(&self, cursor: &ChangeCursor) -> Result<ChangesAfter, StoreError> {
+        feed::changes_after(&**self.client().await?, cursor).await
+    }
+
+    async fn read_rows(
+        &self,
+        layer: LayerId,
+        ids: Option<&[String]>,
+    ) -> Result<Vec<RowRead>, StoreError> {
+        feed::read_rows(&**self.client().await?, layer, ids).await
+    }
+
+    async fn read_events_by_id(&self, event_ids: &[i64]) -> Result<Vec<UnitEvent>, StoreError> {
+        feed::read_events_by_id(&**self.client().await?, event_ids).await
+    }
+
+    async fn prune_changes(&self, keep: chrono::Duration) -> Result<u64, StoreError> {
+        feed::prune(&mut self.client().await?, keep).await
+    }
+
+    fn change_signal(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.signal
+            .get_or_init(|| {
+                let (sender, _) = tokio::sync::watch::channel(0);
+                feed::spawn_listener(self.target.clone(), sender.clone());
+                sender
+            })
+            .subscribe()
+    }
+}
+
+#[async_trait]
+impl AccessStore for PostgisStore {
+
     async fn put_account(&self, account: &Account, audit: &AuditEntry) -> Result<(), StoreError> {
         let mut client = self.client().await?;
         let transaction = self.begin(&mut client).await?;
@@ -846,40 +884,6 @@ impl Store for PostgisStore {
         company_id: Option<&str>,
     ) -> Result<Vec<SavedSearch>, StoreError> {
         access::saved_searches(&**self.client().await?, company_id).await
-    }
-
-    async fn change_cursor(&self) -> Result<ChangeCursor, StoreError> {
-        feed::cursor(&**self.client().await?).await
-    }
-
-    async fn changes_after(&self, cursor: &ChangeCursor) -> Result<ChangesAfter, StoreError> {
-        feed::changes_after(&**self.client().await?, cursor).await
-    }
-
-    async fn read_rows(
-        &self,
-        layer: LayerId,
-        ids: Option<&[String]>,
-    ) -> Result<Vec<RowRead>, StoreError> {
-        feed::read_rows(&**self.client().await?, layer, ids).await
-    }
-
-    async fn read_events_by_id(&self, event_ids: &[i64]) -> Result<Vec<UnitEvent>, StoreError> {
-        feed::read_events_by_id(&**self.client().await?, event_ids).await
-    }
-
-    async fn prune_changes(&self, keep: chrono::Duration) -> Result<u64, StoreError> {
-        feed::prune(&mut self.client().await?, keep).await
-    }
-
-    fn change_signal(&self) -> tokio::sync::watch::Receiver<u64> {
-        self.signal
-            .get_or_init(|| {
-                let (sender, _) = tokio::sync::watch::channel(0);
-                feed::spawn_listener(self.target.clone(), sender.clone());
-                sender
-            })
-            .subscribe()
     }
 
     // login sessions and failed logins
