@@ -108,14 +108,30 @@ enum UserCommand {
     },
 }
 
+/// Where the data is, the same two options for every command that reads or
+/// writes the store.
 #[derive(Args)]
 struct StoreArgs {
-    /// The GeoPackage that holds the accounts.
+    /// The GeoPackage store (the embedded store).
     #[arg(long, conflicts_with = "database_url")]
     gpkg: Option<PathBuf>,
     /// Or the PostGIS database.
     #[arg(long, env = "ATLAS_DATABASE_URL")]
     database_url: Option<String>,
+}
+
+impl StoreArgs {
+    fn is_given(&self) -> bool {
+        self.gpkg.is_some() || self.database_url.is_some()
+    }
+
+    async fn open(&self) -> Result<SharedStore> {
+        Ok(match (&self.gpkg, &self.database_url) {
+            (_, Some(url)) => Arc::new(PostgisStore::connect(url).await?),
+            (Some(path), None) => Arc::new(GeoPackageStore::open(path)?),
+            (None, None) => bail!("say where the data is: --gpkg FILE or --database-url URL"),
+        })
+    }
 }
 
 #[derive(Args)]
@@ -165,12 +181,8 @@ struct ImportArgs {
     /// Off by default: without it such paths are refused and nothing is fetched.
     #[arg(long)]
     allow_network: bool,
-    /// The GeoPackage to import into.
-    #[arg(long, conflicts_with = "database_url")]
-    gpkg: Option<PathBuf>,
-    /// Import into PostGIS instead.
-    #[arg(long, env = "ATLAS_DATABASE_URL")]
-    database_url: Option<String>,
+    #[command(flatten)]
+    store: StoreArgs,
 }
 
 #[derive(Args)]
@@ -189,22 +201,14 @@ struct ExportArgs {
     /// Include the confidential fields (occupant, contact).
     #[arg(long)]
     include_confidential: bool,
-    /// The GeoPackage to read.
-    #[arg(long, conflicts_with = "database_url")]
-    gpkg: Option<PathBuf>,
-    /// Read from PostGIS instead.
-    #[arg(long, env = "ATLAS_DATABASE_URL")]
-    database_url: Option<String>,
+    #[command(flatten)]
+    store: StoreArgs,
 }
 
 #[derive(Args)]
 struct ServeArgs {
-    /// The GeoPackage to serve (the embedded store).
-    #[arg(long, conflicts_with = "database_url")]
-    gpkg: Option<PathBuf>,
-    /// Serve from PostGIS instead.
-    #[arg(long, env = "ATLAS_DATABASE_URL")]
-    database_url: Option<String>,
+    #[command(flatten)]
+    store: StoreArgs,
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1:8080")]
     addr: SocketAddr,
@@ -296,9 +300,9 @@ async fn import(args: ImportArgs) -> Result<()> {
             );
         }
     }
-    let store = if args.dry_run && args.gpkg.is_none() && args.database_url.is_none() {
+    let store = if args.dry_run && !args.store.is_given() {
         None
-    } else if let (Some(path), None) = (&args.gpkg, &args.database_url) {
+    } else if let (Some(path), None) = (&args.store.gpkg, &args.store.database_url) {
         // importing into a new GeoPackage creates it
         let store: SharedStore = if path.exists() {
             Arc::new(GeoPackageStore::open(path)?)
@@ -307,7 +311,7 @@ async fn import(args: ImportArgs) -> Result<()> {
         };
         Some(store)
     } else {
-        Some(open_store(args.gpkg.as_deref(), args.database_url.as_deref()).await?)
+        Some(args.store.open().await?)
     };
     let layer = match args.layer {
         ImportTarget::Layer(layer) => layer,
@@ -373,7 +377,7 @@ async fn import(args: ImportArgs) -> Result<()> {
 }
 
 async fn export(args: ExportArgs) -> Result<()> {
-    let store = open_store(args.gpkg.as_deref(), args.database_url.as_deref()).await?;
+    let store = args.store.open().await?;
     let out = args.out.clone();
     let params = ExportParams {
         layer: args.layer,
@@ -399,19 +403,19 @@ async fn user(command: UserCommand) -> Result<()> {
     );
     match command {
         UserCommand::Add { name, role, store } => {
-            let store = open_store(store.gpkg.as_deref(), store.database_url.as_deref()).await?;
+            let store = store.open().await?;
             let password = accounts::add_account(store.as_ref(), &name, role, &actor).await?;
             eprintln!("account '{name}' ({role}) is ready; its password, shown only now:");
             println!("{password}");
         }
         UserCommand::Token { name, days, store } => {
-            let store = open_store(store.gpkg.as_deref(), store.database_url.as_deref()).await?;
+            let store = store.open().await?;
             let token = accounts::issue_token(store.as_ref(), &name, days, &actor).await?;
             eprintln!("API token for '{name}', valid {days} days, shown only now (send it as Authorization: Bearer):");
             println!("{token}");
         }
         UserCommand::Remove { name, store } => {
-            let store = open_store(store.gpkg.as_deref(), store.database_url.as_deref()).await?;
+            let store = store.open().await?;
             accounts::remove_account(store.as_ref(), &name, &actor).await?;
             eprintln!("account '{name}' is removed, with its API tokens and login sessions");
         }
@@ -419,16 +423,8 @@ async fn user(command: UserCommand) -> Result<()> {
     Ok(())
 }
 
-async fn open_store(gpkg: Option<&Path>, database_url: Option<&str>) -> Result<SharedStore> {
-    Ok(match (gpkg, database_url) {
-        (_, Some(url)) => Arc::new(PostgisStore::connect(url).await?),
-        (Some(path), None) => Arc::new(GeoPackageStore::open(path)?),
-        (None, None) => bail!("say where the data is: --gpkg FILE or --database-url URL"),
-    })
-}
-
 async fn serve(args: ServeArgs) -> Result<()> {
-    let store = open_store(args.gpkg.as_deref(), args.database_url.as_deref()).await?;
+    let store = args.store.open().await?;
     let started = Instant::now();
     let app = App::load(store.clone(), args.tile_cache_mb << 20, &args.city_name).await?;
     let counts = app.engine().counts();
