@@ -512,8 +512,12 @@ struct Worst {
 impl Worst {
     fn check(&mut self, case: String, ours: f64, postgis: f64) {
         let relative = (ours - postgis).abs() / postgis.abs().max(f64::MIN_POSITIVE);
+        // Both sides compute on the WGS 84 ellipsoid (GeographicLib's
+        // algorithms in PostGIS, Karney's in `geo`): they agree to about
+        // 4e-8 on these cases; 1e-6 leaves room for rounding, not for a
+        // different model (the sphere would be off by up to 0.5%).
         assert!(
-            relative < 0.005,
+            relative < 1e-6,
             "{case}: ours {ours}, postgis {postgis}, relative difference {relative:e}"
         );
         if relative > self.relative {

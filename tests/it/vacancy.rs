@@ -8,7 +8,7 @@
 //! vacancy as the first in-force date after the last non-vacant one, and
 //! neighbourhoods with `ST_Contains`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, OnceLock};
 
 use axum::body::Body;
@@ -438,6 +438,19 @@ async fn churn_and_register_match_sql_in_postgis() {
                     got,
                     expected.get(id).copied().unwrap_or([0; 4]),
                     "churn {by} {id} ({from}, {to}]"
+                );
+            }
+            // and no group with a change in SQL is missing from the answer
+            let answered: BTreeSet<&str> = body["groups"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|group| group["id"].as_str().unwrap())
+                .collect();
+            for (id, counts) in &expected {
+                assert!(
+                    counts == &[0; 4] || answered.contains(id.as_str()),
+                    "churn {by} ({from}, {to}]: group {id} with {counts:?} is missing"
                 );
             }
             if by == "city" && to == reference_date() && from < day("2020-01-01") {

@@ -283,7 +283,7 @@ describe('a new shop unit (Nieuw handelspand)', () => {
 
       const planner = atlas.passwords[PLANNER.name];
       const retail = atlas.passwords[RETAIL.name];
-      if (!planner || !retail) return;
+      assert.ok(planner && retail, 'the accounts were made for this test');
       await signIn(page, PLANNER.name, planner);
       assert.equal(await page.getByRole('button', { name: 'Nieuw handelspand' }).count(), 0, 'not for a planner');
       await page.getByRole('button', { name: 'Afmelden' }).click();
