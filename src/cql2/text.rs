@@ -13,6 +13,8 @@
 //!         | MULTILINESTRING(…) | MULTIPOLYGON(…) | GEOMETRYCOLLECTION(…) | BBOX(x1,y1,x2,y2)
 //! ```
 //! Keywords are case-insensitive; `''` is a quote inside a text literal.
+//!
+//! One piece: a recursive-descent parser, whose rules call each other.
 
 use geo::{
     coord, Coord, Geometry, LineString, MultiLineString, MultiPoint, MultiPolygon, Point, Polygon,

@@ -7,6 +7,9 @@
 //! per-wijk figures of `neighbourhoods.csv` by code.
 //! The files are part of the program, so a malformed row is a bug: parsing
 //! panics with the file, line and column (the unit test below parses them all).
+//!
+//! One piece: one row type and one small parser per `geodata/` file, all on
+//! the same table reader; they are read together and only here.
 
 use geo::{Coord, LineString, MultiPolygon, Polygon};
 use serde_json::Value as Json;

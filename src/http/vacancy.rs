@@ -26,6 +26,9 @@
 //! ([`VacancyCache`](crate::engine::vacancy::VacancyCache)): the first
 //! request after an edit builds them, the next ones reuse them, and a value
 //! of an old snapshot is never served for a new one.
+//!
+//! One piece: the handlers of every `/api/vacancy` route share one query
+//! parser, the snapshot's stock lookup and the CSV writer; each is short.
 
 use axum::extract::State;
 use axum::http::{header, HeaderMap};

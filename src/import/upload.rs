@@ -43,6 +43,9 @@
 //!    schemas downloaded, LIBKML fetches no style, the GeoJSON `crs` member
 //!    is read by the atlas itself (`geojson_crs.rs`) and a link refused, and
 //!    the process's network is off (`sandbox::network_off`).
+//!
+//! One piece: every accepted format's sniffing and every refusal read the
+//! same bytes with the same small reader, in the order written above.
 
 use std::path::{Path, PathBuf};
 

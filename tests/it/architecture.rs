@@ -260,3 +260,37 @@ fn every_path_the_architecture_document_names_exists() {
     assert!(checked > 50, "only {checked} paths found: the reading is wrong");
     assert!(missing.is_empty(), "ARCHITECTURE.md names paths that do not exist: {missing:?}");
 }
+
+/// A file with more than about 600 lines of code (its inline tests not
+/// counted) says in its header why it is one piece.
+#[test]
+fn a_long_file_says_why_it_is_one_piece() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = rust_files(&root.join("src"));
+    let mut stack = vec![root.join("web/src")];
+    while let Some(dir) = stack.pop() {
+        for entry in fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|ext| ext == "ts") {
+                files.push(path);
+            }
+        }
+    }
+    let mut silent = Vec::new();
+    for file in files {
+        let text = fs::read_to_string(&file).unwrap();
+        let lines = text
+            .lines()
+            .collect::<Vec<_>>()
+            .windows(2)
+            .position(|pair| pair[0] == "#[cfg(test)]" && pair[1].contains("mod tests {"))
+            .unwrap_or_else(|| text.lines().count());
+        let header: String = text.lines().take_while(|line| line.starts_with("//")).collect::<Vec<_>>().join(" ");
+        if lines > 620 && !header.contains("One piece") {
+            silent.push(format!("{} ({lines} lines)", file.strip_prefix(root).unwrap().display()));
+        }
+    }
+    assert!(silent.is_empty(), "long files that do not say why they are one piece: {silent:?}");
+}

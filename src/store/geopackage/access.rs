@@ -6,6 +6,9 @@
 //! needs to see. A file made before these tables existed gets them when it
 //! is opened. Times are stored as text in one fixed format, so comparing the
 //! text compares the times.
+//!
+//! One piece: every access table of the GeoPackage with the one audited-write
+//! pattern (the row and its audit entry in one transaction) they all share.
 
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, Transaction};

@@ -11,6 +11,10 @@
 //! [`PostgisStore::connect`] refuses a database that is unreachable, lacks
 //! PostGIS 3.0 or newer, or lacks a migration, each with a one-line message
 //! that says what to do; [`migrate`] brings a database up to date.
+//!
+//! One piece: the `LayerStore` and `AccessStore` implementations, each method
+//! a short transaction over the SQL files in `sql/`; connecting, migrating,
+//! the feed and value codecs are their own files.
 
 mod access;
 mod connection;

@@ -12,6 +12,11 @@
 // The panel loads when its tab is first opened, and again after an edit is
 // saved (`onUnitSaved`). `container.dataset.state` reads loading, ready or
 // error (for the browser tests); the heatmap's own state is on its section.
+//
+// One piece for now (about 1,000 lines): one state (date, grouping, area,
+// heatmap mode) drives the cards, the table, the chart and the heatmap
+// together; the unit list is its own file (`vacancy-units.ts`), and the
+// heatmap controls are the next to move out.
 
 import type { ExpressionSpecification, GeoJSONSource, Map as MapLibreMap, MapLayerMouseEvent } from 'maplibre-gl';
 import { ApiError, fetchFeature, geometryBbox, getJson } from '../api';
