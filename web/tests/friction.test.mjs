@@ -76,7 +76,7 @@ describe('issue 19: what the users ran into', () => {
       await popup.getByRole('button', { name: 'Bewerken' }).click();
       const dialog = page.getByRole('dialog');
       await dialog.locator('.unit-edit-version').filter({ hasText: /Versie \d+/ }).waitFor();
-      assert.equal(await dialog.getByLabel('Geldig vanaf').inputValue(), today, 'an edit is dated today unless told otherwise');
+      assert.equal(await dialog.getByLabel('Geldig vanaf').inputValue(), ddmmyyyy(today), 'an edit is dated today unless told otherwise');
       await dialog.getByLabel('Status').selectOption('renovation');
       await dialog.getByRole('button', { name: 'Opslaan' }).click();
       await dialog.waitFor({ state: 'detached', timeout: 10_000 });
@@ -373,7 +373,7 @@ describe('issue 19: what the users ran into', () => {
       // The last change was wrong (it was a horeca business): correct it, on its own date.
       await edit();
       await dialog.getByRole('button', { name: `Laatste wijziging (${ddmmyyyy(today)}) corrigeren` }).click();
-      assert.equal(await dialog.getByLabel('Geldig vanaf').inputValue(), today);
+      assert.equal(await dialog.getByLabel('Geldig vanaf').inputValue(), ddmmyyyy(today));
       assert.match(await dialog.locator('.unit-edit-correcting').textContent(), /^Je corrigeert de wijziging van /);
       await dialog.getByLabel('Branche').selectOption('horeca');
       await dialog.screenshot({ path: path.join(RESULTS_DIR, 'unit-edit-correcting.png') });

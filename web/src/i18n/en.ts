@@ -62,6 +62,11 @@ export const en: Dictionary = {
     zoomForDetails: 'Zoom in for details',
     more: (count: number) => (count === 1 ? '+ 1 other feature here' : `+ ${count} other features here`),
   },
+  dates: {
+    placeholder: 'dd-mm-yyyy',
+    unreadable: 'Not a date: write dd-mm-yyyy, e.g. 05-12-2026',
+    notSent: (field: string) => `Not searched: ${field} is not a date. Type for example 05-12-2026.`,
+  },
   map: {
     label: 'Map of Genk',
     loading: 'Loading map…',

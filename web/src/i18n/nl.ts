@@ -67,6 +67,11 @@ export const nl = {
     zoomForDetails: 'Zoom in voor details',
     more: (count: number) => (count === 1 ? '+ 1 ander object op deze plek' : `+ ${count} andere objecten op deze plek`),
   },
+  dates: {
+    placeholder: 'dd-mm-jjjj',
+    unreadable: 'Geen datum: schrijf dd-mm-jjjj, bv. 05-12-2026',
+    notSent: (field: string) => `Niet gezocht: ${field} is geen datum. Typ bijvoorbeeld 05-12-2026.`,
+  },
   map: {
     label: 'Kaart van Genk',
     loading: 'Kaart laden…',

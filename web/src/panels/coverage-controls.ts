@@ -3,6 +3,7 @@
 // with a legend, so each choice is a named radio button); the date is empty
 // until the first answer says which day the figures speak about.
 
+import { dateField as typedDate } from '../date-field';
 import { bindText, type Dictionary } from '../i18n';
 import { SHOP_KINDS, THRESHOLDS, type CoverageQuery, type ShopKind, type Threshold } from './coverage-api';
 import { link } from '../link';
@@ -79,20 +80,21 @@ export function renderCoverageControls(query: CoverageQuery, onChange: () => voi
   const dateLabel = element('label', 'field-label');
   bindText(dateLabel, (dictionary) => dictionary.coverage.dateLabel);
   const dateInput = element('input');
-  dateInput.type = 'date';
+  const date = typedDate(dateInput);
   dateInput.name = 'coverage-date';
   dateInput.id = 'coverage-date';
   dateLabel.htmlFor = dateInput.id;
   dateInput.addEventListener('change', () => {
-    query.date = dateInput.value;
+    if (!date.check()) return;
+    query.date = date.iso();
     onChange();
   });
-  dateField.append(dateLabel, dateInput);
+  dateField.append(dateLabel, dateInput, date.message);
   form.append(kinds, dailyRule, thresholds, dateField);
   return {
     element: form,
     showDate(isoDate) {
-      if (!query.date) dateInput.value = isoDate.slice(0, 10);
+      if (!query.date) date.set(isoDate.slice(0, 10));
     },
   };
 }

@@ -7,6 +7,7 @@
 // the server checks it, and `showInvalid(field, message)` marks the field
 // the server names in a 400.
 
+import { dateField } from '../date-field';
 import type { Map as MapLibreMap } from 'maplibre-gl';
 import { fetchAllFeatures } from '../api';
 import { formatArea, formatDate, formatNumber } from '../format';
@@ -100,11 +101,13 @@ export function renderExpansionForm(map: MapLibreMap, onSubmit: () => void, onNe
   const areaRow = el('div', 'field-row');
   areaRow.append(labelledNumber(minArea, (d) => d.expansion.minArea), labelledNumber(maxArea, (d) => d.expansion.maxArea));
   const neededBy = el('input');
-  neededBy.type = 'date';
+  const neededByDate = dateField(neededBy);
   neededBy.name = 'needed_by';
   const maxPrice = numberInput('max_price_eur_m2', (value, dictionary) => `€ ${formatNumber(value, dictionary)} /m²`);
   const dateRow = el('div', 'field-row');
-  dateRow.append(labelled(neededBy, (d) => d.expansion.neededBy), labelledNumber(maxPrice, (d) => d.expansion.maxPrice));
+  const neededByHolder = labelled(neededBy, (d) => d.expansion.neededBy);
+  neededByHolder.append(neededByDate.message);
+  dateRow.append(neededByHolder, labelledNumber(maxPrice, (d) => d.expansion.maxPrice));
 
   const requires = el('fieldset', 'plain-fieldset');
   requires.dataset.field = 'requires';
@@ -344,10 +347,13 @@ export function renderExpansionForm(map: MapLibreMap, onSubmit: () => void, onNe
       ['max_distance_m', maxDistance],
     ];
     const unreadable = numbers.filter(([, field]) => !field.input.closest('[hidden]') && !field.check());
-    if (unreadable.length === 0) return true;
-    errorNote.textContent = t().numbers.notSent(unreadable.map(([name]) => fieldTitle(name, t())).join(', '));
+    const dateReads = neededByDate.check();
+    if (unreadable.length === 0 && dateReads) return true;
+    errorNote.textContent = unreadable.length > 0
+      ? t().numbers.notSent(unreadable.map(([name]) => fieldTitle(name, t())).join(', '))
+      : t().dates.notSent(fieldTitle('needed_by', t()));
     submit.before(errorNote);
-    unreadable[0][1].input.focus();
+    (unreadable.length > 0 ? unreadable[0][1].input : neededBy).focus();
     return false;
   }
 
@@ -359,7 +365,7 @@ export function renderExpansionForm(map: MapLibreMap, onSubmit: () => void, onNe
     const distance = numberOf(maxDistance);
     if (min !== undefined) request.min_area_m2 = min;
     if (max !== undefined) request.max_area_m2 = max;
-    if (neededBy.value) request.needed_by = neededBy.value;
+    if (neededByDate.iso()) request.needed_by = neededByDate.iso();
     if (quay.checked) request.requires.push('quay');
     if (rail.checked) request.requires.push('rail');
     if (price !== undefined) request.max_price_eur_m2 = price;
@@ -400,7 +406,7 @@ export function renderExpansionForm(map: MapLibreMap, onSubmit: () => void, onNe
     maxArea.set(request.max_area_m2);
     maxPrice.set(request.max_price_eur_m2);
     maxDistance.set(request.max_distance_m);
-    neededBy.value = request.needed_by ?? '';
+    neededByDate.set(request.needed_by ?? '');
     quay.checked = request.requires?.includes('quay') ?? false;
     rail.checked = request.requires?.includes('rail') ?? false;
     const mode: NearMode = !request.near ? 'none' : 'company_id' in request.near ? 'company' : 'point';

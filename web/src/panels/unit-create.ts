@@ -11,6 +11,7 @@
 // `onUnitSaved` refresh the shop-unit tiles and the panel's figures, and the
 // new unit's popup opens on the map.
 
+import { dateField } from '../date-field';
 import * as maplibregl from 'maplibre-gl';
 import type { Map as MapLibreMap } from 'maplibre-gl';
 import { sendJson } from '../api';
@@ -236,9 +237,10 @@ function openForm(map: MapLibreMap, root: HTMLElement, picker: PickMode, isActiv
   const occupant = document.createElement('input');
   addField('occupant', occupant);
   const validFrom = document.createElement('input');
-  validFrom.type = 'date';
-  validFrom.value = today();
+  const validFromDate = dateField(validFrom);
+  validFromDate.set(today());
   addField('valid_from', validFrom);
+  validFrom.after(validFromDate.message);
   const note = document.createElement('textarea');
   note.rows = 2;
   addField('note', note);
@@ -347,7 +349,7 @@ function openForm(map: MapLibreMap, root: HTMLElement, picker: PickMode, isActiv
     const floorArea = areaNumber.value();
     if (floorArea === null) missing.push(['floor_area_m2', reasons.fill]);
     else if (Number.isNaN(floorArea)) missing.push(['floor_area_m2', reasons.number]);
-    if (!validFrom.value) missing.push(['valid_from', reasons.date]);
+    if (!validFromDate.iso()) missing.push(['valid_from', reasons.date]);
     for (const [name, reason] of missing) {
       inputs.get(name)!.setAttribute('aria-invalid', 'true');
       errors.get(name)!.textContent = reason;
@@ -390,7 +392,7 @@ function openForm(map: MapLibreMap, root: HTMLElement, picker: PickMode, isActiv
     body.floor_area_m2 = areaNumber.value();
     if (!occupant.disabled && filled(occupant)) body.occupant = filled(occupant);
     if (filled(note)) body.note = filled(note);
-    if (validFrom.value) body.valid_from = validFrom.value;
+    if (validFromDate.iso()) body.valid_from = validFromDate.iso();
 
     save.disabled = true;
     say('info', dictionary.unitCreate.saving);

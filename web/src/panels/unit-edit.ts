@@ -9,6 +9,7 @@
 // 401/403 (not signed in, or a role that may not edit). After a save the
 // listeners of `onUnitSaved` refresh the figures and the map.
 
+import { dateField } from '../date-field';
 import type { Map as MapLibreMap } from 'maplibre-gl';
 import { fetchFeature, getJson, sendJson } from '../api';
 import { formatArea, formatDate, formatNumber, parseNumber } from '../format';
@@ -171,9 +172,10 @@ export function openUnitEditor(unitId: string, address: string): void {
   offerOccupant.hidden = true;
   inputs.get('occupant')!.after(offerOccupant);
   const validFrom = document.createElement('input');
-  validFrom.type = 'date';
-  validFrom.value = today();
+  const validFromDate = dateField(validFrom);
+  validFromDate.set(today());
   addField('valid_from', validFrom);
+  validFrom.after(validFromDate.message);
   // Correcting the last change: a new event on its date, recorded later, that takes its place.
   const correct = document.createElement('button');
   correct.type = 'button';
@@ -182,7 +184,7 @@ export function openUnitEditor(unitId: string, address: string): void {
   const correcting = document.createElement('p');
   correcting.className = 'vacancy-note unit-edit-correcting';
   correcting.hidden = true;
-  validFrom.after(correct, correcting);
+  validFromDate.message.after(correct, correcting);
   const note = document.createElement('textarea');
   note.rows = 2;
   addField('note', note);
@@ -317,7 +319,7 @@ export function openUnitEditor(unitId: string, address: string): void {
       if (last) {
         correct.textContent = dictionary.unitEdit.correctLast(formatDate(last.valid_from));
         correct.onclick = () => {
-          validFrom.value = last.valid_from;
+          validFromDate.set(last.valid_from);
           correcting.textContent = dictionary.unitEdit.correcting(formatDate(last.valid_from));
           correcting.hidden = false;
           (inputs.get('status') as HTMLElement).focus();
@@ -349,8 +351,8 @@ export function openUnitEditor(unitId: string, address: string): void {
 
   /** The change the form holds: the fields that differ from what was loaded, or a reason not to send. */
   function changeOf(): { change: Record<string, unknown>; changed: FieldName[] } | 'nothing' | 'unreadable' {
-    if (!areaNumber.check()) return 'unreadable';
-    const change: Record<string, unknown> = { valid_from: validFrom.value, version };
+    if (!areaNumber.check() || !validFromDate.check()) return 'unreadable';
+    const change: Record<string, unknown> = { valid_from: validFromDate.iso(), version };
     const changed: FieldName[] = [];
     for (const name of FIELDS) {
       const value = inputs.get(name)!.value;
@@ -398,9 +400,9 @@ export function openUnitEditor(unitId: string, address: string): void {
         const body = (answer.body ?? {}) as { unit?: Record<string, unknown>; version?: number };
         const what = describe(held.changed);
         root.close();
-        const saved: SavedUnit = { unitId, validFrom: validFrom.value, version: body.version ?? version + 1, unit: body.unit ?? {} };
+        const saved: SavedUnit = { unitId, validFrom: validFromDate.iso(), version: body.version ?? version + 1, unit: body.unit ?? {} };
         notifyUnitSaved(saved);
-        announce(dictionary.unitEdit.saved(address, what, formatDate(validFrom.value)));
+        announce(dictionary.unitEdit.saved(address, what, formatDate(validFromDate.iso())));
         return;
       }
       save.disabled = false;
