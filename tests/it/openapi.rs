@@ -228,7 +228,7 @@ fn concrete_path(path: &str, operation: &Value) -> String {
                 Value::Null => panic!("path parameter {name} of {path} has no example"),
                 other => other.to_string(),
             };
-            concrete = concrete.replace(&format!("{{{name}}}"), &example);
+            concrete = concrete.replace(&format!("{{{name}}}"), &escaped(&example));
         }
     }
     assert!(
