@@ -35,10 +35,15 @@ interface Hit {
 const KEYBOARD_RADII_PX = [6, 24, 60];
 
 function hitsAt(map: MapLibreMap, catalogue: AtlasLayer[], point: maplibregl.Point, radius = 5): Hit[] {
-  const features: MapGeoJSONFeature[] = map.queryRenderedFeatures([
+  const rendered: MapGeoJSONFeature[] = map.queryRenderedFeatures([
     [point.x - radius, point.y - radius],
     [point.x + radius, point.y + radius],
   ]);
+  // Labels lie on top of everything: what they name comes after the features
+  // under the pointer (a shop beneath a street's name is the one clicked), and
+  // an area's label point gives way to the area itself.
+  const isLabel = (feature: MapGeoJSONFeature) => (feature.layer.metadata as Record<string, unknown> | undefined)?.['atlas:role'] === 'label';
+  const features = [...rendered.filter((feature) => !isLabel(feature)), ...rendered.filter(isLabel)];
   const hits: Hit[] = [];
   const seen = new Set<string>();
   for (const feature of features) {
