@@ -92,8 +92,11 @@ fn parse_stack(stack: &str) -> Result<Vec<usize>, GlyphError> {
 /// every ordering of the fonts times 256 ranges, so the memory is bounded.
 #[derive(Default)]
 pub struct GlyphCache {
-    ranges: Mutex<HashMap<(Vec<usize>, u32), Arc<RangeBytes>>>,
+    ranges: Mutex<HashMap<RangeKey, Arc<RangeBytes>>>,
 }
+
+/// A rendered range's key: the stack's fonts (indices into `FONTS`) and the range's start.
+type RangeKey = (Vec<usize>, u32);
 
 /// One rendered range: the protobuf message, the same gzipped (made once,
 /// at the default level), and an ETag from its XXH3 hash.
@@ -225,7 +228,7 @@ mod tests {
         assert_eq!(stack.name, REGULAR);
         assert_eq!(stack.range, "0-255");
         let ids: Vec<u32> = stack.glyphs.iter().map(|glyph| glyph.id).collect();
-        for letter in ['a', 'Z', 'é', 'ë', 'ç', '€' as char] {
+        for letter in ['a', 'Z', 'é', 'ë', 'ç', '€'] {
             let expected = u32::from(letter) < 256;
             assert_eq!(ids.contains(&u32::from(letter)), expected, "{letter}");
         }

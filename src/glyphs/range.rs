@@ -18,7 +18,7 @@ impl GlyphRange {
 
     /// The range that starts at `start` (a multiple of 256 up to 0xFF00).
     pub fn starting_at(start: u32) -> GlyphRange {
-        assert!(start % Self::SIZE == 0 && start <= Self::LAST_START);
+        assert!(start.is_multiple_of(Self::SIZE) && start <= Self::LAST_START);
         GlyphRange { start }
     }
 
@@ -56,7 +56,7 @@ impl FromStr for GlyphRange {
                 .ok_or_else(|| bad("start and end are whole numbers"))
         };
         let (start, end) = (number(start)?, number(end)?);
-        if start % Self::SIZE != 0 || end != start.saturating_add(Self::SIZE - 1) {
+        if !start.is_multiple_of(Self::SIZE) || end != start.saturating_add(Self::SIZE - 1) {
             return Err(bad("a range is 256 code points from a multiple of 256, e.g. 256-511"));
         }
         if start > Self::LAST_START {
