@@ -22,7 +22,7 @@ use genk_atlas::load::load_engine;
 use genk_atlas::model::{Feature, LayerId};
 use genk_atlas::store::geopackage::GeoPackageStore;
 use genk_atlas::store::postgis::PostgisStore;
-use genk_atlas::store::{Store, LayerStore, WriteBatch};
+use genk_atlas::store::{LayerStore, Store, WriteBatch};
 
 #[global_allocator]
 static ALLOCATOR: PeakAllocator = PeakAllocator;

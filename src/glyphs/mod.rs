@@ -99,11 +99,12 @@ pub struct GlyphCache {
 type RangeKey = (Vec<usize>, u32);
 
 /// One rendered range: the protobuf message, the same gzipped (made once,
-/// at the default level), and an ETag from its XXH3 hash.
+/// at the default level), and an ETag from its XXH3 hash. `Bytes`, so that
+/// an answer shares them instead of copying.
 #[derive(Debug)]
 pub struct RangeBytes {
-    pub pbf: Vec<u8>,
-    pub gzip: Vec<u8>,
+    pub pbf: bytes::Bytes,
+    pub gzip: bytes::Bytes,
     pub etag: String,
 }
 
@@ -116,7 +117,11 @@ impl RangeBytes {
             .and_then(|()| encoder.finish())
             .map_err(|error| GlyphError::Render(error.to_string()))?;
         let etag = format!("\"{:016x}\"", xxhash_rust::xxh3::xxh3_64(&pbf));
-        Ok(RangeBytes { pbf, gzip, etag })
+        Ok(RangeBytes {
+            pbf: pbf.into(),
+            gzip: gzip.into(),
+            etag,
+        })
     }
 }
 
@@ -213,11 +218,11 @@ mod tests {
     fn decode(bytes: &RangeBytes) -> Glyphs {
         use std::io::Read;
         let mut unzipped = Vec::new();
-        flate2::read::GzDecoder::new(bytes.gzip.as_slice())
+        flate2::read::GzDecoder::new(bytes.gzip.as_ref())
             .read_to_end(&mut unzipped)
             .unwrap();
         assert_eq!(unzipped, bytes.pbf);
-        Glyphs::decode(bytes.pbf.as_slice()).unwrap()
+        Glyphs::decode(bytes.pbf.as_ref()).unwrap()
     }
 
     #[test]
@@ -233,18 +238,36 @@ mod tests {
             assert_eq!(ids.contains(&u32::from(letter)), expected, "{letter}");
         }
         let extended = decode(&cache.range(BOLD, GlyphRange::starting_at(256)).unwrap());
-        let ij = extended.stacks[0].glyphs.iter().find(|glyph| glyph.id == 0x133).unwrap();
+        let ij = extended.stacks[0]
+            .glyphs
+            .iter()
+            .find(|glyph| glyph.id == 0x133)
+            .unwrap();
         assert!(ij.width > 0 && ij.height > 0 && !ij.bitmap.as_ref().unwrap().is_empty());
         // a bitmap is (width + 2 buffer) × (height + 2 buffer) bytes
-        let a = stack.glyphs.iter().find(|glyph| glyph.id == u32::from('a')).unwrap();
+        let a = stack
+            .glyphs
+            .iter()
+            .find(|glyph| glyph.id == u32::from('a'))
+            .unwrap();
         let side = |n: u32| n as usize + 2 * BUFFER_PX;
-        assert_eq!(a.bitmap.as_ref().unwrap().len(), side(a.width) * side(a.height));
+        assert_eq!(
+            a.bitmap.as_ref().unwrap().len(),
+            side(a.width) * side(a.height)
+        );
     }
 
     #[test]
     fn a_stack_takes_each_code_point_from_its_first_font() {
         let cache = GlyphCache::default();
-        let both = decode(&cache.range("Noto Sans Bold, Noto Sans Regular", GlyphRange::starting_at(0)).unwrap());
+        let both = decode(
+            &cache
+                .range(
+                    "Noto Sans Bold, Noto Sans Regular",
+                    GlyphRange::starting_at(0),
+                )
+                .unwrap(),
+        );
         let bold = decode(&cache.range(BOLD, GlyphRange::starting_at(0)).unwrap());
         assert_eq!(both.stacks[0].name, "Noto Sans Bold, Noto Sans Regular");
         assert_eq!(both.stacks[0].glyphs, bold.stacks[0].glyphs);
@@ -256,27 +279,50 @@ mod tests {
     #[test]
     fn the_covered_ranges_are_those_with_glyphs() {
         let ranges = covered_ranges(0).unwrap();
-        assert_eq!(&ranges[..2], &[GlyphRange::starting_at(0), GlyphRange::starting_at(256)]);
+        assert_eq!(
+            &ranges[..2],
+            &[GlyphRange::starting_at(0), GlyphRange::starting_at(256)]
+        );
         assert!(!ranges.contains(&GlyphRange::starting_at(0x4e00)));
         let cache = GlyphCache::default();
-        for range in [GlyphRange::starting_at(0x4e00), GlyphRange::starting_at(0xd800)] {
-            assert_eq!(ranges.contains(&range), !decode(&cache.range(REGULAR, range).unwrap()).stacks[0].glyphs.is_empty());
+        for range in [
+            GlyphRange::starting_at(0x4e00),
+            GlyphRange::starting_at(0xd800),
+        ] {
+            assert_eq!(
+                ranges.contains(&range),
+                !decode(&cache.range(REGULAR, range).unwrap()).stacks[0]
+                    .glyphs
+                    .is_empty()
+            );
         }
         for range in &ranges {
-            assert!(!decode(&cache.range(REGULAR, *range).unwrap()).stacks[0].glyphs.is_empty(), "{range}");
+            assert!(
+                !decode(&cache.range(REGULAR, *range).unwrap()).stacks[0]
+                    .glyphs
+                    .is_empty(),
+                "{range}"
+            );
         }
     }
 
     #[test]
     fn a_range_the_fonts_do_not_cover_is_an_empty_stack() {
-        let cjk = decode(&GlyphCache::default().range(REGULAR, GlyphRange::starting_at(0x4e00)).unwrap());
+        let cjk = decode(
+            &GlyphCache::default()
+                .range(REGULAR, GlyphRange::starting_at(0x4e00))
+                .unwrap(),
+        );
         assert_eq!(cjk.stacks[0].range, "19968-20223");
         assert!(cjk.stacks[0].glyphs.is_empty());
     }
 
     #[test]
     fn stacks_name_only_the_atlas_fonts() {
-        assert_eq!(parse_stack("Noto Sans Regular,Noto Sans Regular").unwrap(), vec![0]);
+        assert_eq!(
+            parse_stack("Noto Sans Regular,Noto Sans Regular").unwrap(),
+            vec![0]
+        );
         for (stack, wanted) in [
             ("Arial Unicode MS Regular", "UnknownFont"),
             ("../../etc/passwd", "BadFontStack"),
@@ -286,7 +332,10 @@ mod tests {
             ("Noto Sans Regular,", "BadFontStack"),
         ] {
             let error = parse_stack(stack).unwrap_err();
-            assert!(format!("{error:?}").starts_with(wanted), "{stack:?}: {error:?}");
+            assert!(
+                format!("{error:?}").starts_with(wanted),
+                "{stack:?}: {error:?}"
+            );
         }
     }
 }

@@ -57,7 +57,9 @@ impl FromStr for GlyphRange {
         };
         let (start, end) = (number(start)?, number(end)?);
         if !start.is_multiple_of(Self::SIZE) || end != start.saturating_add(Self::SIZE - 1) {
-            return Err(bad("a range is 256 code points from a multiple of 256, e.g. 256-511"));
+            return Err(bad(
+                "a range is 256 code points from a multiple of 256, e.g. 256-511",
+            ));
         }
         if start > Self::LAST_START {
             return Err(bad("code points go up to 65535 (U+FFFF)"));
@@ -80,7 +82,18 @@ mod tests {
 
     #[test]
     fn other_ranges_are_refused_with_a_reason() {
-        for text in ["0-100", "1-256", "256-255", "65536-65791", "0", "-255", "a-b", "+0-255", "0-255-511", ""] {
+        for text in [
+            "0-100",
+            "1-256",
+            "256-255",
+            "65536-65791",
+            "0",
+            "-255",
+            "a-b",
+            "+0-255",
+            "0-255-511",
+            "",
+        ] {
             let error = text.parse::<GlyphRange>().unwrap_err();
             assert!(matches!(error, GlyphError::BadRange(_)), "{text}");
         }

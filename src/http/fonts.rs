@@ -17,7 +17,12 @@ pub async fn glyph_range(
 ) -> Result<Response, ApiError> {
     let range: GlyphRange = file
         .strip_suffix(".pbf")
-        .ok_or_else(|| ApiError::bad_request("range", format!("{file:?}: the path ends in {{start}}-{{end}}.pbf")))?
+        .ok_or_else(|| {
+            ApiError::bad_request(
+                "range",
+                format!("{file:?}: the path ends in {{start}}-{{end}}.pbf"),
+            )
+        })?
         .parse()
         .map_err(|error: GlyphError| ApiError::bad_request("range", error.to_string()))?;
     let glyphs = state.glyphs().clone();
@@ -42,9 +47,15 @@ pub async fn glyph_range(
         bytes.pbf.clone().into_response()
     };
     let fields = response.headers_mut();
-    fields.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/x-protobuf"));
+    fields.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/x-protobuf"),
+    );
     fields.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
-    fields.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=86400"));
+    fields.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=86400"),
+    );
     if let Ok(etag) = HeaderValue::from_str(&bytes.etag) {
         fields.insert(header::ETAG, etag);
     }

@@ -15,10 +15,10 @@ use geo::{Geometry, Intersects, Rect};
 
 use super::aggregate::{cluster_points, ClusterParams};
 use super::coord::TileCoord;
+use super::coord::TileTransform;
 use super::encode::{stable_id, LayerEncoder, PropertyValue};
 use super::geometry::{to_tile_geometry, GeometryParams, TileGeometry, TilePoint};
 use super::labels::{area_label, label_layer_name, label_point, LabelRule};
-use super::coord::TileTransform;
 use super::policy::{layer_policy, LayerTilePolicy};
 use crate::engine::LayerIndex;
 use crate::model::{Feature, FieldKind, LayerId, LayerSchema, Value};
@@ -169,7 +169,10 @@ pub fn render_tile(
     } else {
         let geometry_params = params.geometry_params(&policy, tile.z());
         let mut labels = area_label(layer).map(|rule| {
-            (rule, LayerEncoder::new(label_layer_name(layer), params.extent_units))
+            (
+                rule,
+                LayerEncoder::new(label_layer_name(layer), params.extent_units),
+            )
         });
         for feature in features {
             if let Some(geometry) =
@@ -227,8 +230,14 @@ fn add_label_point<'a>(
         Some(stable_id(&feature.id)),
         &TileGeometry::Points(vec![at]),
         [
-            ("id", PropertyValue::String(Cow::Borrowed(feature.id.as_str()))),
-            (rule.field, PropertyValue::String(Cow::Borrowed(text.as_str()))),
+            (
+                "id",
+                PropertyValue::String(Cow::Borrowed(feature.id.as_str())),
+            ),
+            (
+                rule.field,
+                PropertyValue::String(Cow::Borrowed(text.as_str())),
+            ),
         ],
     );
 }

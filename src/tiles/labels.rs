@@ -43,7 +43,12 @@ pub struct LabelRule {
     pub uppercase: bool,
 }
 
-const fn rule(name: &'static str, field: &'static str, placement: Placement, min_zoom: u8) -> LabelRule {
+const fn rule(
+    name: &'static str,
+    field: &'static str,
+    placement: Placement,
+    min_zoom: u8,
+) -> LabelRule {
     LabelRule {
         name,
         field,
@@ -171,8 +176,14 @@ mod tests {
     fn labels_write_only_public_fields_of_their_layer() {
         for schema in ALL_LAYERS {
             for rule in label_rules(schema.id) {
-                let index = schema.field_index(rule.field).unwrap_or_else(|| panic!("{}.{}", schema.id, rule.field));
-                assert!(!schema.fields[index].confidential, "{}.{}", schema.id, rule.field);
+                let index = schema
+                    .field_index(rule.field)
+                    .unwrap_or_else(|| panic!("{}.{}", schema.id, rule.field));
+                assert!(
+                    !schema.fields[index].confidential,
+                    "{}.{}",
+                    schema.id, rule.field
+                );
             }
         }
     }
@@ -189,7 +200,16 @@ mod tests {
     #[test]
     fn a_crescent_is_labelled_inside_it() {
         // a U opening north: its centroid lies in the empty middle
-        let ring = [(0., 0.), (3., 0.), (3., 3.), (2., 3.), (2., 1.), (1., 1.), (1., 3.), (0., 3.)];
+        let ring = [
+            (0., 0.),
+            (3., 0.),
+            (3., 3.),
+            (2., 3.),
+            (2., 1.),
+            (1., 1.),
+            (1., 3.),
+            (0., 3.),
+        ];
         let u = geo::Polygon::new(geo::LineString::from(ring.to_vec()), vec![]);
         let point = label_point(&Geometry::Polygon(u.clone())).unwrap();
         assert!(geo::Contains::contains(&u, &point), "{point:?}");

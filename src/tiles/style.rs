@@ -11,7 +11,9 @@
 
 use serde_json::{json, Value as Json};
 
-use super::labels::{label_layer_name, label_rules, LabelRule, Placement, HALO_COLOR, HALO_WIDTH_PX};
+use super::labels::{
+    label_layer_name, label_rules, LabelRule, Placement, HALO_COLOR, HALO_WIDTH_PX,
+};
 use super::policy::layer_policy;
 use super::tilejson::tile_fields;
 use crate::model::{GeometryType, LayerId, LayerSchema, ALL_LAYERS};
@@ -334,7 +336,10 @@ fn label_layer(schema: &LayerSchema, rule: &LabelRule) -> Json {
             fields.insert("text-optional".into(), json!(true));
         }
         Placement::AreaPoint => {
-            fields.insert("text-letter-spacing".into(), json!(if rule.uppercase { 0.08 } else { 0.02 }));
+            fields.insert(
+                "text-letter-spacing".into(),
+                json!(if rule.uppercase { 0.08 } else { 0.02 }),
+            );
         }
     }
     let mut filter = vec![json!("all"), json!(["has", rule.field])];
@@ -401,7 +406,11 @@ pub fn style(base_url: &str, city: Option<geo::Rect<f64>>) -> Json {
     // labels above every layer, the first placed on top
     for layer in LABEL_PRIORITY.iter().rev() {
         let schema = layer.schema();
-        layers.extend(label_rules(*layer).iter().map(|rule| label_layer(schema, rule)));
+        layers.extend(
+            label_rules(*layer)
+                .iter()
+                .map(|rule| label_layer(schema, rule)),
+        );
     }
     json!({
         "version": 8,
@@ -502,7 +511,10 @@ mod tests {
     #[test]
     fn nothing_points_outside_the_atlas() {
         let document = style("http://atlas.test", None);
-        assert_eq!(document["glyphs"], "http://atlas.test/fonts/{fontstack}/{range}.pbf");
+        assert_eq!(
+            document["glyphs"],
+            "http://atlas.test/fonts/{fontstack}/{range}.pbf"
+        );
         let text = document.to_string();
         assert!(!text.contains("sprite"));
         let n_urls = text.matches("://").count();
@@ -514,19 +526,33 @@ mod tests {
     fn every_label_rule_is_a_symbol_layer_above_every_drawn_layer() {
         let document = style("", None);
         let layers = document["layers"].as_array().unwrap();
-        let first_label = layers.iter().position(|layer| layer["metadata"]["atlas:role"] == "label").unwrap();
-        assert!(layers[first_label..].iter().all(|layer| layer["type"] == "symbol"));
+        let first_label = layers
+            .iter()
+            .position(|layer| layer["metadata"]["atlas:role"] == "label")
+            .unwrap();
+        assert!(layers[first_label..]
+            .iter()
+            .all(|layer| layer["type"] == "symbol"));
         let mut expected = 0;
         for schema in ALL_LAYERS {
             for rule in label_rules(schema.id) {
                 expected += 1;
                 let id = format!("{}-label-{}", schema.id, rule.name);
-                let layer = layers.iter().find(|layer| layer["id"] == id.as_str()).unwrap_or_else(|| panic!("{id}"));
+                let layer = layers
+                    .iter()
+                    .find(|layer| layer["id"] == id.as_str())
+                    .unwrap_or_else(|| panic!("{id}"));
                 assert_eq!(layer["source"], schema.id.as_str());
                 let text = layer["layout"]["text-field"].to_string();
-                assert!(text.contains(&format!("\"{}\"", rule.field)), "{id}: {text}");
+                assert!(
+                    text.contains(&format!("\"{}\"", rule.field)),
+                    "{id}: {text}"
+                );
                 for font in layer["layout"]["text-font"].as_array().unwrap() {
-                    assert!(crate::glyphs::font_names().contains(&font.as_str().unwrap()), "{id}");
+                    assert!(
+                        crate::glyphs::font_names().contains(&font.as_str().unwrap()),
+                        "{id}"
+                    );
                 }
             }
         }

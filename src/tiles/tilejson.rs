@@ -91,7 +91,10 @@ pub fn tilejson(
             "maxzoom": policy.max_zoom,
             "fields": {"id": "String", rule.field: "String"},
         });
-        document["vector_layers"].as_array_mut().expect("a list").push(labels);
+        document["vector_layers"]
+            .as_array_mut()
+            .expect("a list")
+            .push(labels);
     }
     if let Some(attribution) = attribution_html(sources) {
         document["attribution"] = json!(attribution);

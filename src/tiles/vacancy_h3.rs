@@ -13,10 +13,10 @@
 use geo::{BoundingRect, Geometry, Intersects, Polygon, Rect};
 
 use super::coord::TileCoord;
+use super::coord::TileTransform;
 use super::encode::{LayerEncoder, PropertyValue};
 use super::generate::TileParams;
 use super::geometry::{to_tile_geometry, GeometryParams};
-use super::coord::TileTransform;
 use crate::engine::vacancy::h3::{cell_polygon, CellFigures};
 
 /// The MVT layer name.

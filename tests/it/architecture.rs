@@ -92,8 +92,14 @@ fn the_architecture_document_states_the_core_invariant() {
 /// h3; a `mod.rs` is its folder).
 fn module_path(src: &Path, file: &Path) -> Vec<String> {
     let relative = file.strip_prefix(src).unwrap().with_extension("");
-    let mut parts: Vec<String> = relative.iter().map(|part| part.to_string_lossy().into_owned()).collect();
-    if parts.last().is_some_and(|last| last == "mod" || last == "lib" || last == "main") {
+    let mut parts: Vec<String> = relative
+        .iter()
+        .map(|part| part.to_string_lossy().into_owned())
+        .collect();
+    if parts
+        .last()
+        .is_some_and(|last| last == "mod" || last == "lib" || last == "main")
+    {
         parts.pop();
     }
     parts
@@ -114,13 +120,20 @@ fn named_paths(text: &str, own: &[String]) -> Vec<Vec<String>> {
     let mut found = Vec::new();
     let bytes = code.as_bytes();
     let word = |at: usize| -> (String, usize) {
-        let end = (at..bytes.len()).find(|&i| !(bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_')).unwrap_or(bytes.len());
+        let end = (at..bytes.len())
+            .find(|&i| !(bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_'))
+            .unwrap_or(bytes.len());
         (code[at..end].to_string(), end)
     };
     let mut at = 0;
     while at < bytes.len() {
-        let starts_word = at == 0 || !(bytes[at - 1].is_ascii_alphanumeric() || bytes[at - 1] == b'_' || bytes[at - 1] == b':');
-        if !starts_word || !(bytes[at..].starts_with(b"crate::") || bytes[at..].starts_with(b"super::")) {
+        let starts_word = at == 0
+            || !(bytes[at - 1].is_ascii_alphanumeric()
+                || bytes[at - 1] == b'_'
+                || bytes[at - 1] == b':');
+        if !starts_word
+            || !(bytes[at..].starts_with(b"crate::") || bytes[at..].starts_with(b"super::"))
+        {
             at += 1;
             continue;
         }
@@ -140,10 +153,15 @@ fn named_paths(text: &str, own: &[String]) -> Vec<Vec<String>> {
             base
         };
         if bytes.get(at) == Some(&b'{') {
-            let close = (at..bytes.len()).find(|&i| bytes[i] == b'}').unwrap_or(bytes.len());
+            let close = (at..bytes.len())
+                .find(|&i| bytes[i] == b'}')
+                .unwrap_or(bytes.len());
             for member in code[at + 1..close].split(',') {
                 let member = member.trim();
-                let first: String = member.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+                let first: String = member
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                    .collect();
                 if !first.is_empty() && first != "self" {
                     let mut path = base.clone();
                     path.push(first);
@@ -160,7 +178,11 @@ fn named_paths(text: &str, own: &[String]) -> Vec<Vec<String>> {
             }
             base.push(segment);
             at = end;
-            if bytes[at..].starts_with(b"::") && bytes.get(at + 2).is_some_and(|b| b.is_ascii_alphabetic() || *b == b'_') {
+            if bytes[at..].starts_with(b"::")
+                && bytes
+                    .get(at + 2)
+                    .is_some_and(|b| b.is_ascii_alphabetic() || *b == b'_')
+            {
                 at += 2;
             } else {
                 break;
@@ -194,13 +216,24 @@ fn sibling_modules_depend_on_each_other_in_one_direction() {
             if !modules.contains(&target_module) {
                 continue; // an item of the parent module, not a sibling
             }
-            edges.entry(parent).or_default().entry(own[common].clone()).or_default().insert(target[common].clone());
+            edges
+                .entry(parent)
+                .or_default()
+                .entry(own[common].clone())
+                .or_default()
+                .insert(target[common].clone());
         }
     }
     let mut cycles = Vec::new();
     for (parent, graph) in &edges {
         // depth-first search for a back edge
-        fn visit(node: &str, graph: &BTreeMap<String, BTreeSet<String>>, stack: &mut Vec<String>, done: &mut BTreeSet<String>, cycles: &mut Vec<String>) {
+        fn visit(
+            node: &str,
+            graph: &BTreeMap<String, BTreeSet<String>>,
+            stack: &mut Vec<String>,
+            done: &mut BTreeSet<String>,
+            cycles: &mut Vec<String>,
+        ) {
             if done.contains(node) {
                 return;
             }
@@ -220,7 +253,16 @@ fn sibling_modules_depend_on_each_other_in_one_direction() {
         for node in graph.keys() {
             visit(node, graph, &mut Vec::new(), &mut done, &mut found);
         }
-        cycles.extend(found.into_iter().map(|cycle| format!("in {}: {cycle}", if parent.is_empty() { "crate".to_string() } else { parent.join("/") })));
+        cycles.extend(found.into_iter().map(|cycle| {
+            format!(
+                "in {}: {cycle}",
+                if parent.is_empty() {
+                    "crate".to_string()
+                } else {
+                    parent.join("/")
+                }
+            )
+        }));
     }
     assert!(cycles.is_empty(), "module cycles:\n{}", cycles.join("\n"));
 }
@@ -233,18 +275,40 @@ fn every_path_the_architecture_document_names_exists() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let text = fs::read_to_string(root.join("ARCHITECTURE.md")).unwrap();
     let bases = [
-        "", "src", "src/engine", "src/http", "src/store", "src/tiles", "src/model", "src/import",
-        "src/app", "src/demo", "src/cql2", "src/store/geopackage", "src/store/postgis", "src/engine/vacancy", "src/engine/sites", "src/engine/coverage",
-        "web", "web/src", "web/src/panels", "web/src/print", "tests/it", "benches",
+        "",
+        "src",
+        "src/engine",
+        "src/http",
+        "src/store",
+        "src/tiles",
+        "src/model",
+        "src/import",
+        "src/app",
+        "src/demo",
+        "src/cql2",
+        "src/store/geopackage",
+        "src/store/postgis",
+        "src/engine/vacancy",
+        "src/engine/sites",
+        "src/engine/coverage",
+        "web",
+        "web/src",
+        "web/src/panels",
+        "web/src/print",
+        "tests/it",
+        "benches",
     ];
-    let extensions = [".rs", ".ts", ".md", ".css", ".sql", ".csv", ".mjs", ".sh", ".toml", ".html", ".py"];
+    let extensions = [
+        ".rs", ".ts", ".md", ".css", ".sql", ".csv", ".mjs", ".sh", ".toml", ".html", ".py",
+    ];
     let mut missing = Vec::new();
     let mut checked = 0;
     for (index, token) in text.split('`').enumerate() {
         if index % 2 == 0 {
             continue; // outside backticks
         }
-        let looks_like_path = (token.contains('/') || extensions.iter().any(|ext| token.ends_with(ext)))
+        let looks_like_path = (token.contains('/')
+            || extensions.iter().any(|ext| token.ends_with(ext)))
             && !token.starts_with('/')
             && !token.contains(['{', '*', ' ', '?', '=', '(', ':', '<', '#', '@', '"', '\''])
             && !token.starts_with("..");
@@ -257,8 +321,14 @@ fn every_path_the_architecture_document_names_exists() {
             missing.push(token.to_string());
         }
     }
-    assert!(checked > 50, "only {checked} paths found: the reading is wrong");
-    assert!(missing.is_empty(), "ARCHITECTURE.md names paths that do not exist: {missing:?}");
+    assert!(
+        checked > 50,
+        "only {checked} paths found: the reading is wrong"
+    );
+    assert!(
+        missing.is_empty(),
+        "ARCHITECTURE.md names paths that do not exist: {missing:?}"
+    );
 }
 
 /// A file with more than about 600 lines of code (its inline tests not
@@ -287,10 +357,20 @@ fn a_long_file_says_why_it_is_one_piece() {
             .windows(2)
             .position(|pair| pair[0] == "#[cfg(test)]" && pair[1].contains("mod tests {"))
             .unwrap_or_else(|| text.lines().count());
-        let header: String = text.lines().take_while(|line| line.starts_with("//")).collect::<Vec<_>>().join(" ");
+        let header: String = text
+            .lines()
+            .take_while(|line| line.starts_with("//"))
+            .collect::<Vec<_>>()
+            .join(" ");
         if lines > 620 && !header.contains("One piece") {
-            silent.push(format!("{} ({lines} lines)", file.strip_prefix(root).unwrap().display()));
+            silent.push(format!(
+                "{} ({lines} lines)",
+                file.strip_prefix(root).unwrap().display()
+            ));
         }
     }
-    assert!(silent.is_empty(), "long files that do not say why they are one piece: {silent:?}");
+    assert!(
+        silent.is_empty(),
+        "long files that do not say why they are one piece: {silent:?}"
+    );
 }

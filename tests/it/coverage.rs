@@ -34,7 +34,7 @@ use genk_atlas::model::{
     StreetClass, UnitEvent, UnitStatus,
 };
 use genk_atlas::store::geopackage::GeoPackageStore;
-use genk_atlas::store::{EditGuard, SharedStore, LayerStore, WriteBatch};
+use genk_atlas::store::{EditGuard, LayerStore, SharedStore, WriteBatch};
 
 use crate::support::fresh_database;
 

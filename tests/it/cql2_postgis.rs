@@ -19,7 +19,7 @@ use genk_atlas::demo::{generate, DemoParams};
 use genk_atlas::http::{router, AppState};
 use genk_atlas::load::load_engine;
 use genk_atlas::model::access::Role;
-use genk_atlas::store::{SharedStore, LayerStore, WriteBatch};
+use genk_atlas::store::{LayerStore, SharedStore, WriteBatch};
 
 use crate::support::fresh_database;
 

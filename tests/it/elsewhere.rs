@@ -10,7 +10,7 @@ use genk_atlas::engine::Engine;
 use genk_atlas::http::{router, AppState};
 use genk_atlas::model::{Feature, LayerId};
 use genk_atlas::store::geopackage::GeoPackageStore;
-use genk_atlas::store::{SharedStore, LayerStore, WriteBatch};
+use genk_atlas::store::{LayerStore, SharedStore, WriteBatch};
 use geo::{CoordsIter, MapCoords};
 use serde_json::Value;
 use tower::ServiceExt;

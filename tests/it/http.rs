@@ -14,7 +14,7 @@ use genk_atlas::http::{router, AppState};
 use genk_atlas::load::load_engine;
 use genk_atlas::model::{Dataset, LayerId};
 use genk_atlas::store::geopackage::GeoPackageStore;
-use genk_atlas::store::{SharedStore, LayerStore, WriteBatch};
+use genk_atlas::store::{LayerStore, SharedStore, WriteBatch};
 
 use crate::fixtures;
 

@@ -6,9 +6,9 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-use geo::{Geometry, LineString};
 use genk_atlas::tiles::encode::PropertyValue;
 use genk_atlas::tiles::geometry::{TileGeometry, TilePoint};
+use geo::{Geometry, LineString};
 
 pub struct DecodedTile {
     pub layers: Vec<DecodedLayer>,
@@ -64,17 +64,26 @@ fn ring(line: &LineString<i32>) -> Vec<TilePoint> {
 }
 
 fn polygon(polygon: &geo::Polygon<i32>) -> Vec<Vec<TilePoint>> {
-    std::iter::once(polygon.exterior()).chain(polygon.interiors()).map(ring).collect()
+    std::iter::once(polygon.exterior())
+        .chain(polygon.interiors())
+        .map(ring)
+        .collect()
 }
 
 fn tile_geometry(geometry: &Geometry<i32>) -> Result<TileGeometry, String> {
     Ok(match geometry {
         Geometry::Point(point) => TileGeometry::Points(vec![[point.x(), point.y()]]),
-        Geometry::MultiPoint(many) => TileGeometry::Points(many.0.iter().map(|point| [point.x(), point.y()]).collect()),
+        Geometry::MultiPoint(many) => {
+            TileGeometry::Points(many.0.iter().map(|point| [point.x(), point.y()]).collect())
+        }
         Geometry::LineString(line) => TileGeometry::Lines(vec![points(line)]),
-        Geometry::MultiLineString(lines) => TileGeometry::Lines(lines.0.iter().map(points).collect()),
+        Geometry::MultiLineString(lines) => {
+            TileGeometry::Lines(lines.0.iter().map(points).collect())
+        }
         Geometry::Polygon(one) => TileGeometry::Polygons(vec![polygon(one)]),
-        Geometry::MultiPolygon(many) => TileGeometry::Polygons(many.0.iter().map(polygon).collect()),
+        Geometry::MultiPolygon(many) => {
+            TileGeometry::Polygons(many.0.iter().map(polygon).collect())
+        }
         other => return Err(format!("not an MVT geometry: {other:?}")),
     })
 }
@@ -95,7 +104,9 @@ fn property(value: mvt_reader::feature::Value) -> Option<PropertyValue<'static>>
 /// Every layer of a tile, or why the reader refused it.
 pub fn decode_tile(bytes: &[u8]) -> Result<DecodedTile, String> {
     let reader = mvt_reader::Reader::new(bytes.to_vec()).map_err(|error| format!("{error:?}"))?;
-    let metadata = reader.get_layer_metadata().map_err(|error| format!("{error:?}"))?;
+    let metadata = reader
+        .get_layer_metadata()
+        .map_err(|error| format!("{error:?}"))?;
     let mut layers = Vec::with_capacity(metadata.len());
     for layer in metadata {
         let features = reader

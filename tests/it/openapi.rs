@@ -30,7 +30,7 @@ use genk_atlas::load::load_engine;
 use genk_atlas::model::access::Role;
 use genk_atlas::model::{Dataset, LayerId, ALL_LAYERS};
 use genk_atlas::store::geopackage::GeoPackageStore;
-use genk_atlas::store::{SharedStore, LayerStore, WriteBatch};
+use genk_atlas::store::{LayerStore, SharedStore, WriteBatch};
 
 /// The demo city served in-process, with one account (named after its
 /// role) and one token per role.

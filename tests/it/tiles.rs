@@ -20,17 +20,17 @@ use http_body_util::BodyExt;
 use rand::{Rng, SeedableRng};
 use tower::ServiceExt;
 
+use crate::mvt::{decode_tile, DecodedFeature};
 use genk_atlas::engine::Engine;
 use genk_atlas::http::tile_cache::{TileEncoding, TileKey};
 use genk_atlas::http::{router, AppState};
 use genk_atlas::model::layers::*;
 use genk_atlas::model::{Feature, LayerId};
 use genk_atlas::store::geopackage::GeoPackageStore;
-use genk_atlas::store::{SharedStore, LayerStore, WriteBatch};
-use crate::mvt::{decode_tile, DecodedFeature};
+use genk_atlas::store::{LayerStore, SharedStore, WriteBatch};
+use genk_atlas::tiles::coord::TileTransform;
 use genk_atlas::tiles::encode::PropertyValue;
 use genk_atlas::tiles::geometry::TileGeometry;
-use genk_atlas::tiles::coord::TileTransform;
 use genk_atlas::tiles::mercator::lonlat_to_world;
 use genk_atlas::tiles::{TileCoord, TileParams};
 
@@ -336,7 +336,10 @@ async fn tile_layers(
                 .layers
                 .into_iter()
                 .map(|decoded_layer| {
-                    assert_eq!((decoded_layer.version, decoded_layer.extent_units), (2, 4096));
+                    assert_eq!(
+                        (decoded_layer.version, decoded_layer.extent_units),
+                        (2, 4096)
+                    );
                     (decoded_layer.name, decoded_layer.features)
                 })
                 .collect()
@@ -351,11 +354,16 @@ async fn tile_features(state: &AppState, layer: LayerId, tile: TileCoord) -> Vec
     let mut layers = tile_layers(state, layer, tile).await;
     let labels = format!("{layer}_labels");
     assert!(
-        layers.keys().all(|name| name == layer.as_str() || *name == labels),
+        layers
+            .keys()
+            .all(|name| name == layer.as_str() || *name == labels),
         "{layer} {tile}: {:?}",
         layers.keys()
     );
-    assert!(layers.is_empty() || layers.contains_key(layer.as_str()), "{layer} {tile}: labels only");
+    assert!(
+        layers.is_empty() || layers.contains_key(layer.as_str()),
+        "{layer} {tile}: labels only"
+    );
     layers.remove(layer.as_str()).unwrap_or_default()
 }
 
@@ -450,8 +458,13 @@ async fn an_area_name_is_in_one_tile_per_zoom_and_inside_the_area() {
                     panic!("a label is a point");
                 };
                 assert_eq!(points.len(), 1);
-                assert!(points[0].iter().all(|unit| (0..4096).contains(unit)), "{tile}: {points:?}");
-                let world = TileTransform::new(tile, 4096).to_lonlat(coord! { x: f64::from(points[0][0]) + 0.5, y: f64::from(points[0][1]) + 0.5 });
+                assert!(
+                    points[0].iter().all(|unit| (0..4096).contains(unit)),
+                    "{tile}: {points:?}"
+                );
+                let world = TileTransform::new(tile, 4096).to_lonlat(
+                    coord! { x: f64::from(points[0][0]) + 0.5, y: f64::from(points[0][1]) + 0.5 },
+                );
                 labels.push((feature, world));
             }
         }
@@ -459,8 +472,16 @@ async fn an_area_name_is_in_one_tile_per_zoom_and_inside_the_area() {
         let (label, at) = &labels[0];
         assert_eq!(label.text("name"), Some("Genk-Centrum"));
         assert_eq!(label.text("id"), Some(centre.id.as_str()));
-        assert_eq!(label.properties.len(), 2, "only the id and the name: {:?}", label.properties);
-        assert!(area.contains(&Point(*at)), "z{z}: {at:?} is outside the area");
+        assert_eq!(
+            label.properties.len(),
+            2,
+            "only the id and the name: {:?}",
+            label.properties
+        );
+        assert!(
+            area.contains(&Point(*at)),
+            "z{z}: {at:?} is outside the area"
+        );
     }
 }
 
@@ -991,11 +1012,24 @@ async fn glyph_ranges_are_served_and_bad_ones_refused() {
         let path = format!("/fonts/{}/0-255.pbf", font.replace(' ', "%20"));
         let plain = get(state, &path, &[]).await;
         assert_eq!(plain.status, StatusCode::OK, "{font}");
-        assert_eq!(plain.header(header::CONTENT_TYPE), Some("application/x-protobuf"));
+        assert_eq!(
+            plain.header(header::CONTENT_TYPE),
+            Some("application/x-protobuf")
+        );
         let glyphs = pbf_font_tools::Glyphs::decode(plain.body.as_ref()).expect("a glyphs message");
         assert_eq!(glyphs.stacks.len(), 1);
-        assert_eq!((glyphs.stacks[0].name.as_str(), glyphs.stacks[0].range.as_str()), (font, "0-255"));
-        let ids: BTreeSet<u32> = glyphs.stacks[0].glyphs.iter().map(|glyph| glyph.id).collect();
+        assert_eq!(
+            (
+                glyphs.stacks[0].name.as_str(),
+                glyphs.stacks[0].range.as_str()
+            ),
+            (font, "0-255")
+        );
+        let ids: BTreeSet<u32> = glyphs.stacks[0]
+            .glyphs
+            .iter()
+            .map(|glyph| glyph.id)
+            .collect();
         for letter in "Genk Sint-Jan, Waterschei: é ë ç ü à".chars() {
             assert!(ids.contains(&u32::from(letter)), "{font}: {letter}");
         }
@@ -1007,26 +1041,65 @@ async fn glyph_ranges_are_served_and_bad_ones_refused() {
         let again = get(state, &path, &[("if-none-match", &etag)]).await;
         assert_eq!(again.status, StatusCode::NOT_MODIFIED);
     }
-    let extended = get(state, "/fonts/Noto%20Sans%20Bold,Noto%20Sans%20Regular/256-511.pbf", &[]).await;
+    let extended = get(
+        state,
+        "/fonts/Noto%20Sans%20Bold,Noto%20Sans%20Regular/256-511.pbf",
+        &[],
+    )
+    .await;
     let glyphs = pbf_font_tools::Glyphs::decode(extended.body.as_ref()).unwrap();
-    assert!(glyphs.stacks[0].glyphs.iter().any(|glyph| glyph.id == 0x133), "ĳ");
+    assert!(
+        glyphs.stacks[0]
+            .glyphs
+            .iter()
+            .any(|glyph| glyph.id == 0x133),
+        "ĳ"
+    );
 
     for (path, status, parameter) in [
         ("/fonts/Noto%20Sans%20Regular/0-100.pbf", 400, Some("range")),
-        ("/fonts/Noto%20Sans%20Regular/65536-65791.pbf", 400, Some("range")),
+        (
+            "/fonts/Noto%20Sans%20Regular/65536-65791.pbf",
+            400,
+            Some("range"),
+        ),
         ("/fonts/Noto%20Sans%20Regular/0-255", 400, Some("range")),
-        ("/fonts/Noto%20Sans%20Regular/0-255.pbf%00", 400, Some("range")),
-        ("/fonts/..%2F..%2F..%2Fetc%2Fpasswd/0-255.pbf", 400, Some("fontstack")),
+        (
+            "/fonts/Noto%20Sans%20Regular/0-255.pbf%00",
+            400,
+            Some("range"),
+        ),
+        (
+            "/fonts/..%2F..%2F..%2Fetc%2Fpasswd/0-255.pbf",
+            400,
+            Some("fontstack"),
+        ),
         ("/fonts/../Cargo.toml", 400, None),
-        ("/fonts/Noto%20Sans%20Regular,../0-255.pbf", 400, Some("fontstack")),
+        (
+            "/fonts/Noto%20Sans%20Regular,../0-255.pbf",
+            400,
+            Some("fontstack"),
+        ),
         ("/fonts/Arial%20Unicode%20MS%20Regular/0-255.pbf", 404, None),
         ("/fonts/NotoSans-Regular.ttf/0-255.pbf", 404, None),
-        ("/fonts/Noto%20Sans%20Regular'%3B%20DROP%20TABLE%20x%3B--/0-255.pbf", 404, None),
+        (
+            "/fonts/Noto%20Sans%20Regular'%3B%20DROP%20TABLE%20x%3B--/0-255.pbf",
+            404,
+            None,
+        ),
     ] {
         let answer = get(state, path, &[]).await;
-        assert_eq!(answer.status.as_u16(), status, "{path}: {}", String::from_utf8_lossy(&answer.body));
+        assert_eq!(
+            answer.status.as_u16(),
+            status,
+            "{path}: {}",
+            String::from_utf8_lossy(&answer.body)
+        );
         let body = answer.json();
-        assert!(body["error"].as_str().is_some_and(|text| !text.is_empty()), "{path}");
+        assert!(
+            body["error"].as_str().is_some_and(|text| !text.is_empty()),
+            "{path}"
+        );
         if let Some(parameter) = parameter {
             assert_eq!(body["detail"]["parameter"], parameter, "{path}");
         }

@@ -24,7 +24,7 @@ use genk_atlas::http::{router, AppState};
 use genk_atlas::load::load_engine;
 use genk_atlas::model::Dataset;
 use genk_atlas::store::geopackage::GeoPackageStore;
-use genk_atlas::store::{SharedStore, LayerStore, WriteBatch};
+use genk_atlas::store::{LayerStore, SharedStore, WriteBatch};
 
 use crate::support::{fresh_database, TestDatabase};
 

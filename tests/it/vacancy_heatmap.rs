@@ -15,13 +15,13 @@ use http_body_util::BodyExt;
 use serde_json::Value;
 use tower::ServiceExt;
 
+use crate::mvt::decode_tile;
 use genk_atlas::demo::{generate, DemoParams};
 use genk_atlas::engine::Engine;
 use genk_atlas::http::{router, AppState};
 use genk_atlas::model::{Dataset, UnitEvent, UnitStatus};
 use genk_atlas::store::geopackage::GeoPackageStore;
 use genk_atlas::store::SharedStore;
-use crate::mvt::decode_tile;
 use genk_atlas::tiles::encode::PropertyValue;
 use genk_atlas::tiles::{mercator, TileCoord};
 

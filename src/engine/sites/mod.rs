@@ -35,8 +35,8 @@ pub mod search;
 
 pub use language::Language;
 pub use market::Market;
-pub use request::{RequestError, SiteRequest};
 pub use near::SearchError;
+pub use request::{RequestError, SiteRequest};
 pub use search::{search, Site, SiteAnswer};
 
 use super::derived::{Derived, Lazy, Reads, Touched};

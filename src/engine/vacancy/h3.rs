@@ -314,10 +314,10 @@ pub fn hex_change(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use h3o::{LatLng, Resolution};
     use crate::engine::vacancy::stock::tests::{day, event, unit};
     use crate::model::UnitStatus::*;
     use geo::point;
+    use h3o::{LatLng, Resolution};
     use rand::{Rng, SeedableRng};
     use rand_chacha::ChaCha8Rng;
     use std::collections::BTreeMap;

@@ -6,7 +6,6 @@ use geo::{BoundingRect, Geometry};
 use super::SRS_ID;
 use crate::model::wkb;
 
-
 /// Flag bit 0: the header's numbers (srs_id, envelope) are little-endian.
 const FLAG_LITTLE_ENDIAN: u8 = 0b0000_0001;
 /// Flag bit 4: the geometry is empty.
@@ -89,4 +88,3 @@ pub fn decode_blob(blob: &[u8]) -> Result<Geometry<f64>, String> {
     })?;
     wkb::decode(wkb_bytes).map_err(|error| error.to_string())
 }
-

@@ -21,12 +21,12 @@ use std::time::Duration;
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
 use tokio::sync::watch;
 
+use crate::model::{LayerId, UnitEvent};
 use crate::store::feed::{
     ChangeCursor, ChangeOp, ChangeTarget, ChangesAfter, LoggedChange, RejectedRow, RowRead,
     EVENTS_LOG_NAME,
 };
 use crate::store::StoreError;
-use crate::model::{LayerId, UnitEvent};
 
 /// How often the poller asks SQLite whether another connection committed.
 const POLL_EVERY: Duration = Duration::from_millis(200);

@@ -51,14 +51,18 @@ use rusqlite::types::{ToSqlOutput, Value as SqlValue, ValueRef};
 use rusqlite::{Connection, OpenFlags, ToSql, Transaction};
 use tokio::sync::mpsc;
 
-use crate::store::feed::{ChangeCursor, ChangesAfter, RowRead, EVENTS_LOG_NAME, RELOAD_FROM_FEATURES};
-use crate::store::{AccessStore, AuditQuery, EditGuard, LayerStore, Progress, StoreError, StoreKind, WriteBatch};
 use crate::model::access::{
     Account, AuditEntry, FailedLogins, FoundSession, LockoutPolicy, LoginAttempt, StoredSession,
     StoredToken,
 };
 use crate::model::saved_search::{SavedSearch, SavedSearchChange};
 use crate::model::{Feature, FieldKind, LayerId, LayerSchema, UnitEvent, Value};
+use crate::store::feed::{
+    ChangeCursor, ChangesAfter, RowRead, EVENTS_LOG_NAME, RELOAD_FROM_FEATURES,
+};
+use crate::store::{
+    AccessStore, AuditQuery, EditGuard, LayerStore, Progress, StoreError, StoreKind, WriteBatch,
+};
 
 /// `PRAGMA application_id` of a GeoPackage: the ASCII bytes "GPKG".
 const APPLICATION_ID: i32 = 0x4750_4B47;
@@ -383,14 +387,18 @@ impl LayerStore for GeoPackageStore {
         ids: Option<&[String]>,
     ) -> Result<Vec<RowRead>, StoreError> {
         let ids = ids.map(<[String]>::to_vec);
-        self.with_connection(move |connection| change_log::read_rows(connection, layer, ids.as_deref()))
-            .await
+        self.with_connection(move |connection| {
+            change_log::read_rows(connection, layer, ids.as_deref())
+        })
+        .await
     }
 
     async fn read_events_by_id(&self, event_ids: &[i64]) -> Result<Vec<UnitEvent>, StoreError> {
         let event_ids = event_ids.to_vec();
-        self.with_connection(move |connection| change_log::read_events_by_id(connection, &event_ids))
-            .await
+        self.with_connection(move |connection| {
+            change_log::read_events_by_id(connection, &event_ids)
+        })
+        .await
     }
 
     async fn prune_changes(&self, keep: chrono::Duration) -> Result<u64, StoreError> {
@@ -1295,8 +1303,8 @@ pub(super) fn read_event(row: &rusqlite::Row<'_>) -> Result<UnitEvent, StoreErro
 
 #[cfg(test)]
 mod tests {
-    use super::*;
     use super::blob::FLAG_EMPTY;
+    use super::*;
     use crate::model::wkb;
     use geo::{line_string, point, polygon, Geometry, MultiPolygon};
 

@@ -47,7 +47,9 @@ use crate::model::{wkb, Feature, LayerId, UnitEvent};
 use crate::store::feed::{
     ChangeCursor, ChangesAfter, RowRead, EVENTS_LOG_NAME, RELOAD_FROM_FEATURES,
 };
-use crate::store::{AccessStore, AuditQuery, EditGuard, LayerStore, Progress, StoreError, StoreKind, WriteBatch};
+use crate::store::{
+    AccessStore, AuditQuery, EditGuard, LayerStore, Progress, StoreError, StoreKind, WriteBatch,
+};
 
 /// The oldest PostGIS the atlas runs on (major, minor).
 pub const MINIMUM_POSTGIS_VERSION: (u32, u32) = (3, 0);
@@ -819,7 +821,6 @@ impl LayerStore for PostgisStore {
 
 #[async_trait]
 impl AccessStore for PostgisStore {
-
     async fn put_account(&self, account: &Account, audit: &AuditEntry) -> Result<(), StoreError> {
         let mut client = self.client().await?;
         let transaction = self.begin(&mut client).await?;

@@ -3,7 +3,7 @@
 // with a legend, so each choice is a named radio button); the date is empty
 // until the first answer says which day the figures speak about.
 
-import { dateField as typedDate } from '../date-field';
+import { dateField } from '../date-field';
 import { bindText, type Dictionary } from '../i18n';
 import { SHOP_KINDS, THRESHOLDS, type CoverageQuery, type ShopKind, type Threshold } from './coverage-api';
 import { link } from '../link';
@@ -76,11 +76,11 @@ export function renderCoverageControls(query: CoverageQuery, onChange: () => voi
       onChange();
     },
   );
-  const dateField = element('div', 'field');
+  const dateHolder = element('div', 'field');
   const dateLabel = element('label', 'field-label');
   bindText(dateLabel, (dictionary) => dictionary.coverage.dateLabel);
   const dateInput = element('input');
-  const date = typedDate(dateInput);
+  const date = dateField(dateInput);
   dateInput.name = 'coverage-date';
   dateInput.id = 'coverage-date';
   dateLabel.htmlFor = dateInput.id;
@@ -89,8 +89,8 @@ export function renderCoverageControls(query: CoverageQuery, onChange: () => voi
     query.date = date.iso();
     onChange();
   });
-  dateField.append(dateLabel, dateInput, date.message);
-  form.append(kinds, dailyRule, thresholds, dateField);
+  dateHolder.append(dateLabel, dateInput, date.message);
+  form.append(kinds, dailyRule, thresholds, dateHolder);
   return {
     element: form,
     showDate(isoDate) {
